@@ -17,7 +17,13 @@ import { PNG } from 'pngjs';
 import { captionFromName, conceptKey, nameToWords } from './captions.ts';
 import { renderDataCardMarkdown, type DataCard } from './datacard.ts';
 import { downsampleRgb } from './downsample.ts';
-import { EMOJI_SETS, readIcons, readSetInfo, RUN_TOGETHER_SETS, type IconRecord } from './iconify.ts';
+import {
+  EMOJI_SETS,
+  readIcons,
+  readSetInfo,
+  RUN_TOGETHER_SETS,
+  type IconRecord,
+} from './iconify.ts';
 import { encodeNpyUint8 } from './npy.ts';
 import { renderAll } from './render-pool.ts';
 import { assignSplits, DEFAULT_SPLIT, type Split } from './splits.ts';
@@ -154,7 +160,8 @@ export async function buildDataset(options: BuildOptions): Promise<DataCard> {
     c.total += 1;
   }
   const all = { train: 0, val: 0, test: 0, 'test-unseen': 0, total: 0 };
-  for (const c of Object.values(counts)) for (const k of Object.keys(all) as (keyof typeof all)[]) all[k] += c[k];
+  for (const c of Object.values(counts))
+    for (const k of Object.keys(all) as (keyof typeof all)[]) all[k] += c[k];
   counts.all = all;
 
   const limit = options.limitPerSet === undefined ? '' : ` --limit ${options.limitPerSet}`;

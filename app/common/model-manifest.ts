@@ -1,0 +1,201 @@
+/**
+ * The model manifest: the contract between an exported model folder and the app
+ * (MODELS.md §5.1). native-models/…/manifest.py writes it; every model, embedded or imported,
+ * is validated here before any graph is loaded, and nothing reads a tensor name it does not list.
+ */
+import { z } from 'zod';
+
+/** The newest manifest format this app understands; newer manifests are refused, not guessed. */
+export const MANIFEST_VERSION = 1;
+
+export const FAMILIES = ['vq-ar', 'jpeg-lm', 'jetformer', 'transfusion'] as const;
+export type Family = (typeof FAMILIES)[number];
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a lowercase hex sha256');
+const dim = z.union([z.number().int().nonnegative(), z.string().min(1)]);
+
+export const tensorSpecSchema = z.object({
+  name: z.string().min(1),
+  dtype: z.enum(['float32', 'float16', 'int64', 'int32', 'uint8', 'bool']),
+  shape: z.array(dim),
+});
+
+export const graphSchema = z.object({
+  file: z
+    .string()
+    .min(1)
+    .refine((f) => !f.includes('/') && !f.includes('\\') && f !== '..', {
+      message: 'graph files must sit in the model folder itself',
+    }),
+  sha256,
+  bytes: z.number().int().positive(),
+  opset: z.number().int().min(17),
+  inputs: z.array(tensorSpecSchema).min(1),
+  outputs: z.array(tensorSpecSchema).min(1),
+  kv: z
+    .object({
+      layers: z.number().int().positive(),
+      kvHeads: z.number().int().positive(),
+      headDim: z.number().int().positive(),
+      pastKey: z.string().includes('{i}'),
+      pastValue: z.string().includes('{i}'),
+      presentKey: z.string().includes('{i}'),
+      presentValue: z.string().includes('{i}'),
+      context: z.number().int().positive(),
+    })
+    .optional(),
+});
+
+const idRange = z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]);
+const bounds = z.tuple([z.number(), z.number()]);
+
+export const manifestSchema = z
+  .object({
+    manifestVersion: z.number().int().positive(),
+    id: z.string().regex(/^[a-z0-9._-]+\/[a-z0-9._-]+$/, 'expected "owner/name"'),
+    name: z.string().min(1),
+    license: z.string().min(1),
+    licenseNote: z.string().optional(),
+    source: z.object({ commit: z.string(), config: z.string(), command: z.string() }),
+    family: z.enum(FAMILIES),
+    variant: z.string().min(1),
+    familyVersion: z.number().int().positive(),
+    image: z.object({
+      width: z.number().int().positive(),
+      height: z.number().int().positive(),
+      channels: z.literal(3),
+      valueRange: z.tuple([z.number(), z.number()]),
+      background: z.string(),
+      grid: z.number().int().positive().optional(),
+      patch: z.number().int().positive().optional(),
+    }),
+    tokenizer: z.object({
+      kind: z.enum(['word', 'bytes-bpe', 'bpe', 'sentencepiece']),
+      file: z.string().min(1),
+      sha256,
+      vocabSize: z.number().int().positive(),
+      maxTokens: z.number().int().positive(),
+      idRanges: z.object({ text: idRange, image: idRange.optional(), style: idRange.nullable() }),
+      unknown: z.number().int().nonnegative(),
+      styles: z.record(z.string(), z.number().int().nonnegative()),
+    }),
+    specialTokens: z.object({
+      pad: z.number().int().nonnegative(),
+      bos: z.number().int().nonnegative(),
+      eos: z.number().int().nonnegative(),
+      null: z.number().int().nonnegative(),
+      break: z.number().int().nonnegative().optional(),
+      mask: z.number().int().nonnegative().optional(),
+      infill: z.number().int().nonnegative().optional(),
+      boi: z.number().int().nonnegative().optional(),
+      eoi: z.number().int().nonnegative().optional(),
+      sentinels: z.array(z.number().int().nonnegative()).optional(),
+    }),
+    layouts: z.record(z.string(), z.array(z.unknown())),
+    graphs: z.record(z.string(), graphSchema),
+    capabilities: z.object({
+      generate: z.boolean(),
+      infill: z.enum(['native', 'approximate', 'constrained', 'none']),
+      caption: z.boolean(),
+      likelihood: z.enum(['exact', 'tokens', 'bound', 'none']),
+      embed: z.boolean(),
+      retrieval: z.boolean(),
+      prefixCompletion: z.boolean(),
+    }),
+    cfg: z.object({
+      rowOrder: z.tuple([z.literal('cond'), z.literal('uncond')]),
+      uncondRule: z.enum(['replace-with-null', 'pad-keep-ends', 'mask-all']),
+      nullId: z.number().int().nonnegative(),
+    }),
+    sampling: z.object({
+      prngVersion: z.string(),
+      pipelineVersion: z.number().int().positive(),
+      defaults: z.object({
+        cfgScale: z.number(),
+        temperature: z.number().nonnegative(),
+        topK: z.number().int().nonnegative(),
+        topP: z.number().positive().max(1),
+        cdk: z.object({ alpha: z.number(), k: z.number().int().positive(), tau: z.number() }),
+      }),
+      bounds: z.object({ cfgScale: bounds, temperature: bounds, topK: bounds, topP: bounds }),
+    }),
+    vq: z
+      .object({
+        grid: z.number().int().positive(),
+        codebook: z.number().int().positive(),
+        quantizer: z.enum(['fsq', 'vq']),
+        levels: z.array(z.number().int().positive()).optional(),
+      })
+      .optional(),
+    memory: z.object({
+      weightBytes: z.number().int().positive(),
+      kvBytesPerTokenPerRow: z.number().int().nonnegative(),
+      recommendedRamBytes: z.number().int().positive(),
+    }),
+    data: z.record(z.string(), z.unknown()),
+    training: z.record(z.string(), z.unknown()),
+    metrics: z.record(z.string(), z.unknown()),
+    parity: z.record(z.string(), z.unknown()),
+  })
+  .superRefine((m, ctx) => {
+    if (m.manifestVersion > MANIFEST_VERSION) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['manifestVersion'],
+        message: `made for a newer Tessera (manifest version ${m.manifestVersion}, this app reads up to ${MANIFEST_VERSION}): update Tessera to use this model`,
+      });
+    }
+    const required: Record<Family, string[]> = {
+      'vq-ar': ['decoder', 'vq_encode', 'vq_decode'],
+      'jpeg-lm': ['decoder'],
+      jetformer: ['decoder', 'flow_forward', 'flow_inverse', 'gmm_head'],
+      transfusion: ['decoder', 'patch_in', 'patch_out'],
+    };
+    for (const role of required[m.family]) {
+      if (m.graphs[role] === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['graphs', role],
+          message: `a ${m.family} model needs a "${role}" graph`,
+        });
+      }
+    }
+    if (m.family === 'vq-ar' && m.vq === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['vq'], message: 'a vq-ar model needs a "vq" block' });
+    }
+  });
+
+export type ModelManifest = z.infer<typeof manifestSchema>;
+
+export type ManifestResult =
+  | { ok: true; value: ModelManifest }
+  | { ok: false; error: { code: 'manifest-invalid'; message: string } };
+
+/** Parses untrusted JSON text; errors name the field and say what to do. */
+export function parseManifest(text: string, where: string): ManifestResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return {
+      ok: false,
+      error: {
+        code: 'manifest-invalid',
+        message: `${where} is not valid JSON (${(err as Error).message}): re-export or re-download the model`,
+      },
+    };
+  }
+  const parsed = manifestSchema.safeParse(json);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const first = parsed.error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
+  return {
+    ok: false,
+    error: {
+      code: 'manifest-invalid',
+      message: `${where} is not a usable model manifest: ${first}`,
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// Lint rules, including the layering of STUDIO.md §5.5: which folder may import what.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const noNodeOrNative = ['electron', 'onnxruntime-node', 'better-sqlite3', 'node:*'];
+
+export default tseslint.config(
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'out/',
+      'native-models/.venv/',
+      'native-models/.cache/',
+      'native-models/runs/',
+      'native-models/exports/',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.strict,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
+    rules: {
+      // With noUncheckedIndexedAccess every typed-array read is `T | undefined`; hot pixel and
+      // logits loops assert in-bounds reads with `!` instead of branching per element.
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    files: ['app/**/*.ts'],
+    ignores: ['app/inference/engine/ort.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'onnxruntime-node',
+              message: 'Only app/inference/engine/ort.ts imports onnxruntime-node.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: noNodeOrNative, message: 'The renderer has no Node or native access.' },
+            { group: ['**/app/!(common)/**'], message: 'The renderer may import app/common only.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['app/common/**/*.ts'],
+    ignores: ['app/common/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: noNodeOrNative, message: 'app/common is shared with the renderer: zod only.' },
+          ],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,1 @@
+"""Tessera's native model families: training, evaluation and ONNX export."""

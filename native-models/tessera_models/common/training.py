@@ -1,0 +1,141 @@
+"""Training plumbing shared by every family: devices, torchrun/DDP, schedules, checkpoints, logs.
+
+The same trainer runs on CPU, on one GPU, or on several through `torchrun --nproc_per_node N`,
+which sets WORLD_SIZE/RANK/LOCAL_RANK; each rank then draws its own batches and DDP averages
+gradients.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.distributed as dist
+
+
+@dataclass
+class Runtime:
+    device: torch.device
+    rank: int
+    world_size: int
+    autocast_dtype: torch.dtype | None
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+    def autocast(self) -> torch.autocast:
+        enabled = self.autocast_dtype is not None
+        return torch.autocast(
+            self.device.type, dtype=self.autocast_dtype or torch.bfloat16, enabled=enabled
+        )
+
+
+def cpu_supports_fast_bf16() -> bool:
+    # bf16 autocast tripled decoder throughput on a CPU with AMX (PROBE.md); without AMX or
+    # AVX512-BF16 it is slower than fp32.
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "amx_bf16" in flags or "avx512_bf16" in flags
+
+
+def setup_runtime(threads: int | None = None) -> Runtime:
+    world_size = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    if torch.cuda.is_available():
+        local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+        device = torch.device("cuda", local_rank)
+        torch.cuda.set_device(device)
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+        dtype: torch.dtype | None = torch.bfloat16
+        backend = "nccl"
+    else:
+        device = torch.device("cpu")
+        if threads is not None:
+            torch.set_num_threads(threads)
+        dtype = torch.bfloat16 if cpu_supports_fast_bf16() else None
+        backend = "gloo"
+    if world_size > 1 and not dist.is_initialized():
+        dist.init_process_group(backend)
+    return Runtime(device=device, rank=rank, world_size=world_size, autocast_dtype=dtype)
+
+
+def wrap_ddp(model: torch.nn.Module, runtime: Runtime) -> torch.nn.Module:
+    if runtime.world_size == 1:
+        return model
+    ids = [runtime.device.index] if runtime.device.type == "cuda" else None
+    return torch.nn.parallel.DistributedDataParallel(model, device_ids=ids)
+
+
+def training_progress(step: int, steps: int, elapsed_s: float, minutes: float | None) -> float:
+    """Fraction of the run done: by steps, or by wall-clock when a time budget ends it sooner.
+
+    Scheduling on this fraction anneals the learning rate fully even when the budget, not the
+    step count, ends a run, so one config trains well on a slow CPU and on a fast GPU.
+    """
+    by_steps = step / max(1, steps)
+    by_time = elapsed_s / (minutes * 60) if minutes is not None else 0.0
+    return min(1.0, max(by_steps, by_time))
+
+
+def cosine_lr(
+    step: int, progress: float, peak: float, warmup: int, floor_ratio: float = 0.05
+) -> float:
+    """Linear warmup over `warmup` steps, then cosine decay over `progress` to floor_ratio·peak."""
+    if step < warmup:
+        return peak * (step + 1) / warmup
+    return peak * (floor_ratio + (1 - floor_ratio) * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
+    """Atomic: a run killed mid-save keeps its previous checkpoint."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def load_checkpoint(path: Path) -> dict[str, Any] | None:
+    if not path.exists():
+        return None
+    return torch.load(path, map_location="cpu", weights_only=False)
+
+
+class RunLog:
+    """Appends one JSON object per line to <run>/log.jsonl and echoes a short line to stdout."""
+
+    def __init__(self, run_dir: Path, enabled: bool) -> None:
+        self.path = run_dir / "log.jsonl"
+        self.enabled = enabled
+        self.started = time.time()
+        if enabled:
+            run_dir.mkdir(parents=True, exist_ok=True)
+
+    def write(self, **fields: Any) -> None:
+        if not self.enabled:
+            return
+        fields = {"time": round(time.time() - self.started, 2), **fields}
+        with self.path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(fields) + "\n")
+        print(" ".join(f"{k}={_fmt(v)}" for k, v in fields.items()), flush=True)
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def all_reduce_mean(value: torch.Tensor, runtime: Runtime) -> torch.Tensor:
+    if runtime.world_size > 1:
+        value = value.clone()
+        dist.all_reduce(value)
+        value /= runtime.world_size
+    return value
