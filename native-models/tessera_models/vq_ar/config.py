@@ -1,0 +1,57 @@
+"""Experiment configuration for `vq-ar`: one dataclass tree, one module per experiment."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+from tessera_models.vq_ar.image_tokenizer import ImageTokenizerConfig
+from tessera_models.vq_ar.transformer import TransformerConfig
+
+
+@dataclass
+class TokenizerTraining:
+    batch_size: int = 64
+    steps: int = 6000
+    lr: float = 2e-3
+    warmup: int = 200
+    weight_decay: float = 0.0
+    eval_every: int = 500
+    minutes: float | None = None  # stop early when the wall-clock budget is spent
+
+
+@dataclass
+class TransformerTraining:
+    batch_size: int = 64
+    steps: int = 4000
+    lr: float = 1e-3
+    warmup: int = 200
+    weight_decay: float = 0.1
+    eval_every: int = 250
+    minutes: float | None = None
+    # The CM3 training mix (MODELS.md §1.2).
+    p_text_to_image: float = 0.5
+    p_caption_infill: float = 0.2
+    p_image_infill: float = 0.3
+    p_caption_dropout: float = 0.1
+    p_style_token: float = 0.8
+    # Skin-tone variants are 44% of images; down-weighting them spends steps on distinct concepts.
+    skin_tone_weight: float = 0.35
+
+
+@dataclass
+class ExperimentConfig:
+    name: str
+    image_size: int = 32
+    tokenizer: ImageTokenizerConfig = field(default_factory=ImageTokenizerConfig)
+    tokenizer_training: TokenizerTraining = field(default_factory=TokenizerTraining)
+    transformer: TransformerConfig = field(default_factory=TransformerConfig)
+    transformer_training: TransformerTraining = field(default_factory=TransformerTraining)
+    seed: int = 0
+    data_limit: int | None = None  # use only the first N training images (smoke runs)
+
+
+def load_config(name: str) -> ExperimentConfig:
+    module = importlib.import_module(f"tessera_models.vq_ar.configs.{name.replace('-', '_')}")
+    config: ExperimentConfig = module.get_config()
+    return config

@@ -1,0 +1,242 @@
+"""Evaluates an exported `vq-ar` model with the shared evaluator (MODELS.md §5.5).
+
+Usage: python -m tessera_models.vq_ar.evaluate --model exports/vq-ar-emoji32-cpu-1h [--limit N]
+
+Every number is measured on the exported ONNX graphs through the reference loop (the same
+graphs, PRNG and logits pipeline as the app), with manifest defaults and seed = item index, one
+sample per test item (its caption and set as the prompt). Results go into the manifest's
+`metrics` and a dated table under native-models/eval/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import resource
+import statistics
+import time
+from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tessera_models.common.sampling import SamplingSettings
+from tessera_models.data.emoji import NATIVE_MODELS, EmojiDataset, load_emoji
+from tessera_models.eval.frechet import bootstrap_interval, frechet_distance
+from tessera_models.eval.metrics import (
+    ClassifierRunner,
+    caption_exact_match,
+    pick_distractors,
+    psnr,
+    rank_accuracy,
+    topk_accuracy,
+)
+from tessera_models.vq_ar.reference_loop import VqArRunner
+
+RESULTS_DIR = NATIVE_MODELS / "eval" / "results"
+
+
+def _by_length(runner: VqArRunner, prompts: list[list[int]]) -> dict[int, list[int]]:
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i, p in enumerate(prompts):
+        groups[len(p)].append(i)
+    return groups
+
+
+def generate_for(
+    runner: VqArRunner, prompts: list[list[int]], settings: SamplingSettings, batch: int = 32
+) -> np.ndarray:
+    """One sample per prompt, seed = prompt index, batched by equal prompt length: u8 [N,H,W,3]."""
+    codes = np.zeros((len(prompts), runner.grid, runner.grid), np.int64)
+    for _, idx in sorted(_by_length(runner, prompts).items()):
+        for k in range(0, len(idx), batch):
+            chunk = idx[k : k + batch]
+            codes[chunk] = runner.generate_codes(
+                [prompts[i] for i in chunk], chunk, [0] * len(chunk), settings
+            )
+    return runner.decode(codes)
+
+
+def bits_per_image_token(runner: VqArRunner, prompts: list[list[int]], codes: np.ndarray) -> float:
+    total = 0.0
+    for _, idx in _by_length(runner, prompts).items():
+        for k in range(0, len(idx), 64):
+            chunk = idx[k : k + 64]
+            total += float(runner.image_nats([prompts[i] for i in chunk], codes[chunk]).sum())
+    return total / (len(prompts) * runner.grid**2) / math.log(2)
+
+
+def caption_metrics(
+    runner: VqArRunner, data: EmojiDataset, idx: np.ndarray, codes: np.ndarray, pool: list[str]
+) -> dict[str, float]:
+    exact = 0
+    scores = np.zeros((len(idx), 100))
+    for n, i in enumerate(idx):
+        r = data.records[i]
+        if caption_exact_match(runner.caption(codes[n]), r.caption, r.aliases):
+            exact += 1
+        candidates = [r.caption, *pick_distractors(pool, r.caption, 99, seed=0, exclude=r.aliases)]
+        scores[n] = runner.caption_logprobs(
+            codes[n], [runner.prompt_ids(c, None) for c in candidates]
+        )
+    return {
+        "captionExact": exact / len(idx),
+        "captionRank100": rank_accuracy(scores, np.zeros(len(idx), np.int64)),
+    }
+
+
+def speed(runner: VqArRunner, settings: SamplingSettings) -> dict[str, float]:
+    prompt = [runner.prompt_ids("grinning face", None)]
+    times = []
+    for i in range(23):
+        t = time.perf_counter()
+        runner.generate_codes(prompt, [i], [0], settings)
+        times.append(time.perf_counter() - t)
+    median = statistics.median(times[3:])
+    return {
+        "secondsPerImage": median,
+        "imagesPerSecond": 1 / median,
+        "stepsPerSecond": runner.grid**2 / median,
+        "peakRssMiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def evaluate(model_dir: Path, limit: int | None, threads: int) -> dict[str, Any]:
+    started = time.time()
+    runner = VqArRunner(model_dir, threads=threads)
+    classifier = ClassifierRunner(threads=threads)
+    data = load_emoji(size=runner.manifest["image"]["width"])
+    defaults = runner.manifest["sampling"]["defaults"]
+    base = SamplingSettings(
+        cfg_scale=defaults["cfgScale"],
+        temperature=defaults["temperature"],
+        top_k=defaults["topK"],
+        top_p=defaults["topP"],
+    )
+    test = data.indices("test")[:limit]
+    unseen = data.indices("test-unseen")[:limit]
+    train = data.indices("train")
+    real = data.images[test]
+    real_feats, real_logits = classifier.run(real)
+    m: dict[str, Any] = {
+        "evaluator": json.loads((classifier.eval_dir / "classifier.card.json").read_text())[
+            "evaluator_version"
+        ]
+    }
+    m["split"] = {"test": len(test), "testUnseen": len(unseen)}
+
+    # Tokenizer: reconstruction PSNR and the FD ceiling of reconstructions.
+    codes = runner.encode(real)
+    recon = runner.decode(codes)
+    m["tokenizerPsnrDb"] = psnr(recon, real)
+    codes_unseen = runner.encode(data.images[unseen])
+    m["tokenizerPsnrDbUnseen"] = psnr(runner.decode(codes_unseen), data.images[unseen])
+
+    prompts = [runner.prompt_ids(data.records[i].caption, data.records[i].set) for i in test]
+    m["bitsPerImageToken"] = bits_per_image_token(runner, prompts, codes)
+    unseen_prompts = [
+        runner.prompt_ids(data.records[i].caption, data.records[i].set) for i in unseen
+    ]
+    m["bitsPerImageTokenUnseen"] = bits_per_image_token(runner, unseen_prompts, codes_unseen)
+
+    pool = sorted({data.records[i].caption for i in train})
+    m["caption"] = caption_metrics(runner, data, test, codes, pool)
+    m["captionUnseen"] = caption_metrics(runner, data, unseen, codes_unseen, pool)
+
+    targets = classifier.targets([data.records[i].concept for i in test])
+    known = targets >= 0
+    m["classifierOnReal"] = {
+        "top1": topk_accuracy(real_logits[known], targets[known], 1),
+        "top5": topk_accuracy(real_logits[known], targets[known], 5),
+    }
+    rng = np.random.default_rng(0)
+    floor_idx = rng.choice(train, size=len(test), replace=False)
+    floor_feats = classifier.features(data.images[floor_idx])
+    recon_feats = classifier.features(recon)
+    m["fd"] = {
+        "floorTrainVsTest": frechet_distance(floor_feats, real_feats),
+        "ceilingReconstructionVsTest": frechet_distance(recon_feats, real_feats),
+    }
+    for scale in (1.0, 3.0):
+        samples = generate_for(runner, prompts, replace(base, cfg_scale=scale))
+        feats, logits = classifier.run(samples)
+        key = f"cfg{scale:g}"
+        low, high = bootstrap_interval(feats, real_feats, resamples=200, seed=0)
+        m["fd"][key] = {"value": frechet_distance(feats, real_feats), "interval95": [low, high]}
+        m[f"adherence_{key}"] = {
+            "top1": topk_accuracy(logits[known], targets[known], 1),
+            "top5": topk_accuracy(logits[known], targets[known], 5),
+        }
+    m["adherenceTop5VsClassifier_cfg3"] = m["adherence_cfg3"]["top5"] / max(
+        1e-9, m["classifierOnReal"]["top5"]
+    )
+    m["speed"] = speed(runner, base)
+    m["speed"]["threads"] = threads
+    m["evaluationMinutes"] = (time.time() - started) / 60
+    m["date"] = dt.date.today().isoformat()
+    return m
+
+
+def results_table(model_id: str, m: dict[str, Any]) -> str:
+    fd = m["fd"]
+    rows = [
+        f"# {m['date']} — {model_id}",
+        "",
+        f"Evaluator `{m['evaluator']}`; test split {m['split']['test']} items (seen concept, unseen set), test-unseen {m['split']['testUnseen']}.",
+        "All numbers measured on the exported ONNX graphs through the reference loop, manifest defaults, seed = item index.",
+        "",
+        "| metric | value |",
+        "|---|---:|",
+        f"| tokenizer PSNR (test / unseen) | {m['tokenizerPsnrDb']:.2f} dB / {m['tokenizerPsnrDbUnseen']:.2f} dB |",
+        f"| bits per image token (test / unseen) | {m['bitsPerImageToken']:.3f} / {m['bitsPerImageTokenUnseen']:.3f} |",
+        f"| caption exact match (test / unseen) | {m['caption']['captionExact']:.3f} / {m['captionUnseen']['captionExact']:.3f} |",
+        f"| caption rank-100 (test / unseen) | {m['caption']['captionRank100']:.3f} / {m['captionUnseen']['captionRank100']:.3f} |",
+        f"| FD-emoji CFG 1 (95% interval) | {fd['cfg1']['value']:.2f} ({fd['cfg1']['interval95'][0]:.2f}–{fd['cfg1']['interval95'][1]:.2f}) |",
+        f"| FD-emoji CFG 3 (95% interval) | {fd['cfg3']['value']:.2f} ({fd['cfg3']['interval95'][0]:.2f}–{fd['cfg3']['interval95'][1]:.2f}) |",
+        f"| FD floor: train subset vs test | {fd['floorTrainVsTest']:.2f} |",
+        f"| FD ceiling: tokenizer reconstructions vs test | {fd['ceilingReconstructionVsTest']:.2f} |",
+        f"| prompt adherence top-1 / top-5, CFG 1 | {m['adherence_cfg1']['top1']:.3f} / {m['adherence_cfg1']['top5']:.3f} |",
+        f"| prompt adherence top-1 / top-5, CFG 3 | {m['adherence_cfg3']['top1']:.3f} / {m['adherence_cfg3']['top5']:.3f} |",
+        f"| classifier on real test images top-1 / top-5 | {m['classifierOnReal']['top1']:.3f} / {m['classifierOnReal']['top5']:.3f} |",
+        f"| adherence top-5 (CFG 3) ÷ classifier top-5 | {m['adherenceTop5VsClassifier_cfg3']:.2f} (goal ≥ 0.5) |",
+        f"| speed, batch 1 + CFG, {m['speed']['threads']} threads | {m['speed']['secondsPerImage'] * 1000:.0f} ms/image, {m['speed']['stepsPerSecond']:.0f} steps/s, peak RSS {m['speed']['peakRssMiB']:.0f} MiB |",
+        "",
+    ]
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", required=True, help="exported model folder (with manifest.json)")
+    parser.add_argument(
+        "--limit", type=int, default=None, help="evaluate only the first N items per split"
+    )
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--no-write", action="store_true", help="print, but leave manifest and results alone"
+    )
+    args = parser.parse_args()
+    model_dir = Path(args.model)
+    metrics = evaluate(model_dir, args.limit, args.threads)
+    manifest_path = model_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    table = results_table(manifest["id"], metrics)
+    print(table)
+    if args.no_write:
+        return
+    manifest["metrics"] = metrics
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stem = f"{metrics['date']}-{manifest['id'].split('/')[-1]}"
+    (RESULTS_DIR / f"{stem}.md").write_text(table, encoding="utf-8")
+    (RESULTS_DIR / f"{stem}.json").write_text(
+        json.dumps(metrics, indent=2) + "\n", encoding="utf-8"
+    )
+
+
+if __name__ == "__main__":
+    main()

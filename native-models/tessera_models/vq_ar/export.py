@@ -1,0 +1,250 @@
+"""Exports a trained `vq-ar` experiment to ONNX + manifest.json, verifies it, writes goldens.
+
+Usage: python -m tessera_models.vq_ar.export --config cpu-1h [--out DIR]
+
+Verification (MODELS.md §5.4), all on real batches from emoji-v1 test images and captions:
+onnx.checker with full check; PyTorch vs onnxruntime at two batch shapes (max abs diff ≤ 1e-4);
+prefill-then-step logits equal full-sequence logits; golden outputs for fixed seeds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnxruntime as ort
+import torch
+
+from tessera_models.common.onnx_tools import (
+    check_graph,
+    graph_entry,
+    round_weights_to_half,
+    sha256_file,
+    store_weights_as_half,
+)
+from tessera_models.data.emoji import NATIVE_MODELS, to_unit_range
+from tessera_models.vq_ar.config import ExperimentConfig, load_config
+from tessera_models.vq_ar.golden import write_goldens
+from tessera_models.vq_ar.manifest import build_manifest
+from tessera_models.vq_ar.onnx_graphs import OPSET, export_decoder, export_tokenizer, past_names
+from tessera_models.vq_ar.paths import run_dir
+from tessera_models.vq_ar.reference_loop import causal_mask_np
+from tessera_models.vq_ar.sequences import text_to_image
+from tessera_models.vq_ar.train_transformer import load_image_tokenizer, prepare
+from tessera_models.vq_ar.transformer import Transformer, TransformerConfig, causal_mask
+
+TOLERANCE = 1e-4
+
+
+class ParityError(AssertionError):
+    pass
+
+
+def _session(path: Path) -> ort.InferenceSession:
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 2
+    return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+
+
+def _check(name: str, diff: float, report: dict[str, Any]) -> None:
+    report[name] = float(diff)
+    if not diff <= TOLERANCE:
+        raise ParityError(f"parity {name}: max abs diff {diff:.3g} exceeds {TOLERANCE}")
+
+
+def verify_tokenizer(
+    tokenizer: torch.nn.Module, enc: Path, dec: Path, images_u8: np.ndarray, report: dict[str, Any]
+) -> None:
+    enc_s, dec_s = _session(enc), _session(dec)
+    for batch in (2, 5):
+        x = to_unit_range(images_u8[:batch])
+        with torch.no_grad():
+            ref_codes = tokenizer.encode(torch.from_numpy(x))[1].numpy()
+            ref_image = tokenizer.decode_codes(torch.from_numpy(ref_codes)).numpy()
+        codes = enc_s.run(["codes"], {"image": x})[0]
+        mismatch = float((codes != ref_codes).mean())
+        report[f"vq_encode.b{batch}.codeMismatchRate"] = mismatch
+        # A code can flip only where a latent sits within float error of a rounding boundary.
+        if mismatch > 0.01:
+            raise ParityError(f"vq_encode: {mismatch:.2%} of codes differ from PyTorch")
+        image = dec_s.run(["image"], {"codes": ref_codes})[0]
+        _check(f"vq_decode.b{batch}", float(np.abs(image - ref_image).max()), report)
+
+
+def verify_decoder(
+    model: Transformer, path: Path, sequences: list[list[int]], report: dict[str, Any]
+) -> None:
+    sess = _session(path)
+    cfg = model.config
+    names = past_names(cfg.layers)
+    outputs = [o.name for o in sess.get_outputs()]
+
+    def run(
+        ids: np.ndarray, positions: np.ndarray, mask: np.ndarray, cache: list[np.ndarray]
+    ) -> list[np.ndarray]:
+        feed = {"input_ids": ids, "position_ids": positions, "attention_mask": mask} | dict(
+            zip(names, cache, strict=True)
+        )
+        return sess.run(outputs, feed)
+
+    for batch in (2, 5):
+        ids = np.array([s[:40] for s in sequences[:batch]], np.int64)
+        b, s = ids.shape
+        positions = np.broadcast_to(np.arange(s), (b, s)).astype(np.int64)
+        mask = causal_mask_np(np.ones((b, s), bool))
+        empty = [np.zeros((b, cfg.heads, 0, cfg.head_dim), np.float32) for _ in names]
+        full = run(ids, positions, mask, empty)
+        with torch.no_grad():
+            ref, _ = model(
+                torch.from_numpy(ids),
+                torch.from_numpy(positions),
+                causal_mask(torch.ones(b, s, dtype=torch.bool)),
+            )
+        _check(f"decoder.full.b{batch}", float(np.abs(full[0] - ref.numpy()).max()), report)
+        # Prefill all but the last 5 tokens, then one token per step through the cache.
+        split = s - 5
+        out = run(
+            ids[:, :split], positions[:, :split], causal_mask_np(np.ones((b, split), bool)), empty
+        )
+        cache = out[1:]
+        step_logits = [out[0][:, -1]]
+        for k in range(split, s - 1):
+            out = run(
+                ids[:, k : k + 1],
+                positions[:, k : k + 1],
+                np.zeros((b, 1, 1, k + 1), np.float32),
+                cache,
+            )
+            cache = out[1:]
+            step_logits.append(out[0][:, -1])
+        stepped = np.stack(step_logits, axis=1)
+        _check(
+            f"decoder.prefillThenStep.b{batch}",
+            float(np.abs(stepped - full[0][:, split - 1 : s - 1]).max()),
+            report,
+        )
+
+
+def training_summary(config: ExperimentConfig) -> dict[str, Any]:
+    out = run_dir(config.name)
+
+    def last_done(stage: str) -> dict[str, Any]:
+        path = out / stage / "log.jsonl"
+        done = (
+            [
+                json.loads(line)
+                for line in path.read_text().splitlines()
+                if '"event": "done"' in line
+            ]
+            if path.exists()
+            else []
+        )
+        return done[-1] if done else {}
+
+    return {
+        "config": f"tessera_models/vq_ar/configs/{config.name.replace('-', '_')}.py",
+        "tokenizer": {"params": None, **last_done("tokenizer")},
+        "transformer": last_done("transformer"),
+    }
+
+
+def git_commit() -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=NATIVE_MODELS,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def export(config: ExperimentConfig, out: Path, data_root: str | None = None) -> dict[str, Any]:
+    data, codes, vocab = prepare(config, data_root)
+    tokenizer = load_image_tokenizer(config.name)
+    state = torch.load(
+        run_dir(config.name) / "transformer.pt", map_location="cpu", weights_only=False
+    )
+    model = Transformer(TransformerConfig(**state["config"]))
+    model.load_state_dict(state["model"])
+    model.eval()
+    round_weights_to_half(model)
+    round_weights_to_half(tokenizer)
+
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    enc, dec, decoder = out / "vq_encode.onnx", out / "vq_decode.onnx", out / "decoder.onnx"
+    export_tokenizer(tokenizer, enc, dec)
+    export_decoder(model, decoder)
+    for path in (enc, dec, decoder):
+        store_weights_as_half(path)
+        check_graph(path)
+
+    test_idx = data.indices("test")
+    report: dict[str, Any] = {"tolerance": TOLERANCE, "onnxruntime": ort.__version__}
+    verify_tokenizer(tokenizer, enc, dec, data.images[test_idx[:5]], report)
+    sequences = [
+        text_to_image(
+            vocab, vocab.caption_ids(data.records[i].caption, data.records[i].set), codes[i]
+        )
+        for i in test_idx[:5]
+    ]
+    verify_decoder(model, decoder, sequences, report)
+
+    words_path = out / "words.json"
+    vocab.words.save(words_path)
+    card = json.loads((data.root / "datacard.json").read_text(encoding="utf-8"))
+    model_id = f"tessera/vq-ar-emoji32-{config.name}"
+    manifest = build_manifest(
+        model_id=model_id,
+        config=config,
+        vocab=vocab,
+        words_entry={"file": words_path.name, "sha256": sha256_file(words_path)},
+        graphs={
+            role: graph_entry(p, OPSET)
+            for role, p in (("decoder", decoder), ("vq_encode", enc), ("vq_decode", dec))
+        },
+        data_card=card,
+        training=training_summary(config),
+        parity=report,
+        source={
+            "commit": git_commit(),
+            "config": config.name,
+            "command": f"python -m tessera_models.vq_ar.export --config {config.name}",
+        },
+    )
+    manifest["training"]["tokenizer"]["params"] = sum(p.numel() for p in tokenizer.parameters())
+    manifest["training"]["transformer"]["params"] = sum(p.numel() for p in model.parameters())
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    goldens = write_goldens(out, data)
+    manifest["parity"]["golden"] = goldens
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return manifest
+
+
+def default_out(config_name: str) -> Path:
+    return NATIVE_MODELS / "exports" / f"vq-ar-emoji32-{config_name}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--config", default="cpu-1h")
+    parser.add_argument("--out", default=None)
+    parser.add_argument("--data", default=None)
+    args = parser.parse_args()
+    out = Path(args.out) if args.out else default_out(args.config)
+    manifest = export(load_config(args.config), out, args.data)
+    print(json.dumps(manifest["parity"], indent=2))
+    print(f"exported {manifest['id']} to {out}")
+
+
+if __name__ == "__main__":
+    main()

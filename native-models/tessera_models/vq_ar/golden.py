@@ -1,0 +1,154 @@
+"""Golden outputs that hold the TypeScript engine to the Python reference (MODELS.md §5.4).
+
+golden.json: for fixed prompts, seeds and settings, the sampled codes, the image (RGB bytes,
+base64) and its sha256, plus an infill and a greedy caption. golden-words.json: 500 captions and
+their word-tokenizer ids.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tessera_models.common.onnx_tools import sha256_file
+from tessera_models.common.prng import PRNG_VERSION
+from tessera_models.common.sampling import PIPELINE_VERSION, SamplingSettings
+from tessera_models.data.emoji import EmojiDataset
+from tessera_models.vq_ar.reference_loop import VqArRunner
+
+GENERATE_CASES: list[dict[str, Any]] = [
+    {"prompt": "grinning face", "style": "twemoji", "seed": 1, "settings": SamplingSettings()},
+    {
+        "prompt": "red apple",
+        "style": "noto",
+        "seed": 7,
+        "settings": SamplingSettings(cfg_scale=1.0),
+    },
+    {
+        "prompt": "red heart",
+        "style": None,
+        "seed": 123456789,
+        "settings": SamplingSettings(top_k=50, top_p=1.0, temperature=0.8),
+    },
+    {"prompt": "cat face", "style": "openmoji", "seed": 42, "settings": SamplingSettings(cdk=True)},
+    {
+        "prompt": "sun",
+        "style": "fluent-emoji-flat",
+        "seed": 4294967295,
+        "settings": SamplingSettings(temperature=0.0),
+    },
+]
+
+
+def _settings_json(s: SamplingSettings) -> dict[str, Any]:
+    d = asdict(s)
+    return {
+        "cfgScale": d["cfg_scale"],
+        "temperature": d["temperature"],
+        "topK": d["top_k"],
+        "topP": d["top_p"],
+        "cdk": {"alpha": d["cdk_alpha"], "k": d["cdk_k"], "tau": d["cdk_tau"]}
+        if d["cdk"]
+        else None,
+    }
+
+
+def settings_from_json(d: dict[str, Any]) -> SamplingSettings:
+    cdk = d["cdk"]
+    return SamplingSettings(
+        cfg_scale=d["cfgScale"],
+        temperature=d["temperature"],
+        top_k=d["topK"],
+        top_p=d["topP"],
+        cdk=cdk is not None,
+        **({"cdk_alpha": cdk["alpha"], "cdk_k": cdk["k"], "cdk_tau": cdk["tau"]} if cdk else {}),
+    )
+
+
+def _image_json(image: np.ndarray) -> dict[str, str]:
+    raw = np.ascontiguousarray(image).tobytes()
+    return {"rgbBase64": base64.b64encode(raw).decode(), "sha256": hashlib.sha256(raw).hexdigest()}
+
+
+def write_goldens(model_dir: Path, data: EmojiDataset) -> dict[str, Any]:
+    runner = VqArRunner(model_dir, threads=2)
+    cases = []
+    for case in GENERATE_CASES:
+        s: SamplingSettings = case["settings"]
+        out = runner.generate(case["prompt"], case["style"], case["seed"], s)
+        cases.append(
+            {
+                "task": "generate",
+                "prompt": case["prompt"],
+                "style": case["style"],
+                "seed": case["seed"],
+                "imageIndex": 0,
+                "settings": _settings_json(s),
+                "promptIds": runner.prompt_ids(case["prompt"], case["style"]),
+                "codes": out.codes.reshape(-1).tolist(),
+                "image": _image_json(out.image),
+            }
+        )
+    test = data.indices("test")
+    source = data.images[test[0]]
+    codes = runner.encode(source[None])[0]
+    mask = np.zeros((32, 32), dtype=bool)
+    mask[8:24, 8:24] = True
+    segments = runner.mask_to_segments(mask)
+    caption = data.records[test[0]].caption
+    infilled = runner.infill_codes(
+        codes, segments, runner.prompt_ids(caption, None), 5, SamplingSettings()
+    )
+    cases.append(
+        {
+            "task": "infill",
+            "sourceImage": _image_json(source),
+            "sourceCodes": codes.reshape(-1).tolist(),
+            "maskRect": [8, 8, 24, 24],
+            "segments": [list(x) for x in segments],
+            "prompt": caption,
+            "style": None,
+            "seed": 5,
+            "imageIndex": 0,
+            "settings": _settings_json(SamplingSettings()),
+            "codes": infilled.reshape(-1).tolist(),
+            "image": _image_json(runner.decode(infilled[None])[0]),
+        }
+    )
+    for i in test[:3]:
+        c = runner.encode(data.images[i][None])[0]
+        cases.append(
+            {"task": "caption", "codes": c.reshape(-1).tolist(), "caption": runner.caption(c)}
+        )
+    golden = {
+        "prngVersion": PRNG_VERSION,
+        "pipelineVersion": PIPELINE_VERSION,
+        "modelId": runner.manifest["id"],
+        "cases": cases,
+    }
+    golden_path = model_dir / "golden.json"
+    golden_path.write_text(json.dumps(golden, indent=1) + "\n", encoding="utf-8")
+
+    rng = np.random.default_rng(0)
+    picks = rng.choice(len(data.records), size=min(500, len(data.records)), replace=False)
+    words = runner.vocab.words
+    word_cases = []
+    for k, i in enumerate(sorted(picks.tolist())):
+        r = data.records[i]
+        style = r.set if k % 2 == 0 else None
+        text = r.caption if k % 7 else r.caption.upper() + ", extra: words"
+        word_cases.append({"text": text, "style": style, "ids": words.encode(text, style)})
+    words_path = model_dir / "golden-words.json"
+    words_path.write_text(json.dumps({"cases": word_cases}, indent=0) + "\n", encoding="utf-8")
+    return {
+        "file": golden_path.name,
+        "sha256": sha256_file(golden_path),
+        "words": {"file": words_path.name, "sha256": sha256_file(words_path)},
+        "cases": len(cases),
+    }

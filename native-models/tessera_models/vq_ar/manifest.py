@@ -1,0 +1,209 @@
+"""Writes `manifest.json`, the contract between an exported `vq-ar` model and the app
+(MODELS.md §5.1). app/common validates the same shape with zod."""
+
+from __future__ import annotations
+
+import platform
+from typing import Any
+
+import onnxruntime
+import torch
+
+from tessera_models.common.prng import PRNG_VERSION
+from tessera_models.common.sampling import PIPELINE_VERSION, SamplingSettings
+from tessera_models.vq_ar.config import ExperimentConfig
+from tessera_models.vq_ar.vocab import (
+    BOS,
+    BREAK,
+    EOS,
+    INFILL,
+    MASK,
+    PAD,
+    SENTINEL0,
+    SENTINELS,
+    TEXT_OFFSET,
+    Vocab,
+)
+
+MANIFEST_VERSION = 1
+FAMILY_VERSION = 1
+
+
+def build_manifest(
+    *,
+    model_id: str,
+    config: ExperimentConfig,
+    vocab: Vocab,
+    words_entry: dict[str, Any],
+    graphs: dict[str, dict[str, Any]],
+    data_card: dict[str, Any],
+    training: dict[str, Any],
+    parity: dict[str, Any],
+    source: dict[str, Any],
+) -> dict[str, Any]:
+    tc = config.transformer
+    t = len(vocab.words)
+    styles = [i for i, w in enumerate(vocab.words.vocab) if w.startswith("<set:")]
+    grid = config.tokenizer.grid
+    defaults = SamplingSettings()
+    weight_bytes = sum(g["bytes"] for g in graphs.values())
+    kv_per_token_row = tc.layers * 2 * tc.heads * tc.head_dim * 4
+    graphs["decoder"]["kv"] = {
+        "layers": tc.layers,
+        "kvHeads": tc.heads,
+        "headDim": tc.head_dim,
+        "pastKey": "past_key_values.{i}.key",
+        "pastValue": "past_key_values.{i}.value",
+        "presentKey": "present.{i}.key",
+        "presentValue": "present.{i}.value",
+        "context": tc.context,
+    }
+    attribution = [
+        {"set": s["title"], "license": s["license"], "author": s["author"], "url": s["authorUrl"]}
+        for s in data_card["sets"]
+    ]
+    return {
+        "manifestVersion": MANIFEST_VERSION,
+        "id": model_id,
+        "name": f"vq-ar emoji 32px ({config.name})",
+        "license": "CC-BY-SA-4.0",
+        "licenseNote": "Weights trained on emoji-v1, which includes OpenMoji (CC BY-SA 4.0); see attribution.",
+        "source": source,
+        "family": "vq-ar",
+        "variant": "tessera",
+        "familyVersion": FAMILY_VERSION,
+        "image": {
+            "width": config.image_size,
+            "height": config.image_size,
+            "channels": 3,
+            "valueRange": [-1, 1],
+            "background": "#ffffff",
+            "grid": grid,
+            "patch": config.image_size // grid,
+        },
+        "tokenizer": {
+            "kind": "word",
+            **words_entry,
+            "vocabSize": vocab.size,
+            "maxTokens": vocab.words.max_tokens,
+            "idRanges": {
+                "text": [TEXT_OFFSET, TEXT_OFFSET + t],
+                "image": [vocab.image_offset, vocab.size],
+                "style": [TEXT_OFFSET + styles[0], TEXT_OFFSET + styles[-1] + 1]
+                if styles
+                else None,
+            },
+            "unknown": TEXT_OFFSET + vocab.words.id("<unk>"),
+            "styles": {
+                w[5:-1]: TEXT_OFFSET + i
+                for i, w in enumerate(vocab.words.vocab)
+                if w.startswith("<set:")
+            },
+        },
+        "specialTokens": {
+            "pad": PAD,
+            "bos": BOS,
+            "eos": EOS,
+            "break": BREAK,
+            "mask": MASK,
+            "null": MASK,
+            "infill": INFILL,
+            "sentinels": list(range(SENTINEL0, SENTINEL0 + SENTINELS)),
+        },
+        "layouts": {
+            "generate": ["bos", "caption", "break", {"image": grid * grid}, "break", "eos"],
+            "infill": [
+                "bos",
+                "caption",
+                "break",
+                "imageWithSentinels",
+                "break",
+                "infill",
+                "segments",
+                "eos",
+            ],
+            "caption": [
+                "bos",
+                "sentinel0",
+                "break",
+                {"image": grid * grid},
+                "break",
+                "infill",
+                "sentinel0",
+                "caption",
+                "eos",
+            ],
+            "score": [
+                "bos",
+                "sentinel0",
+                "break",
+                {"image": grid * grid},
+                "break",
+                "infill",
+                "sentinel0",
+                "caption",
+                "eos",
+            ],
+        },
+        "graphs": graphs,
+        "capabilities": {
+            "generate": True,
+            "infill": "native",
+            "caption": True,
+            "likelihood": "tokens",
+            "embed": False,
+            "retrieval": False,
+            "prefixCompletion": False,
+        },
+        "cfg": {"rowOrder": ["cond", "uncond"], "uncondRule": "replace-with-null", "nullId": MASK},
+        "sampling": {
+            "prngVersion": PRNG_VERSION,
+            "pipelineVersion": PIPELINE_VERSION,
+            "defaults": {
+                "cfgScale": defaults.cfg_scale,
+                "temperature": defaults.temperature,
+                "topK": defaults.top_k,
+                "topP": defaults.top_p,
+                "cdk": {"alpha": defaults.cdk_alpha, "k": defaults.cdk_k, "tau": defaults.cdk_tau},
+            },
+            "bounds": {
+                "cfgScale": [0, 20],
+                "temperature": [0, 3],
+                "topK": [0, config.tokenizer.codebook_size],
+                "topP": [0.05, 1],
+            },
+        },
+        "vq": {
+            "grid": grid,
+            "codebook": config.tokenizer.codebook_size,
+            "quantizer": "fsq",
+            "levels": config.tokenizer.levels,
+        },
+        "memory": {
+            "weightBytes": weight_bytes,
+            "kvBytesPerTokenPerRow": kv_per_token_row,
+            "recommendedRamBytes": int(
+                3 * weight_bytes + 2 * tc.context * kv_per_token_row + 64 * 2**20
+            ),
+        },
+        "data": {
+            "dataset": data_card["dataset"],
+            "splitSeed": data_card["splitOptions"]["seed"],
+            "counts": data_card["counts"]["all"],
+            "files": data_card["files"],
+            "attribution": attribution,
+        },
+        "training": {
+            **training,
+            "hardware": f"{platform.machine()} CPU"
+            if not torch.cuda.is_available()
+            else torch.cuda.get_device_name(),
+            "versions": {
+                "torch": torch.__version__,
+                "onnxruntime": onnxruntime.__version__,
+                "python": platform.python_version(),
+            },
+        },
+        "metrics": {},
+        "parity": parity,
+    }

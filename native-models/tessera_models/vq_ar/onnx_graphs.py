@@ -1,0 +1,103 @@
+"""Exports the three `vq-ar` graphs (MODELS.md §1.3) with the I/O names of §5.2.
+
+Shape glossary as in transformer.py and image_tokenizer.py; every batch, sequence and cache
+length is a symbolic dim, traced with batch 2 so the CFG pair stays dynamic.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from tessera_models.vq_ar.image_tokenizer import DecodeGraph, EncodeGraph, ImageTokenizer
+from tessera_models.vq_ar.transformer import Transformer, causal_mask
+
+OPSET = 17
+
+
+def past_names(layers: int) -> list[str]:
+    return [f"past_key_values.{i}.{kind}" for i in range(layers) for kind in ("key", "value")]
+
+
+def present_names(layers: int) -> list[str]:
+    return [f"present.{i}.{kind}" for i in range(layers) for kind in ("key", "value")]
+
+
+class DecoderGraph(nn.Module):
+    """ONNX role `decoder`: flat past/present lists, as onnxruntime sees them."""
+
+    def __init__(self, model: Transformer) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        position_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        *past_flat: torch.Tensor,
+    ) -> tuple[torch.Tensor, ...]:
+        past = [(past_flat[2 * i], past_flat[2 * i + 1]) for i in range(len(past_flat) // 2)]
+        logits, presents = self.model(input_ids, position_ids, attention_mask, past)
+        return (logits, *[t for kv in presents for t in kv])
+
+
+def export_decoder(model: Transformer, path: Path) -> None:
+    cfg = model.config
+    b, s, p = 2, 3, 4
+    ids = torch.randint(0, cfg.vocab_size, (b, s))
+    positions = torch.arange(p, p + s).expand(b, s)
+    mask = causal_mask(
+        torch.ones(b, s, dtype=torch.bool),
+        past_len=p,
+        past_valid=torch.ones(b, p, dtype=torch.bool),
+    )
+    past = [torch.randn(b, cfg.heads, p, cfg.head_dim) for _ in range(2 * cfg.layers)]
+    inputs = ["input_ids", "position_ids", "attention_mask", *past_names(cfg.layers)]
+    outputs = ["logits", *present_names(cfg.layers)]
+    axes: dict[str, dict[int, str]] = {
+        "input_ids": {0: "batch", 1: "seq"},
+        "position_ids": {0: "batch", 1: "seq"},
+        "attention_mask": {0: "batch", 2: "seq", 3: "total"},
+        "logits": {0: "batch", 1: "seq"},
+    }
+    axes |= {n: {0: "batch", 2: "past"} for n in past_names(cfg.layers)}
+    axes |= {n: {0: "batch", 2: "total"} for n in present_names(cfg.layers)}
+    torch.onnx.export(
+        DecoderGraph(model).eval(),
+        (ids, positions, mask, *past),
+        str(path),
+        input_names=inputs,
+        output_names=outputs,
+        dynamic_axes=axes,
+        opset_version=OPSET,
+        dynamo=False,
+    )
+
+
+def export_tokenizer(tokenizer: ImageTokenizer, encode_path: Path, decode_path: Path) -> None:
+    size, grid = tokenizer.config.image_size, tokenizer.config.grid
+    image = torch.rand(2, 3, size, size) * 2 - 1
+    codes = torch.randint(0, tokenizer.config.codebook_size, (2, grid, grid))
+    torch.onnx.export(
+        EncodeGraph(tokenizer).eval(),
+        (image,),
+        str(encode_path),
+        input_names=["image"],
+        output_names=["codes"],
+        dynamic_axes={"image": {0: "batch"}, "codes": {0: "batch"}},
+        opset_version=OPSET,
+        dynamo=False,
+    )
+    torch.onnx.export(
+        DecodeGraph(tokenizer).eval(),
+        (codes,),
+        str(decode_path),
+        input_names=["codes"],
+        output_names=["image"],
+        dynamic_axes={"codes": {0: "batch"}, "image": {0: "batch"}},
+        opset_version=OPSET,
+        dynamo=False,
+    )

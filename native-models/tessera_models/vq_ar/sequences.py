@@ -1,0 +1,93 @@
+"""Builds the CM3 training mix for `vq-ar` (MODELS.md §1.2) from captions and code grids.
+
+Layouts (G×G codes, G = 8):
+  text→image       <bos> caption <break> img×64 <break> <eos>
+  caption infill   <bos> <mask:0> <break> img×64 <break> <infill> <mask:0> caption <eos>
+  image infill     <bos> caption <break> img′ <break> <infill> <mask:0> seg0 … <mask:h-1> segh-1 <eos>
+where img′ is the grid with a random h×w rectangle's row segments replaced in place by
+<mask:j>. Caption dropout replaces every caption token with <mask> (same length, same
+positions), the unconditional row of classifier-free guidance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tessera_models.vq_ar.vocab import BOS, BREAK, EOS, INFILL, MASK, PAD, Vocab
+
+
+@dataclass
+class Example:
+    caption: str
+    style: str
+    codes: np.ndarray  # i64 [G, G]
+
+
+@dataclass
+class MixWeights:
+    text_to_image: float
+    caption_infill: float
+    image_infill: float
+    caption_dropout: float
+    style_token: float
+
+
+def text_to_image(vocab: Vocab, caption_ids: list[int], codes: np.ndarray) -> list[int]:
+    image = (codes.reshape(-1) + vocab.image_offset).tolist()
+    return [BOS, *caption_ids, BREAK, *image, BREAK, EOS]
+
+
+def caption_infill(vocab: Vocab, caption_ids: list[int], codes: np.ndarray) -> list[int]:
+    image = (codes.reshape(-1) + vocab.image_offset).tolist()
+    s0 = vocab.sentinel(0)
+    return [BOS, s0, BREAK, *image, BREAK, INFILL, s0, *caption_ids, EOS]
+
+
+def image_infill(
+    vocab: Vocab, caption_ids: list[int], codes: np.ndarray, top: int, left: int, h: int, w: int
+) -> list[int]:
+    grid = codes + vocab.image_offset
+    g = grid.shape[0]
+    body: list[int] = []
+    tail: list[int] = [INFILL]
+    for r in range(g):
+        if top <= r < top + h:
+            j = r - top
+            body += [*grid[r, :left].tolist(), vocab.sentinel(j), *grid[r, left + w :].tolist()]
+            tail += [vocab.sentinel(j), *grid[r, left : left + w].tolist()]
+        else:
+            body += grid[r].tolist()
+    return [BOS, *caption_ids, BREAK, *body, BREAK, *tail, EOS]
+
+
+def sample_sequence(
+    vocab: Vocab, example: Example, weights: MixWeights, rng: np.random.Generator
+) -> list[int]:
+    style = example.style if rng.random() < weights.style_token else None
+    caption_ids = vocab.caption_ids(example.caption, style)
+    task = rng.random()
+    if task < weights.caption_infill:
+        return caption_infill(vocab, caption_ids, example.codes)
+    if rng.random() < weights.caption_dropout:
+        caption_ids = [MASK] * len(caption_ids)
+    if task < weights.caption_infill + weights.image_infill:
+        g = example.codes.shape[0]
+        h, w = int(rng.integers(1, 5)), int(rng.integers(1, 5))
+        top, left = int(rng.integers(0, g - h + 1)), int(rng.integers(0, g - w + 1))
+        return image_infill(vocab, caption_ids, example.codes, top, left, h, w)
+    return text_to_image(vocab, caption_ids, example.codes)
+
+
+def collate(sequences: list[list[int]], context: int) -> tuple[np.ndarray, np.ndarray]:
+    """Right-pads to the longest sequence: ids i64 [B, S] and valid bool [B, S]."""
+    longest = max(len(s) for s in sequences)
+    if longest > context:
+        raise ValueError(f"sequence of {longest} tokens exceeds the context of {context}")
+    ids = np.full((len(sequences), longest), PAD, dtype=np.int64)
+    valid = np.zeros((len(sequences), longest), dtype=bool)
+    for i, s in enumerate(sequences):
+        ids[i, : len(s)] = s
+        valid[i, : len(s)] = True
+    return ids, valid

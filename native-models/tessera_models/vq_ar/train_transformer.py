@@ -1,0 +1,264 @@
+"""Trains the `vq-ar` decoder on the CM3 mix over FSQ codes of emoji-v1 train images.
+
+Usage: python -m tessera_models.vq_ar.train_transformer --config cpu-1h [--data DIR]
+Needs the tokenizer stage (train_tokenizer) of the same config; resumes from
+runs/vq-ar/<config>/transformer.pt when it exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import asdict, replace
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from tessera_models.common.training import (
+    RunLog,
+    Runtime,
+    all_reduce_mean,
+    cosine_lr,
+    load_checkpoint,
+    save_checkpoint,
+    setup_runtime,
+    training_progress,
+    wrap_ddp,
+)
+from tessera_models.data.emoji import EmojiDataset, load_emoji, to_unit_range
+from tessera_models.text.word_tokenizer import WordTokenizer
+from tessera_models.vq_ar.config import ExperimentConfig, load_config
+from tessera_models.vq_ar.image_tokenizer import ImageTokenizer, ImageTokenizerConfig
+from tessera_models.vq_ar.paths import run_dir
+from tessera_models.vq_ar.sequences import (
+    Example,
+    MixWeights,
+    collate,
+    sample_sequence,
+    text_to_image,
+)
+from tessera_models.vq_ar.transformer import Transformer, causal_mask
+from tessera_models.vq_ar.vocab import PAD, Vocab
+
+
+def load_image_tokenizer(config_name: str) -> ImageTokenizer:
+    state = load_checkpoint(run_dir(config_name) / "tokenizer.pt")
+    if state is None:
+        raise FileNotFoundError(
+            f"no tokenizer checkpoint for config {config_name!r}: run "
+            f"`python -m tessera_models.vq_ar.train_tokenizer --config {config_name}` first"
+        )
+    model = ImageTokenizer(ImageTokenizerConfig(**state["config"]))
+    model.load_state_dict(state["model"])
+    return model.eval()
+
+
+@torch.no_grad()
+def encode_all(tokenizer: ImageTokenizer, data: EmojiDataset) -> np.ndarray:
+    """Codes i64 [N, G, G] for every image of the dataset."""
+    out = []
+    for i in range(0, len(data.images), 512):
+        x = torch.from_numpy(to_unit_range(data.images[i : i + 512]))
+        out.append(tokenizer.encode(x)[1].numpy())
+    return np.concatenate(out)
+
+
+def build_word_tokenizer(data: EmojiDataset, train_idx: np.ndarray) -> WordTokenizer:
+    captions = []
+    for i in train_idx:
+        r = data.records[i]
+        captions += [r.caption, *r.aliases]
+    return WordTokenizer.build(captions, styles=data.sets())
+
+
+def sequence_loss(
+    model: torch.nn.Module, ids: torch.Tensor, valid: torch.Tensor, runtime: Runtime
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean next-token loss and per-token losses [B, S-1] (0 where the target is padding)."""
+    positions = torch.arange(ids.shape[1], device=ids.device).expand_as(ids)
+    with runtime.autocast():
+        logits, _ = model(ids, positions, causal_mask(valid))
+    targets = ids[:, 1:]
+    per_token = F.cross_entropy(
+        logits[:, :-1].float().transpose(1, 2), targets, reduction="none", ignore_index=PAD
+    )
+    mask = valid[:, 1:].float()
+    return (per_token * mask).sum() / mask.sum(), per_token * mask
+
+
+@torch.no_grad()
+def held_out_nats(
+    model: Transformer, vocab: Vocab, examples: list[Example], runtime: Runtime
+) -> dict[str, float]:
+    """Teacher-forced text→image loss on held-out items, split into text and image tokens."""
+    model.eval()
+    text_sum = image_sum = 0.0
+    text_n = image_n = 0
+    for i in range(0, len(examples), 128):
+        seqs = [
+            text_to_image(vocab, vocab.caption_ids(e.caption, e.style), e.codes)
+            for e in examples[i : i + 128]
+        ]
+        ids_np, valid_np = collate(seqs, model.config.context)
+        ids = torch.from_numpy(ids_np).to(runtime.device)
+        valid = torch.from_numpy(valid_np).to(runtime.device)
+        _, per_token = sequence_loss(model, ids, valid, runtime)
+        targets = ids[:, 1:]
+        is_image = (targets >= vocab.image_offset) & valid[:, 1:]
+        is_text = (targets >= 14) & (targets < vocab.image_offset) & valid[:, 1:]
+        image_sum += float(per_token[is_image].sum())
+        image_n += int(is_image.sum())
+        text_sum += float(per_token[is_text].sum())
+        text_n += int(is_text.sum())
+    model.train()
+    return {"val_text_nats": text_sum / max(1, text_n), "val_image_nats": image_sum / image_n}
+
+
+def prepare(
+    config: ExperimentConfig, data_root: str | None
+) -> tuple[EmojiDataset, np.ndarray, Vocab]:
+    """Dataset, codes of every image (cached in the run folder) and the vocabulary."""
+    data = load_emoji(data_root, size=config.image_size)
+    out = run_dir(config.name)
+    codes_path = out / "codes.npy"
+    tokenizer_path = out / "tokenizer.pt"
+    if codes_path.exists() and codes_path.stat().st_mtime >= tokenizer_path.stat().st_mtime:
+        codes = np.load(codes_path)
+    else:
+        codes = encode_all(load_image_tokenizer(config.name), data)
+        np.save(codes_path, codes)
+    train_idx = data.indices("train")
+    words_path = out / "words.json"
+    if words_path.exists():
+        words = WordTokenizer.load(words_path)
+    else:
+        words = build_word_tokenizer(data, train_idx)
+        words.save(words_path)
+    return data, codes, Vocab(words=words, codebook_size=config.tokenizer.codebook_size)
+
+
+def train(
+    config: ExperimentConfig, data_root: str | None = None, threads: int | None = None
+) -> dict[str, float]:
+    runtime = setup_runtime(threads)
+    tc = config.transformer_training
+    out = run_dir(config.name)
+    log = RunLog(out / "transformer", runtime.is_main)
+    data, codes, vocab = prepare(config, data_root)
+    train_idx = data.indices("train")
+    if config.data_limit is not None:
+        train_idx = train_idx[: config.data_limit]
+    examples = [
+        Example(data.records[i].caption, data.records[i].set, codes[i]) for i in range(len(codes))
+    ]
+    weights = np.array(
+        [tc.skin_tone_weight if "skin tone" in data.records[i].caption else 1.0 for i in train_idx]
+    )
+    weights /= weights.sum()
+    val_examples = [examples[i] for i in data.indices("val")[:512]]
+    mix = MixWeights(
+        tc.p_text_to_image,
+        tc.p_caption_infill,
+        tc.p_image_infill,
+        tc.p_caption_dropout,
+        tc.p_style_token,
+    )
+
+    tconfig = replace(config.transformer, vocab_size=vocab.size)
+    torch.manual_seed(config.seed)
+    model = Transformer(tconfig).to(runtime.device)
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and "positions" not in n]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2 or "positions" in n]
+    opt = torch.optim.AdamW(
+        [
+            {"params": decay, "weight_decay": tc.weight_decay},
+            {"params": no_decay, "weight_decay": 0.0},
+        ],
+        lr=tc.lr,
+        betas=(0.9, 0.95),
+    )
+    ckpt_path = out / "transformer.pt"
+    state = load_checkpoint(ckpt_path)
+    step, elapsed = 0, 0.0
+    if state is not None:
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        step, elapsed = state["step"], state["elapsed"]
+        log.write(event="resume", step=step, elapsed_min=elapsed / 60)
+    ddp_model = wrap_ddp(model, runtime)
+    rng = np.random.default_rng([config.seed, runtime.rank, step])
+    n_params = sum(p.numel() for p in model.parameters())
+    log.write(event="start", params=n_params, vocab=vocab.size, train_images=len(train_idx))
+
+    def checkpoint() -> None:
+        if runtime.is_main:
+            save_checkpoint(
+                ckpt_path,
+                {
+                    "model": model.state_dict(),
+                    "optimizer": opt.state_dict(),
+                    "step": step,
+                    "elapsed": elapsed,
+                    "config": asdict(tconfig),
+                    "tokens_seen": tokens_seen,
+                },
+            )
+
+    tokens_seen = 0 if state is None else int(state.get("tokens_seen", 0))
+    metrics: dict[str, float] = {}
+    t0 = time.time() - elapsed
+    while True:
+        progress = training_progress(step, tc.steps, time.time() - t0, tc.minutes)
+        if progress >= 1.0:
+            break
+        for group in opt.param_groups:
+            group["lr"] = cosine_lr(step, progress, tc.lr, tc.warmup)
+        picks = rng.choice(train_idx, size=tc.batch_size, p=weights)
+        seqs = [sample_sequence(vocab, examples[i], mix, rng) for i in picks]
+        ids_np, valid_np = collate(seqs, tconfig.context)
+        ids = torch.from_numpy(ids_np).to(runtime.device)
+        valid = torch.from_numpy(valid_np).to(runtime.device)
+        loss, _ = sequence_loss(ddp_model, ids, valid, runtime)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        tokens_seen += int(valid_np.sum()) * runtime.world_size
+        elapsed = time.time() - t0
+        if step % 50 == 0:
+            log.write(
+                step=step,
+                loss=float(all_reduce_mean(loss.detach(), runtime)),
+                lr=opt.param_groups[0]["lr"],
+            )
+        if step % tc.eval_every == 0:
+            metrics = held_out_nats(model, vocab, val_examples, runtime)
+            log.write(step=step, **metrics)
+            checkpoint()
+    metrics = held_out_nats(model, vocab, val_examples, runtime)
+    flops = 6 * n_params * tokens_seen
+    log.write(
+        event="done",
+        step=step,
+        elapsed_min=elapsed / 60,
+        tokens=tokens_seen,
+        flops=float(flops),
+        **metrics,
+    )
+    checkpoint()
+    return metrics
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--config", default="cpu-1h")
+    parser.add_argument("--data", default=None, help="emoji-v1 folder (default: the build cache)")
+    parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: all)")
+    args = parser.parse_args()
+    train(load_config(args.config), args.data, args.threads)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""The models committed under native-models/exports: intact, small, measured, and reproducing
+their golden outputs exactly through the reference loop."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tessera_models.common.onnx_tools import sha256_file
+from tessera_models.data.emoji import NATIVE_MODELS
+from tessera_models.text.word_tokenizer import WordTokenizer
+from tessera_models.vq_ar.golden import settings_from_json
+from tessera_models.vq_ar.reference_loop import VqArRunner
+
+EXPORTS = NATIVE_MODELS / "exports"
+SHIPPED = sorted(p.parent for p in EXPORTS.glob("*/manifest.json"))
+SIZE_LIMIT = 25 * 1024 * 1024
+
+
+def test_a_default_model_is_shipped() -> None:
+    assert any(json.loads((d / "manifest.json").read_text())["family"] == "vq-ar" for d in SHIPPED)
+
+
+@pytest.fixture(params=SHIPPED, ids=[d.name for d in SHIPPED])
+def model_dir(request: pytest.FixtureRequest) -> Path:
+    return request.param
+
+
+def test_files_match_the_manifest_and_stay_small(model_dir: Path) -> None:
+    manifest = json.loads((model_dir / "manifest.json").read_text())
+    total = 0
+    for role, graph in manifest["graphs"].items():
+        path = model_dir / graph["file"]
+        assert sha256_file(path) == graph["sha256"], (
+            f"{role} graph does not match its manifest hash"
+        )
+        total += path.stat().st_size
+    assert sha256_file(model_dir / manifest["tokenizer"]["file"]) == manifest["tokenizer"]["sha256"]
+    assert total <= SIZE_LIMIT, f"{model_dir.name}: {total / 2**20:.1f} MiB of graphs"
+
+
+def test_manifest_carries_measured_metrics(model_dir: Path) -> None:
+    m = json.loads((model_dir / "manifest.json").read_text())["metrics"]
+    for key in (
+        "tokenizerPsnrDb",
+        "bitsPerImageToken",
+        "caption",
+        "fd",
+        "adherence_cfg1",
+        "adherence_cfg3",
+        "classifierOnReal",
+        "speed",
+    ):
+        assert key in m, f"metrics.{key} missing: run tessera_models.vq_ar.evaluate"
+    assert 10 < m["tokenizerPsnrDb"] < 60
+    assert m["fd"]["floorTrainVsTest"] < m["fd"]["cfg3"]["value"]
+
+
+def test_goldens_replay_exactly(model_dir: Path) -> None:
+    runner = VqArRunner(model_dir, threads=2)
+    golden = json.loads((model_dir / "golden.json").read_text())
+    assert golden["prngVersion"] == runner.manifest["sampling"]["prngVersion"]
+    for case in golden["cases"]:
+        if case["task"] == "generate":
+            out = runner.generate(
+                case["prompt"], case["style"], case["seed"], settings_from_json(case["settings"])
+            )
+            assert out.codes.reshape(-1).tolist() == case["codes"], case["prompt"]
+            expected = np.frombuffer(base64.b64decode(case["image"]["rgbBase64"]), np.uint8)
+            np.testing.assert_array_equal(out.image.reshape(-1), expected)
+        elif case["task"] == "infill":
+            source = np.frombuffer(
+                base64.b64decode(case["sourceImage"]["rgbBase64"]), np.uint8
+            ).reshape(32, 32, 3)
+            codes = runner.encode(source[None])[0]
+            assert codes.reshape(-1).tolist() == case["sourceCodes"]
+            segments = [tuple(s) for s in case["segments"]]
+            out = runner.infill_codes(
+                codes,
+                segments,
+                runner.prompt_ids(case["prompt"], case["style"]),
+                case["seed"],
+                settings_from_json(case["settings"]),
+            )
+            assert out.reshape(-1).tolist() == case["codes"]
+        elif case["task"] == "caption":
+            assert runner.caption(np.array(case["codes"]).reshape(8, 8)) == case["caption"]
+
+
+def test_word_tokenizer_golden(model_dir: Path) -> None:
+    words = WordTokenizer.load(model_dir / "words.json")
+    cases = json.loads((model_dir / "golden-words.json").read_text())["cases"]
+    assert len(cases) == 500
+    for c in cases:
+        assert words.encode(c["text"], c["style"]) == c["ids"], c["text"]

@@ -1,0 +1,134 @@
+"""Unit tests of the `vq-ar` parts: FSQ, the transformer's cache and masks, the CM3 layouts."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from tessera_models.text.word_tokenizer import WordTokenizer
+from tessera_models.vq_ar.image_tokenizer import FSQ, ImageTokenizer, ImageTokenizerConfig
+from tessera_models.vq_ar.reference_loop import causal_mask_np
+from tessera_models.vq_ar.sequences import (
+    Example,
+    MixWeights,
+    caption_infill,
+    collate,
+    image_infill,
+    sample_sequence,
+    text_to_image,
+)
+from tessera_models.vq_ar.transformer import Transformer, TransformerConfig, causal_mask
+from tessera_models.vq_ar.vocab import BOS, BREAK, EOS, INFILL, MASK, Vocab
+
+
+def _vocab() -> Vocab:
+    return Vocab(WordTokenizer.build(["red apple", "grinning face"], ["noto"]), codebook_size=64)
+
+
+def test_fsq_codes_and_lattice_agree() -> None:
+    fsq = FSQ([8, 5, 5, 5])
+    z = torch.randn(3, 4, 8, 8) * 3
+    latent, codes = fsq(z)
+    assert codes.min() >= 0 and codes.max() < 1000
+    torch.testing.assert_close(fsq.lookup(codes), latent)
+    # Every code is reachable and decodes to a distinct lattice point.
+    assert torch.unique(fsq.lattice, dim=0).shape[0] == 1000
+
+
+def test_tokenizer_shapes() -> None:
+    cfg = ImageTokenizerConfig(levels=[4, 4, 4], channels=[8, 16, 32])
+    tok = ImageTokenizer(cfg)
+    rec, codes = tok(torch.rand(2, 3, 32, 32) * 2 - 1)
+    assert rec.shape == (2, 3, 32, 32)
+    assert codes.shape == (2, cfg.grid, cfg.grid) and cfg.grid == 8
+    assert tok.decode_codes(codes).abs().max() <= 1.0
+
+
+def _tiny_model() -> Transformer:
+    torch.manual_seed(0)
+    m = Transformer(TransformerConfig(layers=2, width=32, heads=4, context=96, vocab_size=50))
+    for p in m.parameters():
+        torch.nn.init.normal_(p, std=0.1)
+    return m.eval()
+
+
+@torch.no_grad()
+def test_cached_steps_equal_the_full_forward() -> None:
+    m = _tiny_model()
+    ids = torch.randint(0, 50, (2, 12))
+    pos = torch.arange(12).expand(2, 12)
+    full, _ = m(ids, pos, causal_mask(torch.ones(2, 12, dtype=torch.bool)))
+    logits, cache = m(ids[:, :7], pos[:, :7], causal_mask(torch.ones(2, 7, dtype=torch.bool)))
+    steps = [logits[:, -1]]
+    for k in range(7, 11):
+        valid = torch.ones(2, 1, dtype=torch.bool)
+        mask = causal_mask(valid, past_len=k, past_valid=torch.ones(2, k, dtype=torch.bool))
+        logits, cache = m(ids[:, k : k + 1], pos[:, k : k + 1], mask, cache)
+        steps.append(logits[:, -1])
+    torch.testing.assert_close(torch.stack(steps, 1), full[:, 6:11], atol=1e-5, rtol=1e-5)
+
+
+@torch.no_grad()
+def test_right_padding_does_not_change_valid_logits() -> None:
+    m = _tiny_model()
+    ids = torch.randint(1, 50, (1, 9))
+    alone, _ = m(ids, torch.arange(9)[None], causal_mask(torch.ones(1, 9, dtype=torch.bool)))
+    padded = torch.cat([ids, torch.zeros(1, 4, dtype=torch.long)], 1)
+    valid = torch.arange(13)[None] < 9
+    out, _ = m(padded, torch.arange(13)[None], causal_mask(valid))
+    torch.testing.assert_close(out[:, :9], alone, atol=1e-5, rtol=1e-5)
+    assert torch.isfinite(out).all()
+
+
+def test_numpy_mask_mirrors_torch_mask() -> None:
+    valid = np.array([[True, True, False], [True, True, True]])
+    past = np.array([[True, False], [True, True]])
+    expected = causal_mask(torch.from_numpy(valid), 2, torch.from_numpy(past)).numpy()
+    np.testing.assert_array_equal(causal_mask_np(valid, past), expected)
+
+
+def test_layouts() -> None:
+    v = _vocab()
+    codes = np.arange(64).reshape(8, 8) % 64
+    cap = v.caption_ids("red apple", "noto")
+    t2i = text_to_image(v, cap, codes)
+    assert t2i[0] == BOS and t2i[len(cap) + 1] == BREAK and t2i[-2:] == [BREAK, EOS]
+    assert t2i[len(cap) + 2 : len(cap) + 66] == (codes.reshape(-1) + v.image_offset).tolist()
+    ci = caption_infill(v, cap, codes)
+    assert ci[1] == v.sentinel(0) and ci[-len(cap) - 3 :] == [INFILL, v.sentinel(0), *cap, EOS]
+
+
+def test_image_infill_segments_restore_the_grid() -> None:
+    v = _vocab()
+    rng = np.random.default_rng(0)
+    codes = rng.integers(0, 64, (8, 8))
+    seq = image_infill(v, [], codes, top=2, left=3, h=3, w=4)
+    body = seq[2 : seq.index(INFILL) - 1]
+    tail = seq[seq.index(INFILL) + 1 : -1]
+    # Rebuild the grid: each sentinel in the body is replaced by the segment after it in the tail.
+    segments: dict[int, list[int]] = {}
+    for tok in tail:
+        if v.sentinel(0) <= tok < v.sentinel(0) + 8:
+            current = tok
+            segments[current] = []
+        else:
+            segments[current].append(tok)
+    rebuilt = [t for tok in body for t in (segments.get(tok, [tok]))]
+    assert rebuilt == (codes.reshape(-1) + v.image_offset).tolist()
+    assert len(segments) == 3 and all(len(s) == 4 for s in segments.values())
+
+
+def test_training_mix_fits_the_context_and_drops_captions() -> None:
+    v = _vocab()
+    rng = np.random.default_rng(1)
+    ex = Example(
+        "red apple grinning face red apple grinning face", "noto", rng.integers(0, 64, (8, 8))
+    )
+    mix = MixWeights(0.5, 0.2, 0.3, caption_dropout=0.5, style_token=0.8)
+    seqs = [sample_sequence(v, ex, mix, rng) for _ in range(400)]
+    ids, valid = collate(seqs, context=96)
+    assert ids.shape[1] <= 96
+    dropped = [s for s in seqs if s[1] == MASK]
+    assert dropped and all(set(s[1 : s.index(BREAK)]) == {MASK} for s in dropped)
+    assert any(s[1] == v.sentinel(0) for s in seqs)
+    assert valid.sum() == sum(len(s) for s in seqs)
