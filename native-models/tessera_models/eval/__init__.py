@@ -1,0 +1,1 @@
+"""Shared evaluator: one emoji classifier and the metrics every model family is judged by."""
