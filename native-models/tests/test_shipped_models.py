@@ -13,6 +13,12 @@ import pytest
 from tessera_models.common.onnx_tools import sha256_file
 from tessera_models.data.emoji import NATIVE_MODELS
 from tessera_models.text.word_tokenizer import WordTokenizer
+from tessera_models.vq_ar.export import (
+    load_shipped_weights,
+    verify_decoder,
+    verify_tokenizer,
+    weights_path,
+)
 from tessera_models.vq_ar.golden import settings_from_json
 from tessera_models.vq_ar.reference_loop import VqArRunner
 
@@ -97,3 +103,26 @@ def test_word_tokenizer_golden(model_dir: Path) -> None:
     assert len(cases) == 500
     for c in cases:
         assert words.encode(c["text"], c["style"]) == c["ids"], c["text"]
+
+
+def test_pytorch_and_onnx_agree_on_the_shipped_weights(model_dir: Path) -> None:
+    manifest = json.loads((model_dir / "manifest.json").read_text())
+    loaded = load_shipped_weights(weights_path(manifest["source"]["config"]))
+    assert loaded is not None, "the shipped model's fp16 weights must be committed beside it"
+    tokenizer, model = loaded
+    golden = json.loads((model_dir / "golden.json").read_text())
+    generated = [c for c in golden["cases"] if c["task"] == "generate"]
+    images = np.stack(
+        [
+            np.frombuffer(base64.b64decode(c["image"]["rgbBase64"]), np.uint8).reshape(32, 32, 3)
+            for c in generated
+        ]
+    )
+    report: dict[str, float] = {}
+    verify_tokenizer(
+        tokenizer, model_dir / "vq_encode.onnx", model_dir / "vq_decode.onnx", images, report
+    )
+    offset = manifest["tokenizer"]["idRanges"]["image"][0]
+    sequences = [[1, *c["promptIds"], 3, *[x + offset for x in c["codes"]]] for c in generated]
+    verify_decoder(model, model_dir / "decoder.onnx", sequences, report)
+    assert all(v <= 1e-4 for k, v in report.items() if "Mismatch" not in k), report

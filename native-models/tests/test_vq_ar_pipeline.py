@@ -31,7 +31,8 @@ def smoke_export(tmp_path_factory: pytest.TempPathFactory, emoji32: EmojiDataset
     again = train_transformer.train(config, threads=2)
     assert again["val_image_nats"] == pytest.approx(out["val_image_nats"], rel=1e-6)
     model_dir = tmp_path_factory.mktemp("export") / "vq-ar-smoke"
-    export.export(config, model_dir)
+    export.export(config, model_dir, model_dir.parent / "weights.pt")
+    assert export.load_shipped_weights(model_dir.parent / "weights.pt") is not None
     mp.undo()
     return model_dir
 

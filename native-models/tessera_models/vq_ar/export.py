@@ -13,6 +13,7 @@ import argparse
 import json
 import shutil
 import subprocess
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from tessera_models.common.onnx_tools import (
 from tessera_models.data.emoji import NATIVE_MODELS, to_unit_range
 from tessera_models.vq_ar.config import ExperimentConfig, load_config
 from tessera_models.vq_ar.golden import write_goldens
+from tessera_models.vq_ar.image_tokenizer import ImageTokenizer, ImageTokenizerConfig
 from tessera_models.vq_ar.manifest import build_manifest
 from tessera_models.vq_ar.onnx_graphs import OPSET, export_decoder, export_tokenizer, past_names
 from tessera_models.vq_ar.paths import run_dir
@@ -166,7 +168,9 @@ def git_commit() -> str:
         return "unknown"
 
 
-def export(config: ExperimentConfig, out: Path, data_root: str | None = None) -> dict[str, Any]:
+def export(
+    config: ExperimentConfig, out: Path, weights_file: Path, data_root: str | None = None
+) -> dict[str, Any]:
     data, codes, vocab = prepare(config, data_root)
     tokenizer = load_image_tokenizer(config.name)
     state = torch.load(
@@ -199,6 +203,7 @@ def export(config: ExperimentConfig, out: Path, data_root: str | None = None) ->
     ]
     verify_decoder(model, decoder, sequences, report)
 
+    save_shipped_weights(weights_file, tokenizer, model)
     words_path = out / "words.json"
     vocab.words.save(words_path)
     card = json.loads((data.root / "datacard.json").read_text(encoding="utf-8"))
@@ -230,6 +235,48 @@ def export(config: ExperimentConfig, out: Path, data_root: str | None = None) ->
     return manifest
 
 
+def weights_path(config_name: str) -> Path:
+    return NATIVE_MODELS / "checkpoints" / f"vq-ar-{config_name}.pt"
+
+
+def _half_state(module: torch.nn.Module) -> dict[str, torch.Tensor]:
+    return {k: v.half() if v.is_floating_point() else v for k, v in module.state_dict().items()}
+
+
+def save_shipped_weights(path: Path, tokenizer: ImageTokenizer, model: Transformer) -> None:
+    """fp16 state dicts of exactly the shipped weights (lossless: they were rounded to fp16),
+    so later sessions can fine-tune from them and tests can check PyTorch/ONNX parity."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(
+        {
+            "tokenizer": {"config": asdict(tokenizer.config), "state": _half_state(tokenizer)},
+            "transformer": {"config": asdict(model.config), "state": _half_state(model)},
+        },
+        path,
+    )
+
+
+def load_shipped_weights(path: Path) -> tuple[ImageTokenizer, Transformer] | None:
+    if not path.exists():
+        return None
+    saved = torch.load(path, map_location="cpu", weights_only=False)
+    tokenizer = ImageTokenizer(ImageTokenizerConfig(**saved["tokenizer"]["config"]))
+    tokenizer.load_state_dict(
+        {
+            k: v.float() if v.is_floating_point() else v
+            for k, v in saved["tokenizer"]["state"].items()
+        }
+    )
+    model = Transformer(TransformerConfig(**saved["transformer"]["config"]))
+    model.load_state_dict(
+        {
+            k: v.float() if v.is_floating_point() else v
+            for k, v in saved["transformer"]["state"].items()
+        }
+    )
+    return tokenizer.eval(), model.eval()
+
+
 def default_out(config_name: str) -> Path:
     return NATIVE_MODELS / "exports" / f"vq-ar-emoji32-{config_name}"
 
@@ -241,7 +288,7 @@ def main() -> None:
     parser.add_argument("--data", default=None)
     args = parser.parse_args()
     out = Path(args.out) if args.out else default_out(args.config)
-    manifest = export(load_config(args.config), out, args.data)
+    manifest = export(load_config(args.config), out, weights_path(args.config), args.data)
     print(json.dumps(manifest["parity"], indent=2))
     print(f"exported {manifest['id']} to {out}")
 
