@@ -3,12 +3,12 @@ engine runs it (MODELS.md §1.4). Any change here changes golden outputs: bump P
 
 Order: restrict to allowed ids -> guidance (CFG or CD-K) -> temperature -> top-k -> softmax
 -> top-p -> one draw. Ties in sorting are broken by the lower token id; the draw walks the kept
-tokens in ascending id order.
+tokens in ascending id order. Every sum is a plain left-to-right float64 sum (np.cumsum), never
+numpy's pairwise sum or math.fsum, so a JavaScript loop reproduces it bit for bit.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,9 +30,13 @@ class SamplingSettings:
     cdk_tau: float = 1.0
 
 
+def _sequential_sum(x: np.ndarray) -> float:
+    return float(np.cumsum(x)[-1]) if len(x) else 0.0
+
+
 def _softmax(x: np.ndarray) -> np.ndarray:
     e = np.exp(x - x.max())
-    return e / e.sum()
+    return e / _sequential_sum(e)
 
 
 def _stable_desc_order(values: np.ndarray) -> np.ndarray:
@@ -43,7 +47,7 @@ def _stable_desc_order(values: np.ndarray) -> np.ndarray:
 def draw_index(probs: np.ndarray, keep: np.ndarray, u: float) -> int:
     """Inverse-CDF draw over kept ids in ascending order; probs need not be normalised."""
     kept = np.flatnonzero(keep)
-    total = math.fsum(probs[kept])
+    total = _sequential_sum(probs[kept])
     target = u * total
     acc = 0.0
     for i in kept:
