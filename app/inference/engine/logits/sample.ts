@@ -1,0 +1,127 @@
+/**
+ * The logits pipeline of every token-sampling loop, in float64 (MODELS.md §1.4). It mirrors
+ * native-models/…/common/sampling.py step for step; golden vectors hold the two identical.
+ *
+ * Order: guidance (CFG or CD-K) -> temperature -> top-k -> softmax -> top-p -> one draw.
+ * The caller restricts logits to the allowed ids first. Ties sort by the lower id, sums run
+ * left to right, and the draw walks kept ids in ascending order.
+ */
+import type { Prng } from '../rng.ts';
+
+export const PIPELINE_VERSION = 1;
+
+export interface SamplingSettings {
+  cfgScale: number;
+  temperature: number;
+  /** 0 = off */
+  topK: number;
+  /** 1 = off */
+  topP: number;
+  cdk: { alpha: number; k: number; tau: number } | null;
+}
+
+type Logits = ArrayLike<number>;
+
+/** Indices sorted by value descending, ties by ascending index. */
+function descendingOrder(values: ArrayLike<number>): number[] {
+  const order = Array.from({ length: values.length }, (_, i) => i);
+  return order.sort((a, b) => values[b]! - values[a]! || a - b);
+}
+
+function softmax(x: Float64Array): Float64Array {
+  let max = -Infinity;
+  for (let i = 0; i < x.length; i++) if (x[i]! > max) max = x[i]!;
+  const e = new Float64Array(x.length);
+  let total = 0;
+  for (let i = 0; i < x.length; i++) {
+    e[i] = Math.exp(x[i]! - max);
+    total += e[i]!;
+  }
+  for (let i = 0; i < x.length; i++) e[i] = e[i]! / total;
+  return e;
+}
+
+/** Inverse-CDF draw over kept ids in ascending order; probs need not be normalised. */
+export function drawIndex(probs: Float64Array, keep: Uint8Array, u: number): number {
+  let total = 0;
+  let last = -1;
+  for (let i = 0; i < probs.length; i++) {
+    if (keep[i]) {
+      total += probs[i]!;
+      last = i;
+    }
+  }
+  const target = u * total;
+  let acc = 0;
+  for (let i = 0; i < probs.length; i++) {
+    if (!keep[i]) continue;
+    acc += probs[i]!;
+    if (target < acc) return i;
+  }
+  return last;
+}
+
+export function guidedLogits(cond: Logits, uncond: Logits | null, scale: number): Float64Array {
+  const out = Float64Array.from(cond);
+  if (uncond === null || scale === 1) return out;
+  for (let i = 0; i < out.length; i++) out[i] = uncond[i]! + scale * (cond[i]! - uncond[i]!);
+  return out;
+}
+
+/** Index into `cond` drawn with exactly one PRNG draw (consumed even when greedy). */
+export function sampleToken(
+  cond: Logits,
+  uncond: Logits | null,
+  s: SamplingSettings,
+  prng: Prng,
+): number {
+  const u = prng.uniform();
+  if (s.cdk !== null && uncond !== null) return contrastive(cond, uncond, s.cdk, u);
+  const logits = guidedLogits(cond, uncond, s.cfgScale);
+  if (s.temperature <= 0) return descendingOrder(logits)[0]!;
+  for (let i = 0; i < logits.length; i++) logits[i] = logits[i]! / s.temperature;
+  const keep = new Uint8Array(logits.length).fill(1);
+  if (s.topK > 0 && s.topK < logits.length) {
+    keep.fill(0);
+    for (const i of descendingOrder(logits).slice(0, s.topK)) keep[i] = 1;
+  }
+  const masked = Float64Array.from(logits, (x, i) => (keep[i] ? x : -Infinity));
+  const probs = softmax(masked);
+  for (let i = 0; i < probs.length; i++) if (!keep[i]) probs[i] = 0;
+  if (s.topP < 1) {
+    const order = descendingOrder(probs);
+    const nucleus = new Uint8Array(probs.length);
+    let cum = 0;
+    for (const i of order) {
+      nucleus[i] = 1;
+      cum += probs[i]!;
+      if (cum >= s.topP) break;
+    }
+    for (let i = 0; i < keep.length; i++) keep[i] = keep[i]! & nucleus[i]!;
+  }
+  return drawIndex(probs, keep, u);
+}
+
+/** CM3Leon's CD-K: log p_EXP − log p_AMA over V = {t : p_EXP(t) ≥ α · k-th largest p_EXP}. */
+function contrastive(
+  cond: Logits,
+  uncond: Logits,
+  cdk: { alpha: number; k: number; tau: number },
+  u: number,
+): number {
+  const pExp = softmax(Float64Array.from(cond));
+  const pAma = softmax(Float64Array.from(uncond));
+  const kth = pExp[descendingOrder(pExp)[Math.min(cdk.k, pExp.length) - 1]!]!;
+  const keep = new Uint8Array(pExp.length);
+  const score = new Float64Array(pExp.length);
+  for (let i = 0; i < pExp.length; i++) {
+    keep[i] = pExp[i]! >= cdk.alpha * kth ? 1 : 0;
+    score[i] = keep[i]
+      ? Math.log(Math.max(pExp[i]!, 1e-300)) - Math.log(Math.max(pAma[i]!, 1e-300))
+      : -Infinity;
+  }
+  if (cdk.tau <= 0) return descendingOrder(score)[0]!;
+  const probs = softmax(score.map((x) => x / cdk.tau));
+  for (let i = 0; i < probs.length; i++) if (!keep[i]) probs[i] = 0;
+  return drawIndex(probs, keep, u);
+}
