@@ -1,0 +1,103 @@
+/**
+ * The `vq-ar` text-to-image loop (MODELS.md §1.4), the twin of the Python reference loop:
+ * prefill [cond; uncond] rows, then one code per step from the shared logits pipeline, the same
+ * code appended to both rows through the KV cache, then vq_decode.
+ */
+import { KvCache } from '../../engine/kv-cache.ts';
+import { sampleToken, type SamplingSettings } from '../../engine/logits/sample.ts';
+import { causalMask } from '../../engine/masks.ts';
+import { float32Tensor, floatData, int64Tensor, run } from '../../engine/ort.ts';
+import { Prng, PURPOSE_SAMPLE, streamId } from '../../engine/rng.ts';
+import type { VqArModel } from './model.ts';
+
+export interface GenerateRequest {
+  promptIds: number[];
+  seed: number;
+  imageIndex: number;
+  settings: SamplingSettings;
+  /** Called after each code; return false to stop (cancel or pause) before the next step. */
+  onCode?: (codes: readonly number[]) => boolean | undefined;
+}
+
+function lastRow(logits: Float32Array, seq: number, vocab: number, row: number): Float32Array {
+  const start = (row * seq + seq - 1) * vocab;
+  return logits.subarray(start, start + vocab);
+}
+
+/** Codes of one image (length grid², raster order), or the prefix sampled before a stop. */
+export async function generateCodes(model: VqArModel, req: GenerateRequest): Promise<number[]> {
+  const m = model.manifest;
+  const kv = m.graphs.decoder!.kv!;
+  const [lo, hi] = model.imageRange;
+  const vocab = m.tokenizer.vocabSize;
+  const guided = req.settings.cdk !== null || req.settings.cfgScale !== 1;
+  const sp = m.specialTokens;
+  const rows = [[sp.bos, ...req.promptIds, sp.break!]];
+  if (guided) rows.push([sp.bos, ...req.promptIds.map(() => m.cfg.nullId), sp.break!]);
+  const batch = rows.length;
+  const seq = rows[0]!.length;
+  const decoder = model.sessions.decoder.session;
+  const cache = new KvCache(kv, batch);
+  const prng = new Prng(req.seed, streamId(req.imageIndex, PURPOSE_SAMPLE));
+  const codes: number[] = [];
+  try {
+    let out = await run(decoder, {
+      input_ids: int64Tensor(rows.flat(), [batch, seq]),
+      position_ids: int64Tensor(
+        rows.flatMap((r) => r.map((_, i) => i)),
+        [batch, seq],
+      ),
+      attention_mask: float32Tensor(causalMask(batch, seq, 0), [batch, 1, seq, seq]),
+      ...cache.feed(),
+    });
+    cache.update(out, seq);
+    const count = model.grid * model.grid;
+    for (let k = 0; k < count; k++) {
+      const logits = floatData(out.logits!);
+      const s = out.logits!.dims[1]!;
+      const cond = lastRow(logits, s, vocab, 0).subarray(lo, hi);
+      const uncond = guided ? lastRow(logits, s, vocab, 1).subarray(lo, hi) : null;
+      const code = sampleToken(cond, uncond, req.settings, prng);
+      codes.push(code);
+      if (req.onCode?.(codes) === false || k === count - 1) break;
+      const position = cache.length;
+      out = await run(decoder, {
+        input_ids: int64Tensor(new Array<number>(batch).fill(code + lo), [batch, 1]),
+        position_ids: int64Tensor(new Array<number>(batch).fill(position), [batch, 1]),
+        attention_mask: float32Tensor(new Float32Array(batch * (position + 1)), [
+          batch,
+          1,
+          1,
+          position + 1,
+        ]),
+        ...cache.feed(),
+      });
+      cache.update(out, 1);
+    }
+  } finally {
+    cache.dispose();
+  }
+  return codes;
+}
+
+/** Round half to even, as numpy does, so pixels match the Python reference exactly. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** codes (grid² raster order) -> RGB uint8 [H, W, 3] through vq_decode. */
+export async function decodeCodes(model: VqArModel, codes: readonly number[]): Promise<Uint8Array> {
+  const g = model.grid;
+  const out = await run(model.sessions.vqDecoder.session, { codes: int64Tensor(codes, [1, g, g]) });
+  const x = floatData(out.image!);
+  const { width, height } = model.manifest.image;
+  const rgb = new Uint8Array(width * height * 3);
+  const plane = width * height;
+  for (let p = 0; p < plane; p++) {
+    for (let c = 0; c < 3; c++) {
+      rgb[p * 3 + c] = Math.min(255, Math.max(0, roundHalfEven((x[c * plane + p]! + 1) * 127.5)));
+    }
+  }
+  return rgb;
+}

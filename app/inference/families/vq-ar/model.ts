@@ -1,0 +1,97 @@
+/**
+ * A loaded `vq-ar` model: its validated manifest, word tokenizer and three onnxruntime
+ * sessions (decoder, vq_encode, vq_decode). Graph files are checked against their manifest
+ * hashes before loading, so a corrupt or swapped file is named instead of mis-running.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseManifest, type ModelManifest } from '../../../common/model-manifest.ts';
+import { loadSession, type LoadedSession, type Provider } from '../../engine/ort.ts';
+import { WordTokenizer, type WordTokenizerFile } from '../../engine/tokenizers/word.ts';
+
+export class ModelLoadError extends Error {}
+
+export interface VqArSessions {
+  decoder: LoadedSession;
+  encoder: LoadedSession;
+  vqDecoder: LoadedSession;
+}
+
+export class VqArModel {
+  private constructor(
+    readonly dir: string,
+    readonly manifest: ModelManifest,
+    readonly words: WordTokenizer,
+    readonly sessions: VqArSessions,
+  ) {}
+
+  static async load(
+    dir: string,
+    options: { provider: Provider; threads: number } = { provider: 'cpu', threads: 2 },
+  ): Promise<VqArModel> {
+    const where = join(dir, 'manifest.json');
+    let text: string;
+    try {
+      text = await readFile(where, 'utf8');
+    } catch {
+      throw new ModelLoadError(
+        `no manifest.json in ${dir}: choose a model folder exported by Tessera`,
+      );
+    }
+    const parsed = parseManifest(text, where);
+    if (!parsed.ok) throw new ModelLoadError(parsed.error.message);
+    const manifest = parsed.value;
+    if (manifest.family !== 'vq-ar') {
+      throw new ModelLoadError(`${dir} holds a ${manifest.family} model, not vq-ar`);
+    }
+    const check = async (file: string, sha256: string): Promise<string> => {
+      const path = join(dir, file);
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(path);
+      } catch {
+        throw new ModelLoadError(`${file} is missing from ${dir}: re-copy or re-export the model`);
+      }
+      if (createHash('sha256').update(bytes).digest('hex') !== sha256) {
+        throw new ModelLoadError(
+          `${file} in ${dir} is damaged (its hash does not match the manifest): re-copy or re-export the model`,
+        );
+      }
+      return path;
+    };
+    const words = WordTokenizer.fromJson(
+      JSON.parse(
+        await readFile(await check(manifest.tokenizer.file, manifest.tokenizer.sha256), 'utf8'),
+      ) as WordTokenizerFile,
+    );
+    const graph = async (role: string) => {
+      const g = manifest.graphs[role]!;
+      return loadSession(await check(g.file, g.sha256), options);
+    };
+    const sessions = {
+      decoder: await graph('decoder'),
+      encoder: await graph('vq_encode'),
+      vqDecoder: await graph('vq_decode'),
+    };
+    return new VqArModel(dir, manifest, words, sessions);
+  }
+
+  get grid(): number {
+    return this.manifest.vq!.grid;
+  }
+
+  get imageRange(): [number, number] {
+    return this.manifest.tokenizer.idRanges.image!;
+  }
+
+  /** Model ids of a prompt: word ids shifted into the text range. */
+  promptIds(prompt: string, style: string | null): number[] {
+    const offset = this.manifest.tokenizer.idRanges.text[0];
+    return this.words.encode(prompt, style).map((i) => i + offset);
+  }
+
+  async release(): Promise<void> {
+    await Promise.all(Object.values(this.sessions).map((s: LoadedSession) => s.session.release()));
+  }
+}
