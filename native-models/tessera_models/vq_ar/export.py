@@ -173,9 +173,10 @@ def export(
 ) -> dict[str, Any]:
     data, codes, vocab = prepare(config, data_root)
     tokenizer = load_image_tokenizer(config.name)
-    state = torch.load(
-        run_dir(config.name) / "transformer.pt", map_location="cpu", weights_only=False
-    )
+    # The best held-out checkpoint, not the last (see train_transformer.keep_if_best).
+    best = run_dir(config.name) / "transformer_best.pt"
+    chosen = best if best.exists() else run_dir(config.name) / "transformer.pt"
+    state = torch.load(chosen, map_location="cpu", weights_only=False)
     model = Transformer(TransformerConfig(**state["config"]))
     model.load_state_dict(state["model"])
     model.eval()
@@ -228,6 +229,7 @@ def export(
     )
     manifest["training"]["tokenizer"]["params"] = sum(p.numel() for p in tokenizer.parameters())
     manifest["training"]["transformer"]["params"] = sum(p.numel() for p in model.parameters())
+    manifest["training"]["transformer"]["exportedStep"] = state["step"]
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     goldens = write_goldens(out, data)
     manifest["parity"]["golden"] = goldens

@@ -202,10 +202,28 @@ def train(
                     "elapsed": elapsed,
                     "config": asdict(tconfig),
                     "tokens_seen": tokens_seen,
+                    "best_val": best_val,
                 },
             )
 
+    def keep_if_best(metrics: dict[str, float]) -> float:
+        # Many epochs over 16k images can overfit: export takes the best held-out checkpoint.
+        value = metrics["val_image_nats"]
+        if runtime.is_main and value < best_val:
+            save_checkpoint(
+                out / "transformer_best.pt",
+                {
+                    "model": model.state_dict(),
+                    "step": step,
+                    "config": asdict(tconfig),
+                    "metrics": metrics,
+                },
+            )
+            return value
+        return best_val
+
     tokens_seen = 0 if state is None else int(state.get("tokens_seen", 0))
+    best_val = float("inf") if state is None else float(state.get("best_val", float("inf")))
     metrics: dict[str, float] = {}
     t0 = time.time() - elapsed
     while True:
@@ -236,8 +254,10 @@ def train(
         if step % tc.eval_every == 0:
             metrics = held_out_nats(model, vocab, val_examples, runtime)
             log.write(step=step, **metrics)
+            best_val = keep_if_best(metrics)
             checkpoint()
     metrics = held_out_nats(model, vocab, val_examples, runtime)
+    best_val = keep_if_best(metrics)
     flops = 6 * n_params * tokens_seen
     log.write(
         event="done",

@@ -4,7 +4,7 @@ Run (from native-models/, after `npm run setup:python` and `npm run data:build`)
   .venv/bin/python -m tessera_models.vq_ar.train_tokenizer --config cpu-1h
   .venv/bin/python -m tessera_models.vq_ar.train_transformer --config cpu-1h
   .venv/bin/python -m tessera_models.vq_ar.export --config cpu-1h
-Expected time on 2 cores with bf16 autocast: tokenizer 25 min, transformer 60 min
+Expected time on 2 cores with bf16 autocast: tokenizer 25 min, transformer 55 min
 (measured times are in LOG.md). Both stages resume from their checkpoint when re-run.
 """
 
@@ -21,5 +21,5 @@ def get_config() -> ExperimentConfig:
             batch_size=64, steps=9000, lr=2e-3, eval_every=250, minutes=25
         ),
         transformer=TransformerConfig(layers=6, width=256, heads=8, context=96),
-        transformer_training=TransformerTraining(batch_size=64, steps=5000, lr=1.5e-3, minutes=60),
+        transformer_training=TransformerTraining(batch_size=64, steps=5000, lr=1.5e-3, minutes=55),
     )
