@@ -12,7 +12,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { SamplingSettings } from '../../engine/logits/sample.ts';
+import { captionCodes } from './caption.ts';
 import { decodeCodes, generateCodes } from './generate.ts';
+import {
+  encodeImage,
+  infillCodes,
+  InfillMaskError,
+  maskToSegments,
+  type Segment,
+} from './infill.ts';
 import { ModelLoadError, VqArModel } from './model.ts';
 
 const exportsDir = join(import.meta.dirname, '..', '..', '..', '..', 'native-models', 'exports');
@@ -68,6 +76,79 @@ test('the TypeScript loop reproduces every golden image exactly', async () => {
       );
     }
   }
+});
+
+interface InfillCase {
+  task: 'infill';
+  sourceImage: { rgbBase64: string };
+  sourceCodes: number[];
+  maskRect: [number, number, number, number];
+  segments: Segment[];
+  prompt: string;
+  style: string | null;
+  seed: number;
+  imageIndex: number;
+  settings: SamplingSettings;
+  codes: number[];
+  image: { rgbBase64: string };
+}
+
+test('infill and captions reproduce their goldens exactly', async () => {
+  for (const model of models) {
+    const golden = JSON.parse(readFileSync(join(model.dir, 'golden.json'), 'utf8')) as {
+      cases: { task: string }[];
+    };
+    const infills = golden.cases.filter((c): c is InfillCase => c.task === 'infill');
+    assert.ok(infills.length >= 1);
+    for (const c of infills) {
+      const source = new Uint8Array(Buffer.from(c.sourceImage.rgbBase64, 'base64'));
+      const codes = await encodeImage(model, source);
+      assert.deepEqual(codes, c.sourceCodes, 'vq_encode of the source image');
+      const [y0, x0, y1, x1] = c.maskRect;
+      const size = model.manifest.image.width;
+      const mask = Array.from({ length: size * size }, (_, i) => {
+        const y = Math.floor(i / size);
+        const x = i % size;
+        return y >= y0 && y < y1 && x >= x0 && x < x1;
+      });
+      const segments = maskToSegments(mask, size, model.grid);
+      assert.deepEqual(segments, c.segments);
+      const out = await infillCodes(model, {
+        codes,
+        segments,
+        promptIds: model.promptIds(c.prompt, c.style),
+        seed: c.seed,
+        imageIndex: c.imageIndex,
+        settings: c.settings,
+      });
+      assert.deepEqual(out, c.codes);
+      assert.deepEqual(
+        Buffer.from(await decodeCodes(model, out)),
+        Buffer.from(c.image.rgbBase64, 'base64'),
+      );
+    }
+    const captions = golden.cases.filter((c) => c.task === 'caption') as unknown as {
+      codes: number[];
+      caption: string;
+    }[];
+    assert.ok(captions.length >= 3);
+    for (const c of captions) assert.equal(await captionCodes(model, c.codes), c.caption);
+  }
+});
+
+test('an empty mask is refused with what to do', () => {
+  assert.throws(
+    () => maskToSegments(new Array(32 * 32).fill(false), 32, 8),
+    (err: Error) => {
+      assert.ok(err instanceof InfillMaskError);
+      assert.match(err.message, /mask is empty: paint the region/);
+      return true;
+    },
+  );
+  const tall = Array.from({ length: 32 * 32 }, (_, i) => i % 32 === 5);
+  assert.equal(maskToSegments(tall, 32, 8).length, 8); // every grid row, one sentinel each
+  const dot = Array.from({ length: 32 * 32 }, (_, i) => i === 32 * 9 + 13);
+  assert.deepEqual(maskToSegments(dot, 32, 8), [[2, 3, 4]]);
 });
 
 test('a stop request ends the loop after the current code', async () => {

@@ -1,0 +1,64 @@
+/**
+ * Captioning and caption scoring for `vq-ar` with the CM3 image-first template
+ * `<bos> <mask:0> <break> image <break> <infill> <mask:0> caption <eos>` (MODELS.md §1.5).
+ */
+import { KvCache } from '../../engine/kv-cache.ts';
+import { causalMask } from '../../engine/masks.ts';
+import { float32Tensor, floatData, int64Tensor, run } from '../../engine/ort.ts';
+import type { VqArModel } from './model.ts';
+
+function imageFirstPrefix(model: VqArModel, codes: readonly number[]): number[] {
+  const sp = model.manifest.specialTokens;
+  const s0 = sp.sentinels![0]!;
+  const lo = model.imageRange[0];
+  return [sp.bos, s0, sp.break!, ...codes.map((c) => c + lo), sp.break!, sp.infill!, s0];
+}
+
+/** Greedy caption over caption words and <eos>, at most the tokenizer's maxTokens words. */
+export async function captionCodes(model: VqArModel, codes: readonly number[]): Promise<string> {
+  const m = model.manifest;
+  const [textLo, textHi] = m.tokenizer.idRanges.text;
+  const eos = m.specialTokens.eos;
+  const vocab = m.tokenizer.vocabSize;
+  const prefix = imageFirstPrefix(model, codes);
+  const decoder = model.sessions.decoder.session;
+  const cache = new KvCache(m.graphs.decoder!.kv!, 1);
+  const words: number[] = [];
+  try {
+    let out = await run(decoder, {
+      input_ids: int64Tensor(prefix, [1, prefix.length]),
+      position_ids: int64Tensor(
+        prefix.map((_, i) => i),
+        [1, prefix.length],
+      ),
+      attention_mask: float32Tensor(causalMask(1, prefix.length, 0), [
+        1,
+        1,
+        prefix.length,
+        prefix.length,
+      ]),
+      ...cache.feed(),
+    });
+    cache.update(out, prefix.length);
+    for (let n = 0; n <= m.tokenizer.maxTokens; n++) {
+      const logits = floatData(out.logits!);
+      const row = logits.subarray(logits.length - vocab);
+      // Ties go to the lower id, as numpy's argmax does.
+      let best = eos;
+      for (let i = textLo; i < textHi; i++) if (row[i]! > row[best]!) best = i;
+      if (best === eos) break;
+      words.push(best - textLo);
+      const position = cache.length;
+      out = await run(decoder, {
+        input_ids: int64Tensor([best], [1, 1]),
+        position_ids: int64Tensor([position], [1, 1]),
+        attention_mask: float32Tensor(new Float32Array(position + 1), [1, 1, 1, position + 1]),
+        ...cache.feed(),
+      });
+      cache.update(out, 1);
+    }
+  } finally {
+    cache.dispose();
+  }
+  return model.words.decode(words);
+}

@@ -1,0 +1,153 @@
+/**
+ * Native CM3 infill for `vq-ar` (MODELS.md §1.5), the twin of the Python reference: the mask
+ * snaps to the code grid; each masked grid row becomes one segment, replaced in place by
+ * <mask:j>; after <infill> each <mask:j> is forced and exactly its length of codes is sampled.
+ * The model sees context on both sides of the hole.
+ */
+import { KvCache } from '../../engine/kv-cache.ts';
+import { sampleToken, type SamplingSettings } from '../../engine/logits/sample.ts';
+import { causalMask } from '../../engine/masks.ts';
+import { float32Tensor, floatData, int64Data, int64Tensor, run } from '../../engine/ort.ts';
+import { Prng, PURPOSE_SAMPLE, streamId } from '../../engine/rng.ts';
+import type { VqArModel } from './model.ts';
+
+/** [grid row, first column, last column + 1] */
+export type Segment = [number, number, number];
+
+export class InfillMaskError extends Error {}
+
+/** Pixel mask (true = regenerate, row-major H×W) -> one segment per masked grid row. */
+export function maskToSegments(
+  mask: ArrayLike<boolean | number>,
+  size: number,
+  grid: number,
+): Segment[] {
+  const cell = size / grid;
+  const segments: Segment[] = [];
+  for (let r = 0; r < grid; r++) {
+    let first = -1;
+    let last = -1;
+    for (let c = 0; c < grid; c++) {
+      let any = false;
+      for (let y = r * cell; y < (r + 1) * cell && !any; y++) {
+        for (let x = c * cell; x < (c + 1) * cell; x++) if (mask[y * size + x]) any = true;
+      }
+      if (any) {
+        if (first < 0) first = c;
+        last = c;
+      }
+    }
+    if (first >= 0) segments.push([r, first, last + 1]);
+  }
+  if (segments.length === 0)
+    throw new InfillMaskError('the mask is empty: paint the region to regenerate');
+  const sentinels = 8;
+  if (segments.length > sentinels) {
+    throw new InfillMaskError(
+      `the mask spans more than ${sentinels} code rows; this model infills at most ${sentinels}`,
+    );
+  }
+  return segments;
+}
+
+/** RGB uint8 [H, W, 3] -> codes (grid², raster order) through vq_encode. */
+export async function encodeImage(model: VqArModel, rgb: Uint8Array): Promise<number[]> {
+  const { width, height } = model.manifest.image;
+  const plane = width * height;
+  const x = new Float32Array(3 * plane);
+  for (let p = 0; p < plane; p++) {
+    // Two float32 roundings, as numpy computes u8.astype(float32) / 127.5 - 1.0.
+    for (let c = 0; c < 3; c++)
+      x[c * plane + p] = Math.fround(Math.fround(rgb[p * 3 + c]! / 127.5) - 1);
+  }
+  const out = await run(model.sessions.encoder.session, {
+    image: float32Tensor(x, [1, 3, height, width]),
+  });
+  return int64Data(out.codes!);
+}
+
+export interface InfillRequest {
+  codes: readonly number[];
+  segments: readonly Segment[];
+  promptIds: number[];
+  seed: number;
+  imageIndex: number;
+  settings: SamplingSettings;
+}
+
+export async function infillCodes(model: VqArModel, req: InfillRequest): Promise<number[]> {
+  const m = model.manifest;
+  const [lo, hi] = model.imageRange;
+  const g = model.grid;
+  const sp = m.specialTokens;
+  const sentinel = (j: number) => sp.sentinels![j]!;
+  const body: number[] = [];
+  const segOfRow = new Map(req.segments.map((s, j) => [s[0], { j, a: s[1], b: s[2] }]));
+  for (let r = 0; r < g; r++) {
+    const row = req.codes.slice(r * g, (r + 1) * g).map((c) => c + lo);
+    const seg = segOfRow.get(r);
+    body.push(
+      ...(seg === undefined ? row : [...row.slice(0, seg.a), sentinel(seg.j), ...row.slice(seg.b)]),
+    );
+  }
+  const guided = req.settings.cdk !== null || req.settings.cfgScale !== 1;
+  const rows = [[sp.bos, ...req.promptIds, sp.break!, ...body, sp.break!, sp.infill!]];
+  if (guided)
+    rows.push([
+      sp.bos,
+      ...req.promptIds.map(() => m.cfg.nullId),
+      sp.break!,
+      ...body,
+      sp.break!,
+      sp.infill!,
+    ]);
+  const batch = rows.length;
+  const seq = rows[0]!.length;
+  const vocab = m.tokenizer.vocabSize;
+  const decoder = model.sessions.decoder.session;
+  const cache = new KvCache(m.graphs.decoder!.kv!, batch);
+  const prng = new Prng(req.seed, streamId(req.imageIndex, PURPOSE_SAMPLE));
+  const out = [...req.codes];
+  const step = async (token: number) => {
+    const position = cache.length;
+    const result = await run(decoder, {
+      input_ids: int64Tensor(new Array<number>(batch).fill(token), [batch, 1]),
+      position_ids: int64Tensor(new Array<number>(batch).fill(position), [batch, 1]),
+      attention_mask: float32Tensor(new Float32Array(batch * (position + 1)), [
+        batch,
+        1,
+        1,
+        position + 1,
+      ]),
+      ...cache.feed(),
+    });
+    cache.update(result, 1);
+    return floatData(result.logits!);
+  };
+  try {
+    const prefill = await run(decoder, {
+      input_ids: int64Tensor(rows.flat(), [batch, seq]),
+      position_ids: int64Tensor(
+        rows.flatMap((r) => r.map((_, i) => i)),
+        [batch, seq],
+      ),
+      attention_mask: float32Tensor(causalMask(batch, seq, 0), [batch, 1, seq, seq]),
+      ...cache.feed(),
+    });
+    cache.update(prefill, seq);
+    for (let j = 0; j < req.segments.length; j++) {
+      const [r, a, b] = req.segments[j]!;
+      let logits = await step(sentinel(j));
+      for (let c = a; c < b; c++) {
+        const cond = logits.subarray(lo, hi);
+        const uncond = guided ? logits.subarray(vocab + lo, vocab + hi) : null;
+        const code = sampleToken(cond, uncond, req.settings, prng);
+        out[r * g + c] = code;
+        logits = await step(code + lo);
+      }
+    }
+  } finally {
+    cache.dispose();
+  }
+  return out;
+}
