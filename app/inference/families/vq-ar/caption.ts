@@ -62,3 +62,49 @@ export async function captionCodes(model: VqArModel, codes: readonly number[]): 
   }
   return model.words.decode(words);
 }
+
+/**
+ * log p(text, <eos> | image) in nats for each candidate (teacher-forced), the model's own
+ * measure of how well a text describes an image: best-of-N ranking and `tessera score`.
+ */
+export async function scoreTexts(
+  model: VqArModel,
+  codes: readonly number[],
+  texts: readonly number[][],
+): Promise<number[]> {
+  const m = model.manifest;
+  const vocab = m.tokenizer.vocabSize;
+  const prefix = imageFirstPrefix(model, codes);
+  const decoder = model.sessions.decoder.session;
+  const scores: number[] = [];
+  for (const ids of texts) {
+    const target = [...ids, m.specialTokens.eos];
+    const seq = [...prefix, ...ids];
+    const cache = new KvCache(m.graphs.decoder!.kv!, 1);
+    try {
+      const out = await run(decoder, {
+        input_ids: int64Tensor(seq, [1, seq.length]),
+        position_ids: int64Tensor(
+          seq.map((_, i) => i),
+          [1, seq.length],
+        ),
+        attention_mask: float32Tensor(causalMask(1, seq.length, 0), [1, 1, seq.length, seq.length]),
+        ...cache.feed(),
+      });
+      const logits = floatData(out.logits!);
+      let total = 0;
+      target.forEach((token, t) => {
+        const row = logits.subarray((prefix.length - 1 + t) * vocab, (prefix.length + t) * vocab);
+        let max = -Infinity;
+        for (let i = 0; i < vocab; i++) if (row[i]! > max) max = row[i]!;
+        let sum = 0;
+        for (let i = 0; i < vocab; i++) sum += Math.exp(row[i]! - max);
+        total += row[token]! - max - Math.log(sum);
+      });
+      scores.push(total);
+    } finally {
+      cache.dispose();
+    }
+  }
+  return scores;
+}

@@ -15,8 +15,13 @@ export interface GenerateRequest {
   seed: number;
   imageIndex: number;
   settings: SamplingSettings;
-  /** Called after each code; return false to stop (cancel or pause) before the next step. */
-  onCode?: (codes: readonly number[]) => boolean | undefined;
+  /**
+   * Awaited after each code; resolve false to stop (cancel or pause) before the next step.
+   * Awaiting it is what lets the caller's event loop read control messages between runs.
+   */
+  afterCode?: (codes: readonly number[]) => Promise<boolean> | boolean;
+  /** Codes of an interrupted run: replayed step by step, so the rest is identical. */
+  resumeFrom?: readonly number[];
 }
 
 function lastRow(logits: Float32Array, seq: number, vocab: number, row: number): Float32Array {
@@ -57,9 +62,20 @@ export async function generateCodes(model: VqArModel, req: GenerateRequest): Pro
       const s = out.logits!.dims[1]!;
       const cond = lastRow(logits, s, vocab, 0).subarray(lo, hi);
       const uncond = guided ? lastRow(logits, s, vocab, 1).subarray(lo, hi) : null;
-      const code = sampleToken(cond, uncond, req.settings, prng);
+      let code: number;
+      if (req.resumeFrom !== undefined && k < req.resumeFrom.length) {
+        // Teacher-force the saved code; its draw is still consumed so the counters match.
+        prng.uniform();
+        code = req.resumeFrom[k]!;
+        if (!Number.isInteger(code) || code < 0 || code >= hi - lo) {
+          throw new RangeError(`saved code ${code} is outside this model's codebook`);
+        }
+      } else {
+        code = sampleToken(cond, uncond, req.settings, prng);
+      }
       codes.push(code);
-      if (req.onCode?.(codes) === false || k === count - 1) break;
+      if (k === count - 1) break;
+      if (req.afterCode !== undefined && (await req.afterCode(codes)) === false) break;
       const position = cache.length;
       out = await run(decoder, {
         input_ids: int64Tensor(new Array<number>(batch).fill(code + lo), [batch, 1]),

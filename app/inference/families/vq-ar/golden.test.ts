@@ -151,7 +151,7 @@ test('an empty mask is refused with what to do', () => {
   assert.deepEqual(maskToSegments(dot, 32, 8), [[2, 3, 4]]);
 });
 
-test('a stop request ends the loop after the current code', async () => {
+test('a stop ends the loop after the current code, and resuming from it finishes identically', async () => {
   const model = models[0]!;
   const settings: SamplingSettings = { cfgScale: 3, temperature: 1, topK: 0, topP: 0.9, cdk: null };
   const full = await generateCodes(model, {
@@ -165,10 +165,18 @@ test('a stop request ends the loop after the current code', async () => {
     seed: 3,
     imageIndex: 0,
     settings,
-    onCode: (codes) => codes.length < 10,
+    afterCode: (codes) => codes.length < 10,
   });
   assert.equal(full.length, model.grid ** 2);
   assert.deepEqual(partial, full.slice(0, 10));
+  const resumed = await generateCodes(model, {
+    promptIds: model.promptIds('red heart', null),
+    seed: 3,
+    imageIndex: 0,
+    settings,
+    resumeFrom: partial,
+  });
+  assert.deepEqual(resumed, full, 'a resumed run must equal the uninterrupted one');
 });
 
 test('a missing manifest or a damaged graph file is named, not run', async () => {

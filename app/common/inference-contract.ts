@@ -1,0 +1,162 @@
+/**
+ * The contract between the app (main process or CLI) and the inference process: job requests
+ * in, job events out, validated with zod on both sides of the process boundary (STUDIO.md §5.2).
+ */
+import { z } from 'zod';
+
+export const PROVIDERS = ['cpu', 'webgpu', 'cuda', 'dml', 'coreml'] as const;
+export const providerSchema = z.enum(PROVIDERS);
+
+export const samplingSchema = z.object({
+  cfgScale: z.number().min(0).max(50),
+  temperature: z.number().min(0).max(5),
+  topK: z.number().int().min(0),
+  topP: z.number().gt(0).max(1),
+  cdk: z
+    .object({
+      alpha: z.number().gt(0).max(1),
+      k: z.number().int().min(1),
+      tau: z.number().min(0).max(10),
+    })
+    .nullable(),
+});
+export type Sampling = z.infer<typeof samplingSchema>;
+
+const seedSchema = z.number().int().min(0).max(0xffffffff);
+const promptSchema = z
+  .string()
+  .max(2000, 'the prompt is over 2,000 characters: shorten it')
+  .refine((p) => p.trim().length > 0, 'the prompt is empty: describe the image');
+
+/** Token state of a paused or interrupted generation: enough to resume it exactly. */
+export const tokenStateSchema = z.object({
+  codes: z.array(z.number().int().nonnegative()),
+});
+
+const modelRef = {
+  modelDir: z.string().min(1),
+  provider: providerSchema,
+  threads: z.number().int().min(1).max(64),
+};
+
+export const generateRequestSchema = z.object({
+  task: z.literal('generate'),
+  ...modelRef,
+  prompt: promptSchema,
+  style: z.string().nullable(),
+  seed: seedSchema,
+  imageIndex: z.number().int().min(0).max(0xffffff),
+  sampling: samplingSchema,
+  resumeFrom: tokenStateSchema.nullable(),
+});
+
+export const infillRequestSchema = z.object({
+  task: z.literal('infill'),
+  ...modelRef,
+  prompt: promptSchema,
+  style: z.string().nullable(),
+  seed: seedSchema,
+  imageIndex: z.number().int().min(0).max(0xffffff),
+  sampling: samplingSchema,
+  /** RGB uint8 at the model's resolution, base64 */
+  imageRgb: z.string(),
+  /** one byte per pixel, nonzero = regenerate, base64 */
+  mask: z.string(),
+  featherPx: z.number().min(0).max(16),
+});
+
+export const captionRequestSchema = z.object({
+  task: z.literal('caption'),
+  ...modelRef,
+  imageRgb: z.string(),
+});
+
+export const scoreRequestSchema = z.object({
+  task: z.literal('score'),
+  ...modelRef,
+  imageRgb: z.string(),
+  texts: z.array(z.string().min(1)).min(1).max(1000),
+});
+
+export const jobRequestSchema = z.discriminatedUnion('task', [
+  generateRequestSchema,
+  infillRequestSchema,
+  captionRequestSchema,
+  scoreRequestSchema,
+]);
+export type JobRequest = z.infer<typeof jobRequestSchema>;
+export type GenerateRequest = z.infer<typeof generateRequestSchema>;
+export type InfillRequest = z.infer<typeof infillRequestSchema>;
+
+export const jobResultSchema = z.discriminatedUnion('task', [
+  z.object({
+    task: z.literal('generate'),
+    codes: z.array(z.number().int()),
+    imageRgb: z.string(),
+    width: z.number().int(),
+    height: z.number().int(),
+  }),
+  z.object({
+    task: z.literal('infill'),
+    codes: z.array(z.number().int()),
+    imageRgb: z.string(),
+    width: z.number().int(),
+    height: z.number().int(),
+  }),
+  z.object({ task: z.literal('caption'), caption: z.string() }),
+  z.object({
+    task: z.literal('score'),
+    logProbs: z.array(z.number()),
+    tokens: z.array(z.number().int()),
+  }),
+]);
+export type JobResult = z.infer<typeof jobResultSchema>;
+
+export const jobEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('started'),
+    modelId: z.string(),
+    provider: providerSchema,
+    notice: z.string().nullable(),
+  }),
+  z.object({
+    type: z.literal('progress'),
+    done: z.number().int(),
+    total: z.number().int(),
+    unit: z.enum(['token', 'mcu', 'step', 'file']),
+    ratePerSecond: z.number(),
+  }),
+  /** RGB uint8 at the model's resolution (base64); unknown rows are grey. */
+  z.object({ type: z.literal('preview'), imageRgb: z.string(), done: z.number().int() }),
+  z.object({ type: z.literal('checkpoint'), state: tokenStateSchema }),
+  z.object({
+    type: z.literal('completed'),
+    result: jobResultSchema,
+    provider: providerSchema,
+    seconds: z.number(),
+  }),
+  z.object({ type: z.literal('paused'), state: tokenStateSchema }),
+  z.object({ type: z.literal('cancelled') }),
+  z.object({
+    type: z.literal('failed'),
+    code: z.string(),
+    message: z.string(),
+    retryable: z.boolean(),
+  }),
+]);
+export type JobEvent = z.infer<typeof jobEventSchema>;
+
+/** Messages to the inference process. */
+export const hostInboundSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('run'), jobId: z.string().min(1), request: jobRequestSchema }),
+  z.object({ type: z.literal('cancel'), jobId: z.string().min(1) }),
+  z.object({ type: z.literal('pause'), jobId: z.string().min(1) }),
+]);
+export type HostInbound = z.infer<typeof hostInboundSchema>;
+
+/** Messages from the inference process. */
+export const hostOutboundSchema = z.union([
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('event'), jobId: z.string(), event: jobEventSchema }),
+]);
+export type HostOutbound = z.infer<typeof hostOutboundSchema>;

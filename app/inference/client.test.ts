@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import type { JobEvent, JobRequest } from '../common/inference-contract.ts';
+import { InferenceClient } from './client.ts';
+
+const exportsDir = join(import.meta.dirname, '..', '..', 'native-models', 'exports');
+const modelDir = readdirSync(exportsDir)
+  .map((d) => join(exportsDir, d))
+  .find((d) => existsSync(join(d, 'manifest.json')))!;
+
+const client = new InferenceClient();
+after(() => client.close());
+
+const generate = (seed: number, extra: Partial<JobRequest> = {}): JobRequest =>
+  ({
+    task: 'generate',
+    modelDir,
+    provider: 'cpu',
+    threads: 1,
+    prompt: 'red heart',
+    style: null,
+    seed,
+    imageIndex: 0,
+    sampling: { cfgScale: 3, temperature: 1, topK: 0, topP: 0.9, cdk: null },
+    resumeFrom: null,
+    ...extra,
+  }) as JobRequest;
+
+test('a generation streams events and completes with the image', async () => {
+  const events: JobEvent[] = [];
+  const end = await client.run(generate(11), (e) => events.push(e));
+  assert.equal(end.type, 'completed');
+  assert.equal(events[0]!.type, 'started');
+  assert.ok(events.some((e) => e.type === 'checkpoint'));
+  assert.equal(
+    events.filter((e) => ['completed', 'failed', 'cancelled', 'paused'].includes(e.type)).length,
+    1,
+  );
+  if (end.type === 'completed' && end.result.task === 'generate') {
+    assert.equal(end.result.codes.length, 64);
+    assert.equal(Buffer.from(end.result.imageRgb, 'base64').length, 32 * 32 * 3);
+  }
+});
+
+test('pause returns the token state, and resuming it gives the uninterrupted result', async () => {
+  const full = await client.run(generate(21));
+  assert.equal(full.type, 'completed');
+  const jobId = 'pause-me';
+  const paused = await client.run(
+    generate(21),
+    (e) => {
+      if (e.type === 'checkpoint' && e.state.codes.length === 16) client.pause(jobId);
+    },
+    jobId,
+  );
+  assert.equal(paused.type, 'paused');
+  if (paused.type !== 'paused' || full.type !== 'completed' || full.result.task !== 'generate')
+    return;
+  assert.ok(paused.state.codes.length >= 16 && paused.state.codes.length < 64);
+  const resumed = await client.run(generate(21, { resumeFrom: paused.state }));
+  assert.equal(resumed.type, 'completed');
+  if (resumed.type === 'completed' && resumed.result.task === 'generate') {
+    assert.deepEqual(resumed.result.codes, full.result.codes);
+    assert.equal(resumed.result.imageRgb, full.result.imageRgb);
+  }
+});
+
+test('cancel takes effect within one step', async () => {
+  const jobId = 'cancel-me';
+  let doneAtCancel = -1;
+  let doneAfter = -1;
+  const end = await client.run(
+    generate(5),
+    (e) => {
+      if (e.type === 'checkpoint') {
+        if (doneAtCancel < 0) {
+          doneAtCancel = e.state.codes.length;
+          client.cancel(jobId);
+        } else doneAfter = e.state.codes.length;
+      }
+    },
+    jobId,
+  );
+  assert.equal(end.type, 'cancelled');
+  assert.equal(doneAfter, -1, 'no further checkpoint after the cancel');
+});
+
+test('a killed inference process fails the job clearly, and the next job gets a fresh one', async () => {
+  const jobId = 'crash-me';
+  const first = client.run(
+    generate(9),
+    (e) => {
+      if (e.type === 'started') process.kill(client.pid!, 'SIGKILL');
+    },
+    jobId,
+  );
+  const end = await first;
+  assert.equal(end.type, 'failed');
+  if (end.type === 'failed') {
+    assert.equal(end.code, 'inference-crashed');
+    assert.match(end.message, /killed \(SIGKILL\).*retry/);
+    assert.equal(end.retryable, true);
+  }
+  const again = await client.run(generate(9));
+  assert.equal(again.type, 'completed');
+});
+
+test('bad requests and bad models fail with what to do', async () => {
+  const noModel = await client.run(generate(1, { modelDir: join(exportsDir, 'missing') }));
+  assert.equal(noModel.type, 'failed');
+  if (noModel.type === 'failed') {
+    assert.equal(noModel.code, 'model-invalid');
+    assert.match(noModel.message, /no manifest.json/);
+  }
+  const empty = await client.run(generate(1, { prompt: '   ' }));
+  assert.equal(empty.type, 'failed');
+  if (empty.type === 'failed') assert.match(empty.message, /prompt is empty/);
+});

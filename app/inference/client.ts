@@ -1,0 +1,125 @@
+/**
+ * The app's side of the inference process: starts it, sends job requests, and turns its
+ * messages into validated job events. If the process dies mid-job (native crash, out of
+ * memory, killed), the job fails with a clear, retryable error and the next job starts a
+ * fresh process: a crash in inference never takes the caller down.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import {
+  hostOutboundSchema,
+  type JobEvent,
+  type JobRequest,
+} from '../common/inference-contract.ts';
+
+const HOST = fileURLToPath(new URL('./host-node.ts', import.meta.url));
+const TERMINAL = new Set(['completed', 'failed', 'cancelled', 'paused']);
+
+export type TerminalEvent = Extract<
+  JobEvent,
+  { type: 'completed' | 'failed' | 'cancelled' | 'paused' }
+>;
+
+interface PendingJob {
+  onEvent: (event: JobEvent) => void;
+  resolve: (event: TerminalEvent) => void;
+}
+
+export class InferenceClient {
+  private child: ChildProcess | null = null;
+  private ready: Promise<void> | null = null;
+  private readonly jobs = new Map<string, PendingJob>();
+
+  private start(): Promise<void> {
+    if (this.ready !== null && this.child !== null) return this.ready;
+    const child = fork(HOST, [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+      serialization: 'advanced',
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-2000);
+    });
+    this.child = child;
+    this.ready = new Promise((resolve, reject) => {
+      child.once('error', reject);
+      child.on('message', (raw) => {
+        const parsed = hostOutboundSchema.safeParse(raw);
+        if (!parsed.success) return;
+        const message = parsed.data;
+        if (message.type === 'ready') {
+          resolve();
+          return;
+        }
+        const job = this.jobs.get(message.jobId);
+        if (job === undefined) return;
+        job.onEvent(message.event);
+        if (TERMINAL.has(message.event.type)) {
+          this.jobs.delete(message.jobId);
+          job.resolve(message.event as TerminalEvent);
+        }
+      });
+      child.once('exit', (code, signal) => {
+        if (this.child === child) {
+          this.child = null;
+          this.ready = null;
+        }
+        const why = signal !== null ? `was killed (${signal})` : `exited with code ${code}`;
+        const last = stderr.trim().split('\n').pop() ?? '';
+        reject(new Error(`the inference process ${why} before it was ready: ${last}`));
+        for (const [jobId, job] of this.jobs) {
+          this.jobs.delete(jobId);
+          const failed: TerminalEvent = {
+            type: 'failed',
+            code: 'inference-crashed',
+            message: `The inference process ${why} during this job${last ? ` (${last})` : ''}. Nothing saved was lost; retry the job, or choose a smaller model or the CPU provider if it happens again.`,
+            retryable: true,
+          };
+          job.onEvent(failed);
+          job.resolve(failed);
+        }
+      });
+    });
+    return this.ready;
+  }
+
+  /** Runs one job; resolves with its terminal event (never rejects for job failures). */
+  async run(
+    request: JobRequest,
+    onEvent: (event: JobEvent) => void = () => {},
+    jobId: string = randomUUID(),
+  ): Promise<TerminalEvent> {
+    await this.start();
+    return new Promise<TerminalEvent>((resolve) => {
+      this.jobs.set(jobId, { onEvent, resolve });
+      this.child!.send({ type: 'run', jobId, request });
+    });
+  }
+
+  cancel(jobId: string): void {
+    this.child?.send({ type: 'cancel', jobId });
+  }
+
+  pause(jobId: string): void {
+    this.child?.send({ type: 'pause', jobId });
+  }
+
+  /** The process id of the current inference process (for tests and diagnostics). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async close(): Promise<void> {
+    const child = this.child;
+    if (child === null) return;
+    this.child = null;
+    this.ready = null;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.disconnect();
+      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+    });
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * Runs `vq-ar` jobs for the inference host: progress, previews and checkpoints as events,
+ * cancel and pause between decoder runs, and results as RGB bytes plus the token record.
+ */
+import type {
+  GenerateRequest,
+  InfillRequest,
+  JobEvent,
+  JobResult,
+} from '../../../common/inference-contract.ts';
+import { featheredComposite } from '../../engine/image/composite.ts';
+import { captionCodes, scoreTexts } from './caption.ts';
+import { decodeCodes, generateCodes } from './generate.ts';
+import { encodeImage, infillCodes, maskToSegments } from './infill.ts';
+import type { VqArModel } from './model.ts';
+
+export interface JobControl {
+  /** Set by the host when a cancel or pause message arrives. */
+  stop: 'cancel' | 'pause' | null;
+}
+
+export type Emit = (event: JobEvent) => void;
+
+const PROGRESS_INTERVAL_MS = 100; // at most 10 progress events per second
+const PREVIEW_INTERVAL_MS = 250; // at most 4 previews per second
+const CHECKPOINT_EVERY = 8; // codes: one grid row
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+const b64 = (bytes: Uint8Array) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+
+export function decodeRgb(model: VqArModel, base64: string, what: string): Uint8Array {
+  const { width, height } = model.manifest.image;
+  const bytes = new Uint8Array(Buffer.from(base64, 'base64'));
+  if (bytes.length !== width * height * 3) {
+    throw new RangeError(
+      `${what} must be ${width}×${height} RGB (${width * height * 3} bytes), got ${bytes.length}`,
+    );
+  }
+  return bytes;
+}
+
+/** The partial grid decoded, with rows not yet sampled painted grey. */
+async function preview(model: VqArModel, codes: readonly number[]): Promise<Uint8Array> {
+  const g = model.grid;
+  const total = g * g;
+  const filled = [
+    ...codes,
+    ...new Array<number>(total - codes.length).fill(codes[codes.length - 1] ?? 0),
+  ];
+  const rgb = await decodeCodes(model, filled);
+  const { width } = model.manifest.image;
+  const cell = width / g;
+  const firstGreyPixelRow = Math.floor(codes.length / g) * cell;
+  rgb.fill(128, firstGreyPixelRow * width * 3);
+  return rgb;
+}
+
+export async function runGenerate(
+  model: VqArModel,
+  req: GenerateRequest,
+  control: JobControl,
+  emit: Emit,
+): Promise<JobResult | 'stopped'> {
+  const total = model.grid ** 2;
+  const started = Date.now();
+  let lastProgress = 0;
+  let lastPreview = 0;
+  const resumeFrom = req.resumeFrom?.codes;
+  const codes = await generateCodes(model, {
+    promptIds: model.promptIds(req.prompt, req.style),
+    seed: req.seed,
+    imageIndex: req.imageIndex,
+    settings: req.sampling,
+    ...(resumeFrom === undefined ? {} : { resumeFrom }),
+    afterCode: async (sofar) => {
+      await yieldToEventLoop();
+      const now = Date.now();
+      if (now - lastProgress >= PROGRESS_INTERVAL_MS) {
+        lastProgress = now;
+        emit({
+          type: 'progress',
+          done: sofar.length,
+          total,
+          unit: 'token',
+          ratePerSecond: (sofar.length / Math.max(1, now - started)) * 1000,
+        });
+      }
+      if (sofar.length % CHECKPOINT_EVERY === 0) {
+        emit({ type: 'checkpoint', state: { codes: [...sofar] } });
+        if (now - lastPreview >= PREVIEW_INTERVAL_MS) {
+          lastPreview = now;
+          emit({ type: 'preview', imageRgb: b64(await preview(model, sofar)), done: sofar.length });
+        }
+      }
+      return control.stop === null;
+    },
+  });
+  if (codes.length < total) {
+    if (control.stop === 'pause') emit({ type: 'paused', state: { codes } });
+    return 'stopped';
+  }
+  emit({
+    type: 'progress',
+    done: total,
+    total,
+    unit: 'token',
+    ratePerSecond: (total / Math.max(1, Date.now() - started)) * 1000,
+  });
+  const { width, height } = model.manifest.image;
+  return { task: 'generate', codes, imageRgb: b64(await decodeCodes(model, codes)), width, height };
+}
+
+export async function runInfill(model: VqArModel, req: InfillRequest): Promise<JobResult> {
+  const { width, height } = model.manifest.image;
+  const source = decodeRgb(model, req.imageRgb, 'the image');
+  const mask = new Uint8Array(Buffer.from(req.mask, 'base64'));
+  if (mask.length !== width * height) {
+    throw new RangeError(
+      `the mask must be ${width}×${height} (one byte per pixel), got ${mask.length} bytes`,
+    );
+  }
+  const codes = await encodeImage(model, source);
+  const segments = maskToSegments(mask, width, model.grid);
+  const out = await infillCodes(model, {
+    codes,
+    segments,
+    promptIds: model.promptIds(req.prompt, req.style),
+    seed: req.seed,
+    imageIndex: req.imageIndex,
+    settings: req.sampling,
+  });
+  const generated = await decodeCodes(model, out);
+  const composite = featheredComposite(source, generated, mask, width, height, req.featherPx);
+  return { task: 'infill', codes: out, imageRgb: b64(composite), width, height };
+}
+
+export async function runCaption(model: VqArModel, imageRgb: string): Promise<JobResult> {
+  const codes = await encodeImage(model, decodeRgb(model, imageRgb, 'the image'));
+  return { task: 'caption', caption: await captionCodes(model, codes) };
+}
+
+export async function runScore(
+  model: VqArModel,
+  imageRgb: string,
+  texts: string[],
+): Promise<JobResult> {
+  const codes = await encodeImage(model, decodeRgb(model, imageRgb, 'the image'));
+  const ids = texts.map((t) => model.promptIds(t, null));
+  const logProbs = await scoreTexts(model, codes, ids);
+  return { task: 'score', logProbs, tokens: ids.map((x) => x.length + 1) };
+}

@@ -1,0 +1,142 @@
+/**
+ * The inference process. onnxruntime-node's session.run blocks its thread, so inference lives
+ * here, apart from the app's event loop: the app sends job requests, this process answers with
+ * job events, one job at a time, and reads cancel/pause messages between decoder runs.
+ *
+ * Started by InferenceClient (a Node child process here; an Electron utilityProcess in the app).
+ */
+import { ZodError } from 'zod';
+import {
+  hostInboundSchema,
+  type HostOutbound,
+  type JobEvent,
+  type JobRequest,
+} from '../common/inference-contract.ts';
+import { InfillMaskError } from './families/vq-ar/infill.ts';
+import {
+  runCaption,
+  runGenerate,
+  runInfill,
+  runScore,
+  type JobControl,
+} from './families/vq-ar/jobs.ts';
+import { ModelLoadError, VqArModel } from './families/vq-ar/model.ts';
+
+export interface Transport {
+  send(message: HostOutbound): void;
+  onMessage(handler: (message: unknown) => void): void;
+}
+
+function errorEvent(err: unknown): Extract<JobEvent, { type: 'failed' }> {
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof ModelLoadError)
+    return { type: 'failed', code: 'model-invalid', message, retryable: false };
+  if (err instanceof InfillMaskError)
+    return { type: 'failed', code: 'bad-mask', message, retryable: false };
+  if (err instanceof RangeError)
+    return { type: 'failed', code: 'bad-input', message, retryable: false };
+  return { type: 'failed', code: 'inference-error', message, retryable: true };
+}
+
+export function startHost(transport: Transport): void {
+  const models = new Map<string, VqArModel>();
+  const controls = new Map<string, JobControl>();
+  const queue: { jobId: string; request: JobRequest }[] = [];
+  let busy = false;
+
+  const loadModel = async (request: JobRequest): Promise<VqArModel> => {
+    const key = `${request.modelDir}\u0000${request.provider}\u0000${request.threads}`;
+    const cached = models.get(key);
+    if (cached !== undefined) return cached;
+    for (const [k, m] of models) {
+      await m.release(); // one model resident at a time: these are the user's RAM
+      models.delete(k);
+    }
+    const model = await VqArModel.load(request.modelDir, {
+      provider: request.provider,
+      threads: request.threads,
+    });
+    models.set(key, model);
+    return model;
+  };
+
+  const runOne = async (jobId: string, request: JobRequest): Promise<void> => {
+    const control: JobControl = { stop: controls.get(jobId)?.stop ?? null };
+    controls.set(jobId, control);
+    const emit = (event: JobEvent) => transport.send({ type: 'event', jobId, event });
+    const started = Date.now();
+    try {
+      if (control.stop === 'cancel') {
+        emit({ type: 'cancelled' });
+        return;
+      }
+      const model = await loadModel(request);
+      const provider = model.sessions.decoder.provider;
+      emit({
+        type: 'started',
+        modelId: model.manifest.id,
+        provider,
+        notice: model.sessions.decoder.notice,
+      });
+      let result;
+      if (request.task === 'generate') result = await runGenerate(model, request, control, emit);
+      else if (request.task === 'infill') result = await runInfill(model, request);
+      else if (request.task === 'caption') result = await runCaption(model, request.imageRgb);
+      else result = await runScore(model, request.imageRgb, request.texts);
+      if (result === 'stopped') {
+        // Set by a message that arrived while the job ran, so read it afresh.
+        const reason: JobControl['stop'] = Reflect.get(control, 'stop');
+        if (reason === 'cancel') emit({ type: 'cancelled' });
+        return;
+      }
+      emit({ type: 'completed', result, provider, seconds: (Date.now() - started) / 1000 });
+    } catch (err) {
+      emit(errorEvent(err));
+    } finally {
+      controls.delete(jobId);
+    }
+  };
+
+  const pump = async () => {
+    if (busy) return;
+    busy = true;
+    for (let next = queue.shift(); next !== undefined; next = queue.shift())
+      await runOne(next.jobId, next.request);
+    busy = false;
+  };
+
+  transport.onMessage((raw) => {
+    let message;
+    try {
+      message = hostInboundSchema.parse(raw);
+    } catch (err) {
+      const jobId =
+        typeof raw === 'object' && raw !== null && 'jobId' in raw ? String(raw.jobId) : 'unknown';
+      const detail =
+        err instanceof ZodError
+          ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+          : String(err);
+      transport.send({
+        type: 'event',
+        jobId,
+        event: { type: 'failed', code: 'bad-request', message: detail, retryable: false },
+      });
+      return;
+    }
+    if (message.type === 'run') {
+      queue.push({ jobId: message.jobId, request: message.request });
+      void pump();
+    } else {
+      const stop = message.type === 'cancel' ? 'cancel' : 'pause';
+      const queued = queue.findIndex((q) => q.jobId === message.jobId);
+      if (queued >= 0 && stop === 'cancel') {
+        queue.splice(queued, 1);
+        transport.send({ type: 'event', jobId: message.jobId, event: { type: 'cancelled' } });
+      } else {
+        const control = controls.get(message.jobId);
+        if (control !== undefined) control.stop = stop;
+      }
+    }
+  });
+  transport.send({ type: 'ready' });
+}
