@@ -1,0 +1,86 @@
+/**
+ * tessera caption FILE... [--json]   and   tessera score --image FILE --text TEXT [--text ...]
+ */
+import { resolveModel } from '../models.ts';
+import { CliError } from '../errors.ts';
+import { numberOption, providerOption, type Values } from '../options.ts';
+import { readImageFile, toModelRgb } from '../../media/load-image.ts';
+import type { CommandContext } from './generate.ts';
+
+const EMOJI_ONLY_NOTE =
+  'note: this model was trained on emoji only; it describes emoji-like pictures and is not expected to describe photos well';
+
+export async function captionCommand(
+  ctx: CommandContext,
+  values: Values,
+  files: string[],
+): Promise<void> {
+  if (files.length === 0)
+    throw new CliError('name at least one image file: tessera caption FILE...', 2);
+  const model = resolveModel(ctx.home, values.model as string | undefined);
+  const size = model.manifest.image.width;
+  if (model.manifest.id.includes('emoji') && !ctx.json) ctx.warn(EMOJI_ONLY_NOTE);
+  let failures = 0;
+  for (const file of files) {
+    try {
+      const rgb = await toModelRgb(await readImageFile(file), size, file);
+      const end = await ctx.client.run({
+        task: 'caption',
+        modelDir: model.dir,
+        provider: providerOption(values),
+        threads: numberOption(values, 'threads', 2, [1, 64], true),
+        imageRgb: Buffer.from(rgb).toString('base64'),
+      });
+      if (end.type !== 'completed' || end.result.task !== 'caption')
+        throw new Error(end.type === 'failed' ? end.message : end.type);
+      ctx.print(
+        ctx.json
+          ? JSON.stringify({ file, caption: end.result.caption, model: model.manifest.id })
+          : `${file}\t${end.result.caption}`,
+      );
+    } catch (err) {
+      failures++;
+      const message = err instanceof Error ? err.message : String(err);
+      ctx.print(ctx.json ? JSON.stringify({ file, error: message }) : `${file}\terror: ${message}`);
+    }
+  }
+  if (failures > 0)
+    throw new CliError(`${failures} of ${files.length} file(s) could not be captioned`);
+}
+
+export async function scoreCommand(
+  ctx: CommandContext,
+  values: Values,
+  texts: string[],
+): Promise<void> {
+  if (typeof values.image !== 'string') throw new CliError('--image FILE is required', 2);
+  if (texts.length === 0)
+    throw new CliError('--text TEXT is required (repeat it to score several)', 2);
+  const model = resolveModel(ctx.home, values.model as string | undefined);
+  const rgb = await toModelRgb(
+    await readImageFile(values.image),
+    model.manifest.image.width,
+    values.image,
+  );
+  const end = await ctx.client.run({
+    task: 'score',
+    modelDir: model.dir,
+    provider: providerOption(values),
+    threads: numberOption(values, 'threads', 2, [1, 64], true),
+    imageRgb: Buffer.from(rgb).toString('base64'),
+    texts,
+  });
+  if (end.type === 'failed') throw new CliError(end.message);
+  if (end.type !== 'completed' || end.result.task !== 'score')
+    throw new CliError(`scoring ended: ${end.type}`);
+  const rows = texts.map((text, i) => ({
+    text,
+    logProb: end.result.task === 'score' ? end.result.logProbs[i]! : 0,
+    perToken: end.result.task === 'score' ? end.result.logProbs[i]! / end.result.tokens[i]! : 0,
+  }));
+  if (ctx.json)
+    ctx.print(JSON.stringify({ image: values.image, model: model.manifest.id, scores: rows }));
+  else
+    for (const r of rows)
+      ctx.print(`${r.logProb.toFixed(3)}\t${r.perToken.toFixed(3)}/token\t${r.text}`);
+}

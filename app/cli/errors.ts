@@ -1,0 +1,9 @@
+/** An error the CLI reports as one line that says what to do, with a non-zero exit. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Finds installed models: the embedded defaults shipped with Tessera and the folders under
+ * <home>/models, each identified by its manifest (and its decoder hash), not by its path.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseManifest, type ModelManifest } from '../common/model-manifest.ts';
+import { CliError } from './errors.ts';
+
+export const EMBEDDED_DIR = fileURLToPath(new URL('../../native-models/exports', import.meta.url));
+export const DEFAULT_MODEL_ID = 'tessera/vq-ar-emoji32-cpu-1h';
+
+export interface InstalledModel {
+  dir: string;
+  source: 'embedded' | 'home';
+  manifest: ModelManifest | null;
+  /** Why the folder cannot be used, when manifest is null. */
+  problem: string | null;
+  bytes: number;
+}
+
+function scan(root: string, source: InstalledModel['source']): InstalledModel[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(root, e.name, 'manifest.json')))
+    .map((e) => {
+      const dir = join(root, e.name);
+      const parsed = parseManifest(
+        readFileSync(join(dir, 'manifest.json'), 'utf8'),
+        join(dir, 'manifest.json'),
+      );
+      const bytes = readdirSync(dir).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
+      return parsed.ok
+        ? { dir, source, manifest: parsed.value, problem: null, bytes }
+        : { dir, source, manifest: null, problem: parsed.error.message, bytes };
+    });
+}
+
+export function installedModels(home: string): InstalledModel[] {
+  return [...scan(EMBEDDED_DIR, 'embedded'), ...scan(join(home, 'models'), 'home')];
+}
+
+/** By manifest id, folder name or decoder hash prefix; the embedded default when omitted. */
+export function resolveModel(
+  home: string,
+  wanted: string | undefined,
+): InstalledModel & { manifest: ModelManifest } {
+  const models = installedModels(home);
+  const id = wanted ?? DEFAULT_MODEL_ID;
+  const match = models.find(
+    (m) =>
+      m.manifest?.id === id ||
+      m.dir.endsWith(`/${id}`) ||
+      (id.length >= 10 && m.manifest?.graphs.decoder?.sha256.startsWith(id)),
+  );
+  if (match === undefined) {
+    const known = models.filter((m) => m.manifest !== null).map((m) => m.manifest!.id);
+    throw new CliError(
+      `no installed model "${id}"; installed: ${known.join(', ') || 'none'} (see \`tessera models\`)`,
+    );
+  }
+  if (match.manifest === null) throw new CliError(`model "${id}" cannot be used: ${match.problem}`);
+  if (match.manifest.family !== 'vq-ar') {
+    throw new CliError(
+      `model "${id}" is a ${match.manifest.family} model, which this version of Tessera cannot run yet`,
+    );
+  }
+  return match as InstalledModel & { manifest: ModelManifest };
+}

@@ -1,0 +1,70 @@
+/** Turns a finished image job into a PNG with its recipe embedded, written atomically. */
+import { createHash } from 'node:crypto';
+import { PIPELINE_VERSION } from '../inference/engine/logits/sample.ts';
+import { PRNG_VERSION } from '../inference/engine/rng.ts';
+import type { Sampling } from '../common/inference-contract.ts';
+import type { ModelManifest } from '../common/model-manifest.ts';
+import { recipeSchema, toInfotext, type Recipe } from '../common/recipe.ts';
+import { writeFileAtomic } from '../media/atomic-write.ts';
+import { encodePng } from '../media/png.ts';
+
+export const sha256 = (data: Uint8Array | string) =>
+  createHash('sha256').update(data).digest('hex');
+
+export interface ImageOutcome {
+  task: 'generate' | 'infill';
+  manifest: ModelManifest;
+  prompt: string;
+  style: string | null;
+  seed: number;
+  imageIndex: number;
+  sampling: Sampling;
+  provider: Recipe['provider'];
+  codes: number[];
+  rgb: Uint8Array;
+  parent: Recipe['parent'];
+  selfScore: Recipe['selfScore'];
+}
+
+export function recipeOf(o: ImageOutcome): Recipe {
+  return recipeSchema.parse({
+    tessera: 1,
+    task: o.task,
+    modelId: o.manifest.id,
+    modelSha256: o.manifest.graphs.decoder!.sha256,
+    family: o.manifest.family,
+    prompt: o.prompt,
+    style: o.style,
+    seed: o.seed,
+    imageIndex: o.imageIndex,
+    sampling: o.sampling,
+    prngVersion: PRNG_VERSION,
+    pipelineVersion: PIPELINE_VERSION,
+    steps: o.codes.length,
+    width: o.manifest.image.width,
+    height: o.manifest.image.height,
+    provider: o.provider,
+    tokensSha256: sha256(JSON.stringify(o.codes)),
+    parent: o.parent,
+    selfScore: o.selfScore,
+  });
+}
+
+export function pngOf(o: ImageOutcome): Buffer {
+  const recipe = recipeOf(o);
+  const infotext = toInfotext(recipe);
+  // tEXt is Latin-1 only; like AUTOMATIC1111, other prompts go to an iTXt of the same name.
+  const latin1 = [...infotext].every((ch) => ch.codePointAt(0)! <= 0xff);
+  return encodePng(o.rgb, recipe.width, recipe.height, {
+    text: latin1 ? { parameters: infotext, Software: 'Tessera' } : { Software: 'Tessera' },
+    itext: latin1
+      ? { tessera: JSON.stringify(recipe) }
+      : { parameters: infotext, tessera: JSON.stringify(recipe) },
+  });
+}
+
+export async function writeOutcome(path: string, o: ImageOutcome): Promise<Buffer> {
+  const png = pngOf(o);
+  await writeFileAtomic(path, png);
+  return png;
+}

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseInfotext, recipeSchema, toInfotext, type Recipe } from './recipe.ts';
+
+const recipe: Recipe = recipeSchema.parse({
+  tessera: 1,
+  task: 'generate',
+  modelId: 'tessera/vq-ar-emoji32-cpu-1h',
+  modelSha256: 'a'.repeat(64),
+  family: 'vq-ar',
+  prompt: 'red heart, big: shiny',
+  style: 'twemoji',
+  seed: 42,
+  imageIndex: 0,
+  sampling: { cfgScale: 3, temperature: 1, topK: 0, topP: 0.9, cdk: null },
+  prngVersion: 'tessera-prng-v1',
+  pipelineVersion: 1,
+  steps: 64,
+  width: 32,
+  height: 32,
+  provider: 'cpu',
+  tokensSha256: 'b'.repeat(64),
+  parent: null,
+  selfScore: null,
+});
+
+test('infotext round trip keeps prompt and settings', () => {
+  const text = toInfotext(recipe);
+  const parsed = parseInfotext(text);
+  assert.equal(parsed.prompt, 'red heart, big: shiny');
+  assert.equal(parsed.settings.Seed, '42');
+  assert.equal(parsed.settings['CFG scale'], '3');
+  assert.equal(parsed.settings.Model, 'tessera/vq-ar-emoji32-cpu-1h');
+  assert.equal(parsed.settings['Model hash'], 'aaaaaaaaaa');
+  assert.equal(parsed.settings.Style, 'twemoji');
+});
+
+test('AUTOMATIC1111 infotext with a negative prompt parses', () => {
+  const a1111 =
+    'a cat wearing a hat\nNegative prompt: blurry, low quality\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1234, Size: 512x512, Model hash: 6ce0161689, Model: v1-5-pruned-emaonly';
+  const parsed = parseInfotext(a1111);
+  assert.equal(parsed.prompt, 'a cat wearing a hat');
+  assert.equal(parsed.negative, 'blurry, low quality');
+  assert.equal(parsed.settings.Sampler, 'Euler a');
+  assert.equal(parsed.settings.Size, '512x512');
+});
+
+test('a plain caption is all prompt', () => {
+  const parsed = parseInfotext('just a photo of a dog');
+  assert.equal(parsed.prompt, 'just a photo of a dog');
+  assert.deepEqual(parsed.settings, {});
+});

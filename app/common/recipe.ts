@@ -1,0 +1,104 @@
+/**
+ * The recipe of a generated image: everything needed to replay it exactly, embedded in its PNG
+ * as an iTXt `tessera` JSON chunk, plus an AUTOMATIC1111-style `parameters` infotext that other
+ * tools read (STUDIO.md §2.5).
+ */
+import { z } from 'zod';
+import { samplingSchema, providerSchema } from './inference-contract.ts';
+
+export const recipeSchema = z.object({
+  tessera: z.literal(1),
+  task: z.enum(['generate', 'infill']),
+  modelId: z.string(),
+  /** sha256 of the model's decoder graph: the model's identity, whatever folder it sits in */
+  modelSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  family: z.string(),
+  prompt: z.string(),
+  style: z.string().nullable(),
+  seed: z.number().int().min(0).max(0xffffffff),
+  imageIndex: z.number().int().min(0),
+  sampling: samplingSchema,
+  prngVersion: z.string(),
+  pipelineVersion: z.number().int(),
+  /** sampling steps: tokens for token families, denoising steps for diffusion */
+  steps: z.number().int().min(1),
+  width: z.number().int(),
+  height: z.number().int(),
+  provider: providerSchema,
+  /** sha256 of the sampled token record (the codes as JSON) */
+  tokensSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  parent: z
+    .object({
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      maskSha256: z.string().regex(/^[0-9a-f]{64}$/),
+      featherPx: z.number(),
+    })
+    .nullable(),
+  /** best-of-N: this image's log p(prompt | image) per token, and how many candidates it beat */
+  selfScore: z.object({ logProbPerToken: z.number(), candidates: z.number().int() }).nullable(),
+});
+export type Recipe = z.infer<typeof recipeSchema>;
+
+const fmt = (n: number) => String(Number(n.toPrecision(6)));
+
+/** AUTOMATIC1111 infotext: the prompt, then one line of `Key: value` pairs. */
+export function toInfotext(r: Recipe): string {
+  const pairs: [string, string][] = [
+    ['Steps', String(r.steps)],
+    [
+      'Sampler',
+      r.sampling.cdk !== null ? 'CD-K' : r.sampling.temperature === 0 ? 'Greedy' : 'Top-p',
+    ],
+    ['CFG scale', fmt(r.sampling.cfgScale)],
+    ['Seed', String(r.seed)],
+    ['Size', `${r.width}x${r.height}`],
+    ['Model hash', r.modelSha256.slice(0, 10)],
+    ['Model', r.modelId],
+    ['Family', r.family],
+    ['Top p', fmt(r.sampling.topP)],
+    ['Top k', String(r.sampling.topK)],
+    ['Temperature', fmt(r.sampling.temperature)],
+    [
+      'CD-K',
+      r.sampling.cdk === null
+        ? 'off'
+        : `alpha ${fmt(r.sampling.cdk.alpha)} k ${r.sampling.cdk.k} tau ${fmt(r.sampling.cdk.tau)}`,
+    ],
+    ['RNG', r.prngVersion],
+  ];
+  if (r.style !== null) pairs.push(['Style', r.style]);
+  if (r.imageIndex !== 0) pairs.push(['Batch index', String(r.imageIndex)]);
+  const quote = (v: string) => (/[,:"\n]/.test(v) ? JSON.stringify(v) : v);
+  return `${r.prompt}\n${pairs.map(([k, v]) => `${k}: ${quote(v)}`).join(', ')}`;
+}
+
+/** Parses an AUTOMATIC1111-style infotext into its prompt, negative prompt and settings. */
+export function parseInfotext(text: string): {
+  prompt: string;
+  negative: string;
+  settings: Record<string, string>;
+} {
+  const lines = text.replace(/\r\n/g, '\n').split('\n');
+  const last = lines[lines.length - 1] ?? '';
+  const settings: Record<string, string> = {};
+  const pairRe = /\s*([\w \-/]+):\s*("(?:\\.|[^\\"])*"|[^,]*)(?:,|$)/g;
+  let consumed = 0;
+  for (let m = pairRe.exec(last); m !== null && m[0].length > 0; m = pairRe.exec(last)) {
+    const raw = m[2]!.trim();
+    settings[m[1]!.trim()] = raw.startsWith('"') ? (JSON.parse(raw) as string) : raw;
+    consumed = pairRe.lastIndex;
+  }
+  const hasSettings = Object.keys(settings).length >= 2 && consumed >= last.length - 1;
+  const body = hasSettings ? lines.slice(0, -1) : lines;
+  const negIndex = body.findIndex((l) => l.startsWith('Negative prompt:'));
+  const prompt = (negIndex >= 0 ? body.slice(0, negIndex) : body).join('\n').trim();
+  const negative =
+    negIndex >= 0
+      ? body
+          .slice(negIndex)
+          .join('\n')
+          .replace(/^Negative prompt:\s*/, '')
+          .trim()
+      : '';
+  return { prompt, negative, settings: hasSettings ? settings : {} };
+}

@@ -1,0 +1,72 @@
+/**
+ * Reads any image a user hands Tessera (PNG, JPEG, WebP, GIF, TIFF, AVIF; EXIF-rotated,
+ * CMYK or 16-bit) into RGB uint8 at a model's resolution, flattened on white, with errors that
+ * say what to do. Decompression bombs are refused by a pixel limit instead of exhausting memory.
+ */
+import { readFile } from 'node:fs/promises';
+import sharp from 'sharp';
+
+export class ImageReadError extends Error {}
+
+/** 100 megapixels: far above any photo, far below what would exhaust memory. */
+export const MAX_INPUT_PIXELS = 100_000_000;
+
+export async function readImageFile(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ImageReadError(`${path} does not exist: check the path`);
+    if (code === 'EACCES') throw new ImageReadError(`${path} cannot be read (permission denied)`);
+    if (code === 'EISDIR') throw new ImageReadError(`${path} is a folder, not an image file`);
+    throw new ImageReadError(`${path} cannot be read (${code ?? String(err)})`);
+  }
+}
+
+export async function toModelRgb(bytes: Buffer, size: number, what: string): Promise<Uint8Array> {
+  try {
+    const { data, info } = await sharp(bytes, {
+      limitInputPixels: MAX_INPUT_PIXELS,
+      failOn: 'error',
+    })
+      .rotate()
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .resize(size, size, { fit: 'contain', background: '#ffffff', kernel: 'lanczos3' })
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3 || data.length !== size * size * 3)
+      throw new Error(`unexpected ${info.channels} channels`);
+    return new Uint8Array(data);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (/pixel limit/i.test(message)) {
+      throw new ImageReadError(
+        `${what} is larger than ${MAX_INPUT_PIXELS / 1e6} megapixels: downscale it first`,
+      );
+    }
+    throw new ImageReadError(
+      `${what} is not a readable image (${message.split('\n')[0]}): use a PNG, JPEG, WebP, GIF, TIFF or AVIF file`,
+    );
+  }
+}
+
+/** A mask image: any pixel that is not black (after flattening on black) means "regenerate". */
+export async function toModelMask(bytes: Buffer, size: number, what: string): Promise<Uint8Array> {
+  try {
+    const { data } = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS })
+      .rotate()
+      .flatten({ background: '#000000' })
+      .resize(size, size, { fit: 'fill', kernel: 'nearest' })
+      .greyscale()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return Uint8Array.from(data, (v) => (v >= 128 ? 1 : 0));
+  } catch (err) {
+    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new ImageReadError(
+      `${what} is not a readable mask image (${message}): paint white where to regenerate, black elsewhere`,
+    );
+  }
+}
