@@ -12,15 +12,14 @@ import {
   type JobEvent,
   type JobRequest,
 } from '../common/inference-contract.ts';
-import { InfillMaskError } from './families/vq-ar/infill.ts';
+import { loadFamilyModel } from './families/registry.ts';
 import {
-  runCaption,
-  runGenerate,
-  runInfill,
-  runScore,
+  CapabilityError,
+  ModelLoadError,
+  type FamilyModel,
   type JobControl,
-} from './families/vq-ar/jobs.ts';
-import { ModelLoadError, VqArModel } from './families/vq-ar/model.ts';
+} from './families/types.ts';
+import { InfillMaskError } from './families/vq-ar/infill.ts';
 
 export interface Transport {
   send(message: HostOutbound): void;
@@ -33,18 +32,21 @@ function errorEvent(err: unknown): Extract<JobEvent, { type: 'failed' }> {
     return { type: 'failed', code: 'model-invalid', message, retryable: false };
   if (err instanceof InfillMaskError)
     return { type: 'failed', code: 'bad-mask', message, retryable: false };
+  if (err instanceof CapabilityError) {
+    return { type: 'failed', code: 'unsupported', message, retryable: false };
+  }
   if (err instanceof RangeError)
     return { type: 'failed', code: 'bad-input', message, retryable: false };
   return { type: 'failed', code: 'inference-error', message, retryable: true };
 }
 
 export function startHost(transport: Transport): void {
-  const models = new Map<string, VqArModel>();
+  const models = new Map<string, FamilyModel>();
   const controls = new Map<string, JobControl>();
   const queue: { jobId: string; request: JobRequest }[] = [];
   let busy = false;
 
-  const loadModel = async (request: JobRequest): Promise<VqArModel> => {
+  const loadModel = async (request: JobRequest): Promise<FamilyModel> => {
     const key = `${request.modelDir}\u0000${request.provider}\u0000${request.threads}`;
     const cached = models.get(key);
     if (cached !== undefined) return cached;
@@ -52,7 +54,7 @@ export function startHost(transport: Transport): void {
       await m.release(); // one model resident at a time: these are the user's RAM
       models.delete(k);
     }
-    const model = await VqArModel.load(request.modelDir, {
+    const model = await loadFamilyModel(request.modelDir, {
       provider: request.provider,
       threads: request.threads,
     });
@@ -71,18 +73,13 @@ export function startHost(transport: Transport): void {
         return;
       }
       const model = await loadModel(request);
-      const provider = model.sessions.decoder.provider;
-      emit({
-        type: 'started',
-        modelId: model.manifest.id,
-        provider,
-        notice: model.sessions.decoder.notice,
-      });
+      const provider = model.provider;
+      emit({ type: 'started', modelId: model.manifest.id, provider, notice: model.providerNotice });
       let result;
-      if (request.task === 'generate') result = await runGenerate(model, request, control, emit);
-      else if (request.task === 'infill') result = await runInfill(model, request);
-      else if (request.task === 'caption') result = await runCaption(model, request.imageRgb);
-      else result = await runScore(model, request.imageRgb, request.texts);
+      if (request.task === 'generate') result = await model.generate(request, control, emit);
+      else if (request.task === 'infill') result = await model.infill(request);
+      else if (request.task === 'caption') result = await model.caption(request.imageRgb);
+      else result = await model.score(request.imageRgb, request.texts);
       if (result === 'stopped') {
         // Set by a message that arrived while the job ran, so read it afresh.
         const reason: JobControl['stop'] = Reflect.get(control, 'stop');

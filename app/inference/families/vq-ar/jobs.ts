@@ -5,21 +5,14 @@
 import type {
   GenerateRequest,
   InfillRequest,
-  JobEvent,
   JobResult,
 } from '../../../common/inference-contract.ts';
+import type { Emit, JobControl } from '../types.ts';
 import { featheredComposite } from '../../engine/image/composite.ts';
 import { captionCodes, scoreTexts } from './caption.ts';
 import { decodeCodes, generateCodes } from './generate.ts';
 import { encodeImage, infillCodes, maskToSegments } from './infill.ts';
 import type { VqArModel } from './model.ts';
-
-export interface JobControl {
-  /** Set by the host when a cancel or pause message arrives. */
-  stop: 'cancel' | 'pause' | null;
-}
-
-export type Emit = (event: JobEvent) => void;
 
 const PROGRESS_INTERVAL_MS = 100; // at most 10 progress events per second
 const PREVIEW_INTERVAL_MS = 250; // at most 4 previews per second

@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { parseManifest, type ModelManifest } from '../../../common/model-manifest.ts';
 import { loadSession, type LoadedSession, type Provider } from '../../engine/ort.ts';
 import { WordTokenizer, type WordTokenizerFile } from '../../engine/tokenizers/word.ts';
+import { ModelLoadError } from '../types.ts';
 
-export class ModelLoadError extends Error {}
+export { ModelLoadError };
 
 export interface VqArSessions {
   decoder: LoadedSession;
