@@ -114,6 +114,7 @@ async function endToEnd() {
     seed,
     imageIndex: 0,
     sampling: { cfgScale: 3, temperature: 1, topK: 0, topP: 0.9, cdk: null },
+    negativePrompt: '',
     resumeFrom: null,
   });
   await client.run(request(0)); // load the model, warm up

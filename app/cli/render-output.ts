@@ -15,6 +15,7 @@ export interface ImageOutcome {
   task: 'generate' | 'infill';
   manifest: ModelManifest;
   prompt: string;
+  negativePrompt: string;
   style: string | null;
   seed: number;
   imageIndex: number;
@@ -34,6 +35,7 @@ export function recipeOf(o: ImageOutcome): Recipe {
     modelSha256: o.manifest.graphs.decoder!.sha256,
     family: o.manifest.family,
     prompt: o.prompt,
+    negativePrompt: o.negativePrompt,
     style: o.style,
     seed: o.seed,
     imageIndex: o.imageIndex,

@@ -14,7 +14,7 @@ import { resolveHome } from './home.ts';
 
 const USAGE = `usage: tessera <command> [options]
 
-  generate --prompt TEXT [--style SET] [--seed N] [--cfg X] [--temperature X] [--top-k N]
+  generate --prompt TEXT [--negative TEXT] [--style SET] [--seed N] [--cfg X] [--temperature X] [--top-k N]
            [--top-p X] [--cdk] [--count N] [--best-of N] [--model ID]
            [--provider cpu|webgpu|cuda|dml|coreml] [--threads N] --out FILE.png
   generate --replay FILE.png [--out FILE.png]
@@ -27,6 +27,7 @@ const USAGE = `usage: tessera <command> [options]
 
 const OPTIONS = {
   prompt: { type: 'string' },
+  negative: { type: 'string' },
   style: { type: 'string' },
   seed: { type: 'string' },
   cfg: { type: 'string' },

@@ -43,6 +43,8 @@ export const generateRequestSchema = z.object({
   task: z.literal('generate'),
   ...modelRef,
   prompt: promptSchema,
+  /** What the image should not look like; empty = the model's unconditional row. */
+  negativePrompt: z.string().max(2000),
   style: z.string().nullable(),
   seed: seedSchema,
   imageIndex: z.number().int().min(0).max(0xffffff),

@@ -9,6 +9,7 @@ const recipe: Recipe = recipeSchema.parse({
   modelSha256: 'a'.repeat(64),
   family: 'vq-ar',
   prompt: 'red heart, big: shiny',
+  negativePrompt: 'blue',
   style: 'twemoji',
   seed: 42,
   imageIndex: 0,
@@ -28,6 +29,7 @@ test('infotext round trip keeps prompt and settings', () => {
   const text = toInfotext(recipe);
   const parsed = parseInfotext(text);
   assert.equal(parsed.prompt, 'red heart, big: shiny');
+  assert.equal(parsed.negative, 'blue');
   assert.equal(parsed.settings.Seed, '42');
   assert.equal(parsed.settings['CFG scale'], '3');
   assert.equal(parsed.settings.Model, 'tessera/vq-ar-emoji32-cpu-1h');

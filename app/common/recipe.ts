@@ -14,6 +14,7 @@ export const recipeSchema = z.object({
   modelSha256: z.string().regex(/^[0-9a-f]{64}$/),
   family: z.string(),
   prompt: z.string(),
+  negativePrompt: z.string(),
   style: z.string().nullable(),
   seed: z.number().int().min(0).max(0xffffffff),
   imageIndex: z.number().int().min(0),
@@ -69,7 +70,8 @@ export function toInfotext(r: Recipe): string {
   if (r.style !== null) pairs.push(['Style', r.style]);
   if (r.imageIndex !== 0) pairs.push(['Batch index', String(r.imageIndex)]);
   const quote = (v: string) => (/[,:"\n]/.test(v) ? JSON.stringify(v) : v);
-  return `${r.prompt}\n${pairs.map(([k, v]) => `${k}: ${quote(v)}`).join(', ')}`;
+  const negative = r.negativePrompt === '' ? '' : `\nNegative prompt: ${r.negativePrompt}`;
+  return `${r.prompt}${negative}\n${pairs.map(([k, v]) => `${k}: ${quote(v)}`).join(', ')}`;
 }
 
 /** Parses an AUTOMATIC1111-style infotext into its prompt, negative prompt and settings. */

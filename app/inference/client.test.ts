@@ -24,6 +24,7 @@ const generate = (seed: number, extra: Partial<JobRequest> = {}): JobRequest =>
     seed,
     imageIndex: 0,
     sampling: { cfgScale: 3, temperature: 1, topK: 0, topP: 0.9, cdk: null },
+    negativePrompt: '',
     resumeFrom: null,
     ...extra,
   }) as JobRequest;
@@ -117,4 +118,41 @@ test('bad requests and bad models fail with what to do', async () => {
   const empty = await client.run(generate(1, { prompt: '   ' }));
   assert.equal(empty.type, 'failed');
   if (empty.type === 'failed') assert.match(empty.message, /prompt is empty/);
+});
+
+test('an unavailable provider falls back to the CPU, says so, and records what ran', async () => {
+  const events: JobEvent[] = [];
+  const end = await client.run(generate(4, { provider: 'cuda' }), (e) => events.push(e));
+  assert.equal(end.type, 'completed');
+  const started = events.find((e) => e.type === 'started');
+  assert.ok(started?.type === 'started');
+  assert.equal(started.provider, 'cpu');
+  assert.match(started.notice ?? '', /cuda provider could not start .* running on the CPU instead/);
+  if (end.type === 'completed') assert.equal(end.provider, 'cpu');
+});
+
+test('previews show finished rows and grey rows still to come', async () => {
+  const previews: Extract<JobEvent, { type: 'preview' }>[] = [];
+  await client.run(generate(8), (e) => {
+    if (e.type === 'preview') previews.push(e);
+  });
+  assert.ok(previews.length >= 1);
+  const first = previews[0]!;
+  const rgb = Buffer.from(first.imageRgb, 'base64');
+  assert.equal(rgb.length, 32 * 32 * 3);
+  const lastRow = rgb.subarray(31 * 32 * 3);
+  if (first.done < 64)
+    assert.ok(
+      lastRow.every((v) => v === 128),
+      'rows not yet sampled are grey',
+    );
+});
+
+test('a negative prompt changes the unconditional row, and so the image', async () => {
+  const plain = await client.run(generate(12));
+  const negative = await client.run(generate(12, { negativePrompt: 'yellow face' }));
+  assert.ok(plain.type === 'completed' && negative.type === 'completed');
+  if (plain.result.task === 'generate' && negative.result.task === 'generate') {
+    assert.notDeepEqual(plain.result.codes, negative.result.codes);
+  }
 });

@@ -1,5 +1,5 @@
 /**
- * tessera generate --prompt TEXT [--style SET] [--seed N] [--cfg X] [--temperature X]
+ * tessera generate --prompt TEXT [--negative TEXT] [--style SET] [--seed N] [--cfg X] [--temperature X]
  *   [--top-k N] [--top-p X] [--cdk] [--count N] [--best-of N] [--model ID]
  *   [--provider cpu|webgpu|cuda|dml|coreml] [--threads N] --out FILE.png
  * tessera generate --replay FILE.png [--out FILE.png]
@@ -130,6 +130,7 @@ async function replay(ctx: CommandContext, values: Values): Promise<void> {
     seed: recipe.seed,
     imageIndex: recipe.imageIndex,
     sampling: recipe.sampling,
+    negativePrompt: recipe.negativePrompt,
     resumeFrom: null,
   };
   const c = await runOne(ctx, request, new ProgressBar('replay', ctx.json));
@@ -137,6 +138,7 @@ async function replay(ctx: CommandContext, values: Values): Promise<void> {
     task: 'generate',
     manifest: model.manifest,
     prompt: recipe.prompt,
+    negativePrompt: recipe.negativePrompt,
     style: recipe.style,
     seed: recipe.seed,
     imageIndex: recipe.imageIndex,
@@ -166,6 +168,8 @@ export async function generateCommand(ctx: CommandContext, values: Values): Prom
   const model = resolveModel(ctx.home, values.model as string | undefined);
   const manifest = model.manifest;
   const prompt = promptOption(values);
+  const negativePrompt = typeof values.negative === 'string' ? values.negative : '';
+  if (negativePrompt.length > 2000) throw new CliError('--negative is over 2,000 characters', 2);
   const style = styleOption(values, manifest);
   const sampling: Sampling = samplingFromOptions(values, manifest);
   const seed = numberOption(values, 'seed', randomInt(0, 2 ** 32), [0, 0xffffffff], true);
@@ -182,6 +186,7 @@ export async function generateCommand(ctx: CommandContext, values: Values): Prom
     seed,
     imageIndex: 0,
     sampling,
+    negativePrompt,
     resumeFrom: null,
   };
   const unknown = unknownWords(model.dir, manifest.tokenizer.file, prompt);
@@ -211,6 +216,7 @@ export async function generateCommand(ctx: CommandContext, values: Values): Prom
       task: 'generate',
       manifest,
       prompt,
+      negativePrompt,
       style,
       seed,
       imageIndex: best.imageIndex,

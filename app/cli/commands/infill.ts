@@ -64,6 +64,7 @@ export async function infillCommand(ctx: CommandContext, values: Values): Promis
     task: 'infill',
     manifest,
     prompt,
+    negativePrompt: '',
     style,
     seed,
     imageIndex: 0,

@@ -12,6 +12,11 @@ import type { VqArModel } from './model.ts';
 
 export interface GenerateRequest {
   promptIds: number[];
+  /**
+   * A negative prompt for the unconditional row, fitted to the prompt's length: shorter ones
+   * are padded with the null token (what the model saw for dropped captions), longer ones cut.
+   */
+  negativeIds?: number[];
   seed: number;
   imageIndex: number;
   settings: SamplingSettings;
@@ -38,7 +43,10 @@ export async function generateCodes(model: VqArModel, req: GenerateRequest): Pro
   const guided = req.settings.cdk !== null || req.settings.cfgScale !== 1;
   const sp = m.specialTokens;
   const rows = [[sp.bos, ...req.promptIds, sp.break!]];
-  if (guided) rows.push([sp.bos, ...req.promptIds.map(() => m.cfg.nullId), sp.break!]);
+  if (guided) {
+    const negative = req.promptIds.map((_, i) => req.negativeIds?.[i] ?? m.cfg.nullId);
+    rows.push([sp.bos, ...negative, sp.break!]);
+  }
   const batch = rows.length;
   const seq = rows[0]!.length;
   const decoder = model.sessions.decoder.session;

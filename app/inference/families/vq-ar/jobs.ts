@@ -62,6 +62,9 @@ export async function runGenerate(
   const resumeFrom = req.resumeFrom?.codes;
   const codes = await generateCodes(model, {
     promptIds: model.promptIds(req.prompt, req.style),
+    ...(req.negativePrompt.trim() === ''
+      ? {}
+      : { negativeIds: model.promptIds(req.negativePrompt, null) }),
     seed: req.seed,
     imageIndex: req.imageIndex,
     settings: req.sampling,
