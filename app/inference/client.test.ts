@@ -45,7 +45,7 @@ test('a generation streams events and completes with the image', async () => {
   }
 });
 
-test('pause returns the token state, and resuming it gives the uninterrupted result', async () => {
+test('pause returns the token state, and resuming it after a restart gives the uninterrupted result', async () => {
   const full = await client.run(generate(21));
   assert.equal(full.type, 'completed');
   const jobId = 'pause-me';
@@ -60,7 +60,10 @@ test('pause returns the token state, and resuming it gives the uninterrupted res
   if (paused.type !== 'paused' || full.type !== 'completed' || full.result.task !== 'generate')
     return;
   assert.ok(paused.state.codes.length >= 16 && paused.state.codes.length < 64);
-  const resumed = await client.run(generate(21, { resumeFrom: paused.state }));
+  // Resume in a brand-new inference process, as after a restart of the app.
+  const fresh = new InferenceClient();
+  const resumed = await fresh.run(generate(21, { resumeFrom: paused.state }));
+  await fresh.close();
   assert.equal(resumed.type, 'completed');
   if (resumed.type === 'completed' && resumed.result.task === 'generate') {
     assert.deepEqual(resumed.result.codes, full.result.codes);
