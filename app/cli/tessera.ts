@@ -19,7 +19,7 @@ const USAGE = `usage: tessera <command> [options]
            [--provider cpu|webgpu|cuda|dml|coreml] [--threads N] --out FILE.png
   generate --replay FILE.png [--out FILE.png]
   infill   --image FILE --mask FILE --prompt TEXT [--seed N] [--feather PX] --out FILE.png
-  caption  FILE... [--json]
+  caption  FILE... [--temperature X [--top-p X] [--seed N]] [--json]
   score    --image FILE --text TEXT [--text TEXT ...]
   models   [--json]
 

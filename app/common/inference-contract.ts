@@ -71,6 +71,14 @@ export const captionRequestSchema = z.object({
   task: z.literal('caption'),
   ...modelRef,
   imageRgb: z.string(),
+  /** null: greedy; otherwise sampled with this temperature and top-p from `seed` */
+  sampling: z
+    .object({
+      temperature: z.number().gt(0).max(5),
+      topP: z.number().gt(0).max(1),
+      seed: seedSchema,
+    })
+    .nullable(),
 });
 
 export const scoreRequestSchema = z.object({
@@ -89,6 +97,7 @@ export const jobRequestSchema = z.discriminatedUnion('task', [
 export type JobRequest = z.infer<typeof jobRequestSchema>;
 export type GenerateRequest = z.infer<typeof generateRequestSchema>;
 export type InfillRequest = z.infer<typeof infillRequestSchema>;
+export type CaptionRequest = z.infer<typeof captionRequestSchema>;
 
 export const jobResultSchema = z.discriminatedUnion('task', [
   z.object({

@@ -78,7 +78,7 @@ export function startHost(transport: Transport): void {
       let result;
       if (request.task === 'generate') result = await model.generate(request, control, emit);
       else if (request.task === 'infill') result = await model.infill(request);
-      else if (request.task === 'caption') result = await model.caption(request.imageRgb);
+      else if (request.task === 'caption') result = await model.caption(request);
       else result = await model.score(request.imageRgb, request.texts);
       if (result === 'stopped') {
         // Set by a message that arrived while the job ran, so read it afresh.

@@ -20,6 +20,15 @@ export async function captionCommand(
   const model = resolveModel(ctx.home, values.model as string | undefined);
   const size = model.manifest.image.width;
   if (model.manifest.id.includes('emoji') && !ctx.json) ctx.warn(EMOJI_ONLY_NOTE);
+  // Greedy unless a temperature is given; then sampled, reproducibly from --seed.
+  const sampling =
+    values.temperature === undefined
+      ? null
+      : {
+          temperature: numberOption(values, 'temperature', 1, [0.01, 5]),
+          topP: numberOption(values, 'top-p', 0.9, [0.01, 1]),
+          seed: numberOption(values, 'seed', 0, [0, 0xffffffff], true),
+        };
   let failures = 0;
   for (const file of files) {
     try {
@@ -30,6 +39,7 @@ export async function captionCommand(
         provider: providerOption(values),
         threads: numberOption(values, 'threads', 2, [1, 64], true),
         imageRgb: Buffer.from(rgb).toString('base64'),
+        sampling,
       });
       if (end.type !== 'completed' || end.result.task !== 'caption')
         throw new Error(end.type === 'failed' ? end.message : end.type);

@@ -10,6 +10,7 @@
 export const PRNG_VERSION = 'tessera-prng-v1';
 export const PURPOSE_SAMPLE = 1;
 export const PURPOSE_NOISE = 2;
+export const PURPOSE_CAPTION = 3;
 
 const M0 = 0xd2511f53;
 const M1 = 0xcd9e8d57;

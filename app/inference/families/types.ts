@@ -6,6 +6,7 @@
  * family's own unit, and a capability the manifest does not declare is refused by name.
  */
 import type {
+  CaptionRequest,
   GenerateRequest,
   InfillRequest,
   JobEvent,
@@ -34,7 +35,7 @@ export interface FamilyModel {
   readonly providerNotice: string | null;
   generate(req: GenerateRequest, control: JobControl, emit: Emit): Promise<JobResult | 'stopped'>;
   infill(req: InfillRequest): Promise<JobResult>;
-  caption(imageRgb: string): Promise<JobResult>;
+  caption(req: CaptionRequest): Promise<JobResult>;
   score(imageRgb: string, texts: string[]): Promise<JobResult>;
   release(): Promise<void>;
 }

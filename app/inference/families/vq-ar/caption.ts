@@ -3,7 +3,9 @@
  * `<bos> <mask:0> <break> image <break> <infill> <mask:0> caption <eos>` (MODELS.md §1.5).
  */
 import { KvCache } from '../../engine/kv-cache.ts';
+import { sampleToken } from '../../engine/logits/sample.ts';
 import { causalMask } from '../../engine/masks.ts';
+import { Prng, PURPOSE_CAPTION, streamId } from '../../engine/rng.ts';
 import { float32Tensor, floatData, int64Tensor, run } from '../../engine/ort.ts';
 import type { VqArModel } from './model.ts';
 
@@ -14,8 +16,21 @@ function imageFirstPrefix(model: VqArModel, codes: readonly number[]): number[] 
   return [sp.bos, s0, sp.break!, ...codes.map((c) => c + lo), sp.break!, sp.infill!, s0];
 }
 
-/** Greedy caption over caption words and <eos>, at most the tokenizer's maxTokens words. */
-export async function captionCodes(model: VqArModel, codes: readonly number[]): Promise<string> {
+export interface CaptionSampling {
+  temperature: number;
+  topP: number;
+  seed: number;
+}
+
+/**
+ * A caption over caption words and <eos>, at most the tokenizer's maxTokens words: greedy by
+ * default, or sampled (temperature, top-p) from its own PRNG stream when `sampling` is given.
+ */
+export async function captionCodes(
+  model: VqArModel,
+  codes: readonly number[],
+  sampling: CaptionSampling | null = null,
+): Promise<string> {
   const m = model.manifest;
   const [textLo, textHi] = m.tokenizer.idRanges.text;
   const eos = m.specialTokens.eos;
@@ -24,6 +39,7 @@ export async function captionCodes(model: VqArModel, codes: readonly number[]): 
   const decoder = model.sessions.decoder.session;
   const cache = new KvCache(m.graphs.decoder!.kv!, 1);
   const words: number[] = [];
+  const prng = sampling === null ? null : new Prng(sampling.seed, streamId(0, PURPOSE_CAPTION));
   try {
     let out = await run(decoder, {
       input_ids: int64Tensor(prefix, [1, prefix.length]),
@@ -43,9 +59,25 @@ export async function captionCodes(model: VqArModel, codes: readonly number[]): 
     for (let n = 0; n <= m.tokenizer.maxTokens; n++) {
       const logits = floatData(out.logits!);
       const row = logits.subarray(logits.length - vocab);
-      // Ties go to the lower id, as numpy's argmax does.
       let best = eos;
-      for (let i = textLo; i < textHi; i++) if (row[i]! > row[best]!) best = i;
+      if (sampling === null) {
+        // Ties go to the lower id, as numpy's argmax does.
+        for (let i = textLo; i < textHi; i++) if (row[i]! > row[best]!) best = i;
+      } else {
+        // Candidates: <eos> first, then the caption words, in one contiguous array.
+        const candidates = new Float32Array(textHi - textLo + 1);
+        candidates[0] = row[eos]!;
+        candidates.set(row.subarray(textLo, textHi), 1);
+        const settings = {
+          cfgScale: 1,
+          temperature: sampling.temperature,
+          topK: 0,
+          topP: sampling.topP,
+          cdk: null,
+        };
+        const pick = sampleToken(candidates, null, settings, prng!);
+        best = pick === 0 ? eos : textLo + pick - 1;
+      }
       if (best === eos) break;
       words.push(best - textLo);
       const position = cache.length;

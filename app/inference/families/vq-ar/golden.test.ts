@@ -200,3 +200,18 @@ test('a missing manifest or a damaged graph file is named, not run', async () =>
     rmSync(copy, { recursive: true, force: true });
   }
 });
+
+test('sampled captions are reproducible from their seed', async () => {
+  const model = models[0]!;
+  const golden = JSON.parse(readFileSync(join(model.dir, 'golden.json'), 'utf8')) as {
+    cases: { task: string; codes?: number[] }[];
+  };
+  const codes = golden.cases.find((c) => c.task === 'caption')!.codes!;
+  const sampling = { temperature: 1.5, topP: 1, seed: 77 };
+  const a = await captionCodes(model, codes, sampling);
+  assert.equal(await captionCodes(model, codes, sampling), a);
+  const variants = new Set<string>();
+  for (let seed = 0; seed < 8; seed++)
+    variants.add(await captionCodes(model, codes, { ...sampling, seed }));
+  assert.ok(variants.size > 1, 'different seeds should give different captions at temperature 1.5');
+});

@@ -22,9 +22,9 @@ export const vqAr: FamilyDescriptor = {
         need(caps.infill !== 'none', 'infill');
         return runInfill(model, req);
       },
-      caption: async (image) => {
+      caption: async (req) => {
         need(caps.caption, 'caption');
-        return runCaption(model, image);
+        return runCaption(model, req);
       },
       score: async (image, texts) => {
         need(caps.likelihood !== 'none', 'score texts');

@@ -3,6 +3,7 @@
  * cancel and pause between decoder runs, and results as RGB bytes plus the token record.
  */
 import type {
+  CaptionRequest,
   GenerateRequest,
   InfillRequest,
   JobResult,
@@ -131,9 +132,9 @@ export async function runInfill(model: VqArModel, req: InfillRequest): Promise<J
   return { task: 'infill', codes: out, imageRgb: b64(composite), width, height };
 }
 
-export async function runCaption(model: VqArModel, imageRgb: string): Promise<JobResult> {
-  const codes = await encodeImage(model, decodeRgb(model, imageRgb, 'the image'));
-  return { task: 'caption', caption: await captionCodes(model, codes) };
+export async function runCaption(model: VqArModel, req: CaptionRequest): Promise<JobResult> {
+  const codes = await encodeImage(model, decodeRgb(model, req.imageRgb, 'the image'));
+  return { task: 'caption', caption: await captionCodes(model, codes, req.sampling) };
 }
 
 export async function runScore(
