@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from tessera_models.data.emoji import DatasetMissingError, EmojiDataset, load_emoji
-from tessera_models.eval.classifier import ClassifierConfig, EmojiClassifier
+from tessera_models.eval.classifier import EVALUATOR_VERSION, ClassifierConfig, EmojiClassifier
 from tessera_models.eval.frechet import (
     bootstrap_interval,
     fit_gaussian,
@@ -198,10 +198,10 @@ def test_tiny_training_run_exports_matching_onnx(emoji: EmojiDataset, tmp_path: 
     assert (out / "classifier.onnx").stat().st_size < 8 * 1024 * 1024
 
     labels = json.loads((out / "classifier.labels.json").read_text(encoding="utf-8"))
-    train_captions = {r.caption for r in emoji.records if r.split == "train"}
-    assert labels == sorted(train_captions)
+    train_concepts = {r.concept for r in emoji.records if r.split == "train"}
+    assert labels == sorted(train_concepts)
     saved = json.loads((out / "classifier.card.json").read_text(encoding="utf-8"))
-    assert saved["evaluator_version"] == "emoji-cls-v1"
+    assert saved["evaluator_version"] == EVALUATOR_VERSION
     assert saved["classes"] == len(labels) and saved["training"]["steps"] == 3
     assert saved["training"]["train_images"] == 256
     assert {"top1", "top5"} <= saved["accuracy"]["val"].keys()
