@@ -20,7 +20,7 @@ export interface LoadedSession {
 
 export type Feed = Record<string, ort.Tensor>;
 export type Outputs = Record<string, ort.Tensor>;
-export type { Tensor } from 'onnxruntime-node';
+export type { InferenceSession, Tensor } from 'onnxruntime-node';
 
 const ORT_NAMES: Record<Provider, string> = {
   cpu: 'cpu',

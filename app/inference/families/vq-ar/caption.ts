@@ -2,11 +2,8 @@
  * Captioning and caption scoring for `vq-ar` with the CM3 image-first template
  * `<bos> <mask:0> <break> image <break> <infill> <mask:0> caption <eos>` (MODELS.md §1.5).
  */
-import { KvCache } from '../../engine/kv-cache.ts';
 import { sampleToken } from '../../engine/logits/sample.ts';
-import { causalMask } from '../../engine/masks.ts';
 import { Prng, PURPOSE_CAPTION, streamId } from '../../engine/rng.ts';
-import { float32Tensor, floatData, int64Tensor, run } from '../../engine/ort.ts';
 import type { VqArModel } from './model.ts';
 
 function imageFirstPrefix(model: VqArModel, codes: readonly number[]): number[] {
@@ -34,31 +31,13 @@ export async function captionCodes(
   const m = model.manifest;
   const [textLo, textHi] = m.tokenizer.idRanges.text;
   const eos = m.specialTokens.eos;
-  const vocab = m.tokenizer.vocabSize;
-  const prefix = imageFirstPrefix(model, codes);
-  const decoder = model.sessions.decoder.session;
-  const cache = new KvCache(m.graphs.decoder!.kv!, 1);
-  const words: number[] = [];
+  const decoder = model.decoder(1);
   const prng = sampling === null ? null : new Prng(sampling.seed, streamId(0, PURPOSE_CAPTION));
+  const words: number[] = [];
   try {
-    let out = await run(decoder, {
-      input_ids: int64Tensor(prefix, [1, prefix.length]),
-      position_ids: int64Tensor(
-        prefix.map((_, i) => i),
-        [1, prefix.length],
-      ),
-      attention_mask: float32Tensor(causalMask(1, prefix.length, 0), [
-        1,
-        1,
-        prefix.length,
-        prefix.length,
-      ]),
-      ...cache.feed(),
-    });
-    cache.update(out, prefix.length);
+    let logits = await decoder.prefill([imageFirstPrefix(model, codes)]);
     for (let n = 0; n <= m.tokenizer.maxTokens; n++) {
-      const logits = floatData(out.logits!);
-      const row = logits.subarray(logits.length - vocab);
+      const row = logits.at(0);
       let best = eos;
       if (sampling === null) {
         // Ties go to the lower id, as numpy's argmax does.
@@ -80,17 +59,10 @@ export async function captionCodes(
       }
       if (best === eos) break;
       words.push(best - textLo);
-      const position = cache.length;
-      out = await run(decoder, {
-        input_ids: int64Tensor([best], [1, 1]),
-        position_ids: int64Tensor([position], [1, 1]),
-        attention_mask: float32Tensor(new Float32Array(position + 1), [1, 1, 1, position + 1]),
-        ...cache.feed(),
-      });
-      cache.update(out, 1);
+      logits = await decoder.step(best);
     }
   } finally {
-    cache.dispose();
+    decoder.dispose();
   }
   return model.words.decode(words);
 }
@@ -104,38 +76,25 @@ export async function scoreTexts(
   codes: readonly number[],
   texts: readonly number[][],
 ): Promise<number[]> {
-  const m = model.manifest;
-  const vocab = m.tokenizer.vocabSize;
+  const eos = model.manifest.specialTokens.eos;
   const prefix = imageFirstPrefix(model, codes);
-  const decoder = model.sessions.decoder.session;
   const scores: number[] = [];
   for (const ids of texts) {
-    const target = [...ids, m.specialTokens.eos];
-    const seq = [...prefix, ...ids];
-    const cache = new KvCache(m.graphs.decoder!.kv!, 1);
+    const decoder = model.decoder(1);
     try {
-      const out = await run(decoder, {
-        input_ids: int64Tensor(seq, [1, seq.length]),
-        position_ids: int64Tensor(
-          seq.map((_, i) => i),
-          [1, seq.length],
-        ),
-        attention_mask: float32Tensor(causalMask(1, seq.length, 0), [1, 1, seq.length, seq.length]),
-        ...cache.feed(),
-      });
-      const logits = floatData(out.logits!);
+      const logits = await decoder.prefill([[...prefix, ...ids]]);
       let total = 0;
-      target.forEach((token, t) => {
-        const row = logits.subarray((prefix.length - 1 + t) * vocab, (prefix.length + t) * vocab);
+      [...ids, eos].forEach((token, t) => {
+        const row = logits.at(0, prefix.length - 1 + t);
         let max = -Infinity;
-        for (let i = 0; i < vocab; i++) if (row[i]! > max) max = row[i]!;
+        for (const x of row) if (x > max) max = x;
         let sum = 0;
-        for (let i = 0; i < vocab; i++) sum += Math.exp(row[i]! - max);
+        for (const x of row) sum += Math.exp(x - max);
         total += row[token]! - max - Math.log(sum);
       });
       scores.push(total);
     } finally {
-      cache.dispose();
+      decoder.dispose();
     }
   }
   return scores;

@@ -3,10 +3,8 @@
  * prefill [cond; uncond] rows, then one code per step from the shared logits pipeline, the same
  * code appended to both rows through the KV cache, then vq_decode.
  */
-import { KvCache } from '../../engine/kv-cache.ts';
 import { sampleToken, type SamplingSettings } from '../../engine/logits/sample.ts';
-import { causalMask } from '../../engine/masks.ts';
-import { float32Tensor, floatData, int64Tensor, run } from '../../engine/ort.ts';
+import { floatData, int64Tensor, run } from '../../engine/ort.ts';
 import { Prng, PURPOSE_SAMPLE, streamId } from '../../engine/rng.ts';
 import type { VqArModel } from './model.ts';
 
@@ -29,17 +27,10 @@ export interface GenerateRequest {
   resumeFrom?: readonly number[];
 }
 
-function lastRow(logits: Float32Array, seq: number, vocab: number, row: number): Float32Array {
-  const start = (row * seq + seq - 1) * vocab;
-  return logits.subarray(start, start + vocab);
-}
-
 /** Codes of one image (length grid², raster order), or the prefix sampled before a stop. */
 export async function generateCodes(model: VqArModel, req: GenerateRequest): Promise<number[]> {
   const m = model.manifest;
-  const kv = m.graphs.decoder!.kv!;
   const [lo, hi] = model.imageRange;
-  const vocab = m.tokenizer.vocabSize;
   const guided = req.settings.cdk !== null || req.settings.cfgScale !== 1;
   const sp = m.specialTokens;
   const rows = [[sp.bos, ...req.promptIds, sp.break!]];
@@ -47,29 +38,15 @@ export async function generateCodes(model: VqArModel, req: GenerateRequest): Pro
     const negative = req.promptIds.map((_, i) => req.negativeIds?.[i] ?? m.cfg.nullId);
     rows.push([sp.bos, ...negative, sp.break!]);
   }
-  const batch = rows.length;
-  const seq = rows[0]!.length;
-  const decoder = model.sessions.decoder.session;
-  const cache = new KvCache(kv, batch);
+  const decoder = model.decoder(rows.length);
   const prng = new Prng(req.seed, streamId(req.imageIndex, PURPOSE_SAMPLE));
   const codes: number[] = [];
   try {
-    let out = await run(decoder, {
-      input_ids: int64Tensor(rows.flat(), [batch, seq]),
-      position_ids: int64Tensor(
-        rows.flatMap((r) => r.map((_, i) => i)),
-        [batch, seq],
-      ),
-      attention_mask: float32Tensor(causalMask(batch, seq, 0), [batch, 1, seq, seq]),
-      ...cache.feed(),
-    });
-    cache.update(out, seq);
+    let logits = await decoder.prefill(rows);
     const count = model.grid * model.grid;
     for (let k = 0; k < count; k++) {
-      const logits = floatData(out.logits!);
-      const s = out.logits!.dims[1]!;
-      const cond = lastRow(logits, s, vocab, 0).subarray(lo, hi);
-      const uncond = guided ? lastRow(logits, s, vocab, 1).subarray(lo, hi) : null;
+      const cond = logits.at(0).subarray(lo, hi);
+      const uncond = guided ? logits.at(1).subarray(lo, hi) : null;
       let code: number;
       if (req.resumeFrom !== undefined && k < req.resumeFrom.length) {
         // Teacher-force the saved code; its draw is still consumed so the counters match.
@@ -84,22 +61,10 @@ export async function generateCodes(model: VqArModel, req: GenerateRequest): Pro
       codes.push(code);
       if (k === count - 1) break;
       if (req.afterCode !== undefined && (await req.afterCode(codes)) === false) break;
-      const position = cache.length;
-      out = await run(decoder, {
-        input_ids: int64Tensor(new Array<number>(batch).fill(code + lo), [batch, 1]),
-        position_ids: int64Tensor(new Array<number>(batch).fill(position), [batch, 1]),
-        attention_mask: float32Tensor(new Float32Array(batch * (position + 1)), [
-          batch,
-          1,
-          1,
-          position + 1,
-        ]),
-        ...cache.feed(),
-      });
-      cache.update(out, 1);
+      logits = await decoder.step(code + lo);
     }
   } finally {
-    cache.dispose();
+    decoder.dispose();
   }
   return codes;
 }

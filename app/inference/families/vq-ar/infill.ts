@@ -4,10 +4,8 @@
  * <mask:j>; after <infill> each <mask:j> is forced and exactly its length of codes is sampled.
  * The model sees context on both sides of the hole.
  */
-import { KvCache } from '../../engine/kv-cache.ts';
 import { sampleToken, type SamplingSettings } from '../../engine/logits/sample.ts';
-import { causalMask } from '../../engine/masks.ts';
-import { float32Tensor, floatData, int64Data, int64Tensor, run } from '../../engine/ort.ts';
+import { float32Tensor, int64Data, run } from '../../engine/ort.ts';
 import { Prng, PURPOSE_SAMPLE, streamId } from '../../engine/rng.ts';
 import type { VqArModel } from './model.ts';
 
@@ -101,53 +99,23 @@ export async function infillCodes(model: VqArModel, req: InfillRequest): Promise
       sp.break!,
       sp.infill!,
     ]);
-  const batch = rows.length;
-  const seq = rows[0]!.length;
-  const vocab = m.tokenizer.vocabSize;
-  const decoder = model.sessions.decoder.session;
-  const cache = new KvCache(m.graphs.decoder!.kv!, batch);
+  const decoder = model.decoder(rows.length);
   const prng = new Prng(req.seed, streamId(req.imageIndex, PURPOSE_SAMPLE));
   const out = [...req.codes];
-  const step = async (token: number) => {
-    const position = cache.length;
-    const result = await run(decoder, {
-      input_ids: int64Tensor(new Array<number>(batch).fill(token), [batch, 1]),
-      position_ids: int64Tensor(new Array<number>(batch).fill(position), [batch, 1]),
-      attention_mask: float32Tensor(new Float32Array(batch * (position + 1)), [
-        batch,
-        1,
-        1,
-        position + 1,
-      ]),
-      ...cache.feed(),
-    });
-    cache.update(result, 1);
-    return floatData(result.logits!);
-  };
   try {
-    const prefill = await run(decoder, {
-      input_ids: int64Tensor(rows.flat(), [batch, seq]),
-      position_ids: int64Tensor(
-        rows.flatMap((r) => r.map((_, i) => i)),
-        [batch, seq],
-      ),
-      attention_mask: float32Tensor(causalMask(batch, seq, 0), [batch, 1, seq, seq]),
-      ...cache.feed(),
-    });
-    cache.update(prefill, seq);
+    await decoder.prefill(rows);
     for (let j = 0; j < req.segments.length; j++) {
       const [r, a, b] = req.segments[j]!;
-      let logits = await step(sentinel(j));
+      let logits = await decoder.step(sentinel(j));
       for (let c = a; c < b; c++) {
-        const cond = logits.subarray(lo, hi);
-        const uncond = guided ? logits.subarray(vocab + lo, vocab + hi) : null;
-        const code = sampleToken(cond, uncond, req.settings, prng);
+        const uncond = guided ? logits.at(1).subarray(lo, hi) : null;
+        const code = sampleToken(logits.at(0).subarray(lo, hi), uncond, req.settings, prng);
         out[r * g + c] = code;
-        logits = await step(code + lo);
+        logits = await decoder.step(code + lo);
       }
     }
   } finally {
-    cache.dispose();
+    decoder.dispose();
   }
   return out;
 }

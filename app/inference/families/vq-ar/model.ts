@@ -6,9 +6,11 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseManifest, type ModelManifest } from '../../../common/model-manifest.ts';
+import type { ModelManifest } from '../../../common/model-manifest.ts';
+import { CachedDecoder } from '../../engine/decoder.ts';
 import { loadSession, type LoadedSession, type Provider } from '../../engine/ort.ts';
 import { WordTokenizer, type WordTokenizerFile } from '../../engine/tokenizers/word.ts';
+import { readManifest } from '../manifest-file.ts';
 import { ModelLoadError } from '../types.ts';
 
 export { ModelLoadError };
@@ -31,18 +33,7 @@ export class VqArModel {
     dir: string,
     options: { provider: Provider; threads: number } = { provider: 'cpu', threads: 2 },
   ): Promise<VqArModel> {
-    const where = join(dir, 'manifest.json');
-    let text: string;
-    try {
-      text = await readFile(where, 'utf8');
-    } catch {
-      throw new ModelLoadError(
-        `no manifest.json in ${dir}: choose a model folder exported by Tessera`,
-      );
-    }
-    const parsed = parseManifest(text, where);
-    if (!parsed.ok) throw new ModelLoadError(parsed.error.message);
-    const manifest = parsed.value;
+    const manifest = await readManifest(dir);
     if (manifest.family !== 'vq-ar') {
       throw new ModelLoadError(`${dir} holds a ${manifest.family} model, not vq-ar`);
     }
@@ -90,6 +81,17 @@ export class VqArModel {
   promptIds(prompt: string, style: string | null): number[] {
     const offset = this.manifest.tokenizer.idRanges.text[0];
     return this.words.encode(prompt, style).map((i) => i + offset);
+  }
+
+  /** A fresh KV-cached decoder for `batch` rows (2 for a CFG pair). */
+  decoder(batch: number): CachedDecoder {
+    const m = this.manifest;
+    return new CachedDecoder(
+      this.sessions.decoder.session,
+      m.graphs.decoder!.kv!,
+      batch,
+      m.tokenizer.vocabSize,
+    );
   }
 
   async release(): Promise<void> {

@@ -1,0 +1,87 @@
+/**
+ * A decoder graph driven through its KV cache (MODELS.md §5.2): `prefill` runs equal-length
+ * rows from position 0, `step` appends one token per row. Every family's token loop uses it.
+ */
+import { KvCache, type KvLayout } from './kv-cache.ts';
+import { causalMask } from './masks.ts';
+import { float32Tensor, floatData, int64Tensor, run, type InferenceSession } from './ort.ts';
+
+export class DecoderLogits {
+  constructor(
+    readonly data: Float32Array,
+    readonly seq: number,
+    readonly vocab: number,
+  ) {}
+
+  /** Logits of row `b` at position `t` (default: the last position of this run). */
+  at(b: number, t = this.seq - 1): Float32Array {
+    const start = (b * this.seq + t) * this.vocab;
+    return this.data.subarray(start, start + this.vocab);
+  }
+}
+
+export class CachedDecoder {
+  private readonly cache: KvCache;
+
+  constructor(
+    private readonly session: InferenceSession,
+    kv: KvLayout,
+    readonly batch: number,
+    private readonly vocab: number,
+  ) {
+    this.cache = new KvCache(kv, batch);
+  }
+
+  /** Tokens in the cache so far. */
+  get length(): number {
+    return this.cache.length;
+  }
+
+  async prefill(rows: readonly (readonly number[])[]): Promise<DecoderLogits> {
+    const seq = rows[0]!.length;
+    if (rows.length !== this.batch || rows.some((r) => r.length !== seq)) {
+      throw new RangeError(`prefill needs ${this.batch} rows of equal length`);
+    }
+    const past = this.cache.length;
+    const out = await run(this.session, {
+      input_ids: int64Tensor(rows.flat(), [this.batch, seq]),
+      position_ids: int64Tensor(
+        rows.flatMap((r) => r.map((_, i) => past + i)),
+        [this.batch, seq],
+      ),
+      attention_mask: float32Tensor(causalMask(this.batch, seq, past), [
+        this.batch,
+        1,
+        seq,
+        past + seq,
+      ]),
+      ...this.cache.feed(),
+    });
+    this.cache.update(out, seq);
+    return new DecoderLogits(floatData(out.logits!), seq, this.vocab);
+  }
+
+  /** One token for every row (the same token unless `tokens` gives one per row). */
+  async step(tokens: number | readonly number[]): Promise<DecoderLogits> {
+    const ids =
+      typeof tokens === 'number' ? new Array<number>(this.batch).fill(tokens) : [...tokens];
+    const position = this.cache.length;
+    const out = await run(this.session, {
+      input_ids: int64Tensor(ids, [this.batch, 1]),
+      position_ids: int64Tensor(new Array<number>(this.batch).fill(position), [this.batch, 1]),
+      attention_mask: float32Tensor(new Float32Array(this.batch * (position + 1)), [
+        this.batch,
+        1,
+        1,
+        position + 1,
+      ]),
+      ...this.cache.feed(),
+    });
+    this.cache.update(out, 1);
+    return new DecoderLogits(floatData(out.logits!), 1, this.vocab);
+  }
+
+  dispose(): void {
+    this.cache.dispose();
+  }
+}
