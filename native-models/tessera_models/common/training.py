@@ -110,6 +110,33 @@ def load_checkpoint(path: Path) -> dict[str, Any] | None:
     return torch.load(path, map_location="cpu", weights_only=False)
 
 
+def resume(
+    path: Path, model: torch.nn.Module, opt: torch.optim.Optimizer, log: RunLog
+) -> tuple[int, float, dict[str, Any] | None]:
+    """Loads model and optimizer from `path` when a checkpoint exists: (step, elapsed s, state)."""
+    state = load_checkpoint(path)
+    if state is None:
+        return 0, 0.0, None
+    model.load_state_dict(state["model"])
+    opt.load_state_dict(state["optimizer"])
+    log.write(event="resume", step=state["step"], elapsed_min=state["elapsed"] / 60)
+    return int(state["step"]), float(state["elapsed"]), state
+
+
+def training_cli(doc: str | None, train: Any) -> None:
+    """The command line every trainer shares: --config, --data, --threads."""
+    import argparse
+
+    from tessera_models.vq_ar.config import load_config
+
+    parser = argparse.ArgumentParser(description=doc)
+    parser.add_argument("--config", default="cpu-1h")
+    parser.add_argument("--data", default=None, help="emoji-v1 folder (default: the build cache)")
+    parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: all)")
+    args = parser.parse_args()
+    train(load_config(args.config), args.data, args.threads)
+
+
 class RunLog:
     """Appends one JSON object per line to <run>/log.jsonl and echoes a short line to stdout."""
 

@@ -6,12 +6,10 @@ Resumes from runs/vq-ar/<config>/tokenizer.pt when it exists.
 
 from __future__ import annotations
 
-import argparse
 import math
 import time
 from dataclasses import asdict
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -19,14 +17,15 @@ from tessera_models.common.training import (
     RunLog,
     all_reduce_mean,
     cosine_lr,
-    load_checkpoint,
+    resume,
     save_checkpoint,
     setup_runtime,
+    training_cli,
     training_progress,
     wrap_ddp,
 )
 from tessera_models.data.emoji import load_emoji, to_unit_range
-from tessera_models.vq_ar.config import ExperimentConfig, load_config
+from tessera_models.vq_ar.config import ExperimentConfig
 from tessera_models.vq_ar.image_tokenizer import ImageTokenizer
 from tessera_models.vq_ar.paths import run_dir
 
@@ -78,13 +77,7 @@ def train(
         model.parameters(), lr=tc.lr, betas=(0.9, 0.99), weight_decay=tc.weight_decay
     )
     ckpt_path = out / "tokenizer.pt"
-    state = load_checkpoint(ckpt_path)
-    step, elapsed = 0, 0.0
-    if state is not None:
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["optimizer"])
-        step, elapsed = state["step"], state["elapsed"]
-        log.write(event="resume", step=step, elapsed_min=elapsed / 60)
+    step, elapsed, _ = resume(ckpt_path, model, opt, log)
     ddp_model = wrap_ddp(model, runtime)
     gen = torch.Generator().manual_seed(config.seed * 1000 + runtime.rank + step)
     params = sum(p.numel() for p in model.parameters())
@@ -147,13 +140,7 @@ def train(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--config", default="cpu-1h")
-    parser.add_argument("--data", default=None, help="emoji-v1 folder (default: the build cache)")
-    parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: all)")
-    args = parser.parse_args()
-    np.set_printoptions(precision=4)
-    train(load_config(args.config), args.data, args.threads)
+    training_cli(__doc__, train)
 
 
 if __name__ == "__main__":

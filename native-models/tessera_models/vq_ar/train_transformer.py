@@ -7,7 +7,6 @@ runs/vq-ar/<config>/transformer.pt when it exists.
 
 from __future__ import annotations
 
-import argparse
 import time
 from dataclasses import asdict, replace
 
@@ -21,14 +20,16 @@ from tessera_models.common.training import (
     all_reduce_mean,
     cosine_lr,
     load_checkpoint,
+    resume,
     save_checkpoint,
     setup_runtime,
+    training_cli,
     training_progress,
     wrap_ddp,
 )
 from tessera_models.data.emoji import EmojiDataset, load_emoji, to_unit_range
 from tessera_models.text.word_tokenizer import WordTokenizer
-from tessera_models.vq_ar.config import ExperimentConfig, load_config
+from tessera_models.vq_ar.config import ExperimentConfig
 from tessera_models.vq_ar.image_tokenizer import ImageTokenizer, ImageTokenizerConfig
 from tessera_models.vq_ar.paths import run_dir
 from tessera_models.vq_ar.sequences import (
@@ -179,13 +180,7 @@ def train(
         betas=(0.9, 0.95),
     )
     ckpt_path = out / "transformer.pt"
-    state = load_checkpoint(ckpt_path)
-    step, elapsed = 0, 0.0
-    if state is not None:
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["optimizer"])
-        step, elapsed = state["step"], state["elapsed"]
-        log.write(event="resume", step=step, elapsed_min=elapsed / 60)
+    step, elapsed, state = resume(ckpt_path, model, opt, log)
     ddp_model = wrap_ddp(model, runtime)
     rng = np.random.default_rng([config.seed, runtime.rank, step])
     n_params = sum(p.numel() for p in model.parameters())
@@ -272,12 +267,7 @@ def train(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--config", default="cpu-1h")
-    parser.add_argument("--data", default=None, help="emoji-v1 folder (default: the build cache)")
-    parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: all)")
-    args = parser.parse_args()
-    train(load_config(args.config), args.data, args.threads)
+    training_cli(__doc__, train)
 
 
 if __name__ == "__main__":
