@@ -67,11 +67,14 @@ def frechet_distance(feats_a: np.ndarray, feats_b: np.ndarray) -> float:
 def bootstrap_interval(
     feats_a: np.ndarray, feats_b: np.ndarray, resamples: int = 200, seed: int = 0
 ) -> tuple[float, float]:
-    """95% percentile interval of the FD, resampling both sets with replacement.
+    """Bias-corrected 95% bootstrap interval of the FD, resampling both sets with replacement.
 
     It says how much the number moves with the choice of images, which decides whether two
-    checkpoints really differ. Resamples hold duplicate rows, so they sit a little above the
-    point estimate (the small-N bias above); with N >> D that shift is well inside the interval.
+    checkpoints really differ. Resamples hold duplicate rows, which shrink the covariance and
+    push every resampled FD up; at FDs near 1 with 128-d features and 700 images that shift
+    (measured: +0.5) is larger than the spread, and the plain percentile interval excluded the
+    point estimate. The percentiles are therefore shifted down by the bootstrap's own bias,
+    mean(resamples) - estimate.
     """
     a = np.asarray(feats_a, dtype=np.float64)
     b = np.asarray(feats_b, dtype=np.float64)
@@ -81,5 +84,6 @@ def bootstrap_interval(
         ia = rng.integers(0, len(a), size=len(a))
         ib = rng.integers(0, len(b), size=len(b))
         values[i] = frechet_distance(a[ia], b[ib])
-    low, high = np.percentile(values, [2.5, 97.5])
+    bias = float(values.mean()) - frechet_distance(a, b)
+    low, high = np.percentile(values, [2.5, 97.5]) - bias
     return float(low), float(high)
