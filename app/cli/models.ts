@@ -17,7 +17,18 @@ export interface InstalledModel {
   manifest: ModelManifest | null;
   /** Why the folder cannot be used, when manifest is null. */
   problem: string | null;
+  /** The id the manifest claims, even when it does not validate (to name it in errors). */
+  claimedId: string | null;
   bytes: number;
+}
+
+function claimedIdOf(text: string): string | null {
+  try {
+    const id = (JSON.parse(text) as { id?: unknown }).id;
+    return typeof id === 'string' ? id : null;
+  } catch {
+    return null;
+  }
 }
 
 function scan(root: string, source: InstalledModel['source']): InstalledModel[] {
@@ -26,14 +37,13 @@ function scan(root: string, source: InstalledModel['source']): InstalledModel[] 
     .filter((e) => e.isDirectory() && existsSync(join(root, e.name, 'manifest.json')))
     .map((e) => {
       const dir = join(root, e.name);
-      const parsed = parseManifest(
-        readFileSync(join(dir, 'manifest.json'), 'utf8'),
-        join(dir, 'manifest.json'),
-      );
+      const text = readFileSync(join(dir, 'manifest.json'), 'utf8');
+      const parsed = parseManifest(text, join(dir, 'manifest.json'));
+      const claimedId = claimedIdOf(text);
       const bytes = readdirSync(dir).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
       return parsed.ok
-        ? { dir, source, manifest: parsed.value, problem: null, bytes }
-        : { dir, source, manifest: null, problem: parsed.error.message, bytes };
+        ? { dir, source, manifest: parsed.value, problem: null, claimedId, bytes }
+        : { dir, source, manifest: null, problem: parsed.error.message, claimedId, bytes };
     });
 }
 
@@ -50,7 +60,7 @@ export function resolveModel(
   const id = wanted ?? DEFAULT_MODEL_ID;
   const match = models.find(
     (m) =>
-      m.manifest?.id === id ||
+      m.claimedId === id ||
       m.dir.endsWith(`/${id}`) ||
       (id.length >= 10 && m.manifest?.graphs.decoder?.sha256.startsWith(id)),
   );
