@@ -46,6 +46,8 @@ def build_manifest(
     styles = [i for i, w in enumerate(vocab.words.vocab) if w.startswith("<set:")]
     grid = config.tokenizer.grid
     defaults = SamplingSettings()
+    image_first = ["bos", "sentinel0", "break", {"image": grid * grid}, "break", "infill"]
+    image_first += ["sentinel0", "caption", "eos"]
     weight_bytes = sum(g["bytes"] for g in graphs.values())
     kv_per_token_row = tc.layers * 2 * tc.heads * tc.head_dim * 4
     graphs["decoder"]["kv"] = {
@@ -122,28 +124,9 @@ def build_manifest(
                 "segments",
                 "eos",
             ],
-            "caption": [
-                "bos",
-                "sentinel0",
-                "break",
-                {"image": grid * grid},
-                "break",
-                "infill",
-                "sentinel0",
-                "caption",
-                "eos",
-            ],
-            "score": [
-                "bos",
-                "sentinel0",
-                "break",
-                {"image": grid * grid},
-                "break",
-                "infill",
-                "sentinel0",
-                "caption",
-                "eos",
-            ],
+            # Scoring teacher-forces a caption through the captioning layout.
+            "caption": image_first,
+            "score": image_first,
         },
         "graphs": graphs,
         "capabilities": {
