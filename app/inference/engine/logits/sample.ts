@@ -39,7 +39,7 @@ function descendingOrder(a: ArrayLike<number> | number[], b?: ArrayLike<number>)
 function nucleusCandidates(probs: Float64Array, topP: number): number[] {
   let max = 0;
   for (const p of probs) if (p > max) max = p;
-  for (let t = max * 1e-3; t > 1e-300; t *= 1e-3) {
+  for (let t = max * 1e-2; t > 1e-300; t *= 1e-2) {
     const ids: number[] = [];
     let mass = 0;
     for (let i = 0; i < probs.length; i++) {
@@ -111,9 +111,9 @@ export function sampleToken(
     keep.fill(0);
     for (const i of descendingOrder(logits).slice(0, s.topK)) keep[i] = 1;
   }
-  const masked = Float64Array.from(logits, (x, i) => (keep[i] ? x : -Infinity));
-  const probs = softmax(masked);
-  for (let i = 0; i < probs.length; i++) if (!keep[i]) probs[i] = 0;
+  const topK = s.topK > 0 && s.topK < logits.length;
+  if (topK) for (let i = 0; i < logits.length; i++) if (!keep[i]) logits[i] = -Infinity;
+  const probs = softmax(logits);
   if (s.topP < 1) {
     const order = descendingOrder(nucleusCandidates(probs, s.topP), probs);
     const nucleus = new Uint8Array(probs.length);
