@@ -40,6 +40,9 @@ function errorEvent(err: unknown): Extract<JobEvent, { type: 'failed' }> {
   return { type: 'failed', code: 'inference-error', message, retryable: true };
 }
 
+/** Read through a call: a message may have set it while the job ran (TS would narrow it). */
+const stopReason = (control: JobControl): JobControl['stop'] => control.stop;
+
 export function startHost(transport: Transport): void {
   const models = new Map<string, FamilyModel>();
   const controls = new Map<string, JobControl>();
@@ -81,9 +84,7 @@ export function startHost(transport: Transport): void {
       else if (request.task === 'caption') result = await model.caption(request);
       else result = await model.score(request.imageRgb, request.texts);
       if (result === 'stopped') {
-        // Set by a message that arrived while the job ran, so read it afresh.
-        const reason: JobControl['stop'] = Reflect.get(control, 'stop');
-        if (reason === 'cancel') emit({ type: 'cancelled' });
+        if (stopReason(control) === 'cancel') emit({ type: 'cancelled' });
         return;
       }
       emit({ type: 'completed', result, provider, seconds: (Date.now() - started) / 1000 });

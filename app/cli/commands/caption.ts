@@ -5,7 +5,7 @@ import { resolveModel } from '../models.ts';
 import { CliError } from '../errors.ts';
 import { numberOption, providerOption, type Values } from '../options.ts';
 import { readImageFile, toModelRgb } from '../../media/load-image.ts';
-import type { CommandContext } from './generate.ts';
+import type { CommandContext } from '../context.ts';
 
 const EMOJI_ONLY_NOTE =
   'note: this model was trained on emoji only; it describes emoji-like pictures and is not expected to describe photos well';

@@ -10,9 +10,9 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { GenerateRequest, Sampling } from '../../common/inference-contract.ts';
 import { recipeSchema } from '../../common/recipe.ts';
-import type { InferenceClient } from '../../inference/client.ts';
 import { WordTokenizer, type WordTokenizerFile } from '../../inference/engine/tokenizers/word.ts';
 import { readPngText } from '../../media/png.ts';
+import type { CommandContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { installedModels, resolveModel } from '../models.ts';
 import {
@@ -26,14 +26,6 @@ import {
 } from '../options.ts';
 import { ProgressBar } from '../progress.ts';
 import { pngOf, writeOutcome, type ImageOutcome } from '../render-output.ts';
-
-export interface CommandContext {
-  home: string;
-  json: boolean;
-  client: InferenceClient;
-  print: (line: string) => void;
-  warn: (line: string) => void;
-}
 
 interface Candidate {
   codes: number[];

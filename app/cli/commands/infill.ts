@@ -18,7 +18,7 @@ import {
 import { ProgressBar } from '../progress.ts';
 import { sha256, writeOutcome } from '../render-output.ts';
 import { readImageFile, toModelMask, toModelRgb } from '../../media/load-image.ts';
-import type { CommandContext } from './generate.ts';
+import type { CommandContext } from '../context.ts';
 
 export async function infillCommand(ctx: CommandContext, values: Values): Promise<void> {
   const model = resolveModel(ctx.home, values.model as string | undefined);

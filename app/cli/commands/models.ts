@@ -1,6 +1,6 @@
 /** tessera models [--json]: installed models with capabilities, sizes and a memory estimate. */
 import { installedModels } from '../models.ts';
-import type { CommandContext } from './generate.ts';
+import type { CommandContext } from '../context.ts';
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 

@@ -123,11 +123,10 @@ def resume(
     return int(state["step"]), float(state["elapsed"]), state
 
 
-def training_cli(doc: str | None, train: Any) -> None:
-    """The command line every trainer shares: --config, --data, --threads."""
+def training_cli(doc: str | None, train: Any, load_config: Any) -> None:
+    """The command line every trainer shares: --config, --data, --threads. The family passes
+    its own config loader, so this shared module depends on no family."""
     import argparse
-
-    from tessera_models.vq_ar.config import load_config
 
     parser = argparse.ArgumentParser(description=doc)
     parser.add_argument("--config", default="cpu-1h")

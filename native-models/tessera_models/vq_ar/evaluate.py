@@ -40,7 +40,7 @@ from tessera_models.vq_ar.reference_loop import VqArRunner
 RESULTS_DIR = NATIVE_MODELS / "eval" / "results"
 
 
-def _by_length(runner: VqArRunner, prompts: list[list[int]]) -> dict[int, list[int]]:
+def _by_length(prompts: list[list[int]]) -> dict[int, list[int]]:
     groups: dict[int, list[int]] = defaultdict(list)
     for i, p in enumerate(prompts):
         groups[len(p)].append(i)
@@ -52,7 +52,7 @@ def generate_for(
 ) -> np.ndarray:
     """One sample per prompt, seed = prompt index, batched by equal prompt length: u8 [N,H,W,3]."""
     codes = np.zeros((len(prompts), runner.grid, runner.grid), np.int64)
-    for _, idx in sorted(_by_length(runner, prompts).items()):
+    for _, idx in sorted(_by_length(prompts).items()):
         for k in range(0, len(idx), batch):
             chunk = idx[k : k + batch]
             codes[chunk] = runner.generate_codes(
@@ -63,7 +63,7 @@ def generate_for(
 
 def bits_per_image_token(runner: VqArRunner, prompts: list[list[int]], codes: np.ndarray) -> float:
     total = 0.0
-    for _, idx in _by_length(runner, prompts).items():
+    for _, idx in _by_length(prompts).items():
         for k in range(0, len(idx), 64):
             chunk = idx[k : k + 64]
             total += float(runner.image_nats([prompts[i] for i in chunk], codes[chunk]).sum())

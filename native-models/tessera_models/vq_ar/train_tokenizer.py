@@ -25,7 +25,7 @@ from tessera_models.common.training import (
     wrap_ddp,
 )
 from tessera_models.data.emoji import load_emoji, to_unit_range
-from tessera_models.vq_ar.config import ExperimentConfig
+from tessera_models.vq_ar.config import ExperimentConfig, load_config
 from tessera_models.vq_ar.image_tokenizer import ImageTokenizer
 from tessera_models.vq_ar.paths import run_dir
 
@@ -140,7 +140,7 @@ def train(
 
 
 def main() -> None:
-    training_cli(__doc__, train)
+    training_cli(__doc__, train, load_config)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from tessera_models.common.training import (
 )
 from tessera_models.data.emoji import EmojiDataset, load_emoji, to_unit_range
 from tessera_models.text.word_tokenizer import WordTokenizer
-from tessera_models.vq_ar.config import ExperimentConfig
+from tessera_models.vq_ar.config import ExperimentConfig, load_config
 from tessera_models.vq_ar.image_tokenizer import ImageTokenizer, ImageTokenizerConfig
 from tessera_models.vq_ar.paths import run_dir
 from tessera_models.vq_ar.sequences import (
@@ -267,7 +267,7 @@ def train(
 
 
 def main() -> None:
-    training_cli(__doc__, train)
+    training_cli(__doc__, train, load_config)
 
 
 if __name__ == "__main__":
