@@ -44,6 +44,39 @@ export default tseslint.config(
     },
   },
   {
+    // One folder owns SQL (STUDIO.md §5.5): everything else goes through the gallery's API.
+    files: ['app/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    ignores: ['app/gallery/**/*.ts', 'app/inference/engine/ort.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'onnxruntime-node',
+              message: 'Only app/inference/engine/ort.ts imports onnxruntime-node.',
+            },
+            { name: 'better-sqlite3', message: 'Only app/gallery talks to SQLite.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['app/gallery/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'onnxruntime-node', message: 'The gallery never runs inference.' },
+            { name: 'electron', message: 'The gallery runs under plain Node too.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['renderer/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-imports': [
