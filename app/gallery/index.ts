@@ -1,0 +1,24 @@
+/**
+ * The gallery: Tessera's library of generated images and photos in SQLite, with their files.
+ * The only module that talks to SQLite (STUDIO.md §5.4, §5.5); everything else uses this API.
+ */
+export { GalleryError, type GalleryErrorCode } from './errors.ts';
+export { openGallery, LIBRARY_FILE } from './gallery.ts';
+export { LATEST_SCHEMA_VERSION as GALLERY_SCHEMA_VERSION } from './migrations/index.ts';
+export { EMBEDDING_VERSION } from './image-embedding.ts';
+export type {
+  CaptionInfo,
+  CaptionResult,
+  Gallery,
+  ItemDetail,
+  ItemKind,
+  ItemQuery,
+  ItemSummary,
+  LibraryFileRow,
+  LineageNode,
+  NewForeignGeneration,
+  NewGeneration,
+  NewPhoto,
+  QueryPage,
+} from './types.ts';
+export type { JobError, JobKind, JobRow, JobStatus, JobStore } from './job-types.ts';

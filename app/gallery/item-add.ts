@@ -1,0 +1,190 @@
+/**
+ * Adding items: the file goes to disk first (object store, thumbnail), the descriptor is
+ * computed, and only then one transaction writes every row. No await runs inside it.
+ */
+import { statSync } from 'node:fs';
+import { isAbsolute, relative, sep } from 'node:path';
+import { recipeSchema } from '../common/recipe.ts';
+import type { GalleryContext } from './context.ts';
+import { invalid } from './errors.ts';
+import { imageEmbedding } from './image-embedding.ts';
+import { sniffImageFormat } from './image-format.ts';
+import {
+  insertForeignGenerationRows,
+  insertGenerationRows,
+  insertPhotoRows,
+} from './item-insert.ts';
+import { upsertLibraryFileRow } from './library-files.ts';
+import { sha256Hex, storeObject } from './object-store.ts';
+import { makeThumbnail, needsThumbnail } from './thumbnails.ts';
+import { encodeCodes } from './tokens.ts';
+import type { NewForeignGeneration, NewGeneration, NewPhoto } from './types.ts';
+import { assertAssetsExist, assertBoardExists, assertSha256 } from './validate.ts';
+
+function assertSize(width: unknown, height: unknown): void {
+  for (const [name, v] of [
+    ['width', width],
+    ['height', height],
+  ] as const)
+    if (!Number.isSafeInteger(v) || (v as number) <= 0)
+      throw invalid(`the image ${name} must be a positive whole number, got ${String(v)}`);
+}
+
+export async function addGeneration(ctx: GalleryContext, g: NewGeneration): Promise<number> {
+  const parsed = recipeSchema.safeParse(g.recipe);
+  if (!parsed.success)
+    throw invalid(
+      `the recipe is not valid (${parsed.error.issues[0]?.message}): the image cannot be stored as a generation`,
+    );
+  if (!(g.png instanceof Uint8Array) || sniffImageFormat(g.png).ext !== 'png')
+    throw invalid('a generation must be stored as PNG bytes: encode the image with encodePng');
+  assertSize(g.width, g.height);
+  const tokens = encodeCodes(g.codes);
+  if (g.parent !== null) {
+    if (!['infill', 'branch', 'replay'].includes(g.parent.op))
+      throw invalid(
+        `unknown lineage op ${JSON.stringify(g.parent.op)}: use infill, branch or replay`,
+      );
+    if (g.parent.maskSha256 !== null) assertSha256(g.parent.maskSha256, 'the mask sha256');
+    assertAssetsExist(ctx, [g.parent.assetId]);
+  }
+  const boardId = g.boardId ?? null;
+  if (boardId !== null) assertBoardExists(ctx, boardId);
+
+  const stored = await storeObject(ctx.dir, g.png, ctx.io);
+  const hasThumb = needsThumbnail(g.width, g.height)
+    ? await makeThumbnail(ctx.dir, stored.sha256, g.png, ctx.io)
+    : false;
+  const embedding = await imageEmbedding(g.png);
+  return ctx.write(() =>
+    insertGenerationRows(ctx, {
+      sha256: stored.sha256,
+      mime: stored.mime,
+      width: g.width,
+      height: g.height,
+      bytes: g.png.byteLength,
+      createdAt: Date.now(),
+      hasThumb,
+      recipe: parsed.data,
+      tokens,
+      jobId: g.jobId,
+      durationMs: g.durationMs === null ? null : Math.round(g.durationMs),
+      parent: g.parent,
+      boardId,
+      embedding,
+    }),
+  );
+}
+
+export async function addForeignGeneration(
+  ctx: GalleryContext,
+  g: NewForeignGeneration,
+): Promise<number> {
+  if (!(g.png instanceof Uint8Array) || sniffImageFormat(g.png).ext !== 'png')
+    throw invalid('a generation from another tool must be a PNG file');
+  assertSize(g.width, g.height);
+  for (const [name, v] of [
+    ['prompt', g.prompt],
+    ['negativePrompt', g.negativePrompt],
+    ['infotext', g.infotext],
+  ] as const)
+    if (typeof v !== 'string') throw invalid(`the ${name} must be text`);
+  const settings = Object.fromEntries(
+    Object.entries(g.settings ?? {}).filter(([, v]) => typeof v === 'string'),
+  );
+  const stored = await storeObject(ctx.dir, g.png, ctx.io);
+  const hasThumb = needsThumbnail(g.width, g.height)
+    ? await makeThumbnail(ctx.dir, stored.sha256, g.png, ctx.io)
+    : false;
+  const embedding = await imageEmbedding(g.png);
+  return ctx.write(() =>
+    insertForeignGenerationRows(ctx, {
+      sha256: stored.sha256,
+      width: g.width,
+      height: g.height,
+      bytes: g.png.byteLength,
+      createdAt: Date.now(),
+      hasThumb,
+      prompt: g.prompt,
+      negativePrompt: g.negativePrompt,
+      settings,
+      infotext: g.infotext,
+      embedding,
+    }),
+  );
+}
+
+/** The library root that contains `path`, with the path relative to it. */
+function findRoot(ctx: GalleryContext, path: string): { rootId: number; relPath: string } | null {
+  for (const root of ctx.all<{ id: number; path: string }>('SELECT id, path FROM library_roots')) {
+    const rel = relative(root.path, path);
+    if (rel !== '' && !rel.startsWith('..') && !isAbsolute(rel))
+      return { rootId: root.id, relPath: rel.split(sep).join('/') };
+  }
+  return null;
+}
+
+function checkPhoto(p: NewPhoto): void {
+  assertSha256(p.sha256);
+  assertSize(p.width, p.height);
+  if (!Number.isSafeInteger(p.size) || p.size < 0)
+    throw invalid(`the file size must be a whole number of bytes, got ${String(p.size)}`);
+  if (typeof p.mime !== 'string' || p.mime === '') throw invalid('give the photo a MIME type');
+  if (p.origin === 'imported') {
+    if (!(p.bytes instanceof Uint8Array))
+      throw invalid('an imported photo needs its bytes: read the file and pass them');
+    if (sha256Hex(p.bytes) !== p.sha256)
+      throw invalid('the sha256 does not match the bytes: hash the bytes you pass');
+  } else if (p.origin === 'library') {
+    if (typeof p.path !== 'string' || !isAbsolute(p.path))
+      throw invalid('a library photo needs the absolute path of its file');
+  } else {
+    throw invalid(`unknown origin ${JSON.stringify(p.origin)}: use imported or library`);
+  }
+}
+
+export async function addPhoto(
+  ctx: GalleryContext,
+  p: NewPhoto,
+): Promise<{ assetId: number; created: boolean }> {
+  checkPhoto(p);
+  const known = ctx.get<{ id: number }>('SELECT id FROM assets WHERE sha256 = ?', p.sha256);
+  if (known !== undefined) return { assetId: known.id, created: false };
+
+  const source: Uint8Array | string = p.origin === 'imported' ? p.bytes! : p.path!;
+  let mime = p.mime;
+  if (p.origin === 'imported') {
+    const stored = await storeObject(ctx.dir, p.bytes!, ctx.io);
+    // The bytes are the truth; the object file is named after what they really are.
+    if (stored.mime !== 'application/octet-stream') mime = stored.mime;
+  }
+  const hasThumb = needsThumbnail(p.width, p.height)
+    ? await makeThumbnail(ctx.dir, p.sha256, source, ctx.io)
+    : false;
+  const embedding = await imageEmbedding(source);
+  const stat = p.origin === 'library' ? statSync(p.path!, { throwIfNoEntry: false }) : undefined;
+  return ctx.write(() => {
+    const result = insertPhotoRows(ctx, {
+      sha256: p.sha256,
+      mime,
+      width: p.width,
+      height: p.height,
+      bytes: p.size,
+      origin: p.origin,
+      createdAt: Date.now(),
+      hasThumb,
+      exif: p.exif,
+      embedding,
+    });
+    // A library photo inside a known folder is linked to its file, so its path is known.
+    const root = p.origin === 'library' && stat !== undefined ? findRoot(ctx, p.path!) : null;
+    if (root !== null)
+      upsertLibraryFileRow(ctx, root.rootId, root.relPath, {
+        sha256: p.sha256,
+        assetId: result.assetId,
+        size: stat!.size,
+        mtimeMs: stat!.mtimeMs,
+      });
+    return result;
+  });
+}

@@ -1,0 +1,70 @@
+/** The persistent job queue's public shapes (STUDIO.md §5.3). */
+export type JobStatus =
+  'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+export type JobKind = 'generate' | 'infill' | 'caption-folder';
+export interface JobError {
+  code: string;
+  message: string;
+  retryable: boolean;
+}
+
+export interface JobRow {
+  id: string;
+  kind: JobKind;
+  status: JobStatus;
+  position: number;
+  batchId: string | null;
+  modelId: string;
+  request: unknown;
+  done: number;
+  total: number;
+  checkpoint: unknown | null;
+  result: unknown | null;
+  error: JobError | null;
+  control: 'pause' | 'cancel' | null;
+  ownerPid: number | null;
+  heartbeatAt: number | null;
+  attempts: number;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+export interface JobStore {
+  submit(j: {
+    kind: JobKind;
+    modelId: string;
+    request: unknown;
+    batchId?: string | null;
+    front?: boolean;
+    total?: number;
+  }): JobRow;
+  get(id: string): JobRow | null;
+  /** Unfinished jobs in queue order first, then finished ones newest first. */
+  list(f?: { statuses?: JobStatus[]; limit?: number }): JobRow[];
+  /** Atomically takes the first queued or interrupted job by position and marks it running. */
+  claimNext(ownerPid: number, kinds?: JobKind[]): JobRow | null;
+  /** The same for one job, if it is queued or interrupted. */
+  claim(id: string, ownerPid: number): JobRow | null;
+  heartbeat(id: string, ownerPid: number): { control: 'pause' | 'cancel' | null };
+  progress(id: string, done: number, total: number): void;
+  checkpoint(id: string, checkpoint: unknown): void;
+  complete(id: string, result: unknown): void;
+  fail(id: string, error: JobError): void;
+  markCancelled(id: string): void;
+  /** A null checkpoint keeps the last one stored. */
+  markPaused(id: string, checkpoint: unknown | null): void;
+  /** queued/interrupted (and paused, for cancel) change at once; running sets `control` for
+   * its owner; finished jobs are refused. */
+  requestControl(id: string, what: 'pause' | 'cancel'): JobRow;
+  /** paused → queued, keeping the checkpoint. */
+  resume(id: string): JobRow;
+  /** failed/cancelled/interrupted → queued, attempts + 1, error cleared, checkpoint kept. */
+  retry(id: string): JobRow;
+  move(id: string, where: 'front' | 'back' | { before: string }): void;
+  /** Deletes finished (completed/failed/cancelled) jobs that finished at least olderThanMs ago. */
+  prune(olderThanMs?: number): number;
+  /** Running jobs whose owner is dead or silent past staleMs → interrupted (or paused/cancelled
+   * when that was asked of them); returns how many. */
+  recoverOrphans(isAlive: (pid: number) => boolean, staleMs: number): number;
+}
