@@ -12,7 +12,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { resolveModel } from '../app/cli/models.ts';
+import { resolveModel } from '../app/models/installed.ts';
 import { resolveHome } from '../app/cli/home.ts';
 import type { GenerateRequest } from '../app/common/inference-contract.ts';
 import { InferenceClient } from '../app/inference/client.ts';

@@ -16,7 +16,7 @@ import { after, test } from 'node:test';
 import sharp from 'sharp';
 import { recipeSchema, parseInfotext } from '../common/recipe.ts';
 import { readPngText } from '../media/png.ts';
-import { DEFAULT_MODEL_ID, EMBEDDED_DIR } from './models.ts';
+import { DEFAULT_MODEL_ID, EMBEDDED_DIR } from '../models/installed.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'tessera-cli-'));

@@ -6,7 +6,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseManifest, type ModelManifest } from '../common/model-manifest.ts';
-import { CliError } from './errors.ts';
+
+/** A model that is not installed, or installed but not usable: the message says which. */
+export class ModelUnavailableError extends Error {}
 
 export const EMBEDDED_DIR = fileURLToPath(new URL('../../native-models/exports', import.meta.url));
 export const DEFAULT_MODEL_ID = 'tessera/vq-ar-emoji32-cpu-1h';
@@ -66,13 +68,14 @@ export function resolveModel(
   );
   if (match === undefined) {
     const known = models.filter((m) => m.manifest !== null).map((m) => m.manifest!.id);
-    throw new CliError(
+    throw new ModelUnavailableError(
       `no installed model "${id}"; installed: ${known.join(', ') || 'none'} (see \`tessera models\`)`,
     );
   }
-  if (match.manifest === null) throw new CliError(`model "${id}" cannot be used: ${match.problem}`);
+  if (match.manifest === null)
+    throw new ModelUnavailableError(`model "${id}" cannot be used: ${match.problem}`);
   if (match.manifest.family !== 'vq-ar') {
-    throw new CliError(
+    throw new ModelUnavailableError(
       `model "${id}" is a ${match.manifest.family} model, which this version of Tessera cannot run yet`,
     );
   }

@@ -1,5 +1,5 @@
 /** tessera models [--json]: installed models with capabilities, sizes and a memory estimate. */
-import { installedModels } from '../models.ts';
+import { installedModels } from '../../models/installed.ts';
 import type { CommandContext } from '../context.ts';
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
