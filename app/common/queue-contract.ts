@@ -1,0 +1,125 @@
+/**
+ * The persistent job queue as the app sees it: what a job asks for (stored as JSON in the
+ * library's `jobs` table, so it must survive restarts and upgrades) and the events a running
+ * job emits (CLI progress lines now, the studio's `jobs:event` channel later).
+ */
+import { z } from 'zod';
+import { providerSchema, samplingSchema, tokenStateSchema } from './inference-contract.ts';
+
+const seedSchema = z.number().int().min(0).max(0xffffffff);
+
+const runSettings = {
+  modelId: z.string().min(1),
+  provider: providerSchema,
+  threads: z.number().int().min(1).max(64),
+};
+
+export const generateJobSchema = z.object({
+  kind: z.literal('generate'),
+  ...runSettings,
+  prompt: z.string().min(1).max(2000),
+  negativePrompt: z.string().max(2000),
+  style: z.string().nullable(),
+  seed: seedSchema,
+  /** first image index of this job; best-of candidates take the next ones */
+  imageIndex: z.number().int().min(0).max(0xffffff),
+  bestOf: z.number().int().min(1).max(16),
+  sampling: samplingSchema,
+  boardId: z.number().int().nullable(),
+});
+
+export const infillJobSchema = z.object({
+  kind: z.literal('infill'),
+  ...runSettings,
+  prompt: z.string().min(1).max(2000),
+  style: z.string().nullable(),
+  seed: seedSchema,
+  sampling: samplingSchema,
+  /** the library item being infilled (lineage parent) */
+  parentId: z.number().int().positive(),
+  /** one byte per model pixel, nonzero = regenerate, base64 */
+  mask: z.string().min(1),
+  featherPx: z.number().min(0).max(16),
+  boardId: z.number().int().nullable(),
+});
+
+export const captionFolderJobSchema = z.object({
+  kind: z.literal('caption-folder'),
+  ...runSettings,
+  folder: z.string().min(1),
+  recursive: z.boolean(),
+  writeXmp: z.boolean(),
+  /** caption again the files whose earlier attempt failed */
+  retryFailed: z.boolean(),
+});
+
+export const jobRequestSchema = z.discriminatedUnion('kind', [
+  generateJobSchema,
+  infillJobSchema,
+  captionFolderJobSchema,
+]);
+export type QueuedJobRequest = z.infer<typeof jobRequestSchema>;
+export type GenerateJob = z.infer<typeof generateJobSchema>;
+export type InfillJob = z.infer<typeof infillJobSchema>;
+export type CaptionFolderJob = z.infer<typeof captionFolderJobSchema>;
+
+/** Where an interrupted image job stands: finished candidates and the one in progress. */
+export const imageCheckpointSchema = z.object({
+  candidates: z.array(
+    z.object({
+      imageIndex: z.number().int(),
+      codes: z.array(z.number().int()),
+      score: z.number().nullable(),
+    }),
+  ),
+  partial: z.object({ imageIndex: z.number().int(), state: tokenStateSchema }).nullable(),
+});
+export type ImageCheckpoint = z.infer<typeof imageCheckpointSchema>;
+
+export const fileStatusSchema = z.enum(['captioned', 'suggestion', 'skipped', 'failed', 'problem']);
+
+export const queueEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('started'), jobId: z.string(), provider: z.string() }),
+  z.object({
+    type: z.literal('progress'),
+    jobId: z.string(),
+    done: z.number().int(),
+    total: z.number().int(),
+    unit: z.enum(['token', 'mcu', 'step', 'file', 'image']),
+    ratePerSecond: z.number(),
+    etaSeconds: z.number().nullable(),
+  }),
+  z.object({
+    type: z.literal('preview'),
+    jobId: z.string(),
+    imageRgb: z.string(),
+    width: z.number().int(),
+    height: z.number().int(),
+  }),
+  /** one file of a captioning job: what happened to it */
+  z.object({
+    type: z.literal('file'),
+    jobId: z.string(),
+    path: z.string(),
+    status: fileStatusSchema,
+    caption: z.string().nullable(),
+    message: z.string().nullable(),
+  }),
+  z.object({ type: z.literal('notice'), jobId: z.string(), message: z.string() }),
+  z.object({ type: z.literal('paused'), jobId: z.string() }),
+  z.object({ type: z.literal('cancelled'), jobId: z.string() }),
+  z.object({
+    type: z.literal('completed'),
+    jobId: z.string(),
+    assetIds: z.array(z.number().int()),
+    summary: z.string(),
+  }),
+  z.object({
+    type: z.literal('failed'),
+    jobId: z.string(),
+    code: z.string(),
+    message: z.string(),
+    retryable: z.boolean(),
+  }),
+]);
+export type QueueEvent = z.infer<typeof queueEventSchema>;

@@ -1,0 +1,336 @@
+/**
+ * Captions a folder of photos. Every file gets exactly one result per model in the library
+ * (a caption, or the reason it failed), committed as soon as it is known, so a crash, kill -9
+ * or power cut loses at most the files in flight and a rerun skips everything already done.
+ * A caption the user wrote (XMP sidecar, embedded XMP/EXIF/IPTC, or typed into Tessera) is
+ * never overwritten: the model's caption is kept as a suggestion and the conflict recorded.
+ *
+ * Reading and decoding the next files overlaps with inference on the current one, and two
+ * caption requests are kept in flight so the model never waits on this process.
+ */
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import sharp from 'sharp';
+import { captionFolderJobSchema, type CaptionFolderJob } from '../../common/queue-contract.ts';
+import type { TerminalEvent } from '../../inference/client.ts';
+import { MAX_INPUT_PIXELS, toModelRgb } from '../../media/load-image.ts';
+import { readPhotoMetadata } from '../../media/photo-metadata.ts';
+import { readSidecar, writeSidecarCaption } from '../../media/xmp.ts';
+import type { ExecutionContext, Executor } from '../execution.ts';
+import { scanFolder } from '../folder-scan.ts';
+import { prefetchInOrder } from '../prefetch.ts';
+import { readRegularFile } from '../read-regular-file.ts';
+
+/** How far reading and decoding run ahead, and how many caption requests wait in inference.
+ * The gallery bench compares settings side by side; these are what it found best. */
+export const CAPTION_PIPELINE = { prefetchDepth: 4, inFlight: 2 };
+
+interface FoundFile {
+  path: string;
+  relPath: string;
+  size: number;
+  mtimeMs: number;
+  mime: string;
+}
+
+type Prepared =
+  | { kind: 'skip'; file: FoundFile; why: string }
+  /** the same picture (by content) was captioned before, under another name */
+  | { kind: 'reuse'; file: FoundFile; sha256: string; captionId: number | null }
+  | { kind: 'failed'; file: FoundFile; sha256: string | null; error: string }
+  | {
+      kind: 'ready';
+      file: FoundFile;
+      sha256: string;
+      rgb: Uint8Array;
+      width: number;
+      height: number;
+      exif: Record<string, unknown> | null;
+      userCaption: { text: string; where: string } | null;
+    };
+
+const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** The decoder's complaint, in words that say what to do. */
+function decodeProblem(err: unknown): string {
+  const message = messageOf(err).split('\n')[0]!;
+  if (/pixel limit/i.test(message))
+    return `is larger than ${MAX_INPUT_PIXELS / 1e6} megapixels (a decompression bomb, or a scan too large to caption): downscale it first`;
+  if (/unsupported image format/i.test(message))
+    return 'is in an image format this build cannot decode (such as BMP): convert it to PNG or JPEG';
+  return message;
+}
+
+export const executeCaptionFolder: Executor = async (ctx) => {
+  const req = captionFolderJobSchema.parse(ctx.job.request);
+  return runCaptionFolder(ctx, req);
+};
+
+async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
+  const { gallery, model } = ctx;
+  const modelId = model.manifest.id;
+  const size = model.manifest.image.width;
+  const root = resolve(req.folder);
+  const dataset = String(model.manifest.data.dataset ?? '');
+  if (dataset.startsWith('emoji'))
+    ctx.emit({
+      type: 'notice',
+      message: `${modelId} was trained on emoji only: it describes emoji-like pictures and is not expected to describe photos well. Its captions are stored, searchable and replaceable by a better model's.`,
+    });
+
+  // 1. Find the images. Everything that is not one is reported once and left alone.
+  const files: FoundFile[] = [];
+  let problems = 0;
+  for await (const entry of scanFolder(root, { recursive: req.recursive })) {
+    if (entry.type === 'file') files.push(entry);
+    else {
+      problems++;
+      ctx.emit({
+        type: 'file',
+        path: entry.path,
+        status: 'problem',
+        caption: null,
+        message: entry.message,
+      });
+    }
+  }
+  const rootId = gallery.addLibraryRoot(root);
+  const counts = { captioned: 0, suggestions: 0, skipped: 0, failed: 0 };
+  let done = 0;
+  const total = files.length;
+  const phaseStart = Date.now();
+  let modelSeconds = 0;
+  ctx.progress(0, total, 'file', 0);
+  const advance = () => {
+    done++;
+    const seconds = (Date.now() - phaseStart) / 1000;
+    ctx.progress(done, total, 'file', done / Math.max(seconds, 1e-3));
+  };
+
+  // 2. Read, hash and decode ahead; skip what this model already did (by content hash).
+  const prepare = async (file: FoundFile): Promise<Prepared> => {
+    const known = gallery.libraryFile(rootId, file.relPath);
+    if (known?.sha256 && known.size === file.size && known.mtimeMs === file.mtimeMs) {
+      const earlier = gallery.captionResult(known.sha256, modelId);
+      if (earlier?.status === 'done') return { kind: 'skip', file, why: 'already captioned' };
+      if (earlier?.status === 'failed' && !req.retryFailed)
+        return { kind: 'skip', file, why: `failed before: ${earlier.error ?? ''}` };
+    }
+    let bytes: Buffer;
+    try {
+      bytes = await readRegularFile(file.path);
+    } catch (err) {
+      return { kind: 'failed', file, sha256: null, error: messageOf(err) };
+    }
+    const hash = sha256(bytes);
+    const earlier = gallery.captionResult(hash, modelId);
+    if (earlier?.status === 'done')
+      return { kind: 'reuse', file, sha256: hash, captionId: earlier.captionId };
+    if (earlier?.status === 'failed' && !req.retryFailed)
+      return { kind: 'skip', file, why: `failed before: ${earlier.error ?? ''}` };
+    try {
+      const meta = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
+      const turned = (meta.orientation ?? 1) >= 5;
+      const [photo, sidecar, rgb] = await Promise.all([
+        readPhotoMetadata(bytes),
+        readSidecar(file.path),
+        toModelRgb(bytes, size, file.path),
+      ]);
+      let userCaption: { text: string; where: string } | null = null;
+      if (sidecar !== null && sidecar.description !== null && !sidecar.writtenByTessera)
+        userCaption = { text: sidecar.description, where: 'its XMP sidecar' };
+      else if (photo.embeddedCaption !== null && !photo.embeddedCaption.writtenByTessera)
+        userCaption = {
+          text: photo.embeddedCaption.text,
+          where: `its embedded ${photo.embeddedCaption.from.toUpperCase()}`,
+        };
+      return {
+        kind: 'ready',
+        file,
+        sha256: hash,
+        rgb,
+        width: (turned ? meta.height : meta.width) ?? 0,
+        height: (turned ? meta.width : meta.height) ?? 0,
+        exif: photo.exif,
+        userCaption,
+      };
+    } catch (err) {
+      return { kind: 'failed', file, sha256: hash, error: decodeProblem(err) };
+    }
+  };
+
+  const recordFailure = (file: FoundFile, hash: string | null, error: string) => {
+    if (hash !== null) {
+      const fileId = gallery.upsertLibraryFile(rootId, file.relPath, {
+        sha256: hash,
+        assetId: null,
+        size: file.size,
+        mtimeMs: file.mtimeMs,
+      });
+      gallery.saveCaptionFailure({ sha256: hash, fileId, modelId, error });
+    }
+    counts.failed++;
+    ctx.emit({ type: 'file', path: file.path, status: 'failed', caption: null, message: error });
+    advance();
+  };
+
+  let readOnlyNoticed = false;
+  const noticeUnwritable = (path: string, message: string) => {
+    if (readOnlyNoticed) return;
+    readOnlyNoticed = true;
+    ctx.emit({
+      type: 'notice',
+      message: `no XMP sidecar for ${path}: ${message}`,
+    });
+  };
+
+  /** A copy of a picture captioned before: link the file and give it the same caption. */
+  const reuse = async (p: Extract<Prepared, { kind: 'reuse' }>) => {
+    const assetId = gallery.findBySha(p.sha256);
+    const text =
+      assetId === null
+        ? undefined
+        : gallery.getItem(assetId)?.captions.find((c) => c.id === p.captionId)?.text;
+    if (assetId !== null)
+      gallery.upsertLibraryFile(rootId, p.file.relPath, {
+        sha256: p.sha256,
+        assetId,
+        size: p.file.size,
+        mtimeMs: p.file.mtimeMs,
+      });
+    if (text !== undefined && req.writeXmp) {
+      const written = await writeSidecarCaption(p.file.path, text, modelId);
+      if (!written.written && written.reason !== 'user-caption')
+        noticeUnwritable(p.file.path, written.message);
+    }
+    counts.skipped++;
+    ctx.emit({
+      type: 'file',
+      path: p.file.path,
+      status: 'skipped',
+      caption: text ?? null,
+      message: 'the same picture was captioned before: its caption is reused',
+    });
+    advance();
+  };
+  const commit = async (p: Extract<Prepared, { kind: 'ready' }>, end: TerminalEvent) => {
+    if (end.type !== 'completed' || end.result.task !== 'caption') {
+      const why = end.type === 'failed' ? end.message : `captioning ${end.type}`;
+      if (end.type === 'failed' && !end.retryable) recordFailure(p.file, p.sha256, why);
+      else {
+        // Stopped or crashed mid-file: leave it without a result so the next run does it.
+        ctx.emit({
+          type: 'file',
+          path: p.file.path,
+          status: 'failed',
+          caption: null,
+          message: why,
+        });
+        advance();
+      }
+      return;
+    }
+    modelSeconds += end.seconds;
+    const text = end.result.caption;
+    const { assetId } = await gallery.addPhoto({
+      path: p.file.path,
+      sha256: p.sha256,
+      mime: p.file.mime,
+      width: p.width,
+      height: p.height,
+      size: p.file.size,
+      exif: p.exif,
+      origin: 'library',
+    });
+    const fileId = gallery.upsertLibraryFile(rootId, p.file.relPath, {
+      sha256: p.sha256,
+      assetId,
+      size: p.file.size,
+      mtimeMs: p.file.mtimeMs,
+    });
+    let user = p.userCaption;
+    if (user === null) {
+      const typed = gallery.getItem(assetId)?.captions.find((c) => c.source !== 'model');
+      if (typed !== undefined) user = { text: typed.text, where: 'the library (typed by you)' };
+    }
+    if (user === null && req.writeXmp) {
+      const written = await writeSidecarCaption(p.file.path, text, modelId);
+      if (!written.written && written.reason === 'user-caption')
+        user = { text: written.userCaption, where: 'its XMP sidecar' };
+      else if (!written.written) noticeUnwritable(p.file.path, written.message);
+    }
+    const conflict =
+      user === null
+        ? null
+        : `kept the caption already in ${user.where} ("${user.text.slice(0, 200)}"); this one is a suggestion`;
+    gallery.saveCaption({
+      sha256: p.sha256,
+      assetId,
+      fileId,
+      modelId,
+      text,
+      role: user === null ? 'current' : 'suggestion',
+      conflict,
+    });
+    if (user === null) counts.captioned++;
+    else counts.suggestions++;
+    ctx.emit({
+      type: 'file',
+      path: p.file.path,
+      status: user === null ? 'captioned' : 'suggestion',
+      caption: text,
+      message: conflict,
+    });
+    advance();
+  };
+
+  // 3. Caption in order, two requests in flight, stopping only at file boundaries.
+  const inFlight: Promise<void>[] = [];
+  for await (const p of prefetchInOrder(files, prepare, CAPTION_PIPELINE.prefetchDepth)) {
+    if (ctx.stop.requested !== null) break;
+    if (p.kind === 'skip') {
+      counts.skipped++;
+      ctx.emit({
+        type: 'file',
+        path: p.file.path,
+        status: 'skipped',
+        caption: null,
+        message: p.why,
+      });
+      advance();
+      continue;
+    }
+    if (p.kind === 'failed') {
+      recordFailure(p.file, p.sha256, p.error);
+      continue;
+    }
+    if (p.kind === 'reuse') {
+      await reuse(p);
+      continue;
+    }
+    const running = ctx.client.run({
+      task: 'caption',
+      modelDir: model.dir,
+      provider: req.provider,
+      threads: req.threads,
+      imageRgb: Buffer.from(p.rgb).toString('base64'),
+      sampling: null,
+    });
+    inFlight.push(running.then((end) => commit(p, end)));
+    if (inFlight.length >= CAPTION_PIPELINE.inFlight) await inFlight.shift();
+  }
+  await Promise.all(inFlight);
+  const seconds = (Date.now() - phaseStart) / 1000;
+  const busyShare = seconds > 0 ? Math.min(1, modelSeconds / seconds) : 0;
+  const stopped = ctx.stop.requested;
+  if (stopped === 'cancel') return { status: 'cancelled' as const };
+  if (stopped === 'pause') return { status: 'paused' as const, checkpoint: { done } };
+  const summary = `${counts.captioned} captioned, ${counts.suggestions} kept as suggestions (user captions exist), ${counts.skipped} skipped, ${counts.failed} failed, ${problems} not images or unreadable; ${total} images in ${seconds.toFixed(1)} s, model busy ${(busyShare * 100).toFixed(0)}%`;
+  return {
+    status: 'completed' as const,
+    assetIds: [],
+    summary,
+    result: { ...counts, problems, images: total, seconds, busyShare },
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * Exports library items to a folder or a zip file, each with its metadata inside the file:
+ * generations keep their `parameters` infotext and Tessera recipe, and every PNG or JPEG gets
+ * an XMP packet with its caption, tags, rating and IPTC digital source type (trained
+ * algorithmic media for generations, composite for infills). Formats that cannot carry XMP
+ * without re-encoding get a `.xmp` sidecar next to them instead. Nothing is re-encoded: the
+ * pixels leave exactly as they are stored.
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ZipFile } from 'yazl';
+import type { Gallery, ItemDetail } from '../gallery/index.ts';
+import { writeFileAtomic } from '../media/atomic-write.ts';
+import { embedXmp } from '../media/embed-xmp.ts';
+import { buildXmp, DIGITAL_SOURCE_TYPE } from '../media/xmp.ts';
+
+export interface ExportedFile {
+  id: number;
+  name: string;
+  sidecar: string | null;
+}
+
+function slug(text: string): string {
+  const s = text
+    .normalize('NFKD')
+    .replace(/[^\w\s-]/g, '')
+    .trim()
+    .replace(/[\s_-]+/g, '-')
+    .toLowerCase()
+    .slice(0, 48);
+  return s === '' ? 'image' : s;
+}
+
+function xmpFor(item: ItemDetail): string {
+  const caption = item.captions.find((c) => c.role === 'current')?.text;
+  const derived = item.generation !== null && item.generation.recipe.task === 'infill';
+  return buildXmp({
+    description: caption ?? item.generation?.recipe.prompt ?? item.title,
+    subject: item.tags,
+    ...(item.rating > 0 ? { rating: item.rating } : {}),
+    ...(item.generation === null
+      ? {}
+      : {
+          creatorTool: `Tessera (${item.generation.recipe.modelId})`,
+          digitalSourceType: derived
+            ? DIGITAL_SOURCE_TYPE.compositeWithTrainedAlgorithmicMedia
+            : DIGITAL_SOURCE_TYPE.trainedAlgorithmicMedia,
+        }),
+  });
+}
+
+/** The file's bytes with XMP embedded, or the untouched bytes plus a sidecar packet. */
+async function exportedBytes(
+  item: ItemDetail,
+): Promise<{ bytes: Uint8Array; sidecar: string | null }> {
+  if (item.filePath === null)
+    throw new Error(`item ${item.id}'s file is missing: run a library check, or restore the file`);
+  const original = await readFile(item.filePath);
+  const xmp = xmpFor(item);
+  if (item.mime === 'image/png' || item.mime === 'image/jpeg')
+    return { bytes: embedXmp(original, item.mime, xmp), sidecar: null };
+  return { bytes: original, sidecar: xmp };
+}
+
+function nameFor(item: ItemDetail): string {
+  const ext = item.filePath === null ? '.bin' : extname(item.filePath) || '.bin';
+  return `${item.id}-${slug(item.title)}${ext}`;
+}
+
+function itemsOf(gallery: Gallery, ids: readonly number[]): ItemDetail[] {
+  return ids.map((id) => {
+    const item = gallery.getItem(id);
+    if (item === null)
+      throw new Error(`there is no library item ${id}: see \`tessera library list\``);
+    return item;
+  });
+}
+
+export async function exportToFolder(
+  gallery: Gallery,
+  ids: readonly number[],
+  folder: string,
+): Promise<ExportedFile[]> {
+  const items = itemsOf(gallery, ids);
+  await mkdir(folder, { recursive: true });
+  const written: ExportedFile[] = [];
+  for (const item of items) {
+    const name = nameFor(item);
+    const { bytes, sidecar } = await exportedBytes(item);
+    await writeFileAtomic(join(folder, name), bytes);
+    if (sidecar !== null) await writeFileAtomic(join(folder, `${name}.xmp`), Buffer.from(sidecar));
+    written.push({ id: item.id, name, sidecar: sidecar === null ? null : `${name}.xmp` });
+  }
+  return written;
+}
+
+/** A zip written to a temporary name and renamed when complete: never a half-written zip. */
+export async function exportToZip(
+  gallery: Gallery,
+  ids: readonly number[],
+  zipPath: string,
+): Promise<ExportedFile[]> {
+  const items = itemsOf(gallery, ids);
+  await mkdir(dirname(zipPath), { recursive: true });
+  const tmp = join(dirname(zipPath), `.${basename(zipPath)}.${randomBytes(6).toString('hex')}.tmp`);
+  const zip = new ZipFile();
+  const out = createWriteStream(tmp);
+  const finished = new Promise<void>((resolve, reject) => {
+    out.on('close', resolve);
+    out.on('error', reject);
+    zip.outputStream.on('error', reject);
+  });
+  zip.outputStream.pipe(out);
+  const written: ExportedFile[] = [];
+  try {
+    for (const item of items) {
+      const name = nameFor(item);
+      const { bytes, sidecar } = await exportedBytes(item);
+      const mtime = new Date(item.createdAt);
+      // Already-compressed images gain nothing from deflate; store them as they are.
+      zip.addBuffer(Buffer.from(bytes), name, { mtime, compress: false });
+      if (sidecar !== null) zip.addBuffer(Buffer.from(sidecar), `${name}.xmp`, { mtime });
+      written.push({ id: item.id, name, sidecar: sidecar === null ? null : `${name}.xmp` });
+    }
+    zip.end();
+    await finished;
+    const handle = await open(tmp, 'r+');
+    await handle.sync();
+    await handle.close();
+    await rename(tmp, zipPath);
+    return written;
+  } catch (err) {
+    out.destroy();
+    await rm(tmp, { force: true });
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC') throw new Error(`the disk is full: free some space to write ${zipPath}`);
+    throw err;
+  }
+}

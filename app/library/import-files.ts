@@ -1,0 +1,187 @@
+/**
+ * Brings image files into the library. A PNG with a Tessera recipe comes in as the generation
+ * it is (with its lineage, when the parent is already in the library); a PNG with only an
+ * AUTOMATIC1111-style `parameters` text comes in as a generation with that recipe recovered;
+ * any other image comes in as a photo, with a caption its author embedded kept as theirs.
+ * Every file gets its own outcome: one bad file never stops an import.
+ */
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import sharp from 'sharp';
+import { parseInfotext, recipeSchema } from '../common/recipe.ts';
+import type { Gallery } from '../gallery/index.ts';
+import { scanFolder } from '../jobs/folder-scan.ts';
+import { readRegularFile } from '../jobs/read-regular-file.ts';
+import { MAX_INPUT_PIXELS } from '../media/load-image.ts';
+import { readPhotoMetadata } from '../media/photo-metadata.ts';
+import { readPngText } from '../media/png.ts';
+import { sniffImageType } from '../media/sniff.ts';
+
+export interface ImportOutcome {
+  path: string;
+  status: 'imported' | 'exists' | 'failed';
+  assetId: number | null;
+  kind: 'generation' | 'photo' | null;
+  message: string | null;
+}
+
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+function pngTexts(bytes: Buffer): Record<string, string> {
+  try {
+    return readPngText(bytes);
+  } catch {
+    return {}; // unreadable text chunks: the pixels may still be fine
+  }
+}
+
+export async function importFile(gallery: Gallery, path: string): Promise<ImportOutcome> {
+  const fail = (message: string): ImportOutcome => ({
+    path,
+    status: 'failed',
+    assetId: null,
+    kind: null,
+    message,
+  });
+  let bytes: Buffer;
+  try {
+    bytes = await readRegularFile(path);
+  } catch (err) {
+    return fail(messageOf(err));
+  }
+  const type = sniffImageType(bytes.subarray(0, 64));
+  if (type === null)
+    return fail('is not an image Tessera can read (PNG, JPEG, WebP, GIF, TIFF, AVIF)');
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const existing = gallery.findBySha(sha256);
+  if (existing !== null)
+    return {
+      path,
+      status: 'exists',
+      assetId: existing,
+      kind: null,
+      message: 'already in the library',
+    };
+  let meta;
+  try {
+    meta = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).metadata();
+    // metadata() reads headers only; decoding one pixel row proves the image data is usable.
+    await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' })
+      .resize(8, 8, { fit: 'inside' })
+      .raw()
+      .toBuffer();
+  } catch (err) {
+    const why = messageOf(err).split('\n')[0]!;
+    return fail(
+      /pixel limit/i.test(why)
+        ? `is larger than ${MAX_INPUT_PIXELS / 1e6} megapixels: downscale it first`
+        : `is damaged or truncated (${why})`,
+    );
+  }
+  const turned = (meta.orientation ?? 1) >= 5;
+  const width = (turned ? meta.height : meta.width) ?? 0;
+  const height = (turned ? meta.width : meta.height) ?? 0;
+  try {
+    if (type.mime === 'image/png') {
+      const texts = pngTexts(bytes);
+      const recipe =
+        texts.tessera === undefined ? null : recipeSchema.safeParse(safeJson(texts.tessera));
+      if (recipe?.success === true) {
+        const r = recipe.data;
+        const parentId = r.parent === null ? null : gallery.findBySha(r.parent.sha256);
+        const assetId = await gallery.addGeneration({
+          png: bytes,
+          recipe: r,
+          codes: [],
+          jobId: null,
+          durationMs: null,
+          width,
+          height,
+          parent:
+            parentId === null || r.parent === null
+              ? null
+              : { assetId: parentId, op: 'infill', maskSha256: r.parent.maskSha256 },
+        });
+        return { path, status: 'imported', assetId, kind: 'generation', message: null };
+      }
+      if (texts.parameters !== undefined) {
+        const info = parseInfotext(texts.parameters);
+        if (info.prompt !== '') {
+          const assetId = await gallery.addForeignGeneration({
+            png: bytes,
+            width,
+            height,
+            prompt: info.prompt,
+            negativePrompt: info.negative,
+            settings: info.settings,
+            infotext: texts.parameters,
+          });
+          return { path, status: 'imported', assetId, kind: 'generation', message: null };
+        }
+      }
+    }
+    const photo = await readPhotoMetadata(bytes);
+    const { assetId } = await gallery.addPhoto({
+      bytes,
+      sha256,
+      mime: type.mime,
+      width,
+      height,
+      size: (await stat(path)).size,
+      exif: photo.exif,
+      origin: 'imported',
+    });
+    if (photo.embeddedCaption !== null && !photo.embeddedCaption.writtenByTessera)
+      gallery.addFileCaption(assetId, photo.embeddedCaption.text);
+    return { path, status: 'imported', assetId, kind: 'photo', message: null };
+  } catch (err) {
+    return fail(messageOf(err));
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/** Files and folders (recursively when asked), each reported as it is imported. */
+export async function* importPaths(
+  gallery: Gallery,
+  paths: readonly string[],
+  recursive: boolean,
+): AsyncGenerator<ImportOutcome> {
+  for (const path of paths) {
+    let info;
+    try {
+      info = await stat(path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      yield {
+        path,
+        status: 'failed',
+        assetId: null,
+        kind: null,
+        message: code === 'ENOENT' ? 'does not exist: check the path' : `cannot be read (${code})`,
+      };
+      continue;
+    }
+    if (!info.isDirectory()) {
+      yield await importFile(gallery, path);
+      continue;
+    }
+    for await (const entry of scanFolder(path, { recursive })) {
+      if (entry.type === 'file') yield await importFile(gallery, entry.path);
+      else
+        yield {
+          path: entry.path,
+          status: 'failed',
+          assetId: null,
+          kind: null,
+          message: entry.message,
+        };
+    }
+  }
+}
