@@ -11,19 +11,31 @@ import { generateCommand } from './commands/generate.ts';
 import type { CommandContext } from './context.ts';
 import { infillCommand } from './commands/infill.ts';
 import { modelsCommand } from './commands/models.ts';
+import { jobsCommand, JOBS_USAGE } from './commands/jobs.ts';
+import { libraryCommand, LIBRARY_USAGE } from './commands/library.ts';
+import { GalleryError, openGallery, type Gallery } from '../gallery/index.ts';
+import { ModelUnavailableError } from '../models/installed.ts';
+import { FileReadError } from '../jobs/read-regular-file.ts';
+import { recoverOrphanedJobs } from '../jobs/runner.ts';
+import { join } from 'node:path';
 import { resolveHome } from './home.ts';
 
 const USAGE = `usage: tessera <command> [options]
 
   generate --prompt TEXT [--negative TEXT] [--style SET] [--seed N] [--cfg X] [--temperature X] [--top-k N]
            [--top-p X] [--cdk] [--count N] [--best-of N] [--model ID]
-           [--provider cpu|webgpu|cuda|dml|coreml] [--threads N] --out FILE.png
+           [--provider cpu|webgpu|cuda|dml|coreml] [--threads N] [--out FILE.png] [--board NAME]
   generate --replay FILE.png [--out FILE.png]
-  infill   --image FILE --mask FILE --prompt TEXT [--seed N] [--feather PX] --out FILE.png
+  infill   --image FILE|--item ID --mask FILE --prompt TEXT [--seed N] [--feather PX] [--out FILE.png]
   caption  FILE... [--temperature X [--top-p X] [--seed N]] [--json]
+  caption  --folder DIR [--recursive] [--write-xmp] [--retry-failed]
   score    --image FILE --text TEXT [--text TEXT ...]
   models   [--json]
+${LIBRARY_USAGE}
+${JOBS_USAGE}
 
+  generate and infill results land in the library (--board NAME adds them to a board too);
+  --out also writes a copy. Ctrl-C pauses a running job; \`tessera jobs resume ID\` continues it.
   every command: --home DIR (or TESSERA_HOME), --json, --model ID`;
 
 const OPTIONS = {
@@ -47,6 +59,22 @@ const OPTIONS = {
   mask: { type: 'string' },
   feather: { type: 'string' },
   text: { type: 'string', multiple: true },
+  item: { type: 'string' },
+  board: { type: 'string' },
+  folder: { type: 'string' },
+  recursive: { type: 'boolean' },
+  'write-xmp': { type: 'boolean' },
+  'retry-failed': { type: 'boolean' },
+  kind: { type: 'string' },
+  tag: { type: 'string' },
+  starred: { type: 'boolean' },
+  'min-rating': { type: 'string' },
+  captioned: { type: 'boolean' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  sort: { type: 'string' },
+  limit: { type: 'string' },
+  trashed: { type: 'boolean' },
   home: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -69,10 +97,19 @@ export async function main(argv: string[]): Promise<number> {
     return command === undefined && values.help !== true ? 2 : 0;
   }
   const client = new InferenceClient();
+  const home = resolveHome(values.home);
+  let gallery: Gallery | null = null;
   const ctx: CommandContext = {
-    home: resolveHome(values.home),
+    home,
     json: values.json === true,
     client,
+    library: () => {
+      if (gallery === null) {
+        gallery = openGallery(join(home, 'library'));
+        recoverOrphanedJobs(gallery);
+      }
+      return gallery;
+    },
     print: (line) => process.stdout.write(`${line}\n`),
     warn: (line) => process.stderr.write(`${line}\n`),
   };
@@ -82,15 +119,23 @@ export async function main(argv: string[]): Promise<number> {
     else if (command === 'caption') await captionCommand(ctx, values, rest);
     else if (command === 'score') await scoreCommand(ctx, values, text ?? []);
     else if (command === 'models') modelsCommand(ctx);
+    else if (command === 'library') await libraryCommand(ctx, values, rest);
+    else if (command === 'jobs') await jobsCommand(ctx, values, rest);
     else throw new CliError(`unknown command "${command}"\n${USAGE}`, 2);
     return 0;
   } catch (err) {
-    const known = err instanceof CliError || err instanceof ImageReadError;
+    const known =
+      err instanceof CliError ||
+      err instanceof ImageReadError ||
+      err instanceof GalleryError ||
+      err instanceof ModelUnavailableError ||
+      err instanceof FileReadError;
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`tessera: ${known ? message : `unexpected error: ${message}`}\n`);
     return err instanceof CliError ? err.exitCode : 1;
   } finally {
     await client.close();
+    (gallery as Gallery | null)?.close();
   }
 }
 

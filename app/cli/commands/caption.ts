@@ -1,7 +1,12 @@
 /**
- * tessera caption FILE... [--json]   and   tessera score --image FILE --text TEXT [--text ...]
+ * tessera caption FILE... [--json]
+ * tessera caption --folder DIR [--recursive] [--write-xmp] [--retry-failed]
+ * tessera score --image FILE --text TEXT [--text ...]
  */
-import { resolveModel } from '../models.ts';
+import { resolve } from 'node:path';
+import type { CaptionFolderJob } from '../../common/queue-contract.ts';
+import { runJobs } from '../run-jobs.ts';
+import { resolveModel } from '../../models/installed.ts';
 import { CliError } from '../errors.ts';
 import { numberOption, providerOption, type Values } from '../options.ts';
 import { readImageFile, toModelRgb } from '../../media/load-image.ts';
@@ -15,8 +20,13 @@ export async function captionCommand(
   values: Values,
   files: string[],
 ): Promise<void> {
+  if (typeof values.folder === 'string') {
+    if (files.length > 0)
+      throw new CliError('give either --folder DIR or image files, not both', 2);
+    return captionFolderCommand(ctx, values, values.folder);
+  }
   if (files.length === 0)
-    throw new CliError('name at least one image file: tessera caption FILE...', 2);
+    throw new CliError('name at least one image file, or --folder DIR: tessera caption FILE...', 2);
   const model = resolveModel(ctx.home, values.model as string | undefined);
   const size = model.manifest.image.width;
   if (model.manifest.id.includes('emoji') && !ctx.json) ctx.warn(EMOJI_ONLY_NOTE);
@@ -93,4 +103,53 @@ export async function scoreCommand(
   else
     for (const r of rows)
       ctx.print(`${r.logProb.toFixed(3)}\t${r.perToken.toFixed(3)}/token\t${r.text}`);
+}
+
+/** Captions a whole folder as a persistent job; rerunning it resumes (done files are skipped). */
+async function captionFolderCommand(ctx: CommandContext, values: Values, folder: string) {
+  const model = resolveModel(ctx.home, values.model as string | undefined);
+  const request: CaptionFolderJob = {
+    kind: 'caption-folder',
+    modelId: model.manifest.id,
+    provider: providerOption(values),
+    threads: numberOption(values, 'threads', 2, [1, 64], true),
+    folder: resolve(folder),
+    recursive: values.recursive === true,
+    writeXmp: values['write-xmp'] === true,
+    retryFailed: values['retry-failed'] === true,
+  };
+  const jobs = ctx.library().jobs;
+  // The same request left unfinished (paused, interrupted by a crash): carry on with it.
+  const same = jobs
+    .list({ statuses: ['queued', 'paused', 'interrupted'], limit: 1000 })
+    .find(
+      (j) => j.kind === 'caption-folder' && JSON.stringify(j.request) === JSON.stringify(request),
+    );
+  if (same?.status === 'paused') jobs.resume(same.id);
+  const jobId =
+    same?.id ?? jobs.submit({ kind: 'caption-folder', modelId: model.manifest.id, request }).id;
+  const [job] = await runJobs(ctx, [jobId], {
+    label: () => 'caption',
+    onEvent: (e) => {
+      if (e.type !== 'file') return;
+      const detail = e.caption ?? '';
+      const note = e.message === null ? '' : `${detail ? '  ' : ''}(${e.message})`;
+      ctx.print(ctx.json ? JSON.stringify(e) : `${e.path}\t${e.status}\t${detail}${note}`);
+    },
+  });
+  const final = job ?? jobs.get(jobId)!;
+  if (final.status === 'paused') {
+    ctx.warn(
+      `paused: run the same command again, or \`tessera jobs resume ${final.id}\`, to continue`,
+    );
+    return;
+  }
+  if (final.status !== 'completed')
+    throw new CliError(final.error?.message ?? `the captioning job ended ${final.status}`);
+  const result = final.result as Record<string, unknown>;
+  if (ctx.json) ctx.print(JSON.stringify({ job: final.id, ...result }));
+  else {
+    const summary = String(result.summary ?? '');
+    ctx.print(summary === '' ? JSON.stringify(result) : summary);
+  }
 }

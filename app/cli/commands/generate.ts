@@ -4,17 +4,18 @@
  *   [--provider cpu|webgpu|cuda|dml|coreml] [--threads N] --out FILE.png
  * tessera generate --replay FILE.png [--out FILE.png]
  */
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { GenerateRequest, Sampling } from '../../common/inference-contract.ts';
+import type { GenerateJob } from '../../common/queue-contract.ts';
 import { recipeSchema } from '../../common/recipe.ts';
 import { WordTokenizer, type WordTokenizerFile } from '../../inference/engine/tokenizers/word.ts';
 import { readPngText } from '../../media/png.ts';
 import type { CommandContext } from '../context.ts';
 import { CliError } from '../errors.ts';
-import { installedModels, resolveModel } from '../models.ts';
+import { installedModels, resolveModel } from '../../models/installed.ts';
 import {
   numberOption,
   outOption,
@@ -25,56 +26,10 @@ import {
   type Values,
 } from '../options.ts';
 import { ProgressBar } from '../progress.ts';
-import { pngOf, writeOutcome, type ImageOutcome } from '../render-output.ts';
-
-interface Candidate {
-  codes: number[];
-  rgb: Uint8Array;
-  provider: ImageOutcome['provider'];
-  imageIndex: number;
-  score: number | null;
-}
-
-async function runOne(
-  ctx: CommandContext,
-  request: GenerateRequest,
-  bar: ProgressBar,
-): Promise<Candidate> {
-  const end = await ctx.client.run(request, (e) => {
-    if (e.type === 'progress') bar.update(e.done, e.total, e.unit, e.ratePerSecond);
-    if (e.type === 'started' && e.notice !== null) ctx.warn(e.notice);
-  });
-  bar.done();
-  if (end.type === 'failed') throw new CliError(end.message);
-  if (end.type !== 'completed' || end.result.task !== 'generate')
-    throw new CliError(`generation ended: ${end.type}`);
-  return {
-    codes: end.result.codes,
-    rgb: new Uint8Array(Buffer.from(end.result.imageRgb, 'base64')),
-    provider: end.provider,
-    imageIndex: request.imageIndex,
-    score: null,
-  };
-}
-
-/** Per-token log p(prompt | image): the model's own judgement of how well an image fits. */
-async function selfScore(
-  ctx: CommandContext,
-  base: GenerateRequest,
-  c: Candidate,
-): Promise<number> {
-  const end = await ctx.client.run({
-    task: 'score',
-    modelDir: base.modelDir,
-    provider: base.provider,
-    threads: base.threads,
-    imageRgb: Buffer.from(c.rgb).toString('base64'),
-    texts: [base.prompt],
-  });
-  if (end.type !== 'completed' || end.result.task !== 'score')
-    throw new CliError('scoring the candidates failed');
-  return end.result.logProbs[0]! / end.result.tokens[0]!;
-}
+import { runJobs } from '../run-jobs.ts';
+import { boardOption, jobOutcomeItem } from '../library-items.ts';
+import { writeFileAtomic } from '../../media/atomic-write.ts';
+import { pngOf, writeOutcome, type ImageOutcome } from '../../jobs/outcome-png.ts';
 
 function outPath(out: string, index: number, count: number): string {
   if (count === 1) return out;
@@ -125,7 +80,19 @@ async function replay(ctx: CommandContext, values: Values): Promise<void> {
     negativePrompt: recipe.negativePrompt,
     resumeFrom: null,
   };
-  const c = await runOne(ctx, request, new ProgressBar('replay', ctx.json));
+  const bar = new ProgressBar('replay', ctx.json);
+  const end = await ctx.client.run(request, (e) => {
+    if (e.type === 'progress') bar.update(e.done, e.total, e.unit, e.ratePerSecond);
+  });
+  bar.done();
+  if (end.type === 'failed') throw new CliError(end.message);
+  if (end.type !== 'completed' || end.result.task !== 'generate')
+    throw new CliError(`the replay ended: ${end.type}`);
+  const c = {
+    codes: end.result.codes,
+    rgb: new Uint8Array(Buffer.from(end.result.imageRgb, 'base64')),
+    provider: end.provider,
+  };
   const outcome: ImageOutcome = {
     task: 'generate',
     manifest: model.manifest,
@@ -167,69 +134,56 @@ export async function generateCommand(ctx: CommandContext, values: Values): Prom
   const seed = numberOption(values, 'seed', randomInt(0, 2 ** 32), [0, 0xffffffff], true);
   const count = numberOption(values, 'count', 1, [1, 64], true);
   const bestOf = numberOption(values, 'best-of', 1, [1, 16], true);
-  const out = outOption(values);
-  const base: GenerateRequest = {
-    task: 'generate',
-    modelDir: model.dir,
-    provider: providerOption(values),
-    threads: numberOption(values, 'threads', 2, [1, 64], true),
-    prompt,
-    style,
-    seed,
-    imageIndex: 0,
-    sampling,
-    negativePrompt,
-    resumeFrom: null,
-  };
+  const out = values.out === undefined ? null : outOption(values);
   const unknown = unknownWords(model.dir, manifest.tokenizer.file, prompt);
   if (unknown.length > 0)
     ctx.warn(`words this model never saw (read as <unk>): ${unknown.join(', ')}`);
-  const results = [];
-  for (let i = 0; i < count; i++) {
-    const candidates: Candidate[] = [];
-    for (let j = 0; j < bestOf; j++) {
-      const request = { ...base, imageIndex: i * bestOf + j };
-      const c = await runOne(
-        ctx,
-        request,
-        new ProgressBar(
-          count * bestOf > 1 ? `image ${i * bestOf + j + 1}/${count * bestOf}` : 'generate',
-          ctx.json,
-        ),
-      );
-      if (bestOf > 1) c.score = await selfScore(ctx, base, c);
-      candidates.push(c);
-    }
-    const best = candidates.reduce((a, b) =>
-      (b.score ?? -Infinity) > (a.score ?? -Infinity) ? b : a,
-    );
-    const path = outPath(out, i, count);
-    await writeOutcome(path, {
-      task: 'generate',
-      manifest,
+  const jobs = ctx.library().jobs;
+  const batchId = randomUUID();
+  const submitted = Array.from({ length: count }, (_, i) => {
+    const request: GenerateJob = {
+      kind: 'generate',
+      modelId: manifest.id,
+      provider: providerOption(values),
+      threads: numberOption(values, 'threads', 2, [1, 64], true),
       prompt,
       negativePrompt,
       style,
       seed,
-      imageIndex: best.imageIndex,
+      imageIndex: i * bestOf,
+      bestOf,
       sampling,
-      provider: best.provider,
-      codes: best.codes,
-      rgb: best.rgb,
-      parent: null,
-      selfScore: best.score === null ? null : { logProbPerToken: best.score, candidates: bestOf },
-    });
+      boardId: boardOption(ctx, values),
+    };
+    return jobs.submit({ kind: 'generate', modelId: manifest.id, request, batchId }).id;
+  });
+  const finished = await runJobs(ctx, submitted, {
+    label: (job) => (count > 1 ? `image ${submitted.indexOf(job.id) + 1}/${count}` : 'generate'),
+  });
+  const results = [];
+  for (const [i, id] of submitted.entries()) {
+    const job = finished.find((j) => j.id === id) ?? jobs.get(id)!;
+    const item = jobOutcomeItem(ctx, job);
+    const path = out === null ? null : outPath(out, i, count);
+    if (path !== null) await writeFileAtomic(path, await readFile(item.filePath!));
+    const recipe = item.generation!.recipe;
+    const scores = (job.result as { scores?: (number | null)[] } | null)?.scores ?? null;
     results.push({
       out: path,
+      item: item.id,
+      file: item.filePath,
       seed,
-      imageIndex: best.imageIndex,
-      provider: best.provider,
-      scores: bestOf > 1 ? candidates.map((c) => c.score) : null,
+      imageIndex: recipe.imageIndex,
+      provider: recipe.provider,
+      scores: bestOf > 1 ? scores : null,
+      job: id,
     });
-    if (!ctx.json)
+    if (!ctx.json) {
+      const score = recipe.selfScore;
       ctx.print(
-        `${path}  seed ${seed}${best.imageIndex ? ` #${best.imageIndex}` : ''}${best.score !== null ? `  self-score ${best.score.toFixed(3)} (best of ${bestOf})` : ''}`,
+        `${path ?? item.filePath}  item ${item.id}  seed ${seed}${recipe.imageIndex ? ` #${recipe.imageIndex}` : ''}${score !== null ? `  self-score ${score.logProbPerToken.toFixed(3)} (best of ${score.candidates})` : ''}`,
       );
+    }
   }
   if (ctx.json) ctx.print(JSON.stringify({ model: manifest.id, prompt, results }));
 }

@@ -1,11 +1,19 @@
 /**
- * tessera infill --image FILE --mask FILE --prompt TEXT [--style SET] [--seed N] [--feather PX]
- *   [sampling options] --out FILE.png
- * The mask is an image: white where to regenerate, black where to keep.
+ * tessera infill --image FILE|--item ID --mask FILE --prompt TEXT [--style SET] [--seed N]
+ *   [--feather PX] [sampling options] [--out FILE.png] [--board NAME]
+ * The mask is an image: white where to regenerate, black where to keep. A file given with
+ * --image is imported into the library first, so the result's lineage points at it.
  */
 import { randomInt } from 'node:crypto';
-import { resolveModel } from '../models.ts';
+import { readFile } from 'node:fs/promises';
+import type { InfillJob } from '../../common/queue-contract.ts';
+import { importFile } from '../../library/import-files.ts';
+import { writeFileAtomic } from '../../media/atomic-write.ts';
+import { readImageFile, toModelMask, toModelRgb } from '../../media/load-image.ts';
+import { resolveModel } from '../../models/installed.ts';
+import type { CommandContext } from '../context.ts';
 import { CliError } from '../errors.ts';
+import { boardOption, jobOutcomeItem } from '../library-items.ts';
 import {
   numberOption,
   outOption,
@@ -15,15 +23,30 @@ import {
   styleOption,
   type Values,
 } from '../options.ts';
-import { ProgressBar } from '../progress.ts';
-import { sha256, writeOutcome } from '../render-output.ts';
-import { readImageFile, toModelMask, toModelRgb } from '../../media/load-image.ts';
-import type { CommandContext } from '../context.ts';
+import { runJobs } from '../run-jobs.ts';
+
+/** The library item to infill: --item ID, or --image FILE imported (or found) by content. */
+async function parentOf(ctx: CommandContext, values: Values): Promise<number> {
+  if (typeof values.item === 'string') {
+    const id = Number(values.item);
+    if (!Number.isInteger(id) || id <= 0 || ctx.library().getItem(id) === null)
+      throw new CliError(
+        `--item ${values.item} is not a library item (see \`tessera library list\`)`,
+        2,
+      );
+    return id;
+  }
+  if (typeof values.image !== 'string')
+    throw new CliError('--image FILE or --item ID is required', 2);
+  const imported = await importFile(ctx.library(), values.image);
+  if (imported.assetId === null)
+    throw new CliError(`${values.image} ${imported.message ?? 'cannot be read'}`);
+  return imported.assetId;
+}
 
 export async function infillCommand(ctx: CommandContext, values: Values): Promise<void> {
   const model = resolveModel(ctx.home, values.model as string | undefined);
   const manifest = model.manifest;
-  if (typeof values.image !== 'string') throw new CliError('--image FILE is required', 2);
   if (typeof values.mask !== 'string')
     throw new CliError('--mask FILE is required (white = regenerate)', 2);
   const prompt = promptOption(values);
@@ -31,50 +54,55 @@ export async function infillCommand(ctx: CommandContext, values: Values): Promis
   const sampling = samplingFromOptions(values, manifest);
   const seed = numberOption(values, 'seed', randomInt(0, 2 ** 32), [0, 0xffffffff], true);
   const featherPx = numberOption(values, 'feather', 2, [0, 16]);
-  const out = outOption(values);
-  const size = manifest.image.width;
-  const imageBytes = await readImageFile(values.image);
-  const rgb = await toModelRgb(imageBytes, size, values.image);
-  const mask = await toModelMask(await readImageFile(values.mask), size, values.mask);
+  const out = values.out === undefined ? null : outOption(values);
+  const provider = providerOption(values);
+  const threads = numberOption(values, 'threads', 2, [1, 64], true);
+  // Check the picture before the mask, and both before anything lands in the library.
+  if (typeof values.image === 'string')
+    await toModelRgb(await readImageFile(values.image), manifest.image.width, values.image);
+  const mask = await toModelMask(
+    await readImageFile(values.mask),
+    manifest.image.width,
+    values.mask,
+  );
   const painted = mask.reduce((a, b) => a + b, 0);
   if (painted === 0)
     throw new CliError(`${values.mask} is empty (all black): paint white where to regenerate`);
   if (painted === mask.length)
     throw new CliError(`${values.mask} covers the whole image: use \`tessera generate\` instead`);
-  const bar = new ProgressBar('infill', ctx.json);
-  const end = await ctx.client.run({
-    task: 'infill',
-    modelDir: model.dir,
-    provider: providerOption(values),
-    threads: numberOption(values, 'threads', 2, [1, 64], true),
+  const parentId = await parentOf(ctx, values);
+  const request: InfillJob = {
+    kind: 'infill',
+    modelId: manifest.id,
+    provider,
+    threads,
     prompt,
     style,
     seed,
-    imageIndex: 0,
     sampling,
-    imageRgb: Buffer.from(rgb).toString('base64'),
+    parentId,
     mask: Buffer.from(mask).toString('base64'),
     featherPx,
-  });
-  bar.done();
-  if (end.type === 'failed') throw new CliError(end.message);
-  if (end.type !== 'completed' || end.result.task !== 'infill')
-    throw new CliError(`infill ended: ${end.type}`);
-  await writeOutcome(out, {
-    task: 'infill',
-    manifest,
-    prompt,
-    negativePrompt: '',
-    style,
-    seed,
-    imageIndex: 0,
-    sampling,
-    provider: end.provider,
-    codes: end.result.codes,
-    rgb: new Uint8Array(Buffer.from(end.result.imageRgb, 'base64')),
-    parent: { sha256: sha256(imageBytes), maskSha256: sha256(mask), featherPx },
-    selfScore: null,
-  });
-  if (ctx.json) ctx.print(JSON.stringify({ out, seed, model: manifest.id, maskedPixels: painted }));
-  else ctx.print(`${out}  seed ${seed}  (${painted} of ${mask.length} pixels regenerated)`);
+    boardId: boardOption(ctx, values),
+  };
+  const { id } = ctx.library().jobs.submit({ kind: 'infill', modelId: manifest.id, request });
+  const [job] = await runJobs(ctx, [id], { label: () => 'infill' });
+  const item = jobOutcomeItem(ctx, job ?? ctx.library().jobs.get(id)!);
+  if (out !== null) await writeFileAtomic(out, await readFile(item.filePath!));
+  if (ctx.json)
+    ctx.print(
+      JSON.stringify({
+        out,
+        item: item.id,
+        parent: parentId,
+        file: item.filePath,
+        seed,
+        model: manifest.id,
+        maskedPixels: painted,
+      }),
+    );
+  else
+    ctx.print(
+      `${out ?? item.filePath}  item ${item.id} (infill of item ${parentId})  seed ${seed}  (${painted} of ${mask.length} pixels regenerated)`,
+    );
 }
