@@ -37,7 +37,7 @@ export async function runJobs(
         bar = new ProgressBar(job === null ? event.jobId : options.label(job), ctx.json);
       }
       if (event.type === 'progress')
-        bar?.update(event.done, event.total, event.unit, event.ratePerSecond);
+        bar?.update(event.done, event.total, event.unit, event.ratePerSecond, event.etaSeconds);
       if (event.type === 'notice') {
         bar?.done();
         ctx.warn(`note: ${event.message}`);

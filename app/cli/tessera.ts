@@ -66,6 +66,7 @@ const OPTIONS = {
   'write-xmp': { type: 'boolean' },
   'retry-failed': { type: 'boolean' },
   kind: { type: 'string' },
+  family: { type: 'string' },
   tag: { type: 'string' },
   starred: { type: 'boolean' },
   'min-rating': { type: 'string' },

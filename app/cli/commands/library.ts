@@ -11,7 +11,7 @@ import type { CommandContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { numberOption, type Values } from '../options.ts';
 
-export const LIBRARY_USAGE = `  library list [--kind generation|photo] [--model ID] [--tag T] [--board NAME] [--starred]
+export const LIBRARY_USAGE = `  library list [--kind generation|photo] [--model ID] [--family F] [--tag T] [--board NAME] [--starred]
                [--min-rating N] [--captioned] [--since DATE] [--until DATE] [--seed N] [--sort newest|oldest|adherence] [--limit N] [--trashed]
   library search TEXT [filters as for list]
   library show ID | similar ID | lineage ID
@@ -61,6 +61,7 @@ function queryFrom(ctx: CommandContext, values: Values, text?: string): ItemQuer
     text,
     kind,
     modelId: typeof values.model === 'string' ? values.model : undefined,
+    family: typeof values.family === 'string' ? values.family : undefined,
     tag: typeof values.tag === 'string' ? values.tag : undefined,
     boardId,
     starred: values.starred === true ? true : undefined,
