@@ -12,6 +12,7 @@ import type { CommandContext } from './context.ts';
 import { infillCommand } from './commands/infill.ts';
 import { modelsCommand } from './commands/models.ts';
 import { jobsCommand, JOBS_USAGE } from './commands/jobs.ts';
+import { serveCommand } from './commands/serve.ts';
 import { libraryCommand, LIBRARY_USAGE } from './commands/library.ts';
 import { GalleryError, openGallery, type Gallery } from '../gallery/index.ts';
 import { ModelUnavailableError } from '../models/installed.ts';
@@ -31,6 +32,7 @@ const USAGE = `usage: tessera <command> [options]
   caption  --folder DIR [--recursive] [--write-xmp] [--retry-failed]
   score    --image FILE --text TEXT [--text TEXT ...]
   models   [--json]
+  serve    [--port N]        the studio's contract on 127.0.0.1, behind a per-launch token
 ${LIBRARY_USAGE}
 ${JOBS_USAGE}
 
@@ -67,6 +69,7 @@ const OPTIONS = {
   'retry-failed': { type: 'boolean' },
   kind: { type: 'string' },
   family: { type: 'string' },
+  port: { type: 'string' },
   tag: { type: 'string' },
   starred: { type: 'boolean' },
   'min-rating': { type: 'string' },
@@ -122,6 +125,7 @@ export async function main(argv: string[]): Promise<number> {
     else if (command === 'models') modelsCommand(ctx);
     else if (command === 'library') await libraryCommand(ctx, values, rest);
     else if (command === 'jobs') await jobsCommand(ctx, values, rest);
+    else if (command === 'serve') await serveCommand(ctx, values);
     else throw new CliError(`unknown command "${command}"\n${USAGE}`, 2);
     return 0;
   } catch (err) {

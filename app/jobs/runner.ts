@@ -68,6 +68,11 @@ export class JobRunner {
     return row;
   }
 
+  /** Pauses every job this runner is running (at their next safe point): orderly shutdown. */
+  pauseRunning(): void {
+    for (const id of this.running.keys()) this.request(id, 'pause');
+  }
+
   /** Runs claimable jobs in queue order until none is left (or only those in `ids`). */
   async drain(ids?: readonly string[]): Promise<JobRow[]> {
     const jobs = this.options.gallery.jobs;

@@ -1,0 +1,155 @@
+/**
+ * The one contract between the studio's UI and the app (STUDIO.md §5.2): every channel maps
+ * to a zod request and response schema, every event to a schema. The Electron preload, the
+ * web mode's HTTP bridge and the handlers all derive their types from here, and every request
+ * is parsed at the boundary. Responses travel in a Result envelope; nothing throws across it.
+ */
+import { z } from 'zod';
+import { providerSchema, samplingSchema } from './inference-contract.ts';
+import { captionFolderJobSchema, generateJobSchema, queueEventSchema } from './queue-contract.ts';
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ContractError };
+export const contractErrorSchema = z.object({ code: z.string(), message: z.string() });
+export type ContractError = z.infer<typeof contractErrorSchema>;
+
+const id = z.number().int().positive();
+const ids = z.array(id).min(1).max(10_000);
+const jobId = z.string().min(1).max(100);
+const empty = z.object({});
+
+export const itemSummarySchema = z.object({
+  id,
+  sha256: z.string(),
+  kind: z.enum(['generation', 'photo']),
+  mime: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  createdAt: z.number(),
+  starred: z.boolean(),
+  rating: z.number().int(),
+  title: z.string(),
+  modelId: z.string().nullable(),
+  /** hash of the thumbnail or file to load as tessera-asset://<hash> (never a path) */
+  thumbSha256: z.string().nullable(),
+});
+export type ItemSummaryView = z.infer<typeof itemSummarySchema>;
+
+export const itemQuerySchema = z.object({
+  text: z.string().max(500).optional(),
+  kind: z.enum(['generation', 'photo']).optional(),
+  modelId: z.string().optional(),
+  family: z.string().optional(),
+  task: z.enum(['generate', 'infill']).optional(),
+  boardId: id.optional(),
+  tag: z.string().optional(),
+  starred: z.boolean().optional(),
+  minRating: z.number().int().min(0).max(5).optional(),
+  captioned: z.boolean().optional(),
+  from: z.number().optional(),
+  to: z.number().optional(),
+  seed: z.number().int().optional(),
+  trashed: z.boolean().optional(),
+  sort: z.enum(['newest', 'oldest', 'adherence']).optional(),
+  limit: z.number().int().min(1).max(1000).optional(),
+  cursor: z.string().max(1000).nullable().optional(),
+});
+
+export const jobViewSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['generate', 'infill', 'caption-folder']),
+  status: z.enum([
+    'queued',
+    'running',
+    'paused',
+    'completed',
+    'failed',
+    'cancelled',
+    'interrupted',
+  ]),
+  title: z.string(),
+  done: z.number().int(),
+  total: z.number().int(),
+  error: z.object({ code: z.string(), message: z.string(), retryable: z.boolean() }).nullable(),
+  assetIds: z.array(z.number().int()),
+  createdAt: z.number(),
+  finishedAt: z.number().nullable(),
+});
+export type JobView = z.infer<typeof jobViewSchema>;
+
+export const modelViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  family: z.string(),
+  usable: z.boolean(),
+  problem: z.string().nullable(),
+  source: z.enum(['embedded', 'home']),
+  image: z.object({ width: z.number().int(), height: z.number().int() }),
+  styles: z.array(z.string()),
+  capabilities: z.record(z.string(), z.unknown()),
+  sampling: z.object({
+    defaults: samplingSchema.omit({ cdk: true }),
+    bounds: z.record(z.string(), z.tuple([z.number(), z.number()])),
+  }),
+  diskBytes: z.number().int(),
+  recommendedRamBytes: z.number().int(),
+  trainedOnEmojiOnly: z.boolean(),
+  metrics: z.record(z.string(), z.unknown()),
+});
+export type ModelView = z.infer<typeof modelViewSchema>;
+
+/** Generation as the UI asks for it: the model, prompt and settings; the app fills the rest. */
+export const generateSubmitSchema = generateJobSchema
+  .omit({ kind: true, imageIndex: true, threads: true })
+  .extend({
+    count: z.number().int().min(1).max(64),
+    threads: z.number().int().min(1).max(64).optional(),
+    provider: providerSchema,
+  });
+
+export const captionFolderSubmitSchema = captionFolderJobSchema
+  .omit({ kind: true, threads: true })
+  .extend({ threads: z.number().int().min(1).max(64).optional() });
+
+function channel<Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res) {
+  return { request, response };
+}
+
+export const CHANNELS = {
+  'models:list': channel(empty, z.array(modelViewSchema)),
+  'jobs:submitGenerate': channel(generateSubmitSchema, z.object({ jobIds: z.array(jobId) })),
+  'jobs:submitCaptionFolder': channel(captionFolderSubmitSchema, z.object({ jobId })),
+  'jobs:list': channel(empty, z.array(jobViewSchema)),
+  'jobs:cancel': channel(z.object({ jobId }), jobViewSchema),
+  'jobs:pause': channel(z.object({ jobId }), jobViewSchema),
+  'jobs:resume': channel(z.object({ jobId }), jobViewSchema),
+  'jobs:retry': channel(z.object({ jobId }), jobViewSchema),
+  'jobs:move': channel(z.object({ jobId, where: z.enum(['front', 'back']) }), jobViewSchema),
+  'jobs:prune': channel(empty, z.object({ removed: z.number().int() })),
+  'gallery:query': channel(
+    itemQuerySchema,
+    z.object({ items: z.array(itemSummarySchema), nextCursor: z.string().nullable() }),
+  ),
+  'gallery:update': channel(
+    z.object({
+      ids,
+      starred: z.boolean().optional(),
+      rating: z.number().int().min(0).max(5).optional(),
+      addTags: z.array(z.string().min(1).max(100)).max(50).optional(),
+      removeTags: z.array(z.string().min(1).max(100)).max(50).optional(),
+    }),
+    empty,
+  ),
+  'gallery:delete': channel(z.object({ ids }), empty),
+  'gallery:restore': channel(z.object({ ids }), empty),
+} as const;
+
+export type Channel = keyof typeof CHANNELS;
+export type RequestOf<C extends Channel> = z.input<(typeof CHANNELS)[C]['request']>;
+export type ResponseOf<C extends Channel> = z.infer<(typeof CHANNELS)[C]['response']>;
+
+export const EVENTS = {
+  'jobs:event': queueEventSchema,
+  'gallery:changed': z.object({ assetIds: z.array(z.number().int()) }),
+} as const;
+export type EventName = keyof typeof EVENTS;
+export type EventOf<E extends EventName> = z.infer<(typeof EVENTS)[E]>;

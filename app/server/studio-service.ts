@@ -1,0 +1,218 @@
+/**
+ * The studio's handlers for every channel of the contract, over the library, the job queue and
+ * the installed models. Platform-neutral: the Electron main process and the web mode's HTTP
+ * bridge mount the same service, so the UI behaves the same in both.
+ */
+import type {
+  ItemSummaryView,
+  JobView,
+  ModelView,
+  RequestOf,
+  ResponseOf,
+} from '../common/contract.ts';
+import type { EventName, EventOf } from '../common/contract.ts';
+import type { Channel } from '../common/contract.ts';
+import type { Gallery, ItemSummary, JobRow } from '../gallery/index.ts';
+import type { InferenceClient } from '../inference/client.ts';
+import { JobRunner } from '../jobs/runner.ts';
+import { installedModels, resolveModel, type InstalledModel } from '../models/installed.ts';
+
+export type Handlers = {
+  [C in Channel]: (request: RequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
+};
+export type Broadcast = <E extends EventName>(event: E, payload: EventOf<E>) => void;
+
+function jobView(job: JobRow): JobView {
+  const request = job.request as { prompt?: string; folder?: string };
+  return {
+    id: job.id,
+    kind: job.kind,
+    status: job.status,
+    title: request.prompt ?? request.folder ?? job.kind,
+    done: job.done,
+    total: job.total,
+    error: job.error,
+    assetIds: (job.result as { assetIds?: number[] } | null)?.assetIds ?? [],
+    createdAt: job.createdAt,
+    finishedAt: job.finishedAt,
+  };
+}
+
+function itemView(item: ItemSummary): ItemSummaryView {
+  return {
+    id: item.id,
+    sha256: item.sha256,
+    kind: item.kind,
+    mime: item.mime,
+    width: item.width,
+    height: item.height,
+    createdAt: item.createdAt,
+    starred: item.starred,
+    rating: item.rating,
+    title: item.title,
+    modelId: item.modelId,
+    thumbSha256: item.sha256,
+  };
+}
+
+function modelView(m: InstalledModel): ModelView | null {
+  const x = m.manifest;
+  if (x === null) return null;
+  return {
+    id: x.id,
+    name: x.name,
+    family: x.family,
+    usable: x.family === 'vq-ar',
+    problem: x.family === 'vq-ar' ? null : `${x.family} models cannot run in this version yet`,
+    source: m.source,
+    image: { width: x.image.width, height: x.image.height },
+    styles: Object.keys(x.tokenizer.styles),
+    capabilities: x.capabilities,
+    sampling: {
+      defaults: {
+        cfgScale: x.sampling.defaults.cfgScale,
+        temperature: x.sampling.defaults.temperature,
+        topK: x.sampling.defaults.topK,
+        topP: x.sampling.defaults.topP,
+      },
+      bounds: x.sampling.bounds,
+    },
+    diskBytes: m.bytes,
+    recommendedRamBytes: x.memory.recommendedRamBytes,
+    trainedOnEmojiOnly: String(x.data.dataset ?? '').startsWith('emoji'),
+    metrics: x.metrics,
+  };
+}
+
+export class StudioService {
+  readonly runner: JobRunner;
+  private draining: Promise<void> | null = null;
+
+  constructor(
+    private readonly home: string,
+    private readonly gallery: Gallery,
+    client: InferenceClient,
+    private readonly broadcast: Broadcast,
+  ) {
+    this.runner = new JobRunner({
+      gallery,
+      client,
+      resolveModel: (modelId) => resolveModel(home, modelId),
+      onEvent: (event) => {
+        broadcast('jobs:event', event);
+        if (event.type === 'completed' && event.assetIds.length > 0)
+          broadcast('gallery:changed', { assetIds: event.assetIds });
+      },
+    });
+  }
+
+  /** Runs the queue in the background until it is empty; one job at a time. */
+  kick(): void {
+    if (this.draining !== null) return;
+    this.draining = this.runner
+      .drain()
+      .then(() => undefined)
+      .finally(() => {
+        this.draining = null;
+        // A job submitted while the last one finished would otherwise wait for the next kick.
+        if (this.gallery.jobs.list({ statuses: ['queued'], limit: 1 }).length > 0) this.kick();
+      });
+  }
+
+  /** Resolves when the queue has nothing left to run (tests, orderly shutdown). */
+  async idle(): Promise<void> {
+    while (this.draining !== null) await this.draining;
+  }
+
+  readonly handlers: Handlers = {
+    'models:list': () =>
+      installedModels(this.home)
+        .map(modelView)
+        .filter((m): m is ModelView => m !== null),
+    'jobs:submitGenerate': (r) => {
+      const model = resolveModel(this.home, r.modelId);
+      const batchId = crypto.randomUUID();
+      const jobIds = Array.from({ length: r.count }, (_, i) => {
+        const request = {
+          kind: 'generate' as const,
+          modelId: model.manifest.id,
+          provider: r.provider,
+          threads: r.threads ?? 2,
+          prompt: r.prompt,
+          negativePrompt: r.negativePrompt,
+          style: r.style,
+          seed: r.seed,
+          imageIndex: i * r.bestOf,
+          bestOf: r.bestOf,
+          sampling: r.sampling,
+          boardId: r.boardId,
+        };
+        return this.gallery.jobs.submit({
+          kind: 'generate',
+          modelId: model.manifest.id,
+          request,
+          batchId,
+        }).id;
+      });
+      this.kick();
+      return { jobIds };
+    },
+    'jobs:submitCaptionFolder': (r) => {
+      const model = resolveModel(this.home, r.modelId);
+      const request = {
+        ...r,
+        kind: 'caption-folder' as const,
+        modelId: model.manifest.id,
+        threads: r.threads ?? 2,
+      };
+      const { id } = this.gallery.jobs.submit({
+        kind: 'caption-folder',
+        modelId: model.manifest.id,
+        request,
+      });
+      this.kick();
+      return { jobId: id };
+    },
+    'jobs:list': () => this.gallery.jobs.list({ limit: 500 }).map(jobView),
+    'jobs:cancel': ({ jobId }) => jobView(this.runner.request(jobId, 'cancel')),
+    'jobs:pause': ({ jobId }) => jobView(this.runner.request(jobId, 'pause')),
+    'jobs:resume': ({ jobId }) => {
+      const row = this.gallery.jobs.resume(jobId);
+      this.kick();
+      return jobView(row);
+    },
+    'jobs:retry': ({ jobId }) => {
+      const row = this.gallery.jobs.retry(jobId);
+      this.kick();
+      return jobView(row);
+    },
+    'jobs:move': ({ jobId, where }) => {
+      this.gallery.jobs.move(jobId, where);
+      return jobView(this.gallery.jobs.get(jobId)!);
+    },
+    'jobs:prune': () => ({ removed: this.gallery.jobs.prune() }),
+    'gallery:query': (q) => {
+      const page = this.gallery.query(q);
+      return { items: page.items.map(itemView), nextCursor: page.nextCursor };
+    },
+    'gallery:update': (r) => {
+      if (r.starred !== undefined) this.gallery.setStar(r.ids, r.starred);
+      if (r.rating !== undefined) this.gallery.setRating(r.ids, r.rating);
+      if (r.addTags !== undefined && r.addTags.length > 0) this.gallery.addTags(r.ids, r.addTags);
+      if (r.removeTags !== undefined && r.removeTags.length > 0)
+        this.gallery.removeTags(r.ids, r.removeTags);
+      this.broadcast('gallery:changed', { assetIds: r.ids });
+      return {};
+    },
+    'gallery:delete': ({ ids }) => {
+      this.gallery.trash(ids);
+      this.broadcast('gallery:changed', { assetIds: ids });
+      return {};
+    },
+    'gallery:restore': ({ ids }) => {
+      this.gallery.restore(ids);
+      this.broadcast('gallery:changed', { assetIds: ids });
+      return {};
+    },
+  };
+}
