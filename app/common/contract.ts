@@ -6,7 +6,13 @@
  */
 import { z } from 'zod';
 import { providerSchema, samplingSchema } from './inference-contract.ts';
-import { captionFolderJobSchema, generateJobSchema, queueEventSchema } from './queue-contract.ts';
+import {
+  captionFolderJobSchema,
+  generateJobSchema,
+  infillJobSchema,
+  queueEventSchema,
+} from './queue-contract.ts';
+import { recipeSchema } from './recipe.ts';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ContractError };
 export const contractErrorSchema = z.object({ code: z.string(), message: z.string() });
@@ -110,6 +116,51 @@ export const captionFolderSubmitSchema = captionFolderJobSchema
   .omit({ kind: true, threads: true })
   .extend({ threads: z.number().int().min(1).max(64).optional() });
 
+export const itemDetailSchema = itemSummarySchema.extend({
+  origin: z.string(),
+  bytes: z.number().int(),
+  exif: z.record(z.string(), z.unknown()).nullable(),
+  recipe: recipeSchema.nullable(),
+  /** a generation imported from another tool: its prompt and settings as found */
+  foreign: z
+    .object({
+      prompt: z.string(),
+      negativePrompt: z.string(),
+      settings: z.record(z.string(), z.string()),
+    })
+    .nullable(),
+  captions: z.array(
+    z.object({
+      id,
+      text: z.string(),
+      source: z.enum(['user', 'model', 'file']),
+      modelId: z.string().nullable(),
+      role: z.enum(['current', 'suggestion']),
+      conflict: z.string().nullable(),
+      createdAt: z.number(),
+    }),
+  ),
+  tags: z.array(z.string()),
+  boards: z.array(z.object({ id, name: z.string() })),
+  score: z.object({ logProbPerToken: z.number(), candidates: z.number().int() }).nullable(),
+  parents: z.array(z.object({ id, op: z.string(), maskSha256: z.string().nullable() })),
+  children: z.array(z.object({ id, op: z.string() })),
+  files: z.array(z.string()),
+  deletedAt: z.number().nullable(),
+});
+export type ItemDetailView = z.infer<typeof itemDetailSchema>;
+
+export const infillSubmitSchema = infillJobSchema
+  .omit({ kind: true, threads: true })
+  .extend({ threads: z.number().int().min(1).max(64).optional() });
+
+const boardViewSchema = z.object({
+  id,
+  name: z.string(),
+  autoAdd: z.boolean(),
+  count: z.number().int(),
+});
+
 function channel<Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res) {
   return { request, response };
 }
@@ -118,6 +169,7 @@ export const CHANNELS = {
   'models:list': channel(empty, z.array(modelViewSchema)),
   'jobs:submitGenerate': channel(generateSubmitSchema, z.object({ jobIds: z.array(jobId) })),
   'jobs:submitCaptionFolder': channel(captionFolderSubmitSchema, z.object({ jobId })),
+  'jobs:submitInfill': channel(infillSubmitSchema, z.object({ jobId })),
   'jobs:list': channel(empty, z.array(jobViewSchema)),
   'jobs:cancel': channel(z.object({ jobId }), jobViewSchema),
   'jobs:pause': channel(z.object({ jobId }), jobViewSchema),
@@ -139,8 +191,51 @@ export const CHANNELS = {
     }),
     empty,
   ),
+  'gallery:get': channel(z.object({ id }), itemDetailSchema),
+  'gallery:similar': channel(
+    z.object({ id, limit: z.number().int().min(1).max(200).optional() }),
+    z.array(z.object({ id, score: z.number() })),
+  ),
+  'gallery:lineage': channel(
+    z.object({ id }),
+    z.array(
+      z.object({
+        id,
+        parentId: z.number().int().nullable(),
+        op: z.string().nullable(),
+        depth: z.number().int(),
+      }),
+    ),
+  ),
+  'gallery:import': channel(
+    z.object({ paths: z.array(z.string().min(1)).min(1).max(10_000), recursive: z.boolean() }),
+    z.array(
+      z.object({
+        path: z.string(),
+        status: z.enum(['imported', 'exists', 'failed']),
+        assetId: z.number().int().nullable(),
+        message: z.string().nullable(),
+      }),
+    ),
+  ),
+  'gallery:export': channel(
+    z.object({ ids, to: z.string().min(1) }),
+    z.object({ to: z.string(), files: z.array(z.string()) }),
+  ),
   'gallery:delete': channel(z.object({ ids }), empty),
   'gallery:restore': channel(z.object({ ids }), empty),
+  'captions:set': channel(
+    z.object({ id, text: z.string().min(1).max(5000) }),
+    z.object({ captionId: id }),
+  ),
+  'captions:accept': channel(z.object({ captionId: id }), empty),
+  'boards:list': channel(empty, z.array(boardViewSchema)),
+  'boards:create': channel(
+    z.object({ name: z.string().trim().min(1).max(100), autoAdd: z.boolean().optional() }),
+    z.object({ id }),
+  ),
+  'boards:add': channel(z.object({ boardId: id, ids }), empty),
+  'boards:remove': channel(z.object({ boardId: id, ids }), empty),
 } as const;
 
 export type Channel = keyof typeof CHANNELS;

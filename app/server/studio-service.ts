@@ -12,7 +12,9 @@ import type {
 } from '../common/contract.ts';
 import type { EventName, EventOf } from '../common/contract.ts';
 import type { Channel } from '../common/contract.ts';
-import type { Gallery, ItemSummary, JobRow } from '../gallery/index.ts';
+import { GalleryError, type Gallery, type ItemSummary, type JobRow } from '../gallery/index.ts';
+import { exportToFolder, exportToZip } from '../library/export-items.ts';
+import { importPaths } from '../library/import-files.ts';
 import type { InferenceClient } from '../inference/client.ts';
 import { JobRunner } from '../jobs/runner.ts';
 import { installedModels, resolveModel, type InstalledModel } from '../models/installed.ts';
@@ -202,6 +204,88 @@ export class StudioService {
       if (r.removeTags !== undefined && r.removeTags.length > 0)
         this.gallery.removeTags(r.ids, r.removeTags);
       this.broadcast('gallery:changed', { assetIds: r.ids });
+      return {};
+    },
+    'gallery:get': ({ id }) => {
+      const item = this.gallery.getItem(id);
+      if (item === null) throw new GalleryError('not-found', `there is no library item ${id}`);
+      return {
+        ...itemView(item),
+        origin: item.origin,
+        bytes: item.bytes,
+        exif: item.exif,
+        recipe: item.generation?.recipe ?? null,
+        foreign:
+          item.foreign === null
+            ? null
+            : {
+                prompt: item.foreign.prompt,
+                negativePrompt: item.foreign.negativePrompt,
+                settings: item.foreign.settings,
+              },
+        captions: item.captions,
+        tags: item.tags,
+        boards: item.boards,
+        score: item.score,
+        parents: item.parents,
+        children: item.children,
+        files: item.files,
+        deletedAt: item.deletedAt,
+      };
+    },
+    'gallery:similar': ({ id, limit }) => this.gallery.similar(id, limit ?? 50),
+    'gallery:lineage': ({ id }) => this.gallery.lineage(id),
+    'gallery:import': async ({ paths, recursive }) => {
+      const out = [];
+      for await (const r of importPaths(this.gallery, paths, recursive))
+        out.push({ path: r.path, status: r.status, assetId: r.assetId, message: r.message });
+      const added = out.flatMap((r) =>
+        r.status === 'imported' && r.assetId !== null ? [r.assetId] : [],
+      );
+      if (added.length > 0) this.broadcast('gallery:changed', { assetIds: added });
+      return out;
+    },
+    'gallery:export': async ({ ids, to }) => {
+      const files = to.toLowerCase().endsWith('.zip')
+        ? await exportToZip(this.gallery, ids, to)
+        : await exportToFolder(this.gallery, ids, to);
+      return { to, files: files.map((f) => f.name) };
+    },
+    'jobs:submitInfill': (r) => {
+      const model = resolveModel(this.home, r.modelId);
+      const request = {
+        ...r,
+        kind: 'infill' as const,
+        modelId: model.manifest.id,
+        threads: r.threads ?? 2,
+      };
+      const { id } = this.gallery.jobs.submit({
+        kind: 'infill',
+        modelId: model.manifest.id,
+        request,
+      });
+      this.kick();
+      return { jobId: id };
+    },
+    'captions:set': ({ id, text }) => {
+      const captionId = this.gallery.setUserCaption(id, text);
+      this.broadcast('gallery:changed', { assetIds: [id] });
+      return { captionId };
+    },
+    'captions:accept': ({ captionId }) => {
+      this.gallery.acceptSuggestion(captionId);
+      return {};
+    },
+    'boards:list': () => this.gallery.listBoards(),
+    'boards:create': ({ name, autoAdd }) => ({
+      id: this.gallery.createBoard(name, autoAdd ?? false),
+    }),
+    'boards:add': ({ boardId, ids }) => {
+      this.gallery.addToBoard(boardId, ids);
+      return {};
+    },
+    'boards:remove': ({ boardId, ids }) => {
+      this.gallery.removeFromBoard(boardId, ids);
       return {};
     },
     'gallery:delete': ({ ids }) => {
