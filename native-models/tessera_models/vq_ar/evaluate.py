@@ -48,7 +48,11 @@ def _by_length(prompts: list[list[int]]) -> dict[int, list[int]]:
 
 
 def generate_for(
-    runner: VqArRunner, prompts: list[list[int]], settings: SamplingSettings, batch: int = 32
+    runner: VqArRunner,
+    prompts: list[list[int]],
+    settings: SamplingSettings,
+    batch: int = 32,
+    image_index: int = 0,
 ) -> np.ndarray:
     """One sample per prompt, seed = prompt index, batched by equal prompt length: u8 [N,H,W,3]."""
     codes = np.zeros((len(prompts), runner.grid, runner.grid), np.int64)
@@ -56,9 +60,40 @@ def generate_for(
         for k in range(0, len(idx), batch):
             chunk = idx[k : k + batch]
             codes[chunk] = runner.generate_codes(
-                [prompts[i] for i in chunk], chunk, [0] * len(chunk), settings
+                [prompts[i] for i in chunk], chunk, [image_index] * len(chunk), settings
             )
     return runner.decode(codes)
+
+
+def self_scores(runner: VqArRunner, images: np.ndarray, texts: list[list[int]]) -> np.ndarray:
+    """Per-token log p(text, <eos> | image), as the app's best-of-N ranks its candidates: the
+    shown pixels are encoded again, and the text carries no style token."""
+    codes = runner.encode(images)
+    return np.array(
+        [runner.caption_logprobs(codes[i], [t])[0] / (len(t) + 1) for i, t in enumerate(texts)]
+    )
+
+
+def generate_best_of(
+    runner: VqArRunner,
+    prompts: list[list[int]],
+    score_texts: list[list[int]],
+    settings: SamplingSettings,
+    n: int,
+) -> np.ndarray:
+    """The app's best-of-N: candidates at image indices 0..n-1 (seed = prompt index), each
+    prompt keeping the one the model itself scores highest. u8 [N,H,W,3]."""
+    best = generate_for(runner, prompts, settings)
+    if n == 1:
+        return best
+    best_scores = self_scores(runner, best, score_texts)
+    for j in range(1, n):
+        images = generate_for(runner, prompts, settings, image_index=j)
+        scores = self_scores(runner, images, score_texts)
+        better = scores > best_scores  # ties keep the earlier candidate, as the app does
+        best[better] = images[better]
+        best_scores = np.where(better, scores, best_scores)
+    return best
 
 
 def bits_per_image_token(runner: VqArRunner, prompts: list[list[int]], codes: np.ndarray) -> float:
