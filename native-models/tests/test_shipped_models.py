@@ -11,8 +11,10 @@ import numpy as np
 import pytest
 
 from tessera_models.common.onnx_tools import sha256_file
+from tessera_models.common.sampling import SamplingSettings
 from tessera_models.data.emoji import NATIVE_MODELS
 from tessera_models.text.word_tokenizer import WordTokenizer
+from tessera_models.vq_ar.evaluate import generate_best_of, generate_for, self_scores
 from tessera_models.vq_ar.export import (
     load_shipped_weights,
     verify_decoder,
@@ -126,3 +128,17 @@ def test_pytorch_and_onnx_agree_on_the_shipped_weights(model_dir: Path) -> None:
     sequences = [[1, *c["promptIds"], 3, *[x + offset for x in c["codes"]]] for c in generated]
     verify_decoder(model, model_dir / "decoder.onnx", sequences, report)
     assert all(v <= 1e-4 for k, v in report.items() if "Mismatch" not in k), report
+
+
+def test_best_of_n_keeps_the_candidate_the_model_scores_highest(model_dir: Path) -> None:
+    runner = VqArRunner(model_dir, threads=1)
+    words = ["red heart", "grinning face", "rocket"]
+    prompts = [runner.prompt_ids(w, None) for w in words]
+    settings = SamplingSettings(cfg_scale=3.0, temperature=1.0, top_k=0, top_p=0.9)
+    candidates = [generate_for(runner, prompts, settings, image_index=j) for j in range(3)]
+    scores = np.stack([self_scores(runner, c, prompts) for c in candidates])
+    best = generate_best_of(runner, prompts, prompts, settings, 3)
+    for i in range(len(words)):
+        winner = int(np.argmax(scores[:, i]))  # first maximum, as the app's ranking keeps
+        assert np.array_equal(best[i], candidates[winner][i])
+    assert np.array_equal(generate_best_of(runner, prompts, prompts, settings, 1), candidates[0])
