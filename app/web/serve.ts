@@ -11,6 +11,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { EventName } from '../common/contract.ts';
 import { openGallery, type Gallery } from '../gallery/index.ts';
 import { InferenceClient } from '../inference/client.ts';
@@ -27,6 +28,49 @@ const MIME: Record<string, string> = {
   tif: 'image/tiff',
   avif: 'image/avif',
 };
+
+/** The built renderer (`node --import tsx electron.config.ts --only renderer`). */
+export const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url));
+const STATIC_TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  map: 'application/json',
+  svg: 'image/svg+xml',
+  png: 'image/png',
+  woff2: 'font/woff2',
+};
+/** The same policy the desktop window enforces. */
+const CSP =
+  "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+
+/** index.html for `/`, and files under assets/ by name only (no path can climb out). */
+function serveRenderer(pathname: string, res: ServerResponse): boolean {
+  const name =
+    pathname === '/' || pathname === '/index.html'
+      ? 'index.html'
+      : /^\/assets\/([\w.-]+)$/.exec(pathname)?.[1];
+  if (name === undefined || name.includes('..')) return false;
+  const path =
+    name === 'index.html' ? join(RENDERER_DIR, name) : join(RENDERER_DIR, 'assets', name);
+  if (!existsSync(path)) {
+    if (name !== 'index.html') return false;
+    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end(
+      'The studio UI is not built: run `npm start` (or `node --import tsx electron.config.ts --only renderer`).',
+    );
+    return true;
+  }
+  res.writeHead(200, {
+    'content-type':
+      STATIC_TYPES[name.slice(name.lastIndexOf('.') + 1)] ?? 'application/octet-stream',
+    'content-security-policy': CSP,
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-cache',
+  });
+  createReadStream(path).pipe(res);
+  return true;
+}
 
 export interface WebServer {
   url: string;

@@ -15,7 +15,7 @@ export async function serveCommand(ctx: CommandContext, values: Values): Promise
   ctx.print(
     ctx.json
       ? JSON.stringify({ url: web.url, port: web.port })
-      : `Tessera is serving its studio contract on ${web.url} (loopback only; the token in the address is required)`,
+      : `Tessera studio: open ${web.url} in your browser (listening on 127.0.0.1 only; the token in the address is required, and changes at every launch)`,
   );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
