@@ -52,7 +52,7 @@ const ts = run('node', [
   'tsx',
   '--test',
   '--test-reporter=spec',
-  ...findTests(['app', 'renderer', 'native-models/dataset', 'scripts']),
+  ...findTests(['app', 'renderer', 'e2e', 'native-models/dataset', 'scripts']),
 ]);
 const tsPass = Number(/^ℹ pass (\d+)/m.exec(ts.output)?.[1] ?? 0);
 const tsFail = Number(/^ℹ fail (\d+)/m.exec(ts.output)?.[1] ?? (ts.status === 0 ? 0 : 1));
