@@ -13,7 +13,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { resolveModel } from '../app/models/installed.ts';
-import { resolveHome } from '../app/cli/home.ts';
+import { resolveHome } from '../app/models/data-home.ts';
 import type { GenerateRequest } from '../app/common/inference-contract.ts';
 import { InferenceClient } from '../app/inference/client.ts';
 import { KvCache } from '../app/inference/engine/kv-cache.ts';

@@ -19,7 +19,7 @@ import { ModelUnavailableError } from '../models/installed.ts';
 import { FileReadError } from '../jobs/read-regular-file.ts';
 import { recoverOrphanedJobs } from '../jobs/runner.ts';
 import { join } from 'node:path';
-import { resolveHome } from './home.ts';
+import { resolveHome } from '../models/data-home.ts';
 
 const USAGE = `usage: tessera <command> [options]
 

@@ -4,16 +4,17 @@
  * memory, killed), the job fails with a clear, retryable error and the next job starts a
  * fresh process: a crash in inference never takes the caller down.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import {
   hostOutboundSchema,
   type JobEvent,
   type JobRequest,
 } from '../common/inference-contract.ts';
+import { spawnNodeHost } from './transport-node.ts';
+import type { HostProcess, HostSpawner } from './transport-types.ts';
 
-const HOST = fileURLToPath(new URL('./host-node.ts', import.meta.url));
+export type { HostProcess, HostSpawner } from './transport-types.ts';
+
 const TERMINAL = new Set(['completed', 'failed', 'cancelled', 'paused']);
 
 export type TerminalEvent = Extract<
@@ -27,25 +28,23 @@ interface PendingJob {
 }
 
 export class InferenceClient {
-  private child: ChildProcess | null = null;
+  private child: HostProcess | null = null;
   private ready: Promise<void> | null = null;
   private readonly jobs = new Map<string, PendingJob>();
 
+  /**
+   * @param spawnHost starts an inference process: a Node child process by default; the
+   *   desktop app passes an Electron utilityProcess spawner (transport-electron.ts).
+   */
+  constructor(private readonly spawnHost: HostSpawner = spawnNodeHost) {}
+
   private start(): Promise<void> {
     if (this.ready !== null && this.child !== null) return this.ready;
-    const child = fork(HOST, [], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
-      serialization: 'advanced',
-    });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-2000);
-    });
+    const child = this.spawnHost();
     this.child = child;
     this.ready = new Promise((resolve, reject) => {
-      child.once('error', reject);
-      child.on('message', (raw) => {
+      child.onError(reject);
+      child.onMessage((raw) => {
         const parsed = hostOutboundSchema.safeParse(raw);
         if (!parsed.success) return;
         const message = parsed.data;
@@ -61,13 +60,12 @@ export class InferenceClient {
           job.resolve(message.event as TerminalEvent);
         }
       });
-      child.once('exit', (code, signal) => {
+      child.onExit((why) => {
         if (this.child === child) {
           this.child = null;
           this.ready = null;
         }
-        const why = signal !== null ? `was killed (${signal})` : `exited with code ${code}`;
-        const last = stderr.trim().split('\n').pop() ?? '';
+        const last = child.stderrTail().trim().split('\n').pop() ?? '';
         reject(new Error(`the inference process ${why} before it was ready: ${last}`));
         for (const [jobId, job] of this.jobs) {
           this.jobs.delete(jobId);
@@ -116,10 +114,6 @@ export class InferenceClient {
     if (child === null) return;
     this.child = null;
     this.ready = null;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.disconnect();
-      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
-    });
+    await child.close();
   }
 }

@@ -10,7 +10,10 @@ import { parseManifest, type ModelManifest } from '../common/model-manifest.ts';
 /** A model that is not installed, or installed but not usable: the message says which. */
 export class ModelUnavailableError extends Error {}
 
+/** The models shipped with Tessera: next to the sources here, in the app's resources when
+ * packaged (the desktop app sets TESSERA_EMBEDDED_MODELS to process.resourcesPath/models). */
 export const EMBEDDED_DIR = fileURLToPath(new URL('../../native-models/exports', import.meta.url));
+const embeddedDir = () => process.env.TESSERA_EMBEDDED_MODELS ?? EMBEDDED_DIR;
 export const DEFAULT_MODEL_ID = 'tessera/vq-ar-emoji32-cpu-1h';
 
 export interface InstalledModel {
@@ -50,7 +53,7 @@ function scan(root: string, source: InstalledModel['source']): InstalledModel[] 
 }
 
 export function installedModels(home: string): InstalledModel[] {
-  return [...scan(EMBEDDED_DIR, 'embedded'), ...scan(join(home, 'models'), 'home')];
+  return [...scan(embeddedDir(), 'embedded'), ...scan(join(home, 'models'), 'home')];
 }
 
 /** By manifest id, folder name or decoder hash prefix; the embedded default when omitted. */
