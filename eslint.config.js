@@ -97,4 +97,75 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    files: ['app/main/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'onnxruntime-node', message: 'The main process never runs inference.' },
+            { name: 'better-sqlite3', message: 'Only app/gallery talks to SQLite.' },
+          ],
+          patterns: [
+            {
+              regex: '/inference/(?!(client|transport-electron|transport-electron-fake)\\.ts$)',
+              message:
+                'app/main reaches inference only through client.ts and transport-electron.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['app/preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '../common/contract.ts',
+              allowTypeImports: true,
+              message: 'The preload takes only types from the contract (its bundle stays tiny).',
+            },
+          ],
+          patterns: [
+            {
+              group: ['node:*', 'onnxruntime-node', 'better-sqlite3', 'sharp', 'zod'],
+              message: 'A sandboxed preload can require only electron.',
+            },
+            {
+              group: ['../*', '!../common', '../common/*', '!../common/contract.ts'],
+              message: 'The preload may import only the contract, and only its types.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['app/inference/**/*.ts'],
+    ignores: ['app/inference/engine/ort.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              allowTypeImports: true,
+              message: 'app/inference never calls Electron: main passes utilityProcess.fork in.',
+            },
+            {
+              name: 'onnxruntime-node',
+              message: 'Only app/inference/engine/ort.ts imports onnxruntime-node.',
+            },
+            { name: 'better-sqlite3', message: 'Only app/gallery talks to SQLite.' },
+          ],
+        },
+      ],
+    },
+  },
 );

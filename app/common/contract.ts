@@ -236,6 +236,22 @@ export const CHANNELS = {
   ),
   'boards:add': channel(z.object({ boardId: id, ids }), empty),
   'boards:remove': channel(z.object({ boardId: id, ids }), empty),
+  // Native dialogs: the desktop app only (web mode answers 'unsupported'; paths are typed there).
+  'dialog:openFiles': channel(
+    z.object({ title: z.string().max(200).optional() }),
+    z.object({ paths: z.array(z.string()) }),
+  ),
+  'dialog:openFolder': channel(
+    z.object({
+      title: z.string().max(200).optional(),
+      buttonLabel: z.string().max(50).optional(),
+    }),
+    z.object({ path: z.string().nullable() }),
+  ),
+  'dialog:saveZip': channel(
+    z.object({ defaultName: z.string().max(200).optional() }),
+    z.object({ path: z.string().nullable() }),
+  ),
 } as const;
 
 export type Channel = keyof typeof CHANNELS;
@@ -245,6 +261,8 @@ export type ResponseOf<C extends Channel> = z.infer<(typeof CHANNELS)[C]['respon
 export const EVENTS = {
   'jobs:event': queueEventSchema,
   'gallery:changed': z.object({ assetIds: z.array(z.number().int()) }),
+  /** a menu command the UI carries out (File › Export… exports the selection) */
+  'menu:command': z.object({ command: z.enum(['export']) }),
 } as const;
 export type EventName = keyof typeof EVENTS;
 export type EventOf<E extends EventName> = z.infer<(typeof EVENTS)[E]>;

@@ -24,7 +24,7 @@ function errorOf(err: unknown): { code: string; message: string } {
 }
 
 export async function dispatch(
-  handlers: Handlers,
+  handlers: Partial<Record<Channel, unknown>> | Handlers,
   channel: string,
   payload: unknown,
   log: (line: string) => void = () => {},
@@ -38,7 +38,17 @@ export async function dispatch(
   const started = performance.now();
   try {
     const request = spec.request.parse(payload ?? {});
-    const handler = handlers[channel as Channel] as (r: unknown) => unknown;
+    const handler = (handlers as Partial<Record<Channel, (r: unknown) => unknown>>)[
+      channel as Channel
+    ];
+    if (handler === undefined)
+      return {
+        ok: false,
+        error: {
+          code: 'unsupported',
+          message: `${channel} is only available in the desktop app`,
+        },
+      };
     const value = spec.response.parse(await handler(request));
     return { ok: true, value };
   } catch (err) {

@@ -19,8 +19,10 @@ import type { InferenceClient } from '../inference/client.ts';
 import { JobRunner } from '../jobs/runner.ts';
 import { installedModels, resolveModel, type InstalledModel } from '../models/installed.ts';
 
+/** Every channel but the native dialogs, which only the desktop shell can answer. */
+export type ServiceChannel = Exclude<Channel, `dialog:${string}`>;
 export type Handlers = {
-  [C in Channel]: (request: RequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
+  [C in ServiceChannel]: (request: RequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
 };
 export type Broadcast = <E extends EventName>(event: E, payload: EventOf<E>) => void;
 

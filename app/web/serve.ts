@@ -203,6 +203,7 @@ export async function startWebServer(options: {
       createReadStream(path).pipe(res);
       return;
     }
+    if (req.method === 'GET' && serveRenderer(url.pathname, res)) return;
     send(res, 404, {
       ok: false,
       error: { code: 'not-found', message: `nothing at ${url.pathname}` },
