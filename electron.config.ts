@@ -80,11 +80,14 @@ export async function buildStudio(only?: string): Promise<void> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { watch: { type: 'boolean' }, only: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { watch: { type: 'boolean' }, only: { type: 'string' } },
+  });
   if (values.watch === true) {
     copyRendererHtml();
     const names = values.only === undefined ? Object.keys(targets) : [values.only];
-    for (const name of names) await (await context({ ...targets[name]!, logLevel: 'info' })).watch();
+    for (const name of names)
+      await (await context({ ...targets[name]!, logLevel: 'info' })).watch();
   } else {
     await buildStudio(values.only);
     console.log(`built ${values.only ?? 'main, preload, inference and renderer'} into out/`);
