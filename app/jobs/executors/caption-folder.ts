@@ -57,9 +57,12 @@ function decodeProblem(err: unknown): string {
   const message = messageOf(err).split('\n')[0]!;
   if (/pixel limit/i.test(message))
     return `is larger than ${MAX_INPUT_PIXELS / 1e6} megapixels (a decompression bomb, or a scan too large to caption): downscale it first`;
+  // The image loader already phrased it, naming the file: keep its words, drop the path.
+  const phrased = /(is not a readable image.*)$/.exec(message)?.[1];
+  if (phrased !== undefined) return phrased;
   if (/unsupported image format/i.test(message))
     return 'is in an image format this build cannot decode (such as BMP): convert it to PNG or JPEG';
-  return message;
+  return `is damaged or not a readable image (${message}): re-save it as PNG or JPEG, or leave it out`;
 }
 
 export const executeCaptionFolder: Executor = async (ctx) => {
