@@ -84,6 +84,23 @@ export default tseslint.config(
     },
   },
   {
+    // Renderer unit tests run under Node's test runner; the code they test stays browser-only.
+    files: ['renderer/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/app/!(common)/**'],
+              message: 'The renderer may import app/common only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['app/common/**/*.ts'],
     ignores: ['app/common/**/*.test.ts'],
     rules: {

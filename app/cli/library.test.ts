@@ -236,6 +236,10 @@ test('export to a folder and to a zip embeds recipe, caption and provenance', as
   const missing = tessera('library', 'export', '99999', '--out', join(work, 'x.zip'));
   assert.notEqual(missing.code, 0);
   assert.match(missing.stderr, /no library item 99999/);
+  // Paths where a recursive mkdir would spin forever fail at once, saying what to do.
+  const nowhere = tessera('library', 'export', String(heart), '--out', '/proc/nope/out');
+  assert.notEqual(nowhere.code, 0);
+  assert.match(nowhere.stderr, /cannot create the folder \/proc\/nope.*choose another destination/);
 });
 
 test('jobs list shows the finished queue; prune clears it', () => {

@@ -7,7 +7,8 @@
  * pixels leave exactly as they are stored.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import { ensureFolder } from './ensure-folder.ts';
 import { basename, dirname, extname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ZipFile } from 'yazl';
@@ -84,7 +85,7 @@ export async function exportToFolder(
   folder: string,
 ): Promise<ExportedFile[]> {
   const items = itemsOf(gallery, ids);
-  await mkdir(folder, { recursive: true });
+  await ensureFolder(folder);
   const written: ExportedFile[] = [];
   for (const item of items) {
     const name = nameFor(item);
@@ -103,7 +104,7 @@ export async function exportToZip(
   zipPath: string,
 ): Promise<ExportedFile[]> {
   const items = itemsOf(gallery, ids);
-  await mkdir(dirname(zipPath), { recursive: true });
+  await ensureFolder(dirname(zipPath));
   const tmp = join(dirname(zipPath), `.${basename(zipPath)}.${randomBytes(6).toString('hex')}.tmp`);
   const zip = new ZipFile();
   const out = createWriteStream(tmp);
