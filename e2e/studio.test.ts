@@ -1,0 +1,143 @@
+/**
+ * The studio end to end in Chromium against web mode, with the real embedded model and a real
+ * library: generate → live preview → the item is in the library → search finds it → infill it
+ * → the lineage shows the parent; caption a folder → captions are searchable and XMP sidecars
+ * written; cancel a running job; a corrupt file gives a readable error; the token is required.
+ * Screenshots of each screen are kept in test-results/screenshots/.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import sharp from 'sharp';
+import { openStudio, type Studio } from './harness.ts';
+
+let studio: Studio;
+before(async () => {
+  studio = await openStudio();
+});
+after(async () => {
+  await studio?.close();
+});
+
+const byTestId = (id: string) => studio.page.getByTestId(id);
+
+test('without the launch token nothing is served', async () => {
+  const bare = studio.web.url.replace(/\?token=.*/, '');
+  const context = await studio.browser.newContext();
+  const page = await context.newPage();
+  const response = await page.goto(bare);
+  assert.equal(response?.status(), 401);
+  assert.match(await page.content(), /token/);
+  await context.close();
+});
+
+test('generate with a live preview; the result lands in the library and search finds it', async () => {
+  const { page } = studio;
+  await byTestId('nav-generate').click();
+  await byTestId('prompt-input').fill('red heart');
+  await studio.shot('generate');
+  await byTestId('generate-button').click();
+  await byTestId('preview-canvas').waitFor({ state: 'visible', timeout: 30_000 });
+  await page
+    .getByTestId('queue-panel')
+    .getByText(/completed|done/i)
+    .first()
+    .waitFor({ timeout: 60_000 });
+  await studio.shot('generate-done');
+  await byTestId('nav-library').click();
+  await byTestId('library-search').fill('heart');
+  const item = page.locator('[data-testid^="grid-item-"]').first();
+  await item.waitFor({ timeout: 15_000 });
+  await studio.shot('library');
+  await item.click();
+  await byTestId('detail-panel').getByText('red heart').first().waitFor();
+  await studio.shot('library-detail');
+});
+
+test('infill a library item: the result records its parent', async () => {
+  const { page } = studio;
+  const parentTestId = await page
+    .locator('[data-testid^="grid-item-"]')
+    .first()
+    .getAttribute('data-testid');
+  const parentId = Number(parentTestId!.replace('grid-item-', ''));
+  await byTestId('infill-button').click();
+  const canvas = byTestId('mask-canvas');
+  await canvas.waitFor();
+  const box = (await canvas.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.7, { steps: 12 });
+  await page.mouse.up();
+  const prompt = page.getByLabel(/prompt/i).last();
+  await prompt.fill('blue heart');
+  await studio.shot('infill');
+  await byTestId('infill-submit').click();
+  // The staged result shows its lineage, with the image it came from as its parent.
+  const staging = byTestId('infill-staging');
+  await staging.getByTestId('staging-accept').waitFor({ timeout: 60_000 });
+  await staging.getByTestId(`lineage-${parentId}`).waitFor();
+  await studio.shot('infill-result');
+  await staging.getByTestId('staging-lineage').click();
+  await byTestId('detail-panel').getByTestId(`lineage-${parentId}`).waitFor();
+  await studio.shot('lineage');
+});
+
+test('caption a folder: per-file status, searchable captions, XMP sidecars, readable errors', async () => {
+  const { page } = studio;
+  const folder = join(studio.home, 'photos');
+  mkdirSync(folder, { recursive: true });
+  for (const [name, color] of [
+    ['sunny.png', '#ffcc00'],
+    ['leaf.jpg', '#33aa33'],
+    ['sky.png', '#3388ff'],
+  ] as const)
+    await sharp({ create: { width: 64, height: 64, channels: 3, background: color } }).toFile(
+      join(folder, name),
+    );
+  writeFileSync(join(folder, 'broken.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 1, 2, 3]));
+  await byTestId('nav-caption').click();
+  await byTestId('caption-folder-input').fill(folder);
+  await page.getByLabel(/xmp/i).check();
+  await byTestId('caption-start').click();
+  const list = byTestId('caption-file-list');
+  await list.getByText('sky.png').waitFor({ timeout: 60_000 });
+  await list.getByText(/broken\.jpg/).waitFor({ timeout: 30_000 });
+  await list
+    .getByText(/not a readable image|damaged|truncated|premature/i)
+    .first()
+    .waitFor();
+  await studio.shot('caption');
+  for (const name of ['sunny.png', 'leaf.jpg', 'sky.png'])
+    assert.ok(existsSync(join(folder, `${name}.xmp`)), `${name} has its XMP sidecar`);
+  const item = studio.web.gallery.query({ kind: 'photo' }).items[0]!;
+  const caption = studio.web.gallery.getItem(item.id)!.captions[0]!.text;
+  await byTestId('nav-library').click();
+  await byTestId('library-search').fill(caption.split(' ')[0]!);
+  await page.locator(`[data-testid="grid-item-${item.id}"]`).waitFor({ timeout: 15_000 });
+});
+
+test('a running job can be cancelled from the queue', async () => {
+  const { page } = studio;
+  await byTestId('nav-generate').click();
+  await byTestId('prompt-input').fill('glowing star');
+  const count = page.getByLabel(/count/i).first();
+  await count.fill('12');
+  await byTestId('generate-button').click();
+  const cancel = page.getByTestId('queue-panel').getByTestId('job-cancel').first();
+  await cancel.waitFor({ timeout: 30_000 });
+  await cancel.click();
+  await page
+    .getByTestId('queue-panel')
+    .getByText(/cancelled/i)
+    .first()
+    .waitFor({ timeout: 30_000 });
+  await studio.shot('queue');
+});
+
+test('the models screen shows the embedded default and its metrics', async () => {
+  await byTestId('nav-models').click();
+  await studio.page.getByText('tessera/vq-ar-emoji32-cpu-1h').first().waitFor();
+  await studio.shot('models');
+});

@@ -1,0 +1,218 @@
+/** The studio's shell: navigation at the left, the open screen, the queue at the right. */
+import { useEffect, useState } from 'react';
+import { isElectron, on, onConnection, type ConnectionState } from './bridge/index.ts';
+import { Icon, type IconName } from './components/Icon.tsx';
+import { QueuePanel, queueCollapsedStore } from './components/QueuePanel.tsx';
+import {
+  appStore,
+  dismissProblem,
+  navigate,
+  problemsStore,
+  toastStore,
+  type Screen,
+} from './state/app.ts';
+import { jobsStore, startJobs } from './state/jobs.ts';
+import { loadModels } from './state/models.ts';
+import { useStore } from './state/store.ts';
+import { CaptionScreen } from './screens/Caption.tsx';
+import { GenerateScreen } from './screens/Generate.tsx';
+import { InfillScreen } from './screens/Infill.tsx';
+import { LibraryScreen } from './screens/Library.tsx';
+import { ModelsScreen } from './screens/Models.tsx';
+
+const NAV: { screen: Exclude<Screen, 'infill'>; label: string; icon: IconName; key: string }[] = [
+  { screen: 'generate', label: 'Generate', icon: 'generate', key: '1' },
+  { screen: 'library', label: 'Library', icon: 'library', key: '2' },
+  { screen: 'caption', label: 'Caption', icon: 'caption', key: '3' },
+  { screen: 'models', label: 'Models', icon: 'models', key: '4' },
+];
+
+function ErrorBanner() {
+  const problems = useStore(problemsStore, (s) => s);
+  if (problems.length === 0) return null;
+  return (
+    <div className="error-banner" data-testid="error-banner" role="alert">
+      {problems.map((p) => (
+        <div className="error-item" key={p.id}>
+          <Icon name="alert" />
+          <div className="error-text">
+            <strong>{p.title}</strong>
+            <span>{p.message}</span>
+          </div>
+          <code className="error-code" title="Error code">
+            {p.code}
+          </code>
+          <button
+            type="button"
+            className="btn icon-only ghost small"
+            aria-label={`Dismiss: ${p.title}`}
+            onClick={() => dismissProblem(p.id)}
+          >
+            <Icon name="x" size={14} />
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function Toasts() {
+  const toasts = useStore(toastStore, (s) => s);
+  return (
+    <div className="toasts" role="status" aria-live="polite">
+      {toasts.map((t) => (
+        <div className="toast" key={t.id}>
+          <span>{t.message}</span>
+          {t.action ? (
+            <button
+              type="button"
+              className="btn small"
+              onClick={() => {
+                t.action?.run();
+                toastStore.set((list) => list.filter((x) => x.id !== t.id));
+              }}
+            >
+              {t.action.label}
+            </button>
+          ) : null}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function Connection() {
+  const [state, setState] = useState<ConnectionState>('connecting');
+  const [wasOpen, setWasOpen] = useState(false);
+  useEffect(
+    () =>
+      onConnection((s) => {
+        setState(s);
+        if (s === 'open') setWasOpen(true);
+      }),
+    [],
+  );
+  const label =
+    state === 'open'
+      ? 'Connected'
+      : wasOpen
+        ? 'Reconnecting…'
+        : state === 'connecting'
+          ? 'Connecting…'
+          : 'Cannot reach Tessera';
+  return (
+    <div
+      className={`connection ${state}`}
+      title={
+        state === 'open'
+          ? isElectron()
+            ? 'Desktop app'
+            : 'Web mode: live updates are connected'
+          : 'Live updates are interrupted; they resume by themselves once Tessera answers again'
+      }
+      role="status"
+    >
+      <span className="dot" aria-hidden="true" />
+      <span>{label}</span>
+      <span className="muted">· {isElectron() ? 'desktop' : 'web'}</span>
+    </div>
+  );
+}
+
+export function App() {
+  const { screen, infillId } = useStore(appStore, (s) => s);
+  const announcement = useStore(jobsStore, (s) => s.announcement);
+  const queueCollapsed = useStore(queueCollapsedStore, (s) => s);
+
+  useEffect(() => {
+    startJobs();
+    void loadModels();
+    // The desktop menu's File › Export… exports the Library's selection.
+    return on('menu:command', ({ command }) => {
+      if (command === 'export')
+        appStore.set((s) => ({ ...s, screen: 'library', exportRequest: s.exportRequest + 1 }));
+    });
+  }, []);
+
+  // Alt+1…4 switch screens.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!e.altKey || e.ctrlKey || e.metaKey) return;
+      const item = NAV.find((n) => n.key === e.key);
+      if (item !== undefined) {
+        e.preventDefault();
+        navigate(item.screen);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  useEffect(() => {
+    const label = screen === 'infill' ? 'Infill' : NAV.find((n) => n.screen === screen)?.label;
+    document.title = `${label ?? ''} — Tessera`;
+  }, [screen]);
+
+  return (
+    <div className={`app ${queueCollapsed ? 'queue-collapsed' : ''}`}>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <nav className="sidebar" aria-label="Screens">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true" />
+          Tessera
+        </div>
+        <ul>
+          {NAV.map((n) => (
+            <li key={n.screen}>
+              <button
+                type="button"
+                className={`nav-item ${screen === n.screen ? 'current' : ''}`}
+                aria-current={screen === n.screen ? 'page' : undefined}
+                onClick={() => navigate(n.screen)}
+                data-testid={`nav-${n.screen}`}
+                title={`${n.label} (Alt+${n.key})`}
+              >
+                <Icon name={n.icon} size={18} />
+                <span>{n.label}</span>
+              </button>
+            </li>
+          ))}
+          {infillId !== null ? (
+            <li>
+              <button
+                type="button"
+                className={`nav-item ${screen === 'infill' ? 'current' : ''}`}
+                aria-current={screen === 'infill' ? 'page' : undefined}
+                onClick={() => navigate('infill')}
+                data-testid="nav-infill"
+              >
+                <Icon name="infill" size={18} />
+                <span>Infill</span>
+              </button>
+            </li>
+          ) : null}
+        </ul>
+        <div className="sidebar-foot">
+          <Connection />
+        </div>
+      </nav>
+      <main id="main" className="main" tabIndex={-1}>
+        <ErrorBanner />
+        <div className="screen-host">
+          {screen === 'generate' ? <GenerateScreen /> : null}
+          {screen === 'library' ? <LibraryScreen /> : null}
+          {screen === 'infill' ? <InfillScreen /> : null}
+          {screen === 'caption' ? <CaptionScreen /> : null}
+          {screen === 'models' ? <ModelsScreen /> : null}
+        </div>
+      </main>
+      <QueuePanel />
+      <div className="sr-only" aria-live="polite" aria-atomic="true" data-testid="job-status-live">
+        {announcement}
+      </div>
+      <Toasts />
+    </div>
+  );
+}

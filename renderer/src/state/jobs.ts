@@ -1,0 +1,257 @@
+/**
+ * The queue as the UI sees it: `jobs:list`, kept fresh by `jobs:event`, plus what only the
+ * events carry (live progress with ETA, the latest preview, captioning's per-file results and
+ * notices). One subscription for the whole app, so nothing is missed while a screen is closed.
+ */
+import type { JobView } from '../../../app/common/contract.ts';
+import type { QueueEvent } from '../../../app/common/queue-contract.ts';
+import { invoke, on, onConnection } from '../bridge/index.ts';
+import { reportError, sessionStore, toast } from './app.ts';
+import { createStore } from './store.ts';
+
+export type FileStatus = 'captioned' | 'suggestion' | 'skipped' | 'failed' | 'problem';
+
+export interface FileEntry {
+  path: string;
+  status: FileStatus;
+  caption: string | null;
+  message: string | null;
+}
+
+export interface LiveJob {
+  provider: string | null;
+  progress: {
+    done: number;
+    total: number;
+    unit: string;
+    ratePerSecond: number;
+    etaSeconds: number | null;
+  } | null;
+  preview: { rgb: string; width: number; height: number } | null;
+  notices: string[];
+  /** captioning results in arrival order; appended in place, `filesVersion` tells React */
+  files: FileEntry[];
+  filesVersion: number;
+  counts: Record<FileStatus, number>;
+}
+
+export interface JobsState {
+  jobs: JobView[];
+  loaded: boolean;
+  live: Record<string, LiveJob>;
+  /** the latest status line for the aria-live region */
+  announcement: string;
+}
+
+export const jobsStore = createStore<JobsState>({
+  jobs: [],
+  loaded: false,
+  live: {},
+  announcement: '',
+});
+
+function emptyLive(): LiveJob {
+  return {
+    provider: null,
+    progress: null,
+    preview: null,
+    notices: [],
+    files: [],
+    filesVersion: 0,
+    counts: { captioned: 0, suggestion: 0, skipped: 0, failed: 0, problem: 0 },
+  };
+}
+
+export function liveOf(state: JobsState, jobId: string): LiveJob | undefined {
+  return state.live[jobId];
+}
+
+let refreshTimer: ReturnType<typeof setTimeout> | null = null;
+let refreshing = false;
+let refreshAgain = false;
+
+export async function refreshJobs(): Promise<void> {
+  if (refreshing) {
+    refreshAgain = true;
+    return;
+  }
+  refreshing = true;
+  try {
+    const jobs = await invoke('jobs:list', {});
+    jobsStore.set((s) => ({ ...s, jobs, loaded: true }));
+  } catch (err) {
+    reportError('Could not read the queue', err);
+  } finally {
+    refreshing = false;
+    if (refreshAgain) {
+      refreshAgain = false;
+      void refreshJobs();
+    }
+  }
+}
+
+function scheduleRefresh(ms: number): void {
+  if (refreshTimer !== null) return;
+  refreshTimer = setTimeout(() => {
+    refreshTimer = null;
+    void refreshJobs();
+  }, ms);
+}
+
+function titleOf(jobId: string): string {
+  const job = jobsStore.get().jobs.find((j) => j.id === jobId);
+  if (job === undefined) return 'A job';
+  const t = job.title.length > 60 ? `${job.title.slice(0, 57)}…` : job.title;
+  return `“${t}”`;
+}
+
+function updateLive(jobId: string, fn: (live: LiveJob) => LiveJob, announcement?: string): void {
+  jobsStore.set((s) => ({
+    ...s,
+    live: { ...s.live, [jobId]: fn(s.live[jobId] ?? emptyLive()) },
+    announcement: announcement ?? s.announcement,
+  }));
+}
+
+async function collectResults(jobId: string, assetIds: number[]): Promise<void> {
+  if (!sessionStore.get().jobIds.includes(jobId)) return;
+  for (const id of assetIds) {
+    try {
+      const item = await invoke('gallery:get', { id });
+      sessionStore.set((s) =>
+        s.results.some((r) => r.id === id)
+          ? s
+          : {
+              ...s,
+              results: [{ id, sha256: item.sha256, title: item.title, jobId }, ...s.results].slice(
+                0,
+                200,
+              ),
+            },
+      );
+    } catch (err) {
+      reportError('A finished image could not be loaded', err);
+    }
+  }
+}
+
+export function handleQueueEvent(e: QueueEvent): void {
+  const known = jobsStore.get().jobs.some((j) => j.id === e.jobId);
+  switch (e.type) {
+    case 'started':
+      updateLive(e.jobId, (l) => ({ ...l, provider: e.provider }), `${titleOf(e.jobId)} started`);
+      scheduleRefresh(50);
+      break;
+    case 'progress':
+      updateLive(e.jobId, (l) => ({
+        ...l,
+        progress: {
+          done: e.done,
+          total: e.total,
+          unit: e.unit,
+          ratePerSecond: e.ratePerSecond,
+          etaSeconds: e.etaSeconds,
+        },
+      }));
+      if (!known) scheduleRefresh(50);
+      break;
+    case 'preview':
+      updateLive(e.jobId, (l) => ({
+        ...l,
+        preview: { rgb: e.imageRgb, width: e.width, height: e.height },
+      }));
+      break;
+    case 'file':
+      updateLive(e.jobId, (l) => {
+        l.files.push({ path: e.path, status: e.status, caption: e.caption, message: e.message });
+        return {
+          ...l,
+          filesVersion: l.filesVersion + 1,
+          counts: { ...l.counts, [e.status]: l.counts[e.status] + 1 },
+        };
+      });
+      break;
+    case 'notice':
+      updateLive(e.jobId, (l) =>
+        l.notices.includes(e.message) ? l : { ...l, notices: [...l.notices, e.message] },
+      );
+      break;
+    case 'paused':
+      updateLive(e.jobId, (l) => l, `${titleOf(e.jobId)} paused`);
+      scheduleRefresh(50);
+      break;
+    case 'cancelled':
+      updateLive(e.jobId, (l) => l, `${titleOf(e.jobId)} cancelled`);
+      scheduleRefresh(50);
+      break;
+    case 'completed':
+      updateLive(
+        e.jobId,
+        (l) => ({
+          ...l,
+          progress: l.progress === null ? null : { ...l.progress, etaSeconds: 0 },
+        }),
+        `${titleOf(e.jobId)} completed${e.summary ? `: ${e.summary}` : ''}`,
+      );
+      scheduleRefresh(50);
+      void collectResults(e.jobId, e.assetIds);
+      break;
+    case 'failed':
+      updateLive(e.jobId, (l) => l, `${titleOf(e.jobId)} failed: ${e.message}`);
+      scheduleRefresh(50);
+      break;
+  }
+}
+
+let started = false;
+
+/** Subscribes once for the app's lifetime. */
+export function startJobs(): void {
+  if (started) return;
+  started = true;
+  on('jobs:event', handleQueueEvent);
+  let wasOpen = false;
+  onConnection((state) => {
+    // After a reconnect, events were missed: read the queue again.
+    if (state === 'open') {
+      if (wasOpen) void refreshJobs();
+      wasOpen = true;
+    }
+  });
+  void refreshJobs();
+}
+
+export type JobAction = 'cancel' | 'pause' | 'resume' | 'retry' | 'front' | 'back';
+
+const ACTION_TITLES: Record<JobAction, string> = {
+  cancel: 'Could not cancel the job',
+  pause: 'Could not pause the job',
+  resume: 'Could not resume the job',
+  retry: 'Could not retry the job',
+  front: 'Could not move the job',
+  back: 'Could not move the job',
+};
+
+export async function jobAction(action: JobAction, jobId: string): Promise<void> {
+  try {
+    if (action === 'front' || action === 'back')
+      await invoke('jobs:move', { jobId, where: action });
+    else await invoke(`jobs:${action}`, { jobId });
+  } catch (err) {
+    reportError(ACTION_TITLES[action], err);
+  }
+  await refreshJobs();
+}
+
+export async function pruneJobs(): Promise<void> {
+  try {
+    const { removed } = await invoke('jobs:prune', {});
+    toast(removed === 0 ? 'No finished jobs to prune' : `Removed ${removed} finished job(s)`);
+  } catch (err) {
+    reportError('Could not prune finished jobs', err);
+  }
+  await refreshJobs();
+}
+
+export const isFinished = (j: JobView) =>
+  j.status === 'completed' || j.status === 'failed' || j.status === 'cancelled';
