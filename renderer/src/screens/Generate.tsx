@@ -8,6 +8,7 @@ import type { ModelView } from '../../../app/common/contract.ts';
 import { invoke } from '../bridge/index.ts';
 import { Icon } from '../components/Icon.tsx';
 import { progressOf } from '../components/QueuePanel.tsx';
+import { SeedField, StyleField } from '../components/SeedStyleFields.tsx';
 import {
   AssetImage,
   Callout,
@@ -17,7 +18,7 @@ import {
   RangeField,
   StatusBadge,
 } from '../components/ui.tsx';
-import { clamp, clampToBounds, MAX_SEED, randomSeed } from '../lib/settings.ts';
+import { clamp, clampToBounds, randomSeed } from '../lib/settings.ts';
 import {
   openInLibrary,
   reportError,
@@ -252,79 +253,23 @@ export function GenerateScreen() {
           />
         </Field>
         {model !== undefined && model.styles.length > 0 ? (
-          <Field label="Style" id={ids.style}>
-            <select
-              id={ids.style}
-              value={s.style ?? ''}
-              onChange={(e) =>
-                updateSettings({ style: e.target.value === '' ? null : e.target.value })
-              }
-              data-testid="style-select"
-            >
-              <option value="">Any style</option>
-              {model.styles.map((st) => (
-                <option key={st} value={st}>
-                  {st}
-                </option>
-              ))}
-            </select>
-          </Field>
+          <StyleField
+            id={ids.style}
+            styles={model.styles}
+            value={s.style}
+            onChange={(style) => updateSettings({ style })}
+            testId="style-select"
+          />
         ) : null}
 
-        <div className="field">
-          <label htmlFor={ids.seed}>Seed</label>
-          <div className="seed-row">
-            <input
-              id={ids.seed}
-              className="num grow"
-              type="number"
-              min={0}
-              max={MAX_SEED}
-              step={1}
-              value={s.seed}
-              onChange={(e) => {
-                const v = Math.round(Number(e.target.value));
-                if (Number.isFinite(v))
-                  updateSettings({ seed: clamp(v, 0, MAX_SEED), seedLocked: true });
-              }}
-              data-testid="seed-input"
-            />
-            <button
-              type="button"
-              className={`btn icon-only ${s.seedLocked ? 'active' : ''}`}
-              aria-pressed={s.seedLocked}
-              aria-label={
-                s.seedLocked
-                  ? 'Seed locked: every run uses it'
-                  : 'Seed unlocked: each run draws a new one'
-              }
-              title={
-                s.seedLocked
-                  ? 'Locked: every run uses this seed'
-                  : 'Unlocked: each run draws a new seed'
-              }
-              onClick={() => updateSettings({ seedLocked: !s.seedLocked })}
-              data-testid="seed-lock"
-            >
-              <Icon name={s.seedLocked ? 'lock' : 'unlock'} />
-            </button>
-            <button
-              type="button"
-              className="btn icon-only"
-              aria-label="Random seed"
-              title="Draw a random seed"
-              onClick={() => updateSettings({ seed: randomSeed() })}
-              data-testid="seed-random"
-            >
-              <Icon name="dice" />
-            </button>
-          </div>
-          <div className="hint">
-            {s.seedLocked
-              ? 'Locked: runs replay this seed'
-              : 'Each run draws a new seed and shows it here'}
-          </div>
-        </div>
+        <SeedField
+          id={ids.seed}
+          seed={s.seed}
+          locked={s.seedLocked}
+          onChange={updateSettings}
+          testIdPrefix="seed"
+          hint
+        />
 
         <RangeField
           label="Guidance (CFG)"

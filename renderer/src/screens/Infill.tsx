@@ -10,6 +10,7 @@ import { invoke } from '../bridge/index.ts';
 import { LineageList } from '../components/DetailPanel.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { progressOf } from '../components/QueuePanel.tsx';
+import { SeedField, StyleField } from '../components/SeedStyleFields.tsx';
 import {
   AssetImage,
   Callout,
@@ -30,7 +31,7 @@ import {
   type History,
 } from '../lib/history.ts';
 import { bytesToBase64, downsampleMask, maskCoverage, type Stroke } from '../lib/mask.ts';
-import { clamp, MAX_SEED, randomSeed } from '../lib/settings.ts';
+import { randomSeed } from '../lib/settings.ts';
 import { appStore, navigate, openInLibrary, reportError, toast } from '../state/app.ts';
 import { jobAction, jobsStore, refreshJobs } from '../state/jobs.ts';
 import { canDo, modelsStore } from '../state/models.ts';
@@ -578,59 +579,20 @@ export function InfillScreen() {
           />
         </Field>
         {model !== undefined && model.styles.length > 0 ? (
-          <Field label="Style" id={ids.style}>
-            <select
-              id={ids.style}
-              value={session.style ?? ''}
-              onChange={(e) => setSession({ style: e.target.value === '' ? null : e.target.value })}
-            >
-              <option value="">Any style</option>
-              {model.styles.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          </Field>
+          <StyleField
+            id={ids.style}
+            styles={model.styles}
+            value={session.style}
+            onChange={(style) => setSession({ style })}
+          />
         ) : null}
-        <div className="field">
-          <label htmlFor={ids.seed}>Seed</label>
-          <div className="seed-row">
-            <input
-              id={ids.seed}
-              className="num grow"
-              type="number"
-              min={0}
-              max={MAX_SEED}
-              value={session.seed}
-              onChange={(e) => {
-                const v = Math.round(Number(e.target.value));
-                if (Number.isFinite(v))
-                  setSession({ seed: clamp(v, 0, MAX_SEED), seedLocked: true });
-              }}
-              data-testid="infill-seed"
-            />
-            <button
-              type="button"
-              className={`btn icon-only ${session.seedLocked ? 'active' : ''}`}
-              aria-pressed={session.seedLocked}
-              aria-label={
-                session.seedLocked ? 'Seed locked' : 'Seed unlocked: each run draws a new one'
-              }
-              onClick={() => setSession({ seedLocked: !session.seedLocked })}
-            >
-              <Icon name={session.seedLocked ? 'lock' : 'unlock'} />
-            </button>
-            <button
-              type="button"
-              className="btn icon-only"
-              aria-label="Random seed"
-              onClick={() => setSession({ seed: randomSeed() })}
-            >
-              <Icon name="dice" />
-            </button>
-          </div>
-        </div>
+        <SeedField
+          id={ids.seed}
+          seed={session.seed}
+          locked={session.seedLocked}
+          onChange={setSession}
+          testIdPrefix="infill-seed"
+        />
         {model !== undefined ? (
           <RangeField
             label="Guidance (CFG)"
