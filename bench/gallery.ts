@@ -18,7 +18,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { recipeSchema, type Recipe } from '../app/common/recipe.ts';
+import type { Recipe } from '../app/common/recipe.ts';
+import { sampleRecipe } from '../app/common/testing/sample-recipe.ts';
 import { encodePng } from '../app/media/png.ts';
 import { openBulkLoader, type SyntheticItem } from '../app/gallery/bench-support.ts';
 import { openGallery, type ItemQuery } from '../app/gallery/index.ts';
@@ -80,28 +81,7 @@ function embedding(): Float32Array {
   return v;
 }
 
-const baseRecipe = recipeSchema.parse({
-  tessera: 1,
-  task: 'generate',
-  modelId: MODELS[0][0],
-  modelSha256: 'a'.repeat(64),
-  family: 'vq-ar',
-  prompt: 'x',
-  negativePrompt: '',
-  style: null,
-  seed: 0,
-  imageIndex: 0,
-  sampling: { cfgScale: 3, temperature: 1, topK: 0, topP: 0.9, cdk: null },
-  prngVersion: 'tessera-prng-v1',
-  pipelineVersion: 1,
-  steps: 64,
-  width: 32,
-  height: 32,
-  provider: 'cpu',
-  tokensSha256: 'b'.repeat(64),
-  parent: null,
-  selfScore: null,
-});
+const baseRecipe = sampleRecipe({ modelId: MODELS[0][0], prompt: 'x', style: null, seed: 0 });
 const codes = Buffer.alloc(64 * 4, 7);
 
 function syntheticItem(i: number, boardIds: number[], start: number): SyntheticItem {

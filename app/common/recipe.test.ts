@@ -1,29 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseInfotext, recipeSchema, toInfotext, type Recipe } from './recipe.ts';
+import { parseInfotext, toInfotext, type Recipe } from './recipe.ts';
+import { sampleRecipe } from './testing/sample-recipe.ts';
 
-const recipe: Recipe = recipeSchema.parse({
-  tessera: 1,
-  task: 'generate',
-  modelId: 'tessera/vq-ar-emoji32-cpu-1h',
-  modelSha256: 'a'.repeat(64),
-  family: 'vq-ar',
-  prompt: 'red heart, big: shiny',
-  negativePrompt: 'blue',
-  style: 'twemoji',
-  seed: 42,
-  imageIndex: 0,
-  sampling: { cfgScale: 3, temperature: 1, topK: 0, topP: 0.9, cdk: null },
-  prngVersion: 'tessera-prng-v1',
-  pipelineVersion: 1,
-  steps: 64,
-  width: 32,
-  height: 32,
-  provider: 'cpu',
-  tokensSha256: 'b'.repeat(64),
-  parent: null,
-  selfScore: null,
-});
+const recipe: Recipe = sampleRecipe({ prompt: 'red heart, big: shiny', negativePrompt: 'blue' });
 
 test('infotext round trip keeps prompt and settings', () => {
   const text = toInfotext(recipe);

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import { recipeSchema, type Recipe } from '../common/recipe.ts';
+import type { Recipe } from '../common/recipe.ts';
+import { sampleRecipe } from '../common/testing/sample-recipe.ts';
 import { encodePng } from '../media/png.ts';
 import { openGallery } from './gallery.ts';
 import type { Gallery, NewGeneration } from './types.ts';
@@ -48,29 +49,7 @@ export const sha256 = (data: Uint8Array | string) =>
   createHash('sha256').update(data).digest('hex');
 
 export function recipeFor(overrides: Partial<Recipe> = {}): Recipe {
-  return recipeSchema.parse({
-    tessera: 1,
-    task: 'generate',
-    modelId: 'tessera/vq-ar-emoji32-cpu-1h',
-    modelSha256: 'a'.repeat(64),
-    family: 'vq-ar',
-    prompt: 'red heart',
-    negativePrompt: '',
-    style: 'twemoji',
-    seed: 42,
-    imageIndex: 0,
-    sampling: { cfgScale: 3, temperature: 1, topK: 0, topP: 0.9, cdk: null },
-    prngVersion: 'tessera-prng-v1',
-    pipelineVersion: 1,
-    steps: 64,
-    width: 32,
-    height: 32,
-    provider: 'cpu',
-    tokensSha256: 'b'.repeat(64),
-    parent: null,
-    selfScore: null,
-    ...overrides,
-  });
+  return sampleRecipe(overrides);
 }
 
 /** A generation with a real 32×32 PNG; `salt` makes the pixels (and so the sha256) unique. */
