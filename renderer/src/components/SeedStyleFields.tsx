@@ -19,6 +19,8 @@ export function StyleField({
   onChange: (style: string | null) => void;
   testId?: string;
 }) {
+  // A model without style tokens has nothing to choose from.
+  if (styles.length === 0) return null;
   return (
     <Field label="Style" id={id}>
       <select

@@ -252,15 +252,13 @@ export function GenerateScreen() {
             data-testid="negative-input"
           />
         </Field>
-        {model !== undefined && model.styles.length > 0 ? (
-          <StyleField
-            id={ids.style}
-            styles={model.styles}
-            value={s.style}
-            onChange={(style) => updateSettings({ style })}
-            testId="style-select"
-          />
-        ) : null}
+        <StyleField
+          id={ids.style}
+          styles={model?.styles ?? []}
+          value={s.style}
+          onChange={(style) => updateSettings({ style })}
+          testId="style-select"
+        />
 
         <SeedField
           id={ids.seed}

@@ -578,14 +578,12 @@ export function InfillScreen() {
             data-testid="infill-prompt"
           />
         </Field>
-        {model !== undefined && model.styles.length > 0 ? (
-          <StyleField
-            id={ids.style}
-            styles={model.styles}
-            value={session.style}
-            onChange={(style) => setSession({ style })}
-          />
-        ) : null}
+        <StyleField
+          id={ids.style}
+          styles={model?.styles ?? []}
+          value={session.style}
+          onChange={(style) => setSession({ style })}
+        />
         <SeedField
           id={ids.seed}
           seed={session.seed}
