@@ -102,8 +102,12 @@ test('caption a folder: per-file status, searchable captions, XMP sidecars, read
   await page.getByLabel(/xmp/i).check();
   await byTestId('caption-start').click();
   const list = byTestId('caption-file-list');
-  await list.getByText('sky.png').waitFor({ timeout: 60_000 });
-  await list.getByText(/broken\.jpg/).waitFor({ timeout: 30_000 });
+  // Files are captioned in name order, so wait for the whole folder rather than any one name.
+  await byTestId('caption-progress')
+    .filter({ hasText: '4 / 4 files' })
+    .waitFor({ timeout: 90_000 });
+  for (const name of ['sunny.png', 'leaf.jpg', 'sky.png']) await list.getByText(name).waitFor();
+  await list.getByText(/broken\.jpg/).waitFor();
   await list
     .getByText(/not a readable image|damaged|truncated|premature/i)
     .first()
