@@ -12,12 +12,14 @@ import { openLibraryDatabase } from './db.ts';
 import { EmbeddingIndex } from './embedding-index.ts';
 import { indexMissingEmbeddings, similar } from './embeddings.ts';
 import { GalleryError, translateSqliteError } from './errors.ts';
+import { readImageBytes } from './image-bytes.ts';
 import { addForeignGeneration, addGeneration, addPhoto } from './item-add.ts';
 import { findBySha, getItem } from './item-read.ts';
 import * as state from './item-state.ts';
 import { createJobStore } from './job-store.ts';
 import * as library from './library-files.ts';
 import { lineage } from './lineage.ts';
+import { readMask, storeMask } from './masks.ts';
 import { findObject, storeObject } from './object-store.ts';
 import { countItems, queryItems } from './query.ts';
 import * as tags from './tags.ts';
@@ -92,6 +94,9 @@ export function openGalleryWith(dir: string, io?: FileIo): Gallery {
       return { sha256, path };
     },
     objectPath: (sha256) => findObject(dir, sha256),
+    readImageBytes: (sha256) => readImageBytes(ctx, sha256),
+    storeMask: (mask) => storeMask(dir, mask, io),
+    readMask: (sha256) => readMask(dir, sha256),
     addGeneration: (g) => addGeneration(ctx, g),
     addForeignGeneration: (g) => addForeignGeneration(ctx, g),
     addPhoto: (p) => addPhoto(ctx, p),

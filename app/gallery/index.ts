@@ -21,4 +21,13 @@ export type {
   NewPhoto,
   QueryPage,
 } from './types.ts';
-export type { JobError, JobKind, JobRow, JobStatus, JobStore } from './job-types.ts';
+export type {
+  JobError,
+  JobFile,
+  JobFilePage,
+  JobFileStatus,
+  JobKind,
+  JobRow,
+  JobStatus,
+  JobStore,
+} from './job-types.ts';

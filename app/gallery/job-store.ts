@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GalleryContext } from './context.ts';
 import { invalid, notFound } from './errors.ts';
+import { jobFiles, recordJobFile } from './job-files.ts';
 import type { JobError, JobKind, JobRow, JobStatus, JobStore } from './job-types.ts';
 
 const KINDS: readonly JobKind[] = ['generate', 'infill', 'caption-folder'];
@@ -394,6 +395,9 @@ export function createJobStore(ctx: GalleryContext): JobStore {
         return recovered;
       });
     },
+
+    recordFile: (jobId, f) => recordJobFile(ctx, jobId, f),
+    files: (jobId, q) => jobFiles(ctx, jobId, q),
   };
   return store;
 }

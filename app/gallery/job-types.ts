@@ -30,6 +30,24 @@ export interface JobRow {
   finishedAt: number | null;
 }
 
+/** What a captioning job did to one file. */
+export type JobFileStatus = 'captioned' | 'suggestion' | 'skipped' | 'failed' | 'problem';
+export interface JobFile {
+  /** report order within the job; the paging cursor */
+  seq: number;
+  path: string;
+  status: JobFileStatus;
+  caption: string | null;
+  message: string | null;
+}
+export interface JobFilePage {
+  files: JobFile[];
+  /** pass as `after` for the next page; null on the last */
+  next: number | null;
+  /** every file of the job by status (whatever the page's filter) */
+  counts: Record<JobFileStatus, number>;
+}
+
 export interface JobStore {
   submit(j: {
     kind: JobKind;
@@ -67,4 +85,11 @@ export interface JobStore {
   /** Running jobs whose owner is dead or silent past staleMs → interrupted (or paused/cancelled
    * when that was asked of them); returns how many. */
   recoverOrphans(isAlive: (pid: number) => boolean, staleMs: number): number;
+  /** Records what a job did to one file (a later report of the same path updates it). */
+  recordFile(
+    jobId: string,
+    f: { path: string; status: JobFileStatus; caption: string | null; message: string | null },
+  ): void;
+  /** A job's per-file results in report order, a page at a time (at most 1000 files). */
+  files(jobId: string, q?: { status?: JobFileStatus; after?: number; limit?: number }): JobFilePage;
 }

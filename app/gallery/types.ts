@@ -178,6 +178,11 @@ export interface Gallery {
   optimize(): void;
   storeBytes(bytes: Uint8Array): Promise<{ sha256: string; path: string }>;
   objectPath(sha256: string): string | null;
+  /** An image's bytes by sha256 (object store, else a library photo's unchanged file). */
+  readImageBytes(sha256: string): Promise<Buffer | null>;
+  /** Keeps an infill mask (one byte per model pixel) by its sha256, so the infill can replay. */
+  storeMask(mask: Uint8Array): Promise<string>;
+  readMask(sha256: string): Promise<Uint8Array | null>;
   addGeneration(g: NewGeneration): Promise<number>;
   /** Kind 'generation', origin 'imported'; an image already in the library returns its id. */
   addForeignGeneration(g: NewForeignGeneration): Promise<number>;

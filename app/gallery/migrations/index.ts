@@ -7,6 +7,7 @@ import { migration0010 } from './0010-gallery.ts';
 import { migration0020 } from './0020-folders.ts';
 import { migration0030 } from './0030-jobs.ts';
 import { migration0040 } from './0040-embeddings.ts';
+import { migration0050 } from './0050-job-files.ts';
 
 export type { Migration } from './migration.ts';
 
@@ -15,6 +16,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0020,
   migration0030,
   migration0040,
+  migration0050,
 ];
 
 for (let i = 0; i < MIGRATIONS.length; i++) {
