@@ -7,6 +7,20 @@ import { z } from 'zod';
 import { providerSchema, samplingSchema, tokenStateSchema } from './inference-contract.ts';
 
 const seedSchema = z.number().int().min(0).max(0xffffffff);
+const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
+
+/**
+ * A job that replays a library item: the result is linked to it with op `replay`, carries its
+ * hash in the recipe, and runs only on the model whose decoder made it.
+ */
+export const replaySourceSchema = z.object({
+  assetId: z.number().int().positive(),
+  sha256: sha256Schema,
+  modelSha256: sha256Schema,
+  /** a best-of-N winner's self-score, which a single replayed candidate keeps */
+  selfScore: z.object({ logProbPerToken: z.number(), candidates: z.number().int() }).nullable(),
+});
+export type ReplaySource = z.infer<typeof replaySourceSchema>;
 
 const runSettings = {
   modelId: z.string().min(1),
@@ -26,6 +40,7 @@ export const generateJobSchema = z.object({
   bestOf: z.number().int().min(1).max(16),
   sampling: samplingSchema,
   boardId: z.number().int().nullable(),
+  replay: replaySourceSchema.optional(),
 });
 
 export const infillJobSchema = z.object({
@@ -35,12 +50,18 @@ export const infillJobSchema = z.object({
   style: z.string().nullable(),
   seed: seedSchema,
   sampling: samplingSchema,
-  /** the library item being infilled (lineage parent) */
-  parentId: z.number().int().positive(),
+  /** the library item being infilled (lineage parent); or else `sourceSha256` */
+  parentId: z.number().int().positive().optional(),
+  /**
+   * An image that is not a library item (a file opened from disk), by the sha256 of its bytes,
+   * which the library keeps in its object store; the recipe records it as the parent.
+   */
+  sourceSha256: sha256Schema.optional(),
   /** one byte per model pixel, nonzero = regenerate, base64 */
   mask: z.string().min(1),
   featherPx: z.number().min(0).max(16),
   boardId: z.number().int().nullable(),
+  replay: replaySourceSchema.optional(),
 });
 
 export const captionFolderJobSchema = z.object({

@@ -37,6 +37,15 @@ export const recipeSchema = z.object({
     .nullable(),
   /** best-of-N: this image's log p(prompt | image) per token, and how many candidates it beat */
   selfScore: z.object({ logProbPerToken: z.number(), candidates: z.number().int() }).nullable(),
+  /**
+   * A replay: the sha256 of the image this one re-ran. Absent otherwise, so ordinary images
+   * keep their bytes; present, it is the only difference from the original's PNG (identical
+   * bytes would be the same library item, and a replay is kept as an item of its own).
+   */
+  replayOf: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 export type Recipe = z.infer<typeof recipeSchema>;
 

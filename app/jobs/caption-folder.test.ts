@@ -65,6 +65,26 @@ test('every file gets one honest outcome; user captions win; a rerun does nothin
   const byPath = new Map(events.map((e) => [e.path, e]));
   const gallery = openGallery(join(home, 'library'));
   try {
+    // The per-file list is kept in the library: read back a page at a time, it is the events.
+    const job = gallery.jobs.list().find((j) => j.kind === 'caption-folder')!;
+    const kept = [];
+    for (let after = 0; ;) {
+      const page = gallery.jobs.files(job.id, { after, limit: 7 });
+      kept.push(
+        ...page.files.map(({ path, status, caption, message }) => ({
+          path,
+          status,
+          caption,
+          message,
+        })),
+      );
+      if (page.next === null) break;
+      after = page.next;
+    }
+    assert.deepEqual(
+      kept,
+      events.map(({ path, status, caption, message }) => ({ path, status, caption, message })),
+    );
     for (const c of junk.cases) {
       const path = join(junk.root, c.relPath);
       const expected = expectedScan(c, asRoot);

@@ -25,6 +25,8 @@ export interface ImageOutcome {
   rgb: Uint8Array;
   parent: Recipe['parent'];
   selfScore: Recipe['selfScore'];
+  /** the sha256 of the image this run replays, if it is a replay */
+  replayOf?: string | null;
 }
 
 export function recipeOf(o: ImageOutcome): Recipe {
@@ -49,6 +51,7 @@ export function recipeOf(o: ImageOutcome): Recipe {
     tokensSha256: sha256(JSON.stringify(o.codes)),
     parent: o.parent,
     selfScore: o.selfScore,
+    ...(o.replayOf ? { replayOf: o.replayOf } : {}),
   });
 }
 

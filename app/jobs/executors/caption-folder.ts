@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import sharp from 'sharp';
 import { captionFolderJobSchema, type CaptionFolderJob } from '../../common/queue-contract.ts';
+import type { JobFileStatus } from '../../gallery/index.ts';
 import type { TerminalEvent } from '../../inference/client.ts';
 import { MAX_INPUT_PIXELS, toModelRgb } from '../../media/load-image.ts';
 import { readPhotoMetadata } from '../../media/photo-metadata.ts';
@@ -82,6 +83,18 @@ async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
       message: `${modelId} was trained on emoji only: it describes emoji-like pictures and is not expected to describe photos well. Its captions are stored, searchable and replaceable by a better model's.`,
     });
 
+  // Each file's result goes to the library as well as to listeners, so the job's list can be
+  // read back after the window that watched it has closed.
+  const report = (f: {
+    path: string;
+    status: JobFileStatus;
+    caption: string | null;
+    message: string | null;
+  }) => {
+    gallery.jobs.recordFile(ctx.job.id, f);
+    ctx.emit({ type: 'file', ...f });
+  };
+
   // 1. Find the images. Everything that is not one is reported once and left alone.
   const files: FoundFile[] = [];
   let problems = 0;
@@ -89,13 +102,7 @@ async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
     if (entry.type === 'file') files.push(entry);
     else {
       problems++;
-      ctx.emit({
-        type: 'file',
-        path: entry.path,
-        status: 'problem',
-        caption: null,
-        message: entry.message,
-      });
+      report({ path: entry.path, status: 'problem', caption: null, message: entry.message });
     }
   }
   const rootId = gallery.addLibraryRoot(root);
@@ -174,7 +181,7 @@ async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
       gallery.saveCaptionFailure({ sha256: hash, fileId, modelId, error });
     }
     counts.failed++;
-    ctx.emit({ type: 'file', path: file.path, status: 'failed', caption: null, message: error });
+    report({ path: file.path, status: 'failed', caption: null, message: error });
     advance();
   };
 
@@ -208,8 +215,7 @@ async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
         noticeUnwritable(p.file.path, written.message);
     }
     counts.skipped++;
-    ctx.emit({
-      type: 'file',
+    report({
       path: p.file.path,
       status: 'skipped',
       caption: text ?? null,
@@ -223,13 +229,7 @@ async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
       if (end.type === 'failed' && !end.retryable) recordFailure(p.file, p.sha256, why);
       else {
         // Stopped or crashed mid-file: leave it without a result so the next run does it.
-        ctx.emit({
-          type: 'file',
-          path: p.file.path,
-          status: 'failed',
-          caption: null,
-          message: why,
-        });
+        report({ path: p.file.path, status: 'failed', caption: null, message: why });
         advance();
       }
       return;
@@ -278,8 +278,7 @@ async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
     });
     if (user === null) counts.captioned++;
     else counts.suggestions++;
-    ctx.emit({
-      type: 'file',
+    report({
       path: p.file.path,
       status: user === null ? 'captioned' : 'suggestion',
       caption: text,
@@ -294,13 +293,7 @@ async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
     if (ctx.stop.requested !== null) break;
     if (p.kind === 'skip') {
       counts.skipped++;
-      ctx.emit({
-        type: 'file',
-        path: p.file.path,
-        status: 'skipped',
-        caption: null,
-        message: p.why,
-      });
+      report({ path: p.file.path, status: 'skipped', caption: null, message: p.why });
       advance();
       continue;
     }

@@ -13,6 +13,7 @@ import {
 } from '../../common/queue-contract.ts';
 import type { ExecutionContext, ExecutionOutcome, Executor } from '../execution.ts';
 import { pngOf, recipeOf, type ImageOutcome } from '../outcome-png.ts';
+import { replayParent, replaySummary, reproducesOriginal, wrongModel } from '../replay-outcome.ts';
 import { storeImage } from './store-image.ts';
 
 interface Finished {
@@ -110,6 +111,8 @@ async function runCandidate(
 
 export const executeGenerate: Executor = async (ctx) => {
   const req = generateJobSchema.parse(ctx.job.request);
+  const refused = req.replay === undefined ? null : wrongModel(ctx, req.replay);
+  if (refused !== null) return refused;
   const cp: ImageCheckpoint = imageCheckpointSchema
     .nullable()
     .parse(ctx.job.checkpoint ?? null) ?? { candidates: [], partial: null };
@@ -148,14 +151,29 @@ export const executeGenerate: Executor = async (ctx) => {
     parent: null,
     selfScore: best.score === null ? null : { logProbPerToken: best.score, candidates: req.bestOf },
   };
+  const replay = req.replay;
+  if (replay !== undefined) {
+    // The replayed candidate is the original's best-of-N winner: it keeps the winner's score.
+    outcome.selfScore = replay.selfScore;
+    outcome.replayOf = replay.sha256;
+  }
   const assetId = await storeImage(ctx, {
     png: pngOf(outcome),
     recipe: recipeOf(outcome),
     codes: best.codes,
     durationMs: Date.now() - started,
-    parent: null,
+    parent: replay === undefined ? null : replayParent(ctx, replay),
     boardId: req.boardId,
   });
+  if (replay !== undefined) {
+    const identical = reproducesOriginal(outcome, replay);
+    return {
+      status: 'completed',
+      assetIds: [assetId],
+      summary: replaySummary(replay, identical),
+      result: { replayOf: replay.assetId, identical },
+    };
+  }
   return {
     status: 'completed',
     assetIds: [assetId],

@@ -1,37 +1,81 @@
 /**
- * A queued infill of a library item: the parent's pixels at the model's resolution, the mask
- * from the request, and the result stored with its lineage (parent, operation, mask hash).
+ * A queued infill: the source's pixels at the model's resolution (a library item, or a file
+ * opened from disk that the library keeps by hash without making it an item), the mask from
+ * the request, and the result stored with its lineage (parent, operation, mask hash). The mask
+ * itself is kept too, so the result can be replayed.
  */
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { infillJobSchema } from '../../common/queue-contract.ts';
+import { infillJobSchema, type InfillJob } from '../../common/queue-contract.ts';
+import type { NewGeneration } from '../../gallery/index.ts';
 import { toModelRgb } from '../../media/load-image.ts';
-import type { Executor } from '../execution.ts';
+import type { ExecutionContext, ExecutionOutcome, Executor } from '../execution.ts';
 import { pngOf, recipeOf, type ImageOutcome } from '../outcome-png.ts';
+import { replayParent, replaySummary, reproducesOriginal, wrongModel } from '../replay-outcome.ts';
 import { storeImage } from './store-image.ts';
 
-const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+interface Source {
+  bytes: Buffer;
+  sha256: string;
+  /** how the summary and errors name it */
+  name: string;
+  /** the lineage link of the result, unless it is a replay */
+  parent: NewGeneration['parent'];
+}
+
+const failed = (code: string, message: string): ExecutionOutcome => ({
+  status: 'failed',
+  code,
+  message,
+  retryable: false,
+});
+
+/** The image to infill, read back by its hash so a file edited since cannot slip in. */
+async function readSource(
+  ctx: ExecutionContext,
+  req: InfillJob,
+): Promise<Source | ExecutionOutcome> {
+  if (req.parentId !== undefined) {
+    const parent = ctx.gallery.getItem(req.parentId);
+    const bytes = parent === null ? null : await ctx.gallery.readImageBytes(parent.sha256);
+    if (parent === null || bytes === null)
+      return failed(
+        'parent-missing',
+        `library item ${req.parentId} (the image to infill) no longer exists, or its file is gone or was changed: restore it from the trash or pick another image`,
+      );
+    return {
+      bytes,
+      sha256: parent.sha256,
+      name: `item ${parent.id}`,
+      parent: { assetId: parent.id, op: 'infill', maskSha256: null },
+    };
+  }
+  if (req.sourceSha256 !== undefined) {
+    const bytes = await ctx.gallery.readImageBytes(req.sourceSha256);
+    if (bytes === null)
+      return failed(
+        'source-missing',
+        `the image to infill (sha256 ${req.sourceSha256.slice(0, 12)}…) is no longer kept by the library: open the file in Infill again`,
+      );
+    // Not a library item: the recipe's parent hash records it. Should the same bytes be in the
+    // library after all, the gallery links them as the parent by that hash.
+    return { bytes, sha256: req.sourceSha256, name: 'the opened file', parent: null };
+  }
+  return failed('bad-request', 'an infill names its image: a library item or an opened file');
+}
 
 export const executeInfill: Executor = async (ctx) => {
   const req = infillJobSchema.parse(ctx.job.request);
-  const parent = ctx.gallery.getItem(req.parentId);
-  if (parent === null || parent.filePath === null)
-    return {
-      status: 'failed',
-      code: 'parent-missing',
-      message: `library item ${req.parentId} (the image to infill) no longer exists or its file is gone: restore it from the trash or pick another image`,
-      retryable: false,
-    };
+  const refused = req.replay === undefined ? null : wrongModel(ctx, req.replay);
+  if (refused !== null) return refused;
+  const source = await readSource(ctx, req);
+  if ('status' in source) return source;
   const size = ctx.model.manifest.image.width;
-  const rgb = await toModelRgb(await readFile(parent.filePath), size, parent.filePath);
+  const rgb = await toModelRgb(source.bytes, size, source.name);
   const mask = new Uint8Array(Buffer.from(req.mask, 'base64'));
   if (mask.length !== size * ctx.model.manifest.image.height)
-    return {
-      status: 'failed',
-      code: 'bad-mask',
-      message: `the mask has ${mask.length} pixels but this model works at ${size}×${ctx.model.manifest.image.height}: paint the mask again for this model`,
-      retryable: false,
-    };
+    return failed(
+      'bad-mask',
+      `the mask has ${mask.length} pixels but this model works at ${size}×${ctx.model.manifest.image.height}: paint the mask again for this model`,
+    );
   const started = Date.now();
   const end = await ctx.client.run(
     {
@@ -55,7 +99,7 @@ export const executeInfill: Executor = async (ctx) => {
   if (end.type === 'failed')
     return { status: 'failed', code: end.code, message: end.message, retryable: end.retryable };
   if (end.type !== 'completed' || end.result.task !== 'infill') return { status: 'cancelled' };
-  const maskSha256 = sha256(mask);
+  const maskSha256 = await ctx.gallery.storeMask(mask);
   const outcome: ImageOutcome = {
     task: 'infill',
     manifest: ctx.model.manifest,
@@ -68,21 +112,37 @@ export const executeInfill: Executor = async (ctx) => {
     provider: end.provider,
     codes: end.result.codes,
     rgb: new Uint8Array(Buffer.from(end.result.imageRgb, 'base64')),
-    parent: { sha256: parent.sha256, maskSha256, featherPx: req.featherPx },
+    parent: { sha256: source.sha256, maskSha256, featherPx: req.featherPx },
     selfScore: null,
+    replayOf: req.replay?.sha256 ?? null,
   };
+  const parent =
+    req.replay !== undefined
+      ? replayParent(ctx, req.replay)
+      : source.parent === null
+        ? null
+        : { ...source.parent, maskSha256 };
   const assetId = await storeImage(ctx, {
     png: pngOf(outcome),
     recipe: recipeOf(outcome),
     codes: end.result.codes,
     durationMs: Date.now() - started,
-    parent: { assetId: parent.id, op: 'infill', maskSha256 },
+    parent,
     boardId: req.boardId,
   });
+  if (req.replay !== undefined) {
+    const identical = reproducesOriginal(outcome, req.replay);
+    return {
+      status: 'completed',
+      assetIds: [assetId],
+      summary: replaySummary(req.replay, identical),
+      result: { replayOf: req.replay.assetId, identical },
+    };
+  }
   const painted = mask.reduce((a, b) => a + (b ? 1 : 0), 0);
   return {
     status: 'completed',
     assetIds: [assetId],
-    summary: `seed ${req.seed}, ${painted} of ${mask.length} pixels regenerated from item ${parent.id}`,
+    summary: `seed ${req.seed}, ${painted} of ${mask.length} pixels regenerated from ${source.name}`,
   };
 };
