@@ -21,7 +21,7 @@ from tessera_models.vq_ar.export import (
     verify_tokenizer,
     weights_path,
 )
-from tessera_models.vq_ar.golden import settings_from_json
+from tessera_models.common.settings_json import settings_from_json
 from tessera_models.vq_ar.reference_loop import VqArRunner
 
 EXPORTS = NATIVE_MODELS / "exports"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ import numpy as np
 from tessera_models.common.onnx_tools import sha256_file
 from tessera_models.common.prng import PRNG_VERSION
 from tessera_models.common.sampling import PIPELINE_VERSION, SamplingSettings
+from tessera_models.common.settings_json import settings_json
 from tessera_models.data.emoji import EmojiDataset
 from tessera_models.vq_ar.reference_loop import VqArRunner
 
@@ -46,31 +46,6 @@ GENERATE_CASES: list[dict[str, Any]] = [
 ]
 
 
-def _settings_json(s: SamplingSettings) -> dict[str, Any]:
-    d = asdict(s)
-    return {
-        "cfgScale": d["cfg_scale"],
-        "temperature": d["temperature"],
-        "topK": d["top_k"],
-        "topP": d["top_p"],
-        "cdk": {"alpha": d["cdk_alpha"], "k": d["cdk_k"], "tau": d["cdk_tau"]}
-        if d["cdk"]
-        else None,
-    }
-
-
-def settings_from_json(d: dict[str, Any]) -> SamplingSettings:
-    cdk = d["cdk"]
-    return SamplingSettings(
-        cfg_scale=d["cfgScale"],
-        temperature=d["temperature"],
-        top_k=d["topK"],
-        top_p=d["topP"],
-        cdk=cdk is not None,
-        **({"cdk_alpha": cdk["alpha"], "cdk_k": cdk["k"], "cdk_tau": cdk["tau"]} if cdk else {}),
-    )
-
-
 def _image_json(image: np.ndarray) -> dict[str, str]:
     raw = np.ascontiguousarray(image).tobytes()
     return {"rgbBase64": base64.b64encode(raw).decode(), "sha256": hashlib.sha256(raw).hexdigest()}
@@ -89,7 +64,7 @@ def write_goldens(model_dir: Path, data: EmojiDataset) -> dict[str, Any]:
                 "style": case["style"],
                 "seed": case["seed"],
                 "imageIndex": 0,
-                "settings": _settings_json(s),
+                "settings": settings_json(s),
                 "promptIds": runner.prompt_ids(case["prompt"], case["style"]),
                 "codes": out.codes.reshape(-1).tolist(),
                 "image": _image_json(out.image),
@@ -116,7 +91,7 @@ def write_goldens(model_dir: Path, data: EmojiDataset) -> dict[str, Any]:
             "style": None,
             "seed": 5,
             "imageIndex": 0,
-            "settings": _settings_json(SamplingSettings()),
+            "settings": settings_json(SamplingSettings()),
             "codes": infilled.reshape(-1).tolist(),
             "image": _image_json(runner.decode(infilled[None])[0]),
         }

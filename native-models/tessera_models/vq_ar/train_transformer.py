@@ -28,6 +28,7 @@ from tessera_models.common.training import (
     wrap_ddp,
 )
 from tessera_models.data.emoji import EmojiDataset, load_emoji, to_unit_range
+from tessera_models.text.caption_vocab import build_word_tokenizer
 from tessera_models.text.word_tokenizer import WordTokenizer
 from tessera_models.vq_ar.config import ExperimentConfig, load_config
 from tessera_models.vq_ar.image_tokenizer import ImageTokenizer, ImageTokenizerConfig
@@ -63,14 +64,6 @@ def encode_all(tokenizer: ImageTokenizer, data: EmojiDataset) -> np.ndarray:
         x = torch.from_numpy(to_unit_range(data.images[i : i + 512]))
         out.append(tokenizer.encode(x)[1].numpy())
     return np.concatenate(out)
-
-
-def build_word_tokenizer(data: EmojiDataset, train_idx: np.ndarray) -> WordTokenizer:
-    captions = []
-    for i in train_idx:
-        r = data.records[i]
-        captions += [r.caption, *r.aliases]
-    return WordTokenizer.build(captions, styles=data.sets())
 
 
 def sequence_loss(

@@ -1,0 +1,259 @@
+"""Exports a trained `jpeg-lm` experiment: ONNX (two layouts), assets, manifest, goldens.
+
+Usage: python -m tessera_models.jpeg_lm.export --config cpu-1h [--out DIR]
+
+Verification (MODELS.md §5.4) on real test bodies: onnx.checker; PyTorch vs onnxruntime at two
+batch shapes (max abs diff ≤ 1e-4); prefill-then-step equals the full pass; the Hugging Face
+layout gives the same logits as Tessera's; golden outputs for fixed seeds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnxruntime as ort
+import torch
+
+from tessera_models.common.onnx_tools import (
+    check_graph,
+    graph_entry,
+    round_weights_to_half,
+    sha256_file,
+    store_weights_as_half,
+)
+from tessera_models.data.emoji import NATIVE_MODELS
+from tessera_models.jpeg_lm import jpeg_bytes
+from tessera_models.jpeg_lm.config import ExperimentConfig, load_config
+from tessera_models.jpeg_lm.golden import write_goldens
+from tessera_models.jpeg_lm.llama import Llama, LlamaConfig, causal_mask
+from tessera_models.jpeg_lm.manifest import DEFAULTS, build_manifest
+from tessera_models.jpeg_lm.onnx_graphs import OPSET, export_decoder, export_hf, past_names
+from tessera_models.jpeg_lm.paths import run_dir
+from tessera_models.jpeg_lm.prepare import Prepared, length_stats, prepare
+from tessera_models.jpeg_lm.reference_loop import causal_mask_np
+from tessera_models.jpeg_lm.sequences import text_to_image
+from tessera_models.vq_ar.export import git_commit
+
+TOLERANCE = 1e-4
+
+
+class ParityError(AssertionError):
+    pass
+
+
+def _session(path: Path) -> ort.InferenceSession:
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 2
+    return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+
+
+def _check(name: str, diff: float, report: dict[str, Any]) -> None:
+    report[name] = float(diff)
+    if not diff <= TOLERANCE:
+        raise ParityError(f"parity {name}: max abs diff {diff:.3g} exceeds {TOLERANCE}")
+
+
+def verify(
+    model: Llama, decoder: Path, hf: Path, sequences: list[list[int]], report: dict[str, Any]
+) -> None:
+    cfg = model.config
+    names = past_names(cfg.layers)
+    sess, hf_sess = _session(decoder), _session(hf)
+    outputs = [o.name for o in sess.get_outputs()]
+
+    def run(ids: np.ndarray, past: int, cache: list[np.ndarray]) -> list[np.ndarray]:
+        b, s = ids.shape
+        positions = np.broadcast_to(np.arange(past, past + s), (b, s)).astype(np.int64)
+        feed = {"input_ids": ids, "position_ids": positions}
+        feed |= {"attention_mask": causal_mask_np(b, s, past)} | dict(zip(names, cache))
+        return sess.run(outputs, feed)
+
+    def run_hf(ids: np.ndarray, past: int, cache: list[np.ndarray]) -> list[np.ndarray]:
+        b, s = ids.shape
+        positions = np.broadcast_to(np.arange(past, past + s), (b, s)).astype(np.int64)
+        feed = {"input_ids": ids, "position_ids": positions}
+        feed |= {"attention_mask": np.ones((b, past + s), np.int64)} | dict(zip(names, cache))
+        return hf_sess.run(outputs, feed)
+
+    for batch in (2, 5):
+        ids = np.array([s[:64] for s in sequences[:batch]], np.int64)
+        b, s = ids.shape
+        empty = [np.zeros((b, cfg.heads, 0, cfg.head_dim), np.float32) for _ in names]
+        full = run(ids, 0, empty)
+        with torch.no_grad():
+            positions = torch.arange(s).expand(b, s)
+            ref, _ = model(
+                torch.from_numpy(ids), positions, causal_mask(torch.ones(b, s, dtype=torch.bool))
+            )
+        _check(f"decoder.full.b{batch}", float(np.abs(full[0] - ref.numpy()).max()), report)
+        hf_full = run_hf(ids, 0, empty)
+        _check(f"hf.full.b{batch}", float(np.abs(hf_full[0] - full[0]).max()), report)
+        split = s - 5
+        out = run(ids[:, :split], 0, empty)
+        hf_out = run_hf(ids[:, :split], 0, empty)
+        cache, hf_cache = out[1:], hf_out[1:]
+        steps, hf_steps = [out[0][:, -1]], [hf_out[0][:, -1]]
+        for k in range(split, s - 1):
+            out = run(ids[:, k : k + 1], k, cache)
+            hf_out = run_hf(ids[:, k : k + 1], k, hf_cache)
+            cache, hf_cache = out[1:], hf_out[1:]
+            steps.append(out[0][:, -1])
+            hf_steps.append(hf_out[0][:, -1])
+        expected = full[0][:, split - 1 : s - 1]
+        _check(
+            f"decoder.prefillThenStep.b{batch}",
+            float(np.abs(np.stack(steps, 1) - expected).max()),
+            report,
+        )
+        _check(
+            f"hf.prefillThenStep.b{batch}",
+            float(np.abs(np.stack(hf_steps, 1) - expected).max()),
+            report,
+        )
+
+
+def mcu_token_limit(prep: Prepared, indices: np.ndarray) -> int:
+    """4 × the 99th percentile of tokens per MCU on training images (MODELS.md §2.4)."""
+    counts = []
+    for i in indices[:2000]:
+        for seg in jpeg_bytes.split_mcus(prep.bodies[i]):
+            counts.append(len(prep.vocab.bpe.encode(seg)) + 1)
+    return int(4 * np.percentile(counts, 99))
+
+
+def training_summary(config: ExperimentConfig) -> dict[str, Any]:
+    path = run_dir(config.name) / "log.jsonl"
+    lines = path.read_text().splitlines() if path.exists() else []
+    done = [json.loads(x) for x in lines if '"event": "done"' in x]
+    return {
+        "config": f"tessera_models/jpeg_lm/configs/{config.name.replace('-', '_')}.py",
+        "transformer": done[-1] if done else {},
+    }
+
+
+def export(config: ExperimentConfig, out: Path, data_root: str | None = None) -> dict[str, Any]:
+    prep = prepare(config, data_root)
+    vocab, data = prep.vocab, prep.data
+    best = run_dir(config.name) / "model_best.pt"
+    chosen = best if best.exists() else run_dir(config.name) / "model.pt"
+    state = torch.load(chosen, map_location="cpu", weights_only=False)
+    model = Llama(LlamaConfig(**state["config"]))
+    model.load_state_dict(state["model"])
+    model.eval()
+    round_weights_to_half(model)
+
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    decoder = out / "decoder.onnx"
+    export_decoder(model, decoder)
+    special = {"bos": 1, "eos": 2, "pad": 0}
+    hf = export_hf(model, out / "hf", special)
+    for path in (decoder, hf):
+        store_weights_as_half(path)
+        check_graph(path)
+
+    test_idx = data.indices("test")
+    sequences = [
+        text_to_image(
+            vocab.caption_ids(data.records[i].caption, data.records[i].set),
+            vocab.jpeg_ids(prep.bodies[i]),
+        )
+        for i in test_idx[:5]
+    ]
+    report: dict[str, Any] = {"tolerance": TOLERANCE, "onnxruntime": ort.__version__}
+    verify(model, decoder, hf, sequences, report)
+
+    files: dict[str, dict[str, Any]] = {}
+    words_path = out / "words.json"
+    vocab.words.save(words_path)
+    bpe_path = out / "jpeg-bpe.json"
+    vocab.bpe.save(bpe_path)
+    tables_path = out / "tables.bin"
+    tables_path.write_bytes(prep.tables)
+    header_path = out / f"header-{config.image_size}.bin"
+    header_path.write_bytes(prep.header)
+    for key, path in (
+        ("words", words_path),
+        ("bpe", bpe_path),
+        ("tables", tables_path),
+        ("header", header_path),
+    ):
+        files[key] = {"file": path.name, "sha256": sha256_file(path)}
+
+    card = json.loads((data.root / "datacard.json").read_text(encoding="utf-8"))
+    train_idx = data.indices("train")
+    manifest = build_manifest(
+        model_id=f"tessera/jpeg-lm-emoji{config.image_size}-{config.name}",
+        config=config,
+        model_config=model.config,
+        vocab=vocab,
+        files=files,
+        graphs={"decoder": graph_entry(decoder, OPSET)},
+        max_mcu_tokens=mcu_token_limit(prep, train_idx),
+        data_card=card,
+        data_stats=length_stats([prep.bodies[i] for i in train_idx], vocab.bpe),
+        training=training_summary(config),
+        parity=report,
+        source={
+            "commit": git_commit(),
+            "config": config.name,
+            "command": f"python -m tessera_models.jpeg_lm.export --config {config.name}",
+        },
+    )
+    manifest["training"]["transformer"]["params"] = sum(p.numel() for p in model.parameters())
+    manifest["training"]["transformer"]["exportedStep"] = state["step"]
+    manifest["hf"] = {"folder": "hf", "model": "hf/onnx/model.onnx", "sha256": sha256_file(hf)}
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    goldens = write_goldens(out, data, prep.bodies, DEFAULTS)
+    manifest["parity"]["golden"] = goldens
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    save_shipped_weights(weights_path(config.name), model)
+    return manifest
+
+
+def weights_path(config_name: str) -> Path:
+    return NATIVE_MODELS / "checkpoints" / f"jpeg-lm-{config_name}.pt"
+
+
+def save_shipped_weights(path: Path, model: Llama) -> None:
+    """fp16 state dict of exactly the shipped weights (lossless: they were rounded to fp16)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}
+    torch.save({"config": asdict(model.config), "state": state}, path)
+
+
+def load_shipped_weights(path: Path) -> Llama | None:
+    if not path.exists():
+        return None
+    saved = torch.load(path, map_location="cpu", weights_only=False)
+    model = Llama(LlamaConfig(**saved["config"]))
+    model.load_state_dict({k: v.float() for k, v in saved["state"].items()})
+    return model.eval()
+
+
+def default_out(config: ExperimentConfig) -> Path:
+    return NATIVE_MODELS / "exports" / f"jpeg-lm-emoji{config.image_size}-{config.name}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--config", default="cpu-1h")
+    parser.add_argument("--out", default=None)
+    parser.add_argument("--data", default=None)
+    args = parser.parse_args()
+    config = load_config(args.config)
+    out = Path(args.out) if args.out else default_out(config)
+    manifest = export(config, out, args.data)
+    print(json.dumps(manifest["parity"], indent=2))
+    print(f"exported {manifest['id']} to {out}")
+
+
+if __name__ == "__main__":
+    main()
