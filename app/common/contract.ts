@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { providerSchema, samplingSchema } from './inference-contract.ts';
 import {
   captionFolderJobSchema,
+  fileStatusSchema,
   generateJobSchema,
   infillJobSchema,
   queueEventSchema,
@@ -21,7 +22,11 @@ export type ContractError = z.infer<typeof contractErrorSchema>;
 const id = z.number().int().positive();
 const ids = z.array(id).min(1).max(10_000);
 const jobId = z.string().min(1).max(100);
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 const empty = z.object({});
+
+/** The largest image file Infill opens from disk (its base64 is a third larger on the wire). */
+export const MAX_OPEN_FILE_BYTES = 40 * 1024 * 1024;
 
 export const itemSummarySchema = z.object({
   id,
@@ -77,6 +82,8 @@ export const jobViewSchema = z.object({
   total: z.number().int(),
   error: z.object({ code: z.string(), message: z.string(), retryable: z.boolean() }).nullable(),
   assetIds: z.array(z.number().int()),
+  /** how a finished job ended, in words (a replay says whether it matched its original) */
+  summary: z.string().nullable(),
   createdAt: z.number(),
   finishedAt: z.number().nullable(),
 });
@@ -105,7 +112,7 @@ export type ModelView = z.infer<typeof modelViewSchema>;
 
 /** Generation as the UI asks for it: the model, prompt and settings; the app fills the rest. */
 export const generateSubmitSchema = generateJobSchema
-  .omit({ kind: true, imageIndex: true, threads: true })
+  .omit({ kind: true, imageIndex: true, threads: true, replay: true })
   .extend({
     count: z.number().int().min(1).max(64),
     threads: z.number().int().min(1).max(64).optional(),
@@ -150,9 +157,44 @@ export const itemDetailSchema = itemSummarySchema.extend({
 });
 export type ItemDetailView = z.infer<typeof itemDetailSchema>;
 
+/** An infill of a library item (`parentId`) or of a file opened for it (`sourceSha256`). */
 export const infillSubmitSchema = infillJobSchema
-  .omit({ kind: true, threads: true })
+  .omit({ kind: true, threads: true, replay: true })
   .extend({ threads: z.number().int().min(1).max(64).optional() });
+
+/** What a captioning job did to one file, as read back from the library. */
+export const jobFileSchema = z.object({
+  seq: z.number().int(),
+  path: z.string(),
+  status: fileStatusSchema,
+  caption: z.string().nullable(),
+  message: z.string().nullable(),
+});
+export type JobFileView = z.infer<typeof jobFileSchema>;
+
+/** An image file opened for infill without importing it: a path (desktop) or its bytes (web). */
+export const openFileRequestSchema = z.discriminatedUnion('from', [
+  z.object({ from: z.literal('path'), path: z.string().min(1).max(4096) }),
+  z.object({
+    from: z.literal('upload'),
+    name: z.string().min(1).max(500),
+    dataBase64: z
+      .string()
+      .min(1)
+      .max(Math.ceil(MAX_OPEN_FILE_BYTES / 3) * 4),
+  }),
+]);
+
+/** The opened file, kept by the library by hash (not as an item) and shown as an asset. */
+export const openedFileSchema = z.object({
+  sha256,
+  name: z.string(),
+  mime: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  bytes: z.number().int(),
+});
+export type OpenedFileView = z.infer<typeof openedFileSchema>;
 
 const boardViewSchema = z.object({
   id,
@@ -177,6 +219,21 @@ export const CHANNELS = {
   'jobs:retry': channel(z.object({ jobId }), jobViewSchema),
   'jobs:move': channel(z.object({ jobId, where: z.enum(['front', 'back']) }), jobViewSchema),
   'jobs:prune': channel(empty, z.object({ removed: z.number().int() })),
+  /** a captioning job's per-file results from the library, a page at a time in report order */
+  'jobs:files': channel(
+    z.object({
+      jobId,
+      status: fileStatusSchema.optional(),
+      /** the `next` of the previous page */
+      after: z.number().int().min(0).optional(),
+      limit: z.number().int().min(1).max(1000).optional(),
+    }),
+    z.object({
+      files: z.array(jobFileSchema),
+      next: z.number().int().nullable(),
+      counts: z.record(fileStatusSchema, z.number().int()),
+    }),
+  ),
   'gallery:query': channel(
     itemQuerySchema,
     z.object({ items: z.array(itemSummarySchema), nextCursor: z.string().nullable() }),
@@ -222,6 +279,8 @@ export const CHANNELS = {
     z.object({ ids, to: z.string().min(1) }),
     z.object({ to: z.string(), files: z.array(z.string()) }),
   ),
+  /** queues a job that makes the item again from its recipe; the result is linked as `replay` */
+  'gallery:replay': channel(z.object({ id }), z.object({ jobId })),
   'gallery:delete': channel(z.object({ ids }), empty),
   'gallery:restore': channel(z.object({ ids }), empty),
   'captions:set': channel(
@@ -229,6 +288,7 @@ export const CHANNELS = {
     z.object({ captionId: id }),
   ),
   'captions:accept': channel(z.object({ captionId: id }), empty),
+  'infill:openFile': channel(openFileRequestSchema, openedFileSchema),
   'boards:list': channel(empty, z.array(boardViewSchema)),
   'boards:create': channel(
     z.object({ name: z.string().trim().min(1).max(100), autoAdd: z.boolean().optional() }),

@@ -6,6 +6,8 @@
 import { ZodError } from 'zod';
 import { CHANNELS, type Channel, type Result } from '../common/contract.ts';
 import { GalleryError } from '../gallery/index.ts';
+import { ReplayRefusedError } from '../jobs/replay-job.ts';
+import { ImageReadError } from '../media/load-image.ts';
 import { ModelUnavailableError } from '../models/installed.ts';
 import type { Handlers } from './studio-service.ts';
 
@@ -20,6 +22,8 @@ function errorOf(err: unknown): { code: string; message: string } {
   if (err instanceof GalleryError) return { code: err.code, message: err.message };
   if (err instanceof ModelUnavailableError)
     return { code: 'model-unavailable', message: err.message };
+  if (err instanceof ReplayRefusedError) return { code: err.code, message: err.message };
+  if (err instanceof ImageReadError) return { code: 'unreadable-image', message: err.message };
   return { code: 'internal', message: err instanceof Error ? err.message : String(err) };
 }
 

@@ -15,7 +15,9 @@ import type { Channel } from '../common/contract.ts';
 import { GalleryError, type Gallery, type ItemSummary, type JobRow } from '../gallery/index.ts';
 import { exportToFolder, exportToZip } from '../library/export-items.ts';
 import { importPaths } from '../library/import-files.ts';
+import { keepOutsideImage, readPickedFile } from '../library/open-for-infill.ts';
 import type { InferenceClient } from '../inference/client.ts';
+import { replayJobFor } from '../jobs/replay-job.ts';
 import { JobRunner } from '../jobs/runner.ts';
 import { installedModels, resolveModel, type InstalledModel } from '../models/installed.ts';
 
@@ -37,6 +39,7 @@ function jobView(job: JobRow): JobView {
     total: job.total,
     error: job.error,
     assetIds: (job.result as { assetIds?: number[] } | null)?.assetIds ?? [],
+    summary: (job.result as { summary?: string } | null)?.summary ?? null,
     createdAt: job.createdAt,
     finishedAt: job.finishedAt,
   };
@@ -195,6 +198,12 @@ export class StudioService {
       return jobView(this.gallery.jobs.get(jobId)!);
     },
     'jobs:prune': () => ({ removed: this.gallery.jobs.prune() }),
+    'jobs:files': ({ jobId, status, after, limit }) =>
+      this.gallery.jobs.files(jobId, {
+        ...(status !== undefined ? { status } : {}),
+        ...(after !== undefined ? { after } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+      }),
     'gallery:query': (q) => {
       const page = this.gallery.query(q);
       return { items: page.items.map(itemView), nextCursor: page.nextCursor };
@@ -254,6 +263,16 @@ export class StudioService {
       return { to, files: files.map((f) => f.name) };
     },
     'jobs:submitInfill': (r) => {
+      if ((r.parentId === undefined) === (r.sourceSha256 === undefined))
+        throw new GalleryError(
+          'invalid',
+          'an infill needs exactly one image: a library item (parentId) or an opened file (sourceSha256)',
+        );
+      if (r.sourceSha256 !== undefined && this.gallery.objectPath(r.sourceSha256) === null)
+        throw new GalleryError(
+          'not-found',
+          'the opened file is no longer kept by the library: open it in Infill again',
+        );
       const model = resolveModel(this.home, r.modelId);
       const request = {
         ...r,
@@ -268,6 +287,19 @@ export class StudioService {
       });
       this.kick();
       return { jobId: id };
+    },
+    'infill:openFile': async (r) =>
+      keepOutsideImage(
+        this.gallery,
+        r.from === 'path'
+          ? { name: r.path, bytes: await readPickedFile(r.path) }
+          : { name: r.name, bytes: Buffer.from(r.dataBase64, 'base64') },
+      ),
+    'gallery:replay': async ({ id }) => {
+      const job = await replayJobFor(this.gallery, this.home, id);
+      const { id: jobId } = this.gallery.jobs.submit(job);
+      this.kick();
+      return { jobId };
     },
     'captions:set': ({ id, text }) => {
       const captionId = this.gallery.setUserCaption(id, text);

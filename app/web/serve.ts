@@ -12,7 +12,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EventName } from '../common/contract.ts';
+import { MAX_OPEN_FILE_BYTES, type EventName } from '../common/contract.ts';
 import { openGallery, type Gallery } from '../gallery/index.ts';
 import { InferenceClient } from '../inference/client.ts';
 import { recoverOrphanedJobs } from '../jobs/runner.ts';
@@ -20,6 +20,9 @@ import { dispatch } from '../server/router.ts';
 import { StudioService } from '../server/studio-service.ts';
 
 const MAX_BODY = 1 << 20;
+/** Calls that carry a file's bytes (an image opened for infill, base64) may be this large. */
+const MAX_UPLOAD_BODY = Math.ceil(MAX_OPEN_FILE_BYTES / 3) * 4 + 4096;
+const UPLOAD_CHANNELS: ReadonlySet<string> = new Set(['infill:openFile']);
 const MIME: Record<string, string> = {
   png: 'image/png',
   jpg: 'image/jpeg',
@@ -99,12 +102,12 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-async function readBody(req: IncomingMessage): Promise<unknown> {
+async function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new Error('the request is over 1 MiB');
+    if (size > limit) throw new Error(`the request is over ${Math.floor(limit / 2 ** 20)} MiB`);
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -162,7 +165,7 @@ export async function startWebServer(options: {
     if (invoke !== null && req.method === 'POST') {
       let payload: unknown;
       try {
-        payload = await readBody(req);
+        payload = await readBody(req, UPLOAD_CHANNELS.has(invoke[1]!) ? MAX_UPLOAD_BODY : MAX_BODY);
       } catch (err) {
         send(res, 400, {
           ok: false,

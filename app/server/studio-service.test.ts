@@ -1,0 +1,299 @@
+/**
+ * The studio's handlers through the router, with the real embedded model and a real library:
+ * a replay queued from an item's recipe reproduces its pixels and tokens exactly and is linked
+ * to it as `replay` (generations and infills alike); a replay the installed models cannot make
+ * is refused with what to do; a file opened for infill is not imported, yet the infill records
+ * it as its parent by hash; a captioning job's per-file list reads back from the library.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import sharp from 'sharp';
+import type { Channel, RequestOf, ResponseOf, Result } from '../common/contract.ts';
+import { sampleRecipe } from '../common/testing/sample-recipe.ts';
+import { openGallery, type ItemDetail } from '../gallery/index.ts';
+import { InferenceClient } from '../inference/client.ts';
+import { encodePng } from '../media/png.ts';
+import { DEFAULT_MODEL_ID, resolveModel } from '../models/installed.ts';
+import { dispatch } from './router.ts';
+import { StudioService } from './studio-service.ts';
+
+const home = mkdtempSync(join(tmpdir(), 'tessera-service-'));
+const gallery = openGallery(join(home, 'library'));
+const client = new InferenceClient();
+const service = new StudioService(home, gallery, client, () => {});
+after(async () => {
+  await service.idle();
+  await client.close();
+  gallery.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+const model = resolveModel(home, undefined).manifest;
+const sampling = { ...model.sampling.defaults, cdk: null };
+
+async function call<C extends Channel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>> {
+  const r = (await dispatch(service.handlers, channel, request)) as Result<ResponseOf<C>>;
+  if (!r.ok) throw new Error(`${channel}: ${r.error.code}: ${r.error.message}`);
+  return r.value;
+}
+
+async function refusal(channel: Channel, request: unknown) {
+  const r = await dispatch(service.handlers, channel, request);
+  assert.equal(r.ok, false, `${channel} should refuse ${JSON.stringify(request)}`);
+  return (r as { error: { code: string; message: string } }).error;
+}
+
+/** Waits for the queue, then returns the job's one result item. */
+async function finished(jobId: string): Promise<ItemDetail> {
+  await service.idle();
+  const job = gallery.jobs.get(jobId)!;
+  assert.equal(job.status, 'completed', JSON.stringify(job.error));
+  const [assetId] = (job.result as { assetIds: number[] }).assetIds;
+  return gallery.getItem(assetId!)!;
+}
+
+const pixels = async (item: ItemDetail) =>
+  (await sharp(item.filePath!).raw().toBuffer({ resolveWithObject: true })).data;
+
+/** The replay matches its original in everything but the note saying it is a replay. */
+async function assertReplays(original: ItemDetail, replay: ItemDetail, jobId: string) {
+  assert.notEqual(replay.id, original.id);
+  assert.deepEqual(await pixels(replay), await pixels(original), 'the same pixels');
+  assert.deepEqual(replay.generation!.codes, original.generation!.codes, 'the same tokens');
+  const { replayOf, ...recipe } = replay.generation!.recipe;
+  assert.equal(replayOf, original.sha256);
+  assert.deepEqual(recipe, original.generation!.recipe);
+  assert.deepEqual(replay.parents, [{ id: original.id, op: 'replay', maskSha256: null }]);
+  const job = gallery.jobs.get(jobId)!;
+  assert.deepEqual(
+    { identical: (job.result as { identical: boolean }).identical },
+    { identical: true },
+    'its PNG without the replay note is the original, byte for byte',
+  );
+  const [view] = (await call('jobs:list', {})).filter((j) => j.id === jobId);
+  assert.match(view!.summary ?? '', /byte for byte/);
+}
+
+let generated: ItemDetail;
+
+test('a generation replays to the same pixels and tokens, linked to it as a replay', async () => {
+  const { jobIds } = await call('jobs:submitGenerate', {
+    modelId: model.id,
+    provider: 'cpu',
+    prompt: 'red heart',
+    negativePrompt: '',
+    style: 'twemoji',
+    seed: 5,
+    bestOf: 2,
+    count: 1,
+    sampling,
+    boardId: null,
+  });
+  generated = await finished(jobIds[0]!);
+  assert.equal(generated.generation!.recipe.selfScore?.candidates, 2);
+  const { jobId } = await call('gallery:replay', { id: generated.id });
+  const replay = await finished(jobId);
+  await assertReplays(generated, replay, jobId);
+  assert.deepEqual(replay.score, generated.score, 'the best-of-2 winner keeps its score');
+  assert.deepEqual(gallery.getItem(generated.id)!.children, [{ id: replay.id, op: 'replay' }]);
+  // Replaying again makes the same bytes again: the same item, not a copy.
+  const again = await call('gallery:replay', { id: generated.id });
+  assert.equal((await finished(again.jobId)).id, replay.id);
+});
+
+test('an infill replays from its kept mask and source', async () => {
+  const mask = new Uint8Array(model.image.width * model.image.height);
+  for (let i = 0; i < mask.length / 2; i++) mask[i] = 1;
+  const { jobId } = await call('jobs:submitInfill', {
+    modelId: model.id,
+    provider: 'cpu',
+    prompt: 'blue heart',
+    style: 'twemoji',
+    seed: 9,
+    sampling,
+    parentId: generated.id,
+    mask: Buffer.from(mask).toString('base64'),
+    featherPx: 2,
+    boardId: null,
+  });
+  const infill = await finished(jobId);
+  assert.deepEqual(
+    infill.parents.map((p) => [p.id, p.op]),
+    [[generated.id, 'infill']],
+  );
+  const replayed = await call('gallery:replay', { id: infill.id });
+  await assertReplays(infill, await finished(replayed.jobId), replayed.jobId);
+});
+
+test('a replay the installed models cannot make is refused with what to do', async () => {
+  const png = (salt: number) =>
+    encodePng(new Uint8Array(32 * 32 * 3).fill(salt), 32, 32, { itext: { tessera: '{}' } });
+  const add = (salt: number, recipe: Parameters<typeof sampleRecipe>[0]) =>
+    gallery.addGeneration({
+      png: png(salt),
+      recipe: sampleRecipe(recipe),
+      codes: [1, 2, 3],
+      jobId: null,
+      durationMs: null,
+      width: 32,
+      height: 32,
+      parent: null,
+    });
+  const otherVersion = await add(1, { modelId: DEFAULT_MODEL_ID });
+  const changed = await refusal('gallery:replay', { id: otherVersion });
+  assert.equal(changed.code, 'model-changed');
+  assert.match(changed.message, /installed tessera\/vq-ar-emoji32-cpu-1h has decoder [0-9a-f]{10}/);
+  assert.match(changed.message, /Import the version that made it/);
+
+  const elsewhere = await add(2, { modelId: 'someone/photo-model' });
+  const missing = await refusal('gallery:replay', { id: elsewhere });
+  assert.equal(missing.code, 'model-not-installed');
+  assert.match(
+    missing.message,
+    /someone\/photo-model \(decoder aaaaaaaaaa\), which is not installed/,
+  );
+
+  const noMask = await add(3, {
+    modelSha256: model.graphs.decoder!.sha256,
+    task: 'infill',
+    parent: { sha256: generated.sha256, maskSha256: 'c'.repeat(64), featherPx: 2 },
+  });
+  assert.equal((await refusal('gallery:replay', { id: noMask })).code, 'mask-missing');
+
+  const bytes = await sharp({
+    create: { width: 8, height: 8, channels: 3, background: '#ff0000' },
+  })
+    .png()
+    .toBuffer();
+  const { assetId: photo } = await gallery.addPhoto({
+    bytes,
+    sha256: (await gallery.storeBytes(bytes)).sha256,
+    mime: 'image/png',
+    width: 8,
+    height: 8,
+    size: bytes.length,
+    exif: null,
+    origin: 'imported',
+  });
+  assert.equal((await refusal('gallery:replay', { id: photo })).code, 'not-replayable');
+  assert.equal((await refusal('gallery:replay', { id: 99_999 })).code, 'not-found');
+  assert.equal(gallery.jobs.list({ statuses: ['queued'] }).length, 0, 'nothing was queued');
+});
+
+test('a file opened for infill stays out of the library; the result names it by hash', async () => {
+  const folder = join(home, 'outside');
+  mkdirSync(folder, { recursive: true });
+  const path = join(folder, 'sunset.png');
+  await sharp({ create: { width: 48, height: 40, channels: 3, background: '#ff8800' } })
+    .png()
+    .toFile(path);
+  const before = gallery.count({});
+  const opened = await call('infill:openFile', { from: 'path', path });
+  assert.deepEqual(
+    { name: opened.name, width: opened.width, height: opened.height, mime: opened.mime },
+    { name: 'sunset.png', width: 48, height: 40, mime: 'image/png' },
+  );
+  // The same bytes uploaded (web mode) are the same source.
+  const { readFile } = await import('node:fs/promises');
+  const uploaded = await call('infill:openFile', {
+    from: 'upload',
+    name: 'sunset.png',
+    dataBase64: (await readFile(path)).toString('base64'),
+  });
+  assert.equal(uploaded.sha256, opened.sha256);
+  assert.equal(gallery.count({}), before, 'opening a file imports nothing');
+
+  const mask = Buffer.alloc(model.image.width * model.image.height, 1);
+  const { jobId } = await call('jobs:submitInfill', {
+    modelId: model.id,
+    provider: 'cpu',
+    prompt: 'sun',
+    style: null,
+    seed: 4,
+    sampling,
+    sourceSha256: opened.sha256,
+    mask: mask.toString('base64'),
+    featherPx: 0,
+    boardId: null,
+  });
+  const result = await finished(jobId);
+  assert.equal(gallery.count({}), before + 1, 'only the result is in the library');
+  assert.equal(gallery.findBySha(opened.sha256), null);
+  assert.equal(result.generation!.recipe.parent!.sha256, opened.sha256);
+  assert.deepEqual(result.parents, []);
+
+  const replayed = await call('gallery:replay', { id: result.id });
+  await assertReplays(result, await finished(replayed.jobId), replayed.jobId);
+
+  writeFileSync(join(folder, 'notes.png'), 'not an image at all');
+  const bad = await refusal('infill:openFile', { from: 'path', path: join(folder, 'notes.png') });
+  assert.equal(bad.code, 'unreadable-image');
+  assert.match(bad.message, /notes\.png is not an image Tessera can read/);
+  const absent = await refusal('infill:openFile', { from: 'path', path: join(folder, 'x.png') });
+  assert.match(absent.message, /x\.png .*vanished|x\.png/);
+  const both = await refusal('jobs:submitInfill', {
+    modelId: model.id,
+    provider: 'cpu',
+    prompt: 'sun',
+    style: null,
+    seed: 4,
+    sampling,
+    mask: mask.toString('base64'),
+    featherPx: 0,
+    boardId: null,
+  });
+  assert.match(both.message, /exactly one image/);
+});
+
+test("a captioning job's per-file results read back from the library, paged", async () => {
+  const folder = join(home, 'photos');
+  mkdirSync(folder, { recursive: true });
+  for (const [name, color] of [
+    ['a.png', '#ffcc00'],
+    ['b.png', '#33aa33'],
+    ['c.png', '#3388ff'],
+  ] as const)
+    await sharp({ create: { width: 32, height: 32, channels: 3, background: color } })
+      .png()
+      .toFile(join(folder, name));
+  writeFileSync(join(folder, 'd.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 1, 2, 3]));
+  const { jobId } = await call('jobs:submitCaptionFolder', {
+    modelId: model.id,
+    provider: 'cpu',
+    folder,
+    recursive: false,
+    writeXmp: false,
+    retryFailed: false,
+  });
+  await service.idle();
+  assert.equal(gallery.jobs.get(jobId)!.status, 'completed');
+  const first = await call('jobs:files', { jobId, limit: 3 });
+  assert.equal(first.files.length, 3);
+  assert.deepEqual(first.counts, {
+    captioned: 3,
+    suggestion: 0,
+    skipped: 0,
+    failed: 1,
+    problem: 0,
+  });
+  const rest = await call('jobs:files', { jobId, limit: 3, after: first.next! });
+  assert.equal(rest.next, null);
+  const all = [...first.files, ...rest.files];
+  assert.deepEqual(all.map((f) => f.path.slice(folder.length + 1)).sort(), [
+    'a.png',
+    'b.png',
+    'c.png',
+    'd.jpg',
+  ]);
+  assert.ok(all.filter((f) => f.status === 'captioned').every((f) => (f.caption ?? '') !== ''));
+  const failed = await call('jobs:files', { jobId, status: 'failed' });
+  assert.deepEqual(
+    failed.files.map((f) => f.path),
+    [join(folder, 'd.jpg')],
+  );
+  assert.match(failed.files[0]!.message ?? '', /damaged|not a readable image|truncated/);
+  assert.equal((await refusal('jobs:files', { jobId: 'nope' })).code, 'not-found');
+});
