@@ -9,10 +9,53 @@ const shipped = existsSync(exportsDir)
   ? readdirSync(exportsDir).filter((d) => existsSync(join(exportsDir, d, 'manifest.json')))
   : [];
 
+/** The shipped vq-ar manifest (other families' exports sit in the same folder). */
 function shippedManifest(): Record<string, unknown> {
-  assert.ok(shipped.length > 0, 'no exported model under native-models/exports');
-  return JSON.parse(readFileSync(join(exportsDir, shipped[0]!, 'manifest.json'), 'utf8'));
+  const manifests = shipped.map(
+    (d) =>
+      JSON.parse(readFileSync(join(exportsDir, d, 'manifest.json'), 'utf8')) as Record<
+        string,
+        unknown
+      >,
+  );
+  const vqAr = manifests.find((m) => m.family === 'vq-ar');
+  assert.ok(vqAr !== undefined, 'no exported vq-ar model under native-models/exports');
+  return vqAr;
 }
+
+/** A valid jpeg-lm manifest made from the shipped one: 32×32, 2×2 MCUs, 281 JPEG tokens. */
+function jpegLmManifest(): Record<string, unknown> {
+  const m = shippedManifest();
+  const tokenizer = m.tokenizer as { vocabSize: number; sha256: string };
+  const graphs = m.graphs as Record<string, unknown>;
+  const hash = tokenizer.sha256;
+  tokenizer.vocabSize = 2527;
+  return {
+    ...m,
+    family: 'jpeg-lm',
+    vq: undefined,
+    graphs: { decoder: graphs.decoder },
+    image: { ...(m.image as object), width: 32, height: 32, grid: 2, patch: 16 },
+    jpeg: {
+      quality: 25,
+      subsampling: '4:2:0',
+      restartInterval: 1,
+      mcus: 4,
+      mcusPerRow: 2,
+      mcuSize: 16,
+      maxMcuTokens: 252,
+      tables: { file: 'tables.bin', sha256: hash },
+      header: { file: 'header-32.bin', sha256: hash },
+      bpe: { file: 'jpeg-bpe.json', sha256: hash, size: 281, offset: 2246 },
+    },
+    hf: { folder: 'hf', model: 'hf/onnx/model.onnx', sha256: hash },
+  };
+}
+
+const problem = (m: unknown): string => {
+  const result = parseManifest(JSON.stringify(m), 'x/manifest.json');
+  return result.ok ? '' : result.error.message;
+};
 
 test('every shipped manifest validates', () => {
   assert.ok(shipped.length > 0, 'the embedded default model must be committed');
@@ -58,4 +101,36 @@ test('unknown families and broken JSON give readable errors', () => {
   const broken = parseManifest('{"manifestVersion": 1,', 'y/manifest.json');
   assert.equal(broken.ok, false);
   assert.match(broken.ok ? '' : broken.error.message, /y\/manifest.json is not valid JSON/);
+});
+
+test('a jpeg-lm manifest validates with its jpeg and hf blocks, and needs the jpeg block', () => {
+  const m = jpegLmManifest();
+  assert.equal(problem(m), '');
+  const parsed = parseManifest(JSON.stringify(m), 'x/manifest.json');
+  assert.ok(
+    parsed.ok && parsed.value.jpeg?.bpe.offset === 2246 && parsed.value.hf?.folder === 'hf',
+  );
+  delete m.jpeg;
+  assert.match(problem(m), /jpeg: a jpeg-lm model needs a "jpeg" block .*: re-export the model/);
+});
+
+test('a jpeg block that does not fit the image or the vocabulary is refused with what to do', () => {
+  const tiles = jpegLmManifest();
+  (tiles.jpeg as { mcusPerRow: number }).mcusPerRow = 4;
+  assert.match(
+    problem(tiles),
+    /jpeg.mcus: 4 MCUs of 16 px, 4 per row, do not tile a 32×32 image: re-export/,
+  );
+  const vocab = jpegLmManifest();
+  (vocab.jpeg as { bpe: { offset: number } }).bpe.offset = 2000;
+  assert.match(
+    problem(vocab),
+    /jpeg.bpe: JPEG tokens \[2000, 2281\) must end the vocabulary of 2527/,
+  );
+  const file = jpegLmManifest();
+  (file.jpeg as { tables: { file: string } }).tables.file = '../tables.bin';
+  assert.match(problem(file), /jpeg files must sit in the model folder itself/);
+  const recipe = jpegLmManifest();
+  (recipe.jpeg as { subsampling: string }).subsampling = '4:4:4';
+  assert.match(problem(recipe), /jpeg.subsampling/);
 });

@@ -11,6 +11,10 @@ export const MANIFEST_VERSION = 1;
 export const FAMILIES = ['vq-ar', 'jpeg-lm', 'jetformer', 'transfusion'] as const;
 export type Family = (typeof FAMILIES)[number];
 
+/** Families this build can run; the inference registry's test keeps the two lists equal. */
+export const RUNNABLE_FAMILIES: readonly Family[] = ['vq-ar', 'jpeg-lm'];
+export const isRunnableFamily = (family: Family): boolean => RUNNABLE_FAMILIES.includes(family);
+
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a lowercase hex sha256');
 const dim = z.union([z.number().int().nonnegative(), z.string().min(1)]);
 
@@ -20,13 +24,16 @@ export const tensorSpecSchema = z.object({
   shape: z.array(dim),
 });
 
-export const graphSchema = z.object({
-  file: z
+const ownFile = (what: string) =>
+  z
     .string()
     .min(1)
     .refine((f) => !f.includes('/') && !f.includes('\\') && f !== '..', {
-      message: 'graph files must sit in the model folder itself',
-    }),
+      message: `${what} must sit in the model folder itself`,
+    });
+
+export const graphSchema = z.object({
+  file: ownFile('graph files'),
   sha256,
   bytes: z.number().int().positive(),
   opset: z.number().int().min(17),
@@ -44,6 +51,32 @@ export const graphSchema = z.object({
       context: z.number().int().positive(),
     })
     .optional(),
+});
+
+const hashedFile = z.object({ file: ownFile('jpeg files'), sha256 });
+
+/**
+ * `jpeg-lm` (MODELS.md §2): the JPEG recipe the model reads and writes, the shipped
+ * tables-only stream and per-size header (the model emits only the body), the byte BPE and
+ * the MCU grammar's per-MCU token limit. The codec supports baseline 4:2:0 with a restart
+ * marker after every MCU only, so anything else is refused here rather than mis-decoded.
+ */
+export const jpegSchema = z.object({
+  quality: z.number().int().min(1).max(100),
+  subsampling: z.literal('4:2:0'),
+  restartInterval: z.literal(1),
+  mcus: z.number().int().positive(),
+  mcusPerRow: z.number().int().positive(),
+  mcuSize: z.literal(16),
+  maxMcuTokens: z.number().int().positive(),
+  tables: hashedFile,
+  header: hashedFile,
+  bpe: hashedFile.extend({
+    /** 265 base symbols (bytes, FF 00, RST0..7, EOI) plus the merges */
+    size: z.number().int().min(265),
+    /** model id of BPE id 0 */
+    offset: z.number().int().nonnegative(),
+  }),
 });
 
 const idRange = z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]);
@@ -127,6 +160,9 @@ export const manifestSchema = z
         levels: z.array(z.number().int().positive()).optional(),
       })
       .optional(),
+    jpeg: jpegSchema.optional(),
+    /** The same weights in the Hugging Face layout, for use outside Tessera; the app ignores it. */
+    hf: z.object({ folder: z.string(), model: z.string(), sha256 }).optional(),
     memory: z.object({
       weightBytes: z.number().int().positive(),
       kvBytesPerTokenPerRow: z.number().int().nonnegative(),
@@ -163,7 +199,45 @@ export const manifestSchema = z
     if (m.family === 'vq-ar' && m.vq === undefined) {
       ctx.addIssue({ code: 'custom', path: ['vq'], message: 'a vq-ar model needs a "vq" block' });
     }
+    if (m.family === 'jpeg-lm') checkJpeg(m, ctx);
   });
+
+/** The `jpeg` block of a jpeg-lm manifest, present and consistent with the rest. */
+function checkJpeg(
+  m: {
+    jpeg?: z.infer<typeof jpegSchema> | undefined;
+    image: { width: number; height: number };
+    tokenizer: { vocabSize: number };
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const j = m.jpeg;
+  const reexport = 're-export the model with native-models (tessera_models.jpeg_lm.export)';
+  if (j === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['jpeg'],
+      message: `a jpeg-lm model needs a "jpeg" block (JPEG tables, header and byte BPE): ${reexport}`,
+    });
+    return;
+  }
+  const problems: [string[], string][] = [];
+  if (
+    j.mcusPerRow * j.mcuSize !== m.image.width ||
+    j.mcus * j.mcuSize ** 2 !== m.image.width * m.image.height
+  )
+    problems.push([
+      ['jpeg', 'mcus'],
+      `${j.mcus} MCUs of ${j.mcuSize} px, ${j.mcusPerRow} per row, do not tile a ${m.image.width}×${m.image.height} image`,
+    ]);
+  if (j.bpe.offset + j.bpe.size !== m.tokenizer.vocabSize)
+    problems.push([
+      ['jpeg', 'bpe'],
+      `JPEG tokens [${j.bpe.offset}, ${j.bpe.offset + j.bpe.size}) must end the vocabulary of ${m.tokenizer.vocabSize}`,
+    ]);
+  for (const [path, message] of problems)
+    ctx.addIssue({ code: 'custom', path, message: `${message}: ${reexport}` });
+}
 
 export type ModelManifest = z.infer<typeof manifestSchema>;
 
