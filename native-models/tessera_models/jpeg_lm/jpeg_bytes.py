@@ -84,8 +84,38 @@ def assemble(header: bytes, tables: bytes, body: bytes) -> bytes:
     return SOI + table_segments(tables) + header[2:] + body
 
 
+def grey_mcu() -> bytes:
+    """The entropy data of one flat grey MCU: what a missing MCU is shown as."""
+    return split_mcus(encode(np.full((MCU, MCU, 3), 128, np.uint8))[1])[0]
+
+
+def complete_body(header: bytes, body: bytes) -> bytes:
+    """A body prefix made whole: its complete MCUs, then grey MCUs up to the image's count.
+
+    Decoders differ in what they show after a premature end (Pillow leaves that memory
+    unset), so a preview never relies on it.
+    """
+    h, w = header_size(header)
+    total = (h // MCU) * (w // MCU)
+    cut = len(body)
+    done = 0
+    i = 0
+    while i < len(body) - 1:  # keep only MCUs whose closing marker arrived
+        if body[i] == 0xFF and (0xD0 <= body[i + 1] <= 0xD7 or body[i + 1] == 0xD9):
+            done += 1
+            cut = i + 2
+            i += 2
+            continue
+        i += 2 if body[i] == 0xFF else 1
+    if done >= total:
+        return body
+    segments = split_mcus(body[:cut]) if done else []
+    return join_mcus(segments + [grey_mcu()] * (total - done))
+
+
 def decode(header: bytes, tables: bytes, body: bytes) -> np.ndarray:
-    """uint8 [H, W, 3]; a truncated or damaged body decodes as far as it goes (grey after)."""
+    """uint8 [H, W, 3]; a body prefix shows grey where MCUs have not arrived yet."""
+    body = complete_body(header, body)
     previous = ImageFile.LOAD_TRUNCATED_IMAGES
     ImageFile.LOAD_TRUNCATED_IMAGES = True
     try:
@@ -103,7 +133,9 @@ def header_size(header: bytes) -> tuple[int, int]:
     i = header.find(b"\xff\xc0")
     if i < 0:
         raise ValueError("header has no baseline SOF0 segment")
-    return int.from_bytes(header[i + 5 : i + 7], "big"), int.from_bytes(header[i + 7 : i + 9], "big")
+    return int.from_bytes(header[i + 5 : i + 7], "big"), int.from_bytes(
+        header[i + 7 : i + 9], "big"
+    )
 
 
 def split_mcus(body: bytes) -> list[bytes]:

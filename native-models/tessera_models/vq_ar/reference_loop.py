@@ -137,8 +137,13 @@ class VqArRunner:
         image_indices: Sequence[int],
         settings: SamplingSettings,
         on_step: Callable[[int, np.ndarray], None] | None = None,
+        prefix: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Codes i64 [n, G, G] for n equal-length captions, each row on its own PRNG stream."""
+        """Codes i64 [n, G, G] for n equal-length captions, each row on its own PRNG stream.
+
+        `prefix` i64 [n, K] teacher-forces the first K codes in raster order (prefix
+        completion, the JPEG-LM paper's partial-image task); they consume no draws.
+        """
         n = len(captions)
         if len({len(c) for c in captions}) != 1:
             raise ValueError("generate_codes batches captions of equal token length only")
@@ -152,6 +157,14 @@ class VqArRunner:
         count = self.grid * self.grid
         codes = np.zeros((n, count), np.int64)
         for k in range(count):
+            if prefix is not None and k < prefix.shape[1]:
+                codes[:, k] = prefix[:, k]
+                tokens = codes[:, k] + lo
+                logits, cache = self._step(
+                    np.concatenate([tokens, tokens]) if guided else tokens, position, cache
+                )
+                position += 1
+                continue
             for r in range(n):
                 cond = logits[r, lo:hi]
                 uncond = logits[n + r, lo:hi] if guided else None

@@ -1,0 +1,131 @@
+"""The `jpeg-lm` building blocks on real emoji-v1 images: JPEG recipe, byte BPE, vocabulary,
+sequences and the Llama decoder's cache."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from tessera_models.data.emoji import EmojiDataset
+from tessera_models.eval.metrics import psnr
+from tessera_models.jpeg_lm import jpeg_bytes
+from tessera_models.jpeg_lm.bpe import BASE, EOI_ID, RST0, STUFFED, JpegBpe, base_symbols, train_bpe
+from tessera_models.jpeg_lm.llama import Llama, LlamaConfig, causal_mask, hf_additive_mask
+from tessera_models.jpeg_lm.sequences import image_to_text, text_to_image
+from tessera_models.jpeg_lm.vocab import BOS, END_IMG, EOS, IMG, Vocab
+from tessera_models.text.word_tokenizer import WordTokenizer
+
+
+@pytest.fixture(scope="module")
+def bodies(emoji32: EmojiDataset) -> list[bytes]:
+    return [jpeg_bytes.encode(img)[1] for img in emoji32.images[:300]]
+
+
+def test_recipe_header_is_fixed_and_bodies_split_per_mcu(emoji32: EmojiDataset) -> None:
+    header, body = jpeg_bytes.encode(emoji32.images[3])
+    assert header == jpeg_bytes.header_for(32)
+    assert jpeg_bytes.header_size(header) == (32, 32)
+    segments = jpeg_bytes.split_mcus(body)
+    assert len(segments) == 4  # 32×32 at 4:2:0 is 2×2 MCUs of 16×16
+    assert jpeg_bytes.join_mcus(segments) == body
+    assert body.endswith(jpeg_bytes.EOI)
+
+
+def test_assembled_file_is_an_ordinary_jpeg_close_to_the_image(emoji32: EmojiDataset) -> None:
+    tables = jpeg_bytes.tables_blob()
+    for i in range(0, 200, 20):
+        header, body = jpeg_bytes.encode(emoji32.images[i])
+        decoded = jpeg_bytes.decode(header, tables, body)
+        assert psnr(decoded[None], emoji32.images[i][None]) > 18.0
+
+
+def test_a_truncated_body_still_decodes_with_grey_after_the_cut(emoji32: EmojiDataset) -> None:
+    header, body = jpeg_bytes.encode(emoji32.images[7])
+    cut = jpeg_bytes.join_mcus(jpeg_bytes.split_mcus(body)[:2])[:-2]  # first MCU row only
+    image = jpeg_bytes.decode(header, jpeg_bytes.tables_blob(), cut)
+    assert image.shape == (32, 32, 3)
+    assert np.abs(image[24:, :].astype(int) - 128).max() <= 2
+
+
+def test_base_symbols_keep_markers_and_stuffing_atomic() -> None:
+    body = bytes([0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD0, 0x56, 0xFF, 0xD9])
+    assert base_symbols(body) == [0x12, STUFFED, 0x34, RST0, 0x56, EOI_ID]
+    with pytest.raises(ValueError, match="lone FF"):
+        base_symbols(bytes([0x12, 0xFF]))
+    with pytest.raises(ValueError, match="unexpected marker"):
+        base_symbols(bytes([0xFF, 0xC4]))
+
+
+def test_bpe_round_trips_compresses_and_never_merges_a_marker(bodies: list[bytes]) -> None:
+    bpe = train_bpe(bodies[:200], 40)
+    assert train_bpe(bodies[:200], 40).merges == bpe.merges, "training is deterministic"
+    assert bpe.size == BASE + 40
+    total_bytes = total_tokens = 0
+    for body in bodies:
+        ids = bpe.encode(body)
+        assert bpe.decode(ids) == body
+        total_bytes += len(body)
+        total_tokens += len(ids)
+        # Each MCU tokenizes on its own: the body's ids are the per-segment ids joined by markers.
+        joined: list[int] = []
+        segments = jpeg_bytes.split_mcus(body)
+        for m, seg in enumerate(segments):
+            joined += bpe.encode_segment(base_symbols(seg))
+            joined.append(EOI_ID if m == len(segments) - 1 else RST0 + m % 8)
+        assert ids == joined
+    assert total_tokens < total_bytes
+    for token in bpe.token_bytes[BASE:]:
+        assert not any(token[k] == 0xFF and token[k + 1] != 0 for k in range(len(token) - 1))
+
+
+def test_bpe_file_round_trip(tmp_path, bodies: list[bytes]) -> None:  # type: ignore[no-untyped-def]
+    bpe = train_bpe(bodies[:50], 10)
+    bpe.save(tmp_path / "jpeg-bpe.json")
+    assert JpegBpe.load(tmp_path / "jpeg-bpe.json").merges == bpe.merges
+    (tmp_path / "bad.json").write_text('{"kind": "other"}')
+    with pytest.raises(ValueError, match="not a jpeg-bpe"):
+        JpegBpe.load(tmp_path / "bad.json")
+
+
+def test_vocabulary_and_layouts(bodies: list[bytes]) -> None:
+    words = WordTokenizer.build(["red apple", "grinning face"], ["noto"])
+    vocab = Vocab(words=words, bpe=train_bpe(bodies[:20], 8))
+    body = vocab.jpeg_ids(bodies[0])
+    assert min(body) >= vocab.jpeg_offset and max(body) < vocab.size
+    assert vocab.jpeg_bytes(body) == bodies[0]
+    assert body[-1] == vocab.eoi
+    caption = vocab.caption_ids("red apple", "noto")
+    assert vocab.decode_caption(caption) == "red apple"
+    assert text_to_image(caption, body) == [BOS, *caption, IMG, *body, EOS]
+    assert image_to_text(caption, body) == [BOS, IMG, *body, END_IMG, *caption, EOS]
+
+
+def test_llama_cache_and_both_mask_layouts_agree() -> None:
+    torch.manual_seed(0)
+    model = Llama(LlamaConfig(layers=2, width=32, heads=2, hidden=64, context=64, vocab_size=50))
+    model.eval()
+    ids = torch.randint(0, 50, (2, 12))
+    positions = torch.arange(12).expand(2, 12)
+    with torch.no_grad():
+        full, _ = model(ids, positions, causal_mask(torch.ones(2, 12, dtype=torch.bool)))
+        first, cache = model(
+            ids[:, :8], positions[:, :8], causal_mask(torch.ones(2, 8, dtype=torch.bool))
+        )
+        rest, _ = model(
+            ids[:, 8:],
+            positions[:, 8:],
+            hf_additive_mask(torch.ones(2, 12, dtype=torch.long), 4),
+            cache,
+        )
+    assert torch.allclose(torch.cat([first, rest], 1), full, atol=1e-5)
+    # A padded key is never attended: changing its token leaves the other rows' logits alone.
+    valid = torch.ones(2, 12, dtype=torch.bool)
+    valid[0, 5] = False
+    other = ids.clone()
+    other[0, 5] = (ids[0, 5] + 1) % 50
+    with torch.no_grad():
+        a, _ = model(ids, positions, causal_mask(valid))
+        b, _ = model(other, positions, causal_mask(valid))
+    keep = [i for i in range(12) if i != 5]
+    assert torch.allclose(a[0, keep], b[0, keep], atol=1e-5)
