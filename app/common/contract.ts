@@ -298,7 +298,12 @@ export const CHANNELS = {
   'boards:remove': channel(z.object({ boardId: id, ids }), empty),
   // Native dialogs: the desktop app only (web mode answers 'unsupported'; paths are typed there).
   'dialog:openFiles': channel(
-    z.object({ title: z.string().max(200).optional() }),
+    z.object({
+      title: z.string().max(200).optional(),
+      buttonLabel: z.string().max(50).optional(),
+      /** default true; false picks a single file */
+      multiple: z.boolean().optional(),
+    }),
     z.object({ paths: z.array(z.string()) }),
   ),
   'dialog:openFolder': channel(

@@ -30,16 +30,17 @@ export function showMessage(dialog: DialogApi, parent: Parent, options: MessageB
   return parent ? dialog.showMessageBox(parent, options) : dialog.showMessageBox(options);
 }
 
-/** Image files to import; [] when cancelled. */
+/** Image files (to import, or one to open in Infill); [] when cancelled. */
 export async function chooseImageFiles(
   dialog: DialogApi,
   parent: Parent,
   title = 'Import images',
+  choice: { buttonLabel?: string; multiple?: boolean } = {},
 ): Promise<string[]> {
   const r = await open(dialog, parent, {
     title,
-    buttonLabel: 'Import',
-    properties: ['openFile', 'multiSelections'],
+    buttonLabel: choice.buttonLabel ?? 'Import',
+    properties: choice.multiple === false ? ['openFile'] : ['openFile', 'multiSelections'],
     filters: [
       { name: 'Images', extensions: IMAGE_EXTENSIONS },
       { name: 'All files', extensions: ['*'] },
@@ -91,8 +92,12 @@ export type DialogHandlers = {
  */
 export function dialogHandlers(dialog: DialogApi, parent: () => Parent): DialogHandlers {
   const handlers = {
-    'dialog:openFiles': async (r: { title?: string }) => ({
-      paths: await chooseImageFiles(dialog, parent(), r.title),
+    'dialog:openFiles': async (r: {
+      title?: string;
+      buttonLabel?: string;
+      multiple?: boolean;
+    }) => ({
+      paths: await chooseImageFiles(dialog, parent(), r.title, r),
     }),
     'dialog:openFolder': async (r: { title?: string; buttonLabel?: string }) => ({
       path: await chooseFolder(dialog, parent(), r.title, r.buttonLabel),

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import type { MenuItemConstructorOptions } from 'electron';
 import type { QueueEvent } from '../common/queue-contract.ts';
 import type { DialogApi } from './dialogs.ts';
-import { chooseZipTarget, dialogHandlers } from './dialogs.ts';
+import { chooseZipTarget, dialogHandlers, IMAGE_EXTENSIONS } from './dialogs.ts';
 import { EventLoopLag } from './event-loop-lag.ts';
 import { importSummary, importWithDialog } from './menu-actions.ts';
 import { menuTemplate, type MenuCommands } from './menu.ts';
@@ -279,6 +279,21 @@ test('dialog handlers for the proposed dialog:* channels', async () => {
     (r: object) => Promise<unknown>
   >;
   assert.deepEqual(await handlers['dialog:openFiles']!({}), { paths: ['/a.png'] });
+  const one = fakeDialog({ filePaths: ['/b.png'], canceled: false });
+  const single = dialogHandlers(one.dialog, () => null) as typeof handlers;
+  assert.deepEqual(
+    await single['dialog:openFiles']!({ title: 'Open', buttonLabel: 'Open', multiple: false }),
+    { paths: ['/b.png'] },
+  );
+  assert.deepEqual(one.opened[0], {
+    title: 'Open',
+    buttonLabel: 'Open',
+    properties: ['openFile'],
+    filters: [
+      { name: 'Images', extensions: IMAGE_EXTENSIONS },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  });
   assert.deepEqual(await handlers['dialog:openFolder']!({}), { path: '/a.png' });
   assert.deepEqual(await handlers['dialog:saveZip']!({}), { path: '/out/pics.zip' });
   const cancelled = fakeDialog({ filePaths: [], canceled: true });

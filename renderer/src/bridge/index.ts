@@ -74,9 +74,12 @@ export const dialogs = {
     const r = await invoke('dialog:openFolder', { title, ...(buttonLabel ? { buttonLabel } : {}) });
     return r.path;
   },
-  async files(title: string): Promise<string[]> {
+  async files(
+    title: string,
+    choice: { buttonLabel?: string; multiple?: boolean } = {},
+  ): Promise<string[]> {
     if (!isElectron()) return [];
-    return (await invoke('dialog:openFiles', { title })).paths;
+    return (await invoke('dialog:openFiles', { title, ...choice })).paths;
   },
   async zip(defaultName: string): Promise<string | null> {
     if (!isElectron()) return null;
