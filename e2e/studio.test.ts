@@ -1,12 +1,15 @@
 /**
  * The studio end to end in Chromium against web mode, with the real embedded model and a real
  * library: generate → live preview → the item is in the library → search finds it → infill it
- * → the lineage shows the parent; caption a folder → captions are searchable and XMP sidecars
- * written; cancel a running job; a corrupt file gives a readable error; the token is required.
- * Screenshots of each screen are kept in test-results/screenshots/.
+ * → the lineage shows the parent → replay it to the same pixels; caption a folder → captions
+ * are searchable and XMP sidecars written, and the per-file list survives a reload; infill a
+ * file opened from disk without importing it; cancel a running job; a corrupt file gives a
+ * readable error; the token is required. Screenshots of each screen are kept in
+ * test-results/screenshots/.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
@@ -84,6 +87,30 @@ test('infill a library item: the result records its parent', async () => {
   await studio.shot('lineage');
 });
 
+test('replay from the library: the same pixels again, linked to the original as a replay', async () => {
+  const panel = byTestId('detail-panel');
+  const sourceId = Number(await panel.getAttribute('data-item-id'));
+  await panel.getByTestId('replay-button').click();
+  const result = panel.getByTestId('replay-result');
+  await result.waitFor({ timeout: 60_000 });
+  assert.match((await result.textContent()) ?? '', /byte for byte/);
+  await studio.shot('replay');
+  const link = result.locator('[data-testid^="item-link-"]');
+  const replayId = Number((await link.getAttribute('data-testid'))!.replace('item-link-', ''));
+  const source = studio.web.gallery.getItem(sourceId)!;
+  const replay = studio.web.gallery.getItem(replayId)!;
+  assert.notEqual(replayId, sourceId);
+  assert.deepEqual(
+    replay.parents.map((p) => [p.id, p.op]),
+    [[sourceId, 'replay']],
+  );
+  const raw = (path: string) => sharp(path).raw().toBuffer();
+  assert.deepEqual(await raw(replay.filePath!), await raw(source.filePath!));
+  await link.click();
+  await panel.getByTestId(`lineage-${replayId}`).getByText(`replay of #${sourceId}`).waitFor();
+  await panel.getByTestId(`lineage-${sourceId}`).waitFor();
+});
+
 test('caption a folder: per-file status, searchable captions, XMP sidecars, readable errors', async () => {
   const { page } = studio;
   const folder = join(studio.home, 'photos');
@@ -120,6 +147,56 @@ test('caption a folder: per-file status, searchable captions, XMP sidecars, read
   await byTestId('nav-library').click();
   await byTestId('library-search').fill(caption.split(' ')[0]!);
   await page.locator(`[data-testid="grid-item-${item.id}"]`).waitFor({ timeout: 15_000 });
+});
+
+test("a caption job's per-file list is still there after a reload", async () => {
+  const { page } = studio;
+  await page.reload();
+  await byTestId('nav-caption').click();
+  const list = byTestId('caption-file-list');
+  await page.locator('[data-testid="caption-file-list"][data-count="4"]').waitFor();
+  for (const name of ['sunny.png', 'leaf.jpg', 'sky.png']) await list.getByText(name).waitFor();
+  await list.getByText(/broken\.jpg/).waitFor();
+  await list
+    .getByText(/not a readable image|damaged|truncated|premature/i)
+    .first()
+    .waitFor();
+  await page.getByRole('button', { name: 'Failed 1' }).click();
+  await page.locator('[data-testid="caption-file-list"][data-count="1"]').waitFor();
+  await list.getByText(/broken\.jpg/).waitFor();
+  await studio.shot('caption-after-reload');
+});
+
+test('infill an image file opened from disk: only the result goes into the library', async () => {
+  const { page } = studio;
+  const file = join(studio.home, 'outside', 'tulip.png');
+  mkdirSync(join(studio.home, 'outside'), { recursive: true });
+  await sharp({ create: { width: 40, height: 40, channels: 3, background: '#ee3377' } })
+    .png()
+    .toFile(file);
+  const fileSha = createHash('sha256').update(readFileSync(file)).digest('hex');
+  const before = studio.web.gallery.count({});
+  await byTestId('nav-infill').click();
+  await byTestId('infill-file-input').setInputFiles(file);
+  await byTestId('infill-source').getByText('tulip.png').waitFor();
+  const canvas = byTestId('mask-canvas');
+  const box = (await canvas.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.5);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.8, box.y + box.height * 0.5, { steps: 10 });
+  await page.mouse.up();
+  await byTestId('infill-prompt').fill('red heart');
+  await studio.shot('infill-file');
+  await byTestId('infill-submit').click();
+  const staging = byTestId('infill-staging');
+  await staging.getByTestId('staging-accept').waitFor({ timeout: 60_000 });
+  assert.equal(studio.web.gallery.count({}), before + 1, 'only the result was added');
+  assert.equal(studio.web.gallery.findBySha(fileSha), null, 'the file itself was not imported');
+  const [newest] = studio.web.gallery.query({ task: 'infill' }).items;
+  const result = studio.web.gallery.getItem(newest!.id)!;
+  assert.equal(result.generation!.recipe.parent!.sha256, fileSha);
+  await staging.getByTestId('staging-lineage').click();
+  await byTestId('detail-panel').getByTestId('lineage-external').waitFor();
 });
 
 test('a running job can be cancelled from the queue', async () => {

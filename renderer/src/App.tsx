@@ -120,7 +120,7 @@ function Connection() {
 }
 
 export function App() {
-  const { screen, infillId } = useStore(appStore, (s) => s);
+  const screen = useStore(appStore, (s) => s.screen);
   const announcement = useStore(jobsStore, (s) => s.announcement);
   const queueCollapsed = useStore(queueCollapsedStore, (s) => s);
 
@@ -179,20 +179,19 @@ export function App() {
               </button>
             </li>
           ))}
-          {infillId !== null ? (
-            <li>
-              <button
-                type="button"
-                className={`nav-item ${screen === 'infill' ? 'current' : ''}`}
-                aria-current={screen === 'infill' ? 'page' : undefined}
-                onClick={() => navigate('infill')}
-                data-testid="nav-infill"
-              >
-                <Icon name="infill" size={18} />
-                <span>Infill</span>
-              </button>
-            </li>
-          ) : null}
+          <li>
+            <button
+              type="button"
+              className={`nav-item ${screen === 'infill' ? 'current' : ''}`}
+              aria-current={screen === 'infill' ? 'page' : undefined}
+              onClick={() => navigate('infill')}
+              data-testid="nav-infill"
+              title="Infill: a library image, or an image file opened from disk"
+            >
+              <Icon name="infill" size={18} />
+              <span>Infill</span>
+            </button>
+          </li>
         </ul>
         <div className="sidebar-foot">
           <Connection />

@@ -1,7 +1,8 @@
 /**
  * The Library's detail panel (`gallery:get`): the image, star and rating, the full recipe,
  * captions (suggestion vs current, conflicts, accept, edit), tags, boards, lineage, "more like
- * this", Reuse settings (a per-field diff), Remix, Infill…, and delete to trash / restore.
+ * this", Reuse settings (a per-field diff), Remix, Replay, Infill…, and delete to trash /
+ * restore.
  */
 import { useCallback, useEffect, useId, useMemo, useState, type ReactNode } from 'react';
 import type { ItemDetailView, ResponseOf } from '../../../app/common/contract.ts';
@@ -16,13 +17,14 @@ import {
 } from '../lib/settings.ts';
 import { navigate, reportError, settingsStore, toast } from '../state/app.ts';
 import { useAssets } from '../state/assets.ts';
+import { jobsStore, refreshJobs } from '../state/jobs.ts';
 import { libraryStore, patchItem, removeFromView } from '../state/library.ts';
 import { canDo, modelsStore } from '../state/models.ts';
 import { useStore } from '../state/store.ts';
 import { createBoard, loadBoards, useBoards } from '../state/boards.ts';
 import { Icon } from './Icon.tsx';
 import { ReuseDialog } from './ReuseDialog.tsx';
-import { AssetImage, Callout } from './ui.tsx';
+import { AssetImage, Callout, StatusBadge } from './ui.tsx';
 
 type Lineage = ResponseOf<'gallery:lineage'>;
 
@@ -139,7 +141,24 @@ function RecipeTable({ item }: { item: ItemDetailView }) {
       </code>,
     ],
   ];
-  if (r.parent !== null) rows.push(['Infill feather', `${r.parent.featherPx} px`]);
+  if (r.parent !== null) {
+    const inLibrary = item.parents.some((p) => p.op === 'infill');
+    rows.push([
+      'Infill source',
+      <span key="s">
+        {inLibrary ? null : <span className="muted">an outside file · </span>}
+        <code title={r.parent.sha256}>{r.parent.sha256.slice(0, 12)}…</code>
+      </span>,
+    ]);
+    rows.push(['Infill feather', `${r.parent.featherPx} px`]);
+  }
+  if (r.replayOf !== undefined)
+    rows.push([
+      'Replay of',
+      <code key="r" title={r.replayOf}>
+        {r.replayOf.slice(0, 12)}…
+      </code>,
+    ]);
   if (r.selfScore !== null)
     rows.push([
       'Self-caption score',
@@ -508,12 +527,45 @@ function LineageSection({
   return (
     <Section title="Lineage" count={others}>
       {lineage === null ? <div className="muted">Reading…</div> : null}
-      {lineage !== null && others === 0 ? (
+      {lineage !== null && others === 0 && item.recipe?.parent != null ? (
+        <div className="muted" data-testid="lineage-external">
+          Infilled from an outside file (sha256 {item.recipe.parent.sha256.slice(0, 12)}…) that is
+          not in the library; the recipe keeps its hash.
+        </div>
+      ) : null}
+      {lineage !== null && others === 0 && item.recipe?.parent == null ? (
         <div className="muted">
           No parents or children: this image was not infilled from or into another.
         </div>
       ) : null}
       {lineage !== null ? <LineageList selfId={item.id} lineage={lineage} onOpen={onOpen} /> : null}
+    </Section>
+  );
+}
+
+/** Where a replay queued from this panel stands, and the image it made. */
+function ReplayStatus({ jobId, onOpen }: { jobId: string; onOpen: (id: number) => void }) {
+  const job = useStore(jobsStore, (s) => s.jobs.find((j) => j.id === jobId));
+  const resultId = job?.status === 'completed' ? job.assetIds[0] : undefined;
+  return (
+    <Section title="Replay">
+      <div data-testid="replay-status" aria-live="polite">
+        {job === undefined ? <div className="muted">Queued…</div> : null}
+        {job !== undefined && resultId === undefined ? (
+          <div className="stage-status-line">
+            <StatusBadge status={job.status} />
+            <span className="muted">
+              {job.status === 'failed' ? 'The replay failed' : 'Making it again from its recipe…'}
+            </span>
+          </div>
+        ) : null}
+        {job?.error != null ? <Callout tone="error">{job.error.message}</Callout> : null}
+        {resultId !== undefined ? (
+          <div data-testid="replay-result">
+            <ItemLink id={resultId} onOpen={onOpen} caption={job?.summary ?? undefined} />
+          </div>
+        ) : null}
+      </div>
     </Section>
   );
 }
@@ -532,6 +584,7 @@ export function DetailPanel({
   const [lineage, setLineage] = useState<Lineage | null>(null);
   const [similar, setSimilar] = useState<{ id: number; score: number }[] | null>(null);
   const [reuseOpen, setReuseOpen] = useState(false);
+  const [replayJobId, setReplayJobId] = useState<string | null>(null);
   const changedTick = useStore(libraryStore, (s) => s.changedTick);
   const lastChanged = useStore(libraryStore, (s) => s.lastChanged);
   const models = useStore(modelsStore, (s) => s.models);
@@ -555,6 +608,7 @@ export function DetailPanel({
     setLineage(null);
     setSimilar(null);
     setError(null);
+    setReplayJobId(null);
     void load();
   }, [load]);
 
@@ -661,6 +715,15 @@ export function DetailPanel({
       reportError('Could not find similar images', err);
     }
   };
+  const replay = async () => {
+    try {
+      const { jobId } = await invoke('gallery:replay', { id: item.id });
+      setReplayJobId(jobId);
+      void refreshJobs();
+    } catch (err) {
+      reportError(`Could not replay #${item.id}`, err);
+    }
+  };
   const remix = () => {
     if (stored === null) return;
     settingsStore.set((s) => remixSettings(s, stored, randomSeed()));
@@ -675,7 +738,12 @@ export function DetailPanel({
   const small = item.width <= 128 && item.height <= 128;
 
   return (
-    <aside className="detail-panel" data-testid="detail-panel" aria-labelledby="detail-title">
+    <aside
+      className="detail-panel"
+      data-testid="detail-panel"
+      data-item-id={item.id}
+      aria-labelledby="detail-title"
+    >
       <header className="panel-head">
         <h2 id="detail-title" className="ellipsis" title={item.title}>
           {item.title || `Item #${item.id}`}
@@ -776,6 +844,20 @@ export function DetailPanel({
           <button
             type="button"
             className="btn"
+            disabled={item.recipe === null}
+            title={
+              item.recipe === null
+                ? 'Only images Tessera generated carry a recipe to replay'
+                : 'Make this image again from its recipe: same model, seed and settings'
+            }
+            onClick={() => void replay()}
+            data-testid="replay-button"
+          >
+            <Icon name="retry" size={14} /> Replay
+          </button>
+          <button
+            type="button"
+            className="btn"
             onClick={() => void moreLikeThis()}
             data-testid="similar-button"
           >
@@ -783,6 +865,7 @@ export function DetailPanel({
           </button>
         </div>
 
+        {replayJobId !== null ? <ReplayStatus jobId={replayJobId} onOpen={onOpen} /> : null}
         {similar !== null ? (
           <Section title="More like this" count={similar.length}>
             {similar.length === 0 ? (

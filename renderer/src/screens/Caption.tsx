@@ -1,7 +1,8 @@
 /**
  * Caption a folder: the folder path, recursive, XMP sidecars, retry failed; progress with ETA,
- * the per-file results as they arrive, pause and resume through the queue, and the model's
- * notices (the tiny models caption emoji-like images only) (STUDIO.md §2.7).
+ * the per-file results (read back from the library for any job shown, then as they arrive),
+ * pause and resume through the queue, and the model's notices (the tiny models caption
+ * emoji-like images only) (STUDIO.md §2.7).
  */
 import { useEffect, useId, useMemo, useState } from 'react';
 import type { JobView } from '../../../app/common/contract.ts';
@@ -15,6 +16,7 @@ import { reportError } from '../state/app.ts';
 import {
   jobAction,
   jobsStore,
+  loadJobFiles,
   refreshJobs,
   type FileEntry,
   type FileStatus,
@@ -86,6 +88,11 @@ export function CaptionScreen() {
     .sort((a, b) => b.createdAt - a.createdAt);
   const job: JobView | undefined = captionJobs.find((j) => j.id === form.jobId) ?? captionJobs[0];
   const jobLive = job === undefined ? undefined : live[job.id];
+  const history = jobLive?.history ?? 'none';
+  // The library keeps every job's per-file results: read them for the job shown.
+  useEffect(() => {
+    if (job !== undefined && history === 'none') void loadJobFiles(job.id);
+  }, [job?.id, history]);
   const files = jobLive?.files ?? [];
   // Re-read only when a file arrives (the array is appended in place).
   const filesVersion = jobLive?.filesVersion ?? 0;
@@ -352,9 +359,11 @@ export function CaptionScreen() {
             <div className="file-list-host">
               {files.length === 0 ? (
                 <div className="muted pad">
-                  {job.status === 'completed' || job.status === 'failed'
-                    ? 'Per-file results are shown for jobs run while this window was open.'
-                    : 'Files appear here as they are captioned.'}
+                  {history !== 'loaded'
+                    ? 'Reading the results…'
+                    : job.status === 'completed' || job.status === 'failed'
+                      ? 'No files were reported for this job.'
+                      : 'Files appear here as they are captioned.'}
                 </div>
               ) : null}
               <VirtualList

@@ -1,12 +1,19 @@
 /**
- * Infill: the image at the model's resolution scaled up, a mask painted with brush and eraser
- * (undo/redo), sent at the MODEL's resolution (one byte per model pixel) with a prompt, seed
- * and feather; then the result staged next to the original: accept, discard, or open its
- * lineage (STUDIO.md §2.2).
+ * Infill: a library item, or an image file opened from disk without importing it (only the
+ * result goes into the library; its recipe names the file by hash). The image at the model's
+ * resolution scaled up, a mask painted with brush and eraser (undo/redo), sent at the MODEL's
+ * resolution (one byte per model pixel) with a prompt, seed and feather; then the result staged
+ * next to the original: accept, discard, or open its lineage (STUDIO.md §2.2).
  */
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type PointerEvent } from 'react';
-import type { ItemDetailView, ModelView, ResponseOf } from '../../../app/common/contract.ts';
-import { invoke } from '../bridge/index.ts';
+import {
+  MAX_OPEN_FILE_BYTES,
+  type ItemDetailView,
+  type ModelView,
+  type RequestOf,
+  type ResponseOf,
+} from '../../../app/common/contract.ts';
+import { dialogs, invoke } from '../bridge/index.ts';
 import { LineageList } from '../components/DetailPanel.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { progressOf } from '../components/QueuePanel.tsx';
@@ -40,8 +47,47 @@ import { createStore, useStore } from '../state/store.ts';
 /** Resolution of the painting surface (display pixels); the mask is downsampled from it. */
 const SURFACE = 512;
 
+/** What is being infilled: a library item, or a file opened for it (then `itemId` is null). */
+interface InfillSource {
+  /** `item:<id>` or `file:<sha256>`: the session belongs to one source */
+  key: string;
+  itemId: number | null;
+  sha256: string;
+  title: string;
+  width: number;
+  height: number;
+  recipe: ItemDetailView['recipe'];
+  prompt: string;
+}
+
+function itemSource(item: ItemDetailView): InfillSource {
+  return {
+    key: `item:${item.id}`,
+    itemId: item.id,
+    sha256: item.sha256,
+    title: item.title,
+    width: item.width,
+    height: item.height,
+    recipe: item.recipe,
+    prompt: item.recipe?.prompt ?? item.foreign?.prompt ?? item.title,
+  };
+}
+
+function fileSource(file: ResponseOf<'infill:openFile'>): InfillSource {
+  return {
+    key: `file:${file.sha256}`,
+    itemId: null,
+    sha256: file.sha256,
+    title: file.name,
+    width: file.width,
+    height: file.height,
+    recipe: null,
+    prompt: '',
+  };
+}
+
 interface InfillSession {
-  itemId: number;
+  sourceKey: string;
   history: History<Stroke[]>;
   prompt: string;
   seed: number;
@@ -111,7 +157,7 @@ function MaskEditor({
   session,
 }: {
   model: ModelView;
-  item: ItemDetailView;
+  item: InfillSource;
   session: InfillSession;
 }) {
   const visibleRef = useRef<HTMLCanvasElement>(null);
@@ -263,48 +309,140 @@ function MaskEditor({
   );
 }
 
+/**
+ * Opens an image file for infill without importing it: the desktop's file dialog hands the app
+ * a path; a browser (web mode) uploads the file's bytes over the loopback server.
+ */
+function OpenFileButton({ label, className = 'btn' }: { label: string; className?: string }) {
+  const input = useRef<HTMLInputElement>(null);
+  const [busy, setBusy] = useState(false);
+  const open = async (request: RequestOf<'infill:openFile'>) => {
+    setBusy(true);
+    try {
+      const opened = await invoke('infill:openFile', request);
+      navigate('infill', { infillId: null, infillFile: opened });
+    } catch (err) {
+      reportError('Could not open the image', err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const pick = async () => {
+    if (!dialogs.available()) {
+      input.current?.click();
+      return;
+    }
+    try {
+      const [path] = await dialogs.files('Open an image to infill', {
+        buttonLabel: 'Open',
+        multiple: false,
+      });
+      if (path !== undefined) await open({ from: 'path', path });
+    } catch (err) {
+      reportError('Could not open the file picker', err);
+    }
+  };
+  return (
+    <>
+      <button
+        type="button"
+        className={className}
+        onClick={() => void pick()}
+        disabled={busy}
+        title="Infill an image file without adding it to the library; only the result is added"
+        data-testid="infill-open-file"
+      >
+        <Icon name="folder" size={14} /> {busy ? 'Opening…' : label}
+      </button>
+      <input
+        ref={input}
+        type="file"
+        accept="image/*"
+        hidden
+        data-testid="infill-file-input"
+        onChange={(e) => {
+          const file = e.currentTarget.files?.[0];
+          e.currentTarget.value = '';
+          if (file === undefined) return;
+          if (file.size > MAX_OPEN_FILE_BYTES) {
+            reportError(
+              'Could not open the image',
+              new Error(
+                `${file.name} is over ${MAX_OPEN_FILE_BYTES / 2 ** 20} MiB: downscale it first`,
+              ),
+            );
+            return;
+          }
+          void file
+            .arrayBuffer()
+            .then((buffer) =>
+              open({
+                from: 'upload',
+                name: file.name,
+                dataBase64: bytesToBase64(new Uint8Array(buffer)),
+              }),
+            )
+            .catch((err: unknown) => reportError('Could not read the file', err));
+        }}
+      />
+    </>
+  );
+}
+
 export function InfillScreen() {
   const infillId = useStore(appStore, (s) => s.infillId);
+  const infillFile = useStore(appStore, (s) => s.infillFile);
   const session = useStore(sessionStore, (s) => s);
   const models = useStore(modelsStore, (s) => s.models);
   const jobs = useStore(jobsStore, (s) => s.jobs);
   const live = useStore(jobsStore, (s) => s.live);
-  const [item, setItem] = useState<ItemDetailView | null>(null);
+  const [item, setItem] = useState<InfillSource | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const ids = { prompt: useId(), seed: useId(), model: useId(), style: useId() };
 
   const infillers = useMemo(() => models.filter((m) => canDo(m, 'infill')), [models]);
 
+  /** A new session for a source, unless the current one is already about it. */
+  const begin = useCallback(
+    (source: InfillSource) => {
+      setItem(source);
+      const current = sessionStore.get();
+      if (current !== null && current.sourceKey === source.key) return;
+      const fromRecipe = source.recipe;
+      const model =
+        infillers.find((m) => m.id === fromRecipe?.modelId && m.usable) ??
+        infillers.find((m) => m.usable);
+      sessionStore.set({
+        sourceKey: source.key,
+        history: historyOf<Stroke[]>([]),
+        prompt: source.prompt,
+        seed: randomSeed(),
+        seedLocked: false,
+        featherPx: 2,
+        brush: 4,
+        tool: 'paint',
+        modelId: model?.id ?? '',
+        style: fromRecipe?.style ?? null,
+        cfgScale: fromRecipe?.sampling.cfgScale ?? model?.sampling.defaults.cfgScale ?? 3,
+        jobId: null,
+      });
+    },
+    [infillers],
+  );
+
   useEffect(() => {
-    if (infillId === null) return;
+    if (infillId === null) {
+      setError(null);
+      if (infillFile !== null) begin(fileSource(infillFile));
+      return;
+    }
     let stale = false;
     setItem(null);
     setError(null);
     invoke('gallery:get', { id: infillId })
       .then((detail) => {
-        if (stale) return;
-        setItem(detail);
-        const current = sessionStore.get();
-        if (current !== null && current.itemId === infillId) return;
-        const fromRecipe = detail.recipe;
-        const model =
-          infillers.find((m) => m.id === fromRecipe?.modelId && m.usable) ??
-          infillers.find((m) => m.usable);
-        sessionStore.set({
-          itemId: infillId,
-          history: historyOf<Stroke[]>([]),
-          prompt: fromRecipe?.prompt ?? detail.foreign?.prompt ?? detail.title,
-          seed: randomSeed(),
-          seedLocked: false,
-          featherPx: 2,
-          brush: 4,
-          tool: 'paint',
-          modelId: model?.id ?? '',
-          style: fromRecipe?.style ?? null,
-          cfgScale: fromRecipe?.sampling.cfgScale ?? model?.sampling.defaults.cfgScale ?? 3,
-          jobId: null,
-        });
+        if (!stale) begin(itemSource(detail));
       })
       .catch((err: unknown) => {
         if (!stale) setError(err instanceof Error ? err.message : String(err));
@@ -312,7 +450,7 @@ export function InfillScreen() {
     return () => {
       stale = true;
     };
-  }, [infillId, infillers]);
+  }, [infillId, infillFile, begin]);
 
   // Ctrl+Z / Ctrl+Shift+Z (and Ctrl+Y) for the mask; B / E pick the tool; [ and ] size the brush.
   useEffect(() => {
@@ -342,14 +480,18 @@ export function InfillScreen() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  if (infillId === null)
+  if (infillId === null && infillFile === null)
     return (
       <div className="screen">
         <Empty title="Nothing to infill">
-          Open an image in the Library and choose “Infill…”.{' '}
-          <button type="button" className="btn link" onClick={() => navigate('library')}>
-            Go to the Library
-          </button>
+          Open an image in the Library and choose “Infill…”, or infill an image file without adding
+          it to the library.
+          <div className="row gap empty-actions">
+            <button type="button" className="btn" onClick={() => navigate('library')}>
+              <Icon name="library" size={14} /> Go to the Library
+            </button>
+            <OpenFileButton label="Open an image file…" className="btn primary" />
+          </div>
         </Empty>
       </div>
     );
@@ -361,7 +503,7 @@ export function InfillScreen() {
         </Callout>
       </div>
     );
-  if (item === null || session === null || session.itemId !== infillId)
+  if (item === null || session === null || session.sourceKey !== item.key)
     return <div className="screen pad muted">Loading…</div>;
 
   const model = infillers.find((m) => m.id === session.modelId);
@@ -406,7 +548,7 @@ export function InfillScreen() {
           ...(item.recipe?.sampling ?? { ...model.sampling.defaults, cdk: null }),
           cfgScale: session.cfgScale,
         },
-        parentId: item.id,
+        ...(item.itemId !== null ? { parentId: item.itemId } : { sourceSha256: item.sha256 }),
         mask: bytesToBase64(mask),
         featherPx: session.featherPx,
         boardId: null,
@@ -451,12 +593,26 @@ export function InfillScreen() {
     <div className="screen infill-screen">
       <div className="form-column" aria-label="Infill settings">
         <h1 className="screen-title">Infill</h1>
-        <div className="muted infill-source">
-          From{' '}
-          <button type="button" className="btn link" onClick={() => openInLibrary(item.id)}>
-            #{item.id} {item.title}
-          </button>
+        <div className="muted infill-source" data-testid="infill-source">
+          {item.itemId !== null ? (
+            <>
+              From{' '}
+              <button
+                type="button"
+                className="btn link"
+                onClick={() => item.itemId !== null && openInLibrary(item.itemId)}
+              >
+                #{item.itemId} {item.title}
+              </button>
+            </>
+          ) : (
+            <>
+              From the file <strong>{item.title}</strong> ({item.width}×{item.height}), not in the
+              library: only the result is added
+            </>
+          )}
         </div>
+        <OpenFileButton label="Open another image file…" className="btn small" />
         <Field label="Model" id={ids.model}>
           <select
             id={ids.model}
@@ -698,7 +854,7 @@ export function InfillScreen() {
                       className="btn"
                       onClick={() => {
                         sessionStore.set(null);
-                        navigate('infill', { infillId: resultId });
+                        navigate('infill', { infillId: resultId, infillFile: null });
                       }}
                       title="Infill the result again"
                     >

@@ -2,6 +2,7 @@
  * App-wide UI state: which screen is open, the error banner, toasts, the Generate settings
  * (shared with the Library's "Reuse settings" and "Remix"), and the items Generate produced.
  */
+import type { OpenedFileView } from '../../../app/common/contract.ts';
 import { describeError } from '../bridge/index.ts';
 import { defaultSettings, type GenerateSettings } from '../lib/settings.ts';
 import { createStore } from './store.ts';
@@ -14,6 +15,8 @@ export interface AppState {
   detailId: number | null;
   /** the item open in Infill */
   infillId: number | null;
+  /** or else the file opened in Infill without importing it */
+  infillFile: OpenedFileView | null;
   /** bumps when the app menu asks for File › Export… (the Library opens its export dialog) */
   exportRequest: number;
 }
@@ -22,6 +25,7 @@ export const appStore = createStore<AppState>({
   screen: 'generate',
   detailId: null,
   infillId: null,
+  infillFile: null,
   exportRequest: 0,
 });
 

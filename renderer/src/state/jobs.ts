@@ -1,9 +1,11 @@
 /**
  * The queue as the UI sees it: `jobs:list`, kept fresh by `jobs:event`, plus what only the
- * events carry (live progress with ETA, the latest preview, captioning's per-file results and
- * notices). One subscription for the whole app, so nothing is missed while a screen is closed.
+ * events carry (live progress with ETA, the latest preview, notices) and captioning's per-file
+ * results, which the library also keeps (`jobs:files`): read back when a job is shown, then
+ * kept current by the events. One subscription for the whole app, so nothing is missed while
+ * a screen is closed.
  */
-import type { JobView } from '../../../app/common/contract.ts';
+import type { JobView, ResponseOf } from '../../../app/common/contract.ts';
 import type { QueueEvent } from '../../../app/common/queue-contract.ts';
 import { invoke, on, onConnection } from '../bridge/index.ts';
 import { reportError, sessionStore, toast } from './app.ts';
@@ -16,6 +18,8 @@ export interface FileEntry {
   status: FileStatus;
   caption: string | null;
   message: string | null;
+  /** for an event, its arrival number (see LiveJob.arrivals); 0 for a row read back */
+  arrived: number;
 }
 
 export interface LiveJob {
@@ -29,10 +33,17 @@ export interface LiveJob {
   } | null;
   preview: { rgb: string; width: number; height: number } | null;
   notices: string[];
-  /** captioning results in arrival order; appended in place, `filesVersion` tells React */
+  /** captioning results, one per path in the order first reported; changed in place,
+   * `filesVersion` tells React */
   files: FileEntry[];
   filesVersion: number;
+  /** where each path sits in `files` */
+  fileIndex: Map<string, number>;
   counts: Record<FileStatus, number>;
+  /** how many file events have arrived: orders them against a read of the library */
+  arrivals: number;
+  /** the per-file results kept in the library: not read yet, being read, or read */
+  history: 'none' | 'loading' | 'loaded';
 }
 
 export interface JobsState {
@@ -50,6 +61,14 @@ export const jobsStore = createStore<JobsState>({
   announcement: '',
 });
 
+const noCounts = (): Record<FileStatus, number> => ({
+  captioned: 0,
+  suggestion: 0,
+  skipped: 0,
+  failed: 0,
+  problem: 0,
+});
+
 function emptyLive(): LiveJob {
   return {
     provider: null,
@@ -58,8 +77,48 @@ function emptyLive(): LiveJob {
     notices: [],
     files: [],
     filesVersion: 0,
-    counts: { captioned: 0, suggestion: 0, skipped: 0, failed: 0, problem: 0 },
+    fileIndex: new Map(),
+    counts: noCounts(),
+    arrivals: 0,
+    history: 'none',
   };
+}
+
+/**
+ * Adds a file's result, or updates its row when the path was reported before: a resumed job
+ * reports its done files again as skipped, which never hides the caption it wrote (the library
+ * keeps the same rule).
+ */
+function upsertFile(l: LiveJob, f: FileEntry): void {
+  const at = l.fileIndex.get(f.path);
+  if (at === undefined) {
+    l.fileIndex.set(f.path, l.files.length);
+    l.files.push(f);
+    l.counts[f.status]++;
+    return;
+  }
+  const old = l.files[at]!;
+  if (f.status === 'skipped' && (old.status === 'captioned' || old.status === 'suggestion')) return;
+  l.counts[old.status]--;
+  l.counts[f.status]++;
+  l.files[at] = f;
+}
+
+/**
+ * The library's rows in their order, then what the events added: files it did not have yet,
+ * and newer results for files it had (events that arrived after the read began).
+ */
+function withHistory(l: LiveJob, rows: FileEntry[], read: Set<string>, mark: number): LiveJob {
+  const next: LiveJob = {
+    ...l,
+    files: [],
+    fileIndex: new Map(),
+    counts: noCounts(),
+    filesVersion: l.filesVersion + 1,
+  };
+  for (const f of rows) upsertFile(next, f);
+  for (const f of l.files) if (!read.has(f.path) || f.arrived > mark) upsertFile(next, f);
+  return next;
 }
 
 export function liveOf(state: JobsState, jobId: string): LiveJob | undefined {
@@ -163,12 +222,15 @@ export function handleQueueEvent(e: QueueEvent): void {
       break;
     case 'file':
       updateLive(e.jobId, (l) => {
-        l.files.push({ path: e.path, status: e.status, caption: e.caption, message: e.message });
-        return {
-          ...l,
-          filesVersion: l.filesVersion + 1,
-          counts: { ...l.counts, [e.status]: l.counts[e.status] + 1 },
-        };
+        const next = { ...l, counts: { ...l.counts }, arrivals: l.arrivals + 1 };
+        upsertFile(next, {
+          path: e.path,
+          status: e.status,
+          caption: e.caption,
+          message: e.message,
+          arrived: next.arrivals,
+        });
+        return { ...next, filesVersion: l.filesVersion + 1 };
       });
       break;
     case 'notice':
@@ -203,6 +265,39 @@ export function handleQueueEvent(e: QueueEvent): void {
   }
 }
 
+/**
+ * Reads a captioning job's per-file results back from the library, a page at a time, so the
+ * list survives a reload (or a window that was closed while the job ran). Once per job, unless
+ * the event stream dropped meanwhile.
+ */
+export async function loadJobFiles(jobId: string): Promise<void> {
+  const state = jobsStore.get().live[jobId]?.history ?? 'none';
+  if (state !== 'none') return;
+  const mark = jobsStore.get().live[jobId]?.arrivals ?? 0;
+  updateLive(jobId, (l) => ({ ...l, history: 'loading' }));
+  const rows: FileEntry[] = [];
+  const read = new Set<string>();
+  try {
+    for (let after: number | null = 0; after !== null;) {
+      const page: ResponseOf<'jobs:files'> = await invoke('jobs:files', {
+        jobId,
+        after,
+        limit: 1000,
+      });
+      for (const { path, status, caption, message } of page.files) {
+        rows.push({ path, status, caption, message, arrived: 0 });
+        read.add(path);
+      }
+      updateLive(jobId, (l) => withHistory(l, rows, read, mark));
+      after = page.next;
+    }
+    updateLive(jobId, (l) => ({ ...l, history: 'loaded' }));
+  } catch (err) {
+    updateLive(jobId, (l) => ({ ...l, history: 'none' }));
+    reportError('Could not read the per-file results', err);
+  }
+}
+
 let started = false;
 
 /** Subscribes once for the app's lifetime. */
@@ -212,9 +307,21 @@ export function startJobs(): void {
   on('jobs:event', handleQueueEvent);
   let wasOpen = false;
   onConnection((state) => {
-    // After a reconnect, events were missed: read the queue again.
+    // After a reconnect, events were missed: read the queue again, and the per-file
+    // results again when a screen next shows them.
     if (state === 'open') {
-      if (wasOpen) void refreshJobs();
+      if (wasOpen) {
+        jobsStore.set((s) => ({
+          ...s,
+          live: Object.fromEntries(
+            Object.entries(s.live).map(([id, l]) => [
+              id,
+              l.history === 'loaded' ? { ...l, history: 'none' as const } : l,
+            ]),
+          ),
+        }));
+        void refreshJobs();
+      }
       wasOpen = true;
     }
   });
