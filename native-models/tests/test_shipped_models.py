@@ -12,6 +12,7 @@ import pytest
 
 from tessera_models.common.onnx_tools import sha256_file
 from tessera_models.common.sampling import SamplingSettings
+from tessera_models.common.settings_json import settings_from_json
 from tessera_models.data.emoji import NATIVE_MODELS
 from tessera_models.text.word_tokenizer import WordTokenizer
 from tessera_models.vq_ar.evaluate import generate_best_of, generate_for, self_scores
@@ -21,7 +22,6 @@ from tessera_models.vq_ar.export import (
     verify_tokenizer,
     weights_path,
 )
-from tessera_models.common.settings_json import settings_from_json
 from tessera_models.vq_ar.reference_loop import VqArRunner
 
 EXPORTS = NATIVE_MODELS / "exports"

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from tessera_models.common.sampling import SamplingSettings
+from tessera_models.common.settings_json import settings_from_json
 from tessera_models.data.emoji import EmojiDataset
 from tessera_models.vq_ar import export, train_tokenizer, train_transformer
 from tessera_models.vq_ar.config import load_config
-from tessera_models.common.settings_json import settings_from_json
 from tessera_models.vq_ar.reference_loop import VqArRunner
 
 

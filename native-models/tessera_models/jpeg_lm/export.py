@@ -71,14 +71,18 @@ def verify(
         b, s = ids.shape
         positions = np.broadcast_to(np.arange(past, past + s), (b, s)).astype(np.int64)
         feed = {"input_ids": ids, "position_ids": positions}
-        feed |= {"attention_mask": causal_mask_np(b, s, past)} | dict(zip(names, cache))
+        feed |= {"attention_mask": causal_mask_np(b, s, past)} | dict(
+            zip(names, cache, strict=True)
+        )
         return sess.run(outputs, feed)
 
     def run_hf(ids: np.ndarray, past: int, cache: list[np.ndarray]) -> list[np.ndarray]:
         b, s = ids.shape
         positions = np.broadcast_to(np.arange(past, past + s), (b, s)).astype(np.int64)
         feed = {"input_ids": ids, "position_ids": positions}
-        feed |= {"attention_mask": np.ones((b, past + s), np.int64)} | dict(zip(names, cache))
+        feed |= {"attention_mask": np.ones((b, past + s), np.int64)} | dict(
+            zip(names, cache, strict=True)
+        )
         return hf_sess.run(outputs, feed)
 
     for batch in (2, 5):

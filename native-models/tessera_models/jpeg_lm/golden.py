@@ -18,13 +18,18 @@ import numpy as np
 from tessera_models.common.onnx_tools import sha256_file
 from tessera_models.common.prng import PRNG_VERSION
 from tessera_models.common.sampling import PIPELINE_VERSION, SamplingSettings
+from tessera_models.common.settings_json import settings_json
 from tessera_models.data.emoji import EmojiDataset
 from tessera_models.jpeg_lm.reference_loop import Generated, JpegLmRunner
-from tessera_models.common.settings_json import settings_json
 
 GENERATE_CASES: list[dict[str, Any]] = [
     {"prompt": "grinning face", "style": "twemoji", "seed": 1, "settings": None},
-    {"prompt": "red apple", "style": "noto", "seed": 7, "settings": SamplingSettings(cfg_scale=1.0)},
+    {
+        "prompt": "red apple",
+        "style": "noto",
+        "seed": 7,
+        "settings": SamplingSettings(cfg_scale=1.0),
+    },
     {
         "prompt": "red heart",
         "style": None,

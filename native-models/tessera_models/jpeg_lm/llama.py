@@ -150,8 +150,12 @@ class Llama(nn.Module):
         self.apply(self._init)
         for block in self.layers:
             # Scaled residual init keeps early training stable at any depth.
-            nn.init.normal_(block.self_attn.o_proj.weight, std=config.init_std / (2 * config.layers) ** 0.5)
-            nn.init.normal_(block.mlp.down_proj.weight, std=config.init_std / (2 * config.layers) ** 0.5)
+            nn.init.normal_(
+                block.self_attn.o_proj.weight, std=config.init_std / (2 * config.layers) ** 0.5
+            )
+            nn.init.normal_(
+                block.mlp.down_proj.weight, std=config.init_std / (2 * config.layers) ** 0.5
+            )
 
     def _init(self, module: nn.Module) -> None:
         if isinstance(module, (nn.Linear, nn.Embedding)):
@@ -183,7 +187,7 @@ def causal_mask(
 
     Padding keys are blocked; a padding query still sees itself so its softmax row stays finite.
     """
-    b, s = valid.shape
+    s = valid.shape[1]
     key_valid = valid if past_valid is None else torch.cat([past_valid, valid], dim=1)
     return hf_additive_mask(key_valid.long(), s)
 

@@ -81,7 +81,9 @@ def export_decoder(model: Llama, path: Path) -> None:
     b, s = ids.shape
     p = past[0].shape[2]
     mask = causal_mask(
-        torch.ones(b, s, dtype=torch.bool), past_len=p, past_valid=torch.ones(b, p, dtype=torch.bool)
+        torch.ones(b, s, dtype=torch.bool),
+        past_len=p,
+        past_valid=torch.ones(b, p, dtype=torch.bool),
     )
     axes: dict[str, dict[int, str]] = {
         "input_ids": {0: "batch", 1: "seq"},

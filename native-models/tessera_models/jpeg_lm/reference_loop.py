@@ -132,7 +132,9 @@ class JpegLmRunner:
         rows = [[BOS, *caption_ids, IMG]]
         if guided:
             rows.append([BOS, *([NULL] * len(caption_ids)), IMG])
-        logits, cache = self.decoder.run(np.array(rows, np.int64), self.decoder.empty_cache(len(rows)))
+        logits, cache = self.decoder.run(
+            np.array(rows, np.int64), self.decoder.empty_cache(len(rows))
+        )
         return logits[:, -1], cache, len(rows[0])
 
     # -- the MCU loop ---------------------------------------------------------------------------
@@ -295,4 +297,3 @@ class JpegLmRunner:
         log_z = top[:, 0] + np.log(np.exp(rows - top).sum(axis=1))
         nats = -(rows[np.arange(len(body)), body] - log_z).sum()
         return float(nats / np.log(2) / len(self.vocab.jpeg_bytes(body)))
-

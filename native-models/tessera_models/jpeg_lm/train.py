@@ -166,7 +166,12 @@ def train(
         if runtime.is_main and value < best_val:
             save_checkpoint(
                 out / "model_best.pt",
-                {"model": model.state_dict(), "step": step, "config": asdict(mcfg), "metrics": metrics},
+                {
+                    "model": model.state_dict(),
+                    "step": step,
+                    "config": asdict(mcfg),
+                    "metrics": metrics,
+                },
             )
             return value
         return best_val

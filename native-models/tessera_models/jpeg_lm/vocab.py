@@ -41,7 +41,9 @@ class Vocab:
         return [TEXT_OFFSET + i for i in self.words.encode(caption, style)]
 
     def decode_caption(self, ids: list[int]) -> str:
-        return self.words.decode([i - TEXT_OFFSET for i in ids if TEXT_OFFSET <= i < self.jpeg_offset])
+        return self.words.decode(
+            [i - TEXT_OFFSET for i in ids if TEXT_OFFSET <= i < self.jpeg_offset]
+        )
 
     def jpeg_ids(self, body: bytes) -> list[int]:
         return [self.jpeg_offset + t for t in self.bpe.encode(body)]
