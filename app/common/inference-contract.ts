@@ -6,6 +6,7 @@ import { z } from 'zod';
 
 export const PROVIDERS = ['cpu', 'webgpu', 'cuda', 'dml', 'coreml'] as const;
 export const providerSchema = z.enum(PROVIDERS);
+export type Provider = z.infer<typeof providerSchema>;
 
 export const samplingSchema = z.object({
   cfgScale: z.number().min(0).max(50),
@@ -165,9 +166,15 @@ export const hostInboundSchema = z.discriminatedUnion('type', [
 ]);
 export type HostInbound = z.infer<typeof hostInboundSchema>;
 
+/** An execution provider the inference process's onnxruntime build lists. */
+export const providerInfoSchema = z.object({ name: providerSchema, bundled: z.boolean() });
+export type ProviderInfo = z.infer<typeof providerInfoSchema>;
+
 /** Messages from the inference process. */
 export const hostOutboundSchema = z.union([
   z.object({ type: z.literal('ready') }),
+  /** sent once after `ready`: what this process's onnxruntime can run on */
+  z.object({ type: z.literal('providers'), providers: z.array(providerInfoSchema) }),
   z.object({ type: z.literal('event'), jobId: z.string(), event: jobEventSchema }),
 ]);
 export type HostOutbound = z.infer<typeof hostOutboundSchema>;

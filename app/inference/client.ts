@@ -9,6 +9,7 @@ import {
   hostOutboundSchema,
   type JobEvent,
   type JobRequest,
+  type ProviderInfo,
 } from '../common/inference-contract.ts';
 import { spawnNodeHost } from './transport-node.ts';
 import type { HostProcess, HostSpawner } from './transport-types.ts';
@@ -27,10 +28,15 @@ interface PendingJob {
   resolve: (event: TerminalEvent) => void;
 }
 
+/** How long providers() waits for the process's list before answering with the CPU alone. */
+const PROVIDERS_WAIT_MS = 10_000;
+
 export class InferenceClient {
   private child: HostProcess | null = null;
   private ready: Promise<void> | null = null;
   private readonly jobs = new Map<string, PendingJob>();
+  private providerList: ProviderInfo[] | null = null;
+  private readonly providerWaiters: ((list: ProviderInfo[]) => void)[] = [];
 
   /**
    * @param spawnHost starts an inference process: a Node child process by default; the
@@ -50,6 +56,11 @@ export class InferenceClient {
         const message = parsed.data;
         if (message.type === 'ready') {
           resolve();
+          return;
+        }
+        if (message.type === 'providers') {
+          this.providerList = message.providers;
+          for (const waiter of this.providerWaiters.splice(0)) waiter(message.providers);
           return;
         }
         const job = this.jobs.get(message.jobId);
@@ -93,6 +104,24 @@ export class InferenceClient {
     return new Promise<TerminalEvent>((resolve) => {
       this.jobs.set(jobId, { onEvent, resolve });
       this.child!.send({ type: 'run', jobId, request });
+    });
+  }
+
+  /**
+   * The execution providers the inference process's onnxruntime lists (it starts the process
+   * if needed). A process that never says answers, after a while, with the CPU alone.
+   */
+  async providers(): Promise<ProviderInfo[]> {
+    if (this.providerList !== null) return this.providerList;
+    await this.start();
+    if (this.providerList !== null) return this.providerList;
+    return new Promise<ProviderInfo[]>((resolve) => {
+      const timer = setTimeout(() => resolve([{ name: 'cpu', bundled: true }]), PROVIDERS_WAIT_MS);
+      timer.unref();
+      this.providerWaiters.push((list) => {
+        clearTimeout(timer);
+        resolve(list);
+      });
     });
   }
 

@@ -5,6 +5,7 @@
  */
 import type { ParentPort } from 'electron';
 import type { HostOutbound } from '../common/inference-contract.ts';
+import { supportedProviders } from './engine/ort.ts';
 import { startHost } from './host.ts';
 
 // Typed by electron.d.ts, but absent when this file is run anywhere but a utility process.
@@ -17,3 +18,4 @@ startHost({
   send: (message: HostOutbound) => port.postMessage(message),
   onMessage: (handler) => port.on('message', (event) => handler(event.data)),
 });
+port.postMessage({ type: 'providers', providers: supportedProviders() } satisfies HostOutbound);

@@ -30,6 +30,19 @@ const ORT_NAMES: Record<Provider, string> = {
   coreml: 'coreml',
 };
 
+/**
+ * The execution providers this onnxruntime-node build lists, among those Tessera can ask for.
+ * `bundled: false` means the build knows the provider but loads its libraries (CUDA, say) from
+ * the system at session start, where they may be missing: the session then falls back to CPU.
+ */
+export function supportedProviders(): { name: Provider; bundled: boolean }[] {
+  const known = new Set<string>(Object.keys(ORT_NAMES));
+  return ort
+    .listSupportedBackends()
+    .filter((b) => known.has(b.name))
+    .map((b) => ({ name: b.name as Provider, bundled: b.bundled }));
+}
+
 export async function loadSession(path: string, options: SessionOptions): Promise<LoadedSession> {
   const create = (provider: Provider) =>
     ort.InferenceSession.create(path, {
