@@ -5,7 +5,7 @@
  * is parsed at the boundary. Responses travel in a Result envelope; nothing throws across it.
  */
 import { z } from 'zod';
-import { providerSchema, samplingSchema } from './inference-contract.ts';
+import { providerInfoSchema, providerSchema, samplingSchema } from './inference-contract.ts';
 import {
   captionFolderJobSchema,
   fileStatusSchema,
@@ -107,6 +107,10 @@ export const modelViewSchema = z.object({
   recommendedRamBytes: z.number().int(),
   trainedOnEmojiOnly: z.boolean(),
   metrics: z.record(z.string(), z.unknown()),
+  /** the execution provider chosen for this model's new jobs (the CPU unless chosen) */
+  provider: providerSchema,
+  /** the decoder's sha256: the model's identity, whatever its name or folder */
+  decoderSha256: z.string().nullable(),
 });
 export type ModelView = z.infer<typeof modelViewSchema>;
 
@@ -209,6 +213,18 @@ function channel<Req extends z.ZodType, Res extends z.ZodType>(request: Req, res
 
 export const CHANNELS = {
   'models:list': channel(empty, z.array(modelViewSchema)),
+  /** what the inference process's onnxruntime lists; `bundled: false` loads system libraries */
+  'models:providers': channel(empty, z.object({ providers: z.array(providerInfoSchema) })),
+  /** stores the provider for a model's new jobs; the notice says when they will use the CPU */
+  'models:setProvider': channel(
+    z.object({ modelId: z.string().min(1), provider: providerSchema }),
+    z.object({ provider: providerSchema, notice: z.string().nullable() }),
+  ),
+  /** validates a model folder and copies it into the data folder's models/ */
+  'models:import': channel(
+    z.object({ path: z.string().min(1).max(4096) }),
+    z.object({ id: z.string(), name: z.string(), family: z.string(), dir: z.string() }),
+  ),
   'jobs:submitGenerate': channel(generateSubmitSchema, z.object({ jobIds: z.array(jobId) })),
   'jobs:submitCaptionFolder': channel(captionFolderSubmitSchema, z.object({ jobId })),
   'jobs:submitInfill': channel(infillSubmitSchema, z.object({ jobId })),

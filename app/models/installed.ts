@@ -38,18 +38,26 @@ function claimedIdOf(text: string): string | null {
 
 function scan(root: string, source: InstalledModel['source']): InstalledModel[] {
   if (!existsSync(root)) return [];
-  return readdirSync(root, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && existsSync(join(root, e.name, 'manifest.json')))
-    .map((e) => {
-      const dir = join(root, e.name);
-      const text = readFileSync(join(dir, 'manifest.json'), 'utf8');
-      const parsed = parseManifest(text, join(dir, 'manifest.json'));
-      const claimedId = claimedIdOf(text);
-      const bytes = readdirSync(dir).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
-      return parsed.ok
-        ? { dir, source, manifest: parsed.value, problem: null, claimedId, bytes }
-        : { dir, source, manifest: null, problem: parsed.error.message, claimedId, bytes };
-    });
+  return (
+    readdirSync(root, { withFileTypes: true })
+      // Hidden folders are not models: a model being imported is copied into one first.
+      .filter(
+        (e) =>
+          e.isDirectory() &&
+          !e.name.startsWith('.') &&
+          existsSync(join(root, e.name, 'manifest.json')),
+      )
+      .map((e) => {
+        const dir = join(root, e.name);
+        const text = readFileSync(join(dir, 'manifest.json'), 'utf8');
+        const parsed = parseManifest(text, join(dir, 'manifest.json'));
+        const claimedId = claimedIdOf(text);
+        const bytes = readdirSync(dir).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
+        return parsed.ok
+          ? { dir, source, manifest: parsed.value, problem: null, claimedId, bytes }
+          : { dir, source, manifest: null, problem: parsed.error.message, claimedId, bytes };
+      })
+  );
 }
 
 export function installedModels(home: string): InstalledModel[] {

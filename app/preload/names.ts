@@ -7,6 +7,9 @@ import type { Channel, EventName } from '../common/contract.ts';
 
 export const CHANNEL_NAMES = [
   'models:list',
+  'models:providers',
+  'models:setProvider',
+  'models:import',
   'jobs:submitGenerate',
   'jobs:submitCaptionFolder',
   'jobs:submitInfill',

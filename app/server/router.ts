@@ -8,6 +8,7 @@ import { CHANNELS, type Channel, type Result } from '../common/contract.ts';
 import { GalleryError } from '../gallery/index.ts';
 import { ReplayRefusedError } from '../jobs/replay-job.ts';
 import { ImageReadError } from '../media/load-image.ts';
+import { ModelImportError } from '../models/import-model.ts';
 import { ModelUnavailableError } from '../models/installed.ts';
 import type { Handlers } from './studio-service.ts';
 
@@ -24,6 +25,7 @@ function errorOf(err: unknown): { code: string; message: string } {
     return { code: 'model-unavailable', message: err.message };
   if (err instanceof ReplayRefusedError) return { code: err.code, message: err.message };
   if (err instanceof ImageReadError) return { code: 'unreadable-image', message: err.message };
+  if (err instanceof ModelImportError) return { code: err.code, message: err.message };
   return { code: 'internal', message: err instanceof Error ? err.message : String(err) };
 }
 

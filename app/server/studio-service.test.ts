@@ -3,7 +3,8 @@
  * a replay queued from an item's recipe reproduces its pixels and tokens exactly and is linked
  * to it as `replay` (generations and infills alike); a replay the installed models cannot make
  * is refused with what to do; a file opened for infill is not imported, yet the infill records
- * it as its parent by hash; a captioning job's per-file list reads back from the library.
+ * it as its parent by hash; a captioning job's per-file list reads back from the library; a
+ * model's provider is what onnxruntime lists, kept as a setting, and falls back with a notice.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,14 +17,17 @@ import { sampleRecipe } from '../common/testing/sample-recipe.ts';
 import { openGallery, type ItemDetail } from '../gallery/index.ts';
 import { InferenceClient } from '../inference/client.ts';
 import { encodePng } from '../media/png.ts';
-import { DEFAULT_MODEL_ID, resolveModel } from '../models/installed.ts';
+import { PROVIDERS } from '../common/inference-contract.ts';
+import { providerNotice } from '../common/provider-notice.ts';
+import { DEFAULT_MODEL_ID, EMBEDDED_DIR, resolveModel } from '../models/installed.ts';
 import { dispatch } from './router.ts';
 import { StudioService } from './studio-service.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'tessera-service-'));
 const gallery = openGallery(join(home, 'library'));
 const client = new InferenceClient();
-const service = new StudioService(home, gallery, client, () => {});
+const events: unknown[] = [];
+const service = new StudioService(home, gallery, client, (_name, payload) => events.push(payload));
 after(async () => {
   await service.idle();
   await client.close();
@@ -296,4 +300,68 @@ test("a captioning job's per-file results read back from the library, paged", as
   );
   assert.match(failed.files[0]!.message ?? '', /damaged|not a readable image|truncated/);
   assert.equal((await refusal('jobs:files', { jobId: 'nope' })).code, 'not-found');
+});
+
+test("a model's provider is chosen from what onnxruntime lists, kept, and falls back with a notice", async () => {
+  const { providers } = await call('models:providers', {});
+  assert.ok(providers.some((p) => p.name === 'cpu' && p.bundled));
+  assert.ok(providers.every((p) => (PROVIDERS as readonly string[]).includes(p.name)));
+  const [listed] = await call('models:list', {});
+  assert.equal(listed!.provider, 'cpu');
+  assert.equal(listed!.decoderSha256, model.graphs.decoder!.sha256);
+
+  // A provider this build does not have (on Linux, DirectML or Core ML) is kept, with a notice.
+  const missing = PROVIDERS.find((p) => !providers.some((x) => x.name === p))!;
+  const chosen = await call('models:setProvider', { modelId: model.id, provider: missing });
+  assert.equal(chosen.provider, missing);
+  assert.match(chosen.notice ?? '', /is not in this build of onnxruntime .*will run on the CPU/);
+  const again = new StudioService(home, gallery, client, () => {});
+  const kept = (await dispatch(again.handlers, 'models:list', {})) as {
+    ok: true;
+    value: ResponseOf<'models:list'>;
+  };
+  assert.equal(kept.value[0]!.provider, missing, 'the choice is kept in settings.json');
+  assert.equal(providerNotice('cuda', [{ name: 'cuda', bundled: false }])?.includes('CPU'), true);
+  assert.equal(providerNotice('cpu', []), null);
+  assert.equal(
+    (await refusal('models:setProvider', { modelId: 'nobody/none', provider: 'cpu' })).code,
+    'model-unavailable',
+  );
+
+  // New jobs ask for it (as the studio sends the model's provider) and run on the CPU, saying so.
+  events.length = 0;
+  const { jobIds } = await call('jobs:submitGenerate', {
+    modelId: model.id,
+    provider: kept.value[0]!.provider,
+    prompt: 'red heart',
+    negativePrompt: '',
+    style: null,
+    seed: 2,
+    bestOf: 1,
+    count: 1,
+    sampling,
+    boardId: null,
+  });
+  const item = await finished(jobIds[0]!);
+  assert.equal(item.generation!.recipe.provider, 'cpu');
+  assert.ok(
+    events.some(
+      (e) =>
+        (e as { type?: string }).type === 'notice' &&
+        /could not start.*running on the CPU instead/.test((e as { message: string }).message),
+    ),
+    'the job says it ran on the CPU instead',
+  );
+  await call('models:setProvider', { modelId: model.id, provider: 'cpu' });
+});
+
+test('importing a model folder: the shipped model is already installed, a stray folder is not a model', async () => {
+  const shipped = await refusal('models:import', {
+    path: join(EMBEDDED_DIR, 'vq-ar-emoji32-cpu-1h'),
+  });
+  assert.equal(shipped.code, 'already-installed');
+  assert.match(shipped.message, /ships with Tessera/);
+  const stray = await refusal('models:import', { path: join(home, 'photos') });
+  assert.equal(stray.code, 'not-a-model');
+  assert.match(stray.message, /has no manifest\.json/);
 });

@@ -19,7 +19,16 @@ import { keepOutsideImage, readPickedFile } from '../library/open-for-infill.ts'
 import type { InferenceClient } from '../inference/client.ts';
 import { replayJobFor } from '../jobs/replay-job.ts';
 import { JobRunner } from '../jobs/runner.ts';
-import { installedModels, resolveModel, type InstalledModel } from '../models/installed.ts';
+import type { Provider } from '../common/inference-contract.ts';
+import { providerNotice } from '../common/provider-notice.ts';
+import { importModelFolder } from '../models/import-model.ts';
+import {
+  installedModels,
+  ModelUnavailableError,
+  resolveModel,
+  type InstalledModel,
+} from '../models/installed.ts';
+import { modelProvider, setModelProvider } from '../models/model-settings.ts';
 
 /** Every channel but the native dialogs, which only the desktop shell can answer. */
 export type ServiceChannel = Exclude<Channel, `dialog:${string}`>;
@@ -62,7 +71,7 @@ function itemView(item: ItemSummary): ItemSummaryView {
   };
 }
 
-function modelView(m: InstalledModel): ModelView | null {
+function modelView(m: InstalledModel, provider: Provider): ModelView | null {
   const x = m.manifest;
   if (x === null) return null;
   return {
@@ -88,6 +97,8 @@ function modelView(m: InstalledModel): ModelView | null {
     recommendedRamBytes: x.memory.recommendedRamBytes,
     trainedOnEmojiOnly: String(x.data.dataset ?? '').startsWith('emoji'),
     metrics: x.metrics,
+    provider,
+    decoderSha256: x.graphs.decoder?.sha256 ?? null,
   };
 }
 
@@ -98,7 +109,7 @@ export class StudioService {
   constructor(
     private readonly home: string,
     private readonly gallery: Gallery,
-    client: InferenceClient,
+    private readonly client: InferenceClient,
     private readonly broadcast: Broadcast,
   ) {
     this.runner = new JobRunner({
@@ -134,8 +145,16 @@ export class StudioService {
   readonly handlers: Handlers = {
     'models:list': () =>
       installedModels(this.home)
-        .map(modelView)
+        .map((m) => modelView(m, modelProvider(this.home, m.manifest?.id ?? '')))
         .filter((m): m is ModelView => m !== null),
+    'models:providers': async () => ({ providers: await this.client.providers() }),
+    'models:setProvider': async ({ modelId, provider }) => {
+      if (!installedModels(this.home).some((m) => m.manifest?.id === modelId))
+        throw new ModelUnavailableError(`no installed model "${modelId}": rescan the models`);
+      await setModelProvider(this.home, modelId, provider);
+      return { provider, notice: providerNotice(provider, await this.client.providers()) };
+    },
+    'models:import': ({ path }) => importModelFolder(this.home, path),
     'jobs:submitGenerate': (r) => {
       const model = resolveModel(this.home, r.modelId);
       const batchId = crypto.randomUUID();

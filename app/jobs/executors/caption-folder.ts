@@ -289,6 +289,7 @@ async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
 
   // 3. Caption in order, two requests in flight, stopping only at file boundaries.
   const inFlight: Promise<void>[] = [];
+  let providerNoticed = false;
   for await (const p of prefetchInOrder(files, prepare, CAPTION_PIPELINE.prefetchDepth)) {
     if (ctx.stop.requested !== null) break;
     if (p.kind === 'skip') {
@@ -305,14 +306,22 @@ async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
       await reuse(p);
       continue;
     }
-    const running = ctx.client.run({
-      task: 'caption',
-      modelDir: model.dir,
-      provider: req.provider,
-      threads: req.threads,
-      imageRgb: Buffer.from(p.rgb).toString('base64'),
-      sampling: null,
-    });
+    const running = ctx.client.run(
+      {
+        task: 'caption',
+        modelDir: model.dir,
+        provider: req.provider,
+        threads: req.threads,
+        imageRgb: Buffer.from(p.rgb).toString('base64'),
+        sampling: null,
+      },
+      (e) => {
+        // A provider that could not start falls back to the CPU: say so once per job.
+        if (e.type !== 'started' || e.notice === null || providerNoticed) return;
+        providerNoticed = true;
+        ctx.emit({ type: 'notice', message: e.notice });
+      },
+    );
     inFlight.push(running.then((end) => commit(p, end)));
     if (inFlight.length >= CAPTION_PIPELINE.inFlight) await inFlight.shift();
   }

@@ -93,7 +93,10 @@ export const executeInfill: Executor = async (ctx) => {
       featherPx: req.featherPx,
     },
     (e) => {
-      if (e.type === 'started') ctx.emit({ type: 'started', provider: e.provider });
+      if (e.type !== 'started') return;
+      ctx.emit({ type: 'started', provider: e.provider });
+      // The provider asked for could not start: the user learns the job ran on the CPU.
+      if (e.notice !== null) ctx.emit({ type: 'notice', message: e.notice });
     },
   );
   if (end.type === 'failed')
