@@ -3,16 +3,18 @@
  * library: generate → live preview → the item is in the library → search finds it → infill it
  * → the lineage shows the parent → replay it to the same pixels; caption a folder → captions
  * are searchable and XMP sidecars written, and the per-file list survives a reload; infill a
- * file opened from disk without importing it; cancel a running job; a corrupt file gives a
- * readable error; the token is required. Screenshots of each screen are kept in
- * test-results/screenshots/.
+ * file opened from disk without importing it; cancel a running job; choose a model's execution
+ * provider and import a model folder; a corrupt file gives a readable error; the token is
+ * required. Screenshots of each screen are kept in test-results/screenshots/.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
+import { EMBEDDED_DIR } from '../app/models/installed.ts';
 import { openStudio, type Studio } from './harness.ts';
 
 let studio: Studio;
@@ -221,4 +223,91 @@ test('the models screen shows the embedded default and its metrics', async () =>
   await byTestId('nav-models').click();
   await studio.page.getByText('tessera/vq-ar-emoji32-cpu-1h').first().waitFor();
   await studio.shot('models');
+});
+
+test("a model's execution provider is chosen on the Models screen, kept, and asked for by new jobs", async () => {
+  const { page } = studio;
+  const listed = await studio.web.service.handlers['models:providers']({});
+  // One the build lists but may not be able to start here (CUDA without its libraries), else
+  // any other than the CPU.
+  const choice =
+    listed.providers.find((p) => !p.bundled) ?? listed.providers.find((p) => p.name !== 'cpu')!;
+  const id = 'tessera/vq-ar-emoji32-cpu-1h';
+  await byTestId('nav-models').click();
+  const select = byTestId(`provider-${id}`);
+  await page.locator(`[data-testid="provider-${id}"]:not([disabled])`).waitFor();
+  await select.selectOption(choice.name);
+  if (!choice.bundled)
+    await byTestId(`provider-notice-${id}`)
+      .getByText(/loads its libraries/)
+      .waitFor();
+  await studio.shot('models-provider');
+  await page.reload();
+  await byTestId('nav-models').click();
+  assert.equal(await byTestId(`provider-${id}`).inputValue(), choice.name, 'kept');
+
+  await byTestId('nav-generate').click();
+  await byTestId('prompt-input').fill('green apple');
+  await page.getByLabel(/count/i).first().fill('1');
+  await byTestId('generate-button').click();
+  const mine = () =>
+    studio.web.gallery.jobs
+      .list()
+      .find((j) => (j.request as { prompt?: string }).prompt === 'green apple');
+  const deadline = Date.now() + 120_000;
+  while (mine()?.status !== 'completed' && Date.now() < deadline) await sleep(250);
+  const job = mine()!;
+  assert.equal(job.status, 'completed');
+  assert.equal((job.request as { provider: string }).provider, choice.name);
+  const [assetId] = (job.result as { assetIds: number[] }).assetIds;
+  const ranOn = studio.web.gallery.getItem(assetId!)!.generation!.recipe.provider;
+  // Where the provider could not start, the job ran on the CPU and the Generate screen says so.
+  if (ranOn === 'cpu')
+    await byTestId('generate-notice')
+      .getByText(/running on the CPU instead/)
+      .first()
+      .waitFor();
+  else assert.equal(ranOn, choice.name);
+  await studio.web.service.handlers['models:setProvider']({ modelId: id, provider: 'cpu' });
+});
+
+test('import a model folder: a valid one is listed, a broken one is refused saying why', async () => {
+  // The shipped model under another id, its decoder given a doc string (protobuf field 6 of
+  // ModelProto), so it is a different, still valid, model.
+  const folder = join(studio.home, 'downloads', 'emoji-copy');
+  cpSync(join(EMBEDDED_DIR, 'vq-ar-emoji32-cpu-1h'), folder, { recursive: true });
+  const note = Buffer.from('copy for the import test');
+  const decoder = Buffer.concat([
+    readFileSync(join(folder, 'decoder.onnx')),
+    Buffer.from([0x32, note.length]),
+    note,
+  ]);
+  writeFileSync(join(folder, 'decoder.onnx'), decoder);
+  const manifest = JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8'));
+  manifest.id = 'tessera/emoji-copy';
+  manifest.name = 'Emoji copy';
+  manifest.graphs.decoder.sha256 = createHash('sha256').update(decoder).digest('hex');
+  manifest.graphs.decoder.bytes = decoder.length;
+  writeFileSync(join(folder, 'manifest.json'), JSON.stringify(manifest, null, 2));
+
+  await byTestId('nav-models').click();
+  await byTestId('model-import-path').fill(folder);
+  await byTestId('model-import-submit').click();
+  const card = byTestId('model-tessera/emoji-copy');
+  await card.getByText('Imported').waitFor({ timeout: 30_000 });
+  await card.getByText('Ready').waitFor();
+  await studio.shot('models-imported');
+
+  const stray = join(studio.home, 'downloads', 'holiday');
+  mkdirSync(stray, { recursive: true });
+  await byTestId('model-import-path').fill(stray);
+  await byTestId('model-import-submit').click();
+  await byTestId('error-banner')
+    .getByText(/has no manifest\.json/)
+    .waitFor();
+  assert.deepEqual(
+    readdirSync(join(studio.home, 'models')),
+    [`tessera--emoji-copy-${manifest.graphs.decoder.sha256.slice(0, 10)}`],
+    'only the valid model was copied in',
+  );
 });

@@ -107,7 +107,7 @@ export function CaptionScreen() {
     try {
       const { jobId } = await invoke('jobs:submitCaptionFolder', {
         modelId: model.id,
-        provider: 'cpu',
+        provider: model.provider,
         folder: form.folder.trim(),
         recursive: form.recursive,
         writeXmp: form.writeXmp,

@@ -115,7 +115,7 @@ export function GenerateScreen() {
     try {
       const { jobIds } = await invoke('jobs:submitGenerate', {
         modelId: model.id,
-        provider: 'cpu',
+        provider: model.provider,
         prompt: s.prompt.trim(),
         negativePrompt: s.negativePrompt,
         style: s.style,
@@ -472,6 +472,11 @@ export function GenerateScreen() {
               {staged.error !== null ? (
                 <Callout tone="error">{staged.error.message}</Callout>
               ) : null}
+              {(stagedLive?.notices ?? []).map((n) => (
+                <div key={n} data-testid="generate-notice">
+                  <Callout tone="warn">{n}</Callout>
+                </div>
+              ))}
               {staged.status === 'running' || staged.status === 'queued' ? (
                 <div className="row gap">
                   <button

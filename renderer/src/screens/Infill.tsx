@@ -540,7 +540,7 @@ export function InfillScreen() {
     try {
       const { jobId } = await invoke('jobs:submitInfill', {
         modelId: model.id,
-        provider: 'cpu',
+        provider: model.provider,
         prompt: session.prompt.trim(),
         style: session.style,
         seed,

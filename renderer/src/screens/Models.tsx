@@ -1,13 +1,18 @@
 /**
  * Models: what is installed, what each can do, how big it is, what it needs, how it measured
- * (the manifest's metrics), and whether this version can run it (STUDIO.md §2.6).
+ * (the manifest's metrics), and whether this version can run it (STUDIO.md §2.6); the
+ * execution provider each model's new jobs ask for; and importing a model folder.
  */
-import { useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { ModelView } from '../../../app/common/contract.ts';
+import { PROVIDERS, type Provider } from '../../../app/common/inference-contract.ts';
+import { PROVIDER_LABELS, providerNotice } from '../../../app/common/provider-notice.ts';
+import { dialogs, invoke } from '../bridge/index.ts';
 import { Icon } from '../components/Icon.tsx';
-import { Callout, Empty } from '../components/ui.tsx';
+import { Callout, Empty, Field } from '../components/ui.tsx';
 import { flattenMetrics, formatBytes } from '../lib/format.ts';
-import { loadModels, modelsStore } from '../state/models.ts';
+import { reportError, toast } from '../state/app.ts';
+import { chooseProvider, loadModels, loadProviders, modelsStore } from '../state/models.ts';
 import { useStore } from '../state/store.ts';
 
 const CAPABILITY_LABEL: Record<string, string> = {
@@ -34,6 +39,61 @@ function Capabilities({ caps }: { caps: Record<string, unknown> }) {
         );
       })}
     </ul>
+  );
+}
+
+/** The provider this model's new jobs ask for, among those onnxruntime lists here. */
+function ProviderField({ m }: { m: ModelView }) {
+  const providers = useStore(modelsStore, (s) => s.providers);
+  const id = useId();
+  const [answer, setAnswer] = useState<string | null>(null);
+  const notice = answer ?? (providers === null ? null : providerNotice(m.provider, providers));
+  const choose = async (provider: Provider) => {
+    try {
+      setAnswer(await chooseProvider(m.id, provider));
+    } catch (err) {
+      reportError(`Could not set the provider of ${m.name}`, err);
+    }
+  };
+  return (
+    <div className="provider-field">
+      <Field
+        label="Runs on"
+        id={id}
+        hint={
+          providers === null
+            ? 'Asking onnxruntime what this computer offers…'
+            : 'For new jobs of this model; the choice is kept'
+        }
+      >
+        <select
+          id={id}
+          value={m.provider}
+          disabled={providers === null || !m.usable}
+          onChange={(e) => void choose(e.target.value as Provider)}
+          data-testid={`provider-${m.id}`}
+        >
+          {PROVIDERS.map((p) => {
+            const info = providers?.find((x) => x.name === p);
+            return (
+              <option key={p} value={p} disabled={info === undefined && p !== m.provider}>
+                {PROVIDER_LABELS[p]}
+                {info === undefined
+                  ? ' (not in this build)'
+                  : info.bundled
+                    ? ''
+                    : ' (needs its libraries installed)'}
+              </option>
+            );
+          })}
+        </select>
+      </Field>
+      {notice !== null ? (
+        <div data-testid={`provider-notice-${m.id}`}>
+          <Callout tone="warn">{notice}</Callout>
+        </div>
+      ) : null}
+    </div>
   );
 }
 
@@ -103,6 +163,7 @@ function ModelCard({ m }: { m: ModelView }) {
         <div>
           <h3 className="section-label">Capabilities</h3>
           <Capabilities caps={m.capabilities} />
+          <ProviderField m={m} />
         </div>
       </div>
       <div>
@@ -141,8 +202,80 @@ function ModelCard({ m }: { m: ModelView }) {
   );
 }
 
+/** Imports a model folder (validated, then copied into the data folder's models/). */
+function ImportModel() {
+  const id = useId();
+  const [path, setPath] = useState('');
+  const [busy, setBusy] = useState(false);
+  const importFolder = async (folder: string) => {
+    if (folder.trim() === '' || busy) return;
+    setBusy(true);
+    try {
+      const imported = await invoke('models:import', { path: folder.trim() });
+      toast(`Imported ${imported.name} (${imported.id})`);
+      setPath('');
+      await loadModels();
+    } catch (err) {
+      reportError('Could not import the model', err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form
+      className="import-model"
+      aria-label="Import a model folder"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void importFolder(path);
+      }}
+    >
+      <Field
+        label="Import a model folder"
+        id={id}
+        hint="A folder with manifest.json and the graphs it names; it is checked, then copied"
+      >
+        <input
+          id={id}
+          type="text"
+          value={path}
+          onChange={(e) => setPath(e.target.value)}
+          placeholder="/home/me/Downloads/my-model"
+          spellCheck={false}
+          data-testid="model-import-path"
+        />
+        {dialogs.available() ? (
+          <button
+            type="button"
+            className="btn small browse"
+            onClick={() =>
+              void dialogs
+                .folder('Model folder to import', 'Import this model')
+                .then((p) => (p === null ? undefined : importFolder(p)))
+                .catch((err: unknown) => reportError('Could not open the folder picker', err))
+            }
+          >
+            <Icon name="folder" size={13} /> Browse…
+          </button>
+        ) : null}
+      </Field>
+      <button
+        type="submit"
+        className="btn"
+        disabled={busy || path.trim() === ''}
+        data-testid="model-import-submit"
+      >
+        <Icon name="import" size={14} /> {busy ? 'Checking and copying…' : 'Import'}
+      </button>
+    </form>
+  );
+}
+
 export function ModelsScreen() {
   const { models, loaded, loading } = useStore(modelsStore, (s) => s);
+  useEffect(() => {
+    void loadProviders();
+  }, []);
   return (
     <div className="screen">
       <div className="scroll-page">
@@ -161,8 +294,10 @@ export function ModelsScreen() {
         </div>
         <p className="muted intro page-intro">
           Models run on this computer only. Import a model folder (a manifest.json with its ONNX
-          graphs) into the data folder's models/ directory and press Rescan.
+          graphs): it is checked against its manifest, then copied into the data folder's models/
+          directory. A folder copied there by hand shows up after Rescan.
         </p>
+        <ImportModel />
         {loaded && models.length === 0 ? (
           <Empty title="No models installed">
             Tessera ships with one; reinstall it if the list is empty.
@@ -170,7 +305,7 @@ export function ModelsScreen() {
         ) : null}
         <div className="model-list">
           {models.map((m) => (
-            <ModelCard key={m.id} m={m} />
+            <ModelCard key={`${m.id} ${m.decoderSha256 ?? ''} ${m.source}`} m={m} />
           ))}
         </div>
       </div>
