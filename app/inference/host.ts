@@ -15,11 +15,11 @@ import {
 import { loadFamilyModel } from './families/registry.ts';
 import {
   CapabilityError,
+  InfillMaskError,
   ModelLoadError,
   type FamilyModel,
   type JobControl,
 } from './families/types.ts';
-import { InfillMaskError } from './families/vq-ar/infill.ts';
 
 export interface Transport {
   send(message: HostOutbound): void;

@@ -4,7 +4,14 @@
  */
 import { KvCache, type KvLayout } from './kv-cache.ts';
 import { causalMask } from './masks.ts';
-import { float32Tensor, floatData, int64Tensor, run, type InferenceSession } from './ort.ts';
+import {
+  float32Tensor,
+  floatData,
+  int64Tensor,
+  run,
+  type InferenceSession,
+  type Outputs,
+} from './ort.ts';
 
 export class DecoderLogits {
   constructor(
@@ -38,6 +45,24 @@ export class CachedDecoder {
   }
 
   async prefill(rows: readonly (readonly number[])[]): Promise<DecoderLogits> {
+    const { out, seq } = await this.runRows(rows);
+    this.cache.update(out, seq);
+    return new DecoderLogits(floatData(out.logits!), seq, this.vocab);
+  }
+
+  /**
+   * Runs `rows` after the cache without keeping them: the cache stays as it was, so several
+   * continuations of one prefix (caption candidates to score) share one prefill.
+   */
+  async branch(rows: readonly (readonly number[])[]): Promise<DecoderLogits> {
+    const { out, seq } = await this.runRows(rows);
+    for (const [name, tensor] of Object.entries(out)) if (name !== 'logits') tensor.dispose?.();
+    return new DecoderLogits(floatData(out.logits!), seq, this.vocab);
+  }
+
+  private async runRows(
+    rows: readonly (readonly number[])[],
+  ): Promise<{ out: Outputs; seq: number }> {
     const seq = rows[0]!.length;
     if (rows.length !== this.batch || rows.some((r) => r.length !== seq)) {
       throw new RangeError(`prefill needs ${this.batch} rows of equal length`);
@@ -57,8 +82,7 @@ export class CachedDecoder {
       ]),
       ...this.cache.feed(),
     });
-    this.cache.update(out, seq);
-    return new DecoderLogits(floatData(out.logits!), seq, this.vocab);
+    return { out, seq };
   }
 
   /** One token for every row (the same token unless `tokens` gives one per row). */

@@ -51,3 +51,6 @@ export class ModelLoadError extends Error {}
 
 /** A task the model's manifest does not declare. */
 export class CapabilityError extends Error {}
+
+/** An infill mask the model cannot use (empty, or beyond what it can fill); says what to do. */
+export class InfillMaskError extends Error {}

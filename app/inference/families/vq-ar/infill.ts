@@ -7,12 +7,13 @@
 import { sampleToken, type SamplingSettings } from '../../engine/logits/sample.ts';
 import { float32Tensor, int64Data, run } from '../../engine/ort.ts';
 import { Prng, PURPOSE_SAMPLE, streamId } from '../../engine/rng.ts';
+import { InfillMaskError } from '../types.ts';
 import type { VqArModel } from './model.ts';
+
+export { InfillMaskError };
 
 /** [grid row, first column, last column + 1] */
 export type Segment = [number, number, number];
-
-export class InfillMaskError extends Error {}
 
 /** Pixel mask (true = regenerate, row-major H×W) -> one segment per masked grid row. */
 export function maskToSegments(
