@@ -10,10 +10,12 @@ import {
   type FamilyModel,
   type LoadOptions,
 } from './types.ts';
+import { jpegLm } from './jpeg-lm/index.ts';
 import { vqAr } from './vq-ar/index.ts';
 
 export const FAMILY_REGISTRY: Partial<Record<Family, FamilyDescriptor>> = {
   'vq-ar': vqAr,
+  'jpeg-lm': jpegLm,
 };
 
 export async function loadFamilyModel(dir: string, options: LoadOptions): Promise<FamilyModel> {

@@ -1,0 +1,320 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { JobEvent, Sampling } from '../../../common/inference-contract.ts';
+import type { JobControl } from '../types.ts';
+import { captionImage, scoreTexts } from './caption.ts';
+import { decodeBodyTokens, imageMcuTokens } from './image-tokens.ts';
+import { runGenerate, runInfill } from './jobs.ts';
+import { runMcus } from './loop.ts';
+import { completionMask, maskedMcus } from './mcu-mask.ts';
+import { JpegLmModel } from './model.ts';
+import { NO_TEST_MODEL, TEST_MODEL_DIR } from './test-model.ts';
+
+/**
+ * app/media/jpeg's decoder matches Pillow's decode of valid bodies exactly (its tests hold it
+ * to 0). A body with invalid MCUs is not compared pixel by pixel: Pillow conceals errors its
+ * own way (it decodes what it can of the bad data) where the tolerant decoder paints grey.
+ */
+const CODEC_TOLERANCE = 0;
+const SCORE_TOLERANCE = 1e-4;
+
+interface Result {
+  tokens: number[];
+  bodySha256: string;
+  image: { rgbBase64: string };
+}
+interface Common {
+  prompt: string;
+  style: string | null;
+  seed: number;
+  imageIndex: number;
+  settings: Sampling;
+}
+type GenerateCase = Common & Result & { task: 'generate'; promptIds: number[] };
+type CompleteCase = Common &
+  Result & { task: 'complete'; sourceRgbBase64: string; keepRows: number };
+type InfillCase = Common &
+  Result & { task: 'infill'; sourceRgbBase64: string; maskedMcus: number[] };
+interface CaptionCase {
+  task: 'caption';
+  sourceRgbBase64: string;
+  caption: string;
+  scoreTexts: string[];
+  scores: number[];
+}
+type Case = GenerateCase | CompleteCase | InfillCase | CaptionCase;
+
+const skip = NO_TEST_MODEL;
+let model: JpegLmModel;
+let cases: Case[] = [];
+before(async () => {
+  if (skip !== false) return;
+  model = await JpegLmModel.load(TEST_MODEL_DIR, { provider: 'cpu', threads: 2 });
+  cases = (
+    JSON.parse(readFileSync(join(TEST_MODEL_DIR, 'golden.json'), 'utf8')) as { cases: Case[] }
+  ).cases;
+});
+after(async () => {
+  if (skip === false) await model.release();
+});
+
+const rgbOf = (base64: string) => new Uint8Array(Buffer.from(base64, 'base64'));
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+const layout = () => ({ ...model.manifest.image, mcuSize: model.jpeg.mcuSize });
+const rows = () => model.jpeg.mcus / model.jpeg.mcusPerRow;
+
+function maxAbsDifference(a: Uint8Array, b: Uint8Array): number {
+  assert.equal(a.length, b.length);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
+  return max;
+}
+
+/** Every pixel of MCU m equals `value` in all three channels. */
+function mcuIsPlain(rgb: Uint8Array, m: number, value: number): boolean {
+  const { width } = model.manifest.image;
+  const size = model.jpeg.mcuSize;
+  const x0 = (m % model.jpeg.mcusPerRow) * size;
+  const y0 = Math.floor(m / model.jpeg.mcusPerRow) * size;
+  for (let y = y0; y < y0 + size; y++)
+    for (let i = (y * width + x0) * 3; i < (y * width + x0 + size) * 3; i++)
+      if (rgb[i] !== value) return false;
+  return true;
+}
+
+/**
+ * Tokens and body bytes identical to the reference; pixels as the codec promises. Returns
+ * whether the pixels were compared (the body was valid JPEG data throughout).
+ */
+function assertMatches(tokens: readonly number[], c: Result, what: string): boolean {
+  assert.deepEqual(tokens, c.tokens, `${what}: tokens`);
+  const decoded = decodeBodyTokens(model, tokens);
+  assert.equal(sha256(decoded.body), c.bodySha256, `${what}: body sha256`);
+  if (decoded.corruptMcus.length > 0) {
+    for (const m of decoded.corruptMcus)
+      assert.ok(mcuIsPlain(decoded.rgb, m, 128), `${what}: invalid MCU ${m} must be grey`);
+    return false;
+  }
+  assert.equal(decoded.mcusDecoded, model.jpeg.mcus, `${what}: every MCU decodes`);
+  const diff = maxAbsDifference(decoded.rgb, rgbOf(c.image.rgbBase64));
+  assert.ok(diff <= CODEC_TOLERANCE, `${what}: pixels differ from Pillow's by ${diff}`);
+  return true;
+}
+
+test(
+  'generate, complete and infill reproduce every golden case token for token',
+  { skip },
+  async (t) => {
+    const sampled = cases.filter((c) => c.task !== 'caption');
+    assert.ok(
+      sampled.filter((c) => c.task === 'generate').length >= 3,
+      'golden.json lacks generate cases',
+    );
+    let compared = 0;
+    for (const c of sampled) {
+      const captionIds = model.promptIds(c.prompt, c.style);
+      const run = { captionIds, seed: c.seed, imageIndex: c.imageIndex, settings: c.settings };
+      let known: (number[] | null)[];
+      if (c.task === 'generate') {
+        assert.deepEqual(captionIds, c.promptIds, `prompt ids of "${c.prompt}"`);
+        known = new Array<null>(model.jpeg.mcus).fill(null);
+      } else {
+        const source = imageMcuTokens(model, rgbOf(c.sourceRgbBase64));
+        const masked =
+          c.task === 'infill'
+            ? source.map((_, m) => c.maskedMcus.includes(m))
+            : c.keepRows >= rows()
+              ? source.map(() => false) // keeps the whole image: nothing to sample
+              : maskedMcus(completionMask(layout(), c.keepRows), layout());
+        known = source.map((tokens, m) => (masked[m] ? null : tokens));
+      }
+      const { body } = await runMcus(model, { ...run, known });
+      const what = `${c.task} "${c.prompt}" seed ${c.seed}`;
+      if (assertMatches(body, c, what)) compared++;
+      else t.diagnostic(`${what}: the body has invalid MCUs; pixels not compared with Pillow's`);
+    }
+    assert.ok(compared >= 1, 'no golden body was valid JPEG data, so no pixels were compared');
+  },
+);
+
+test(
+  'a prefix completion is an infill whose mask covers the rows below the kept ones',
+  { skip },
+  async (t) => {
+    const c = cases.find((x): x is CompleteCase => x.task === 'complete');
+    assert.ok(c !== undefined, 'golden.json has no completion');
+    // A golden completion that keeps every row samples nothing: complete from one row less
+    // and hold the infill to the loop run directly.
+    const keepRows = Math.min(c.keepRows, rows() - 1);
+    let expected = c.tokens;
+    if (keepRows !== c.keepRows) {
+      t.diagnostic(
+        `the golden completion keeps all ${c.keepRows} rows; completing from ${keepRows}`,
+      );
+      const source = imageMcuTokens(model, rgbOf(c.sourceRgbBase64));
+      const perRow = model.jpeg.mcusPerRow;
+      const run = await runMcus(model, {
+        captionIds: model.promptIds(c.prompt, c.style),
+        known: source.map((tokens, m) => (m < keepRows * perRow ? tokens : null)),
+        seed: c.seed,
+        imageIndex: c.imageIndex,
+        settings: c.settings,
+      });
+      expected = run.body;
+    }
+    const mask = completionMask(layout(), keepRows);
+    const result = await runInfill(model, {
+      task: 'infill',
+      modelDir: TEST_MODEL_DIR,
+      provider: 'cpu',
+      threads: 2,
+      prompt: c.prompt,
+      style: c.style,
+      seed: c.seed,
+      imageIndex: c.imageIndex,
+      sampling: c.settings,
+      imageRgb: c.sourceRgbBase64,
+      mask: b64(mask),
+      featherPx: 0,
+    });
+    assert.equal(result.task, 'infill');
+    if (result.task !== 'infill') return;
+    const offset = model.vocab.jpegOffset;
+    assert.deepEqual(
+      result.codes,
+      expected.map((id) => id - offset),
+      'codes are the body tokens',
+    );
+    // Kept rows are the source's own pixels; the rest is the decoded completion.
+    const out = rgbOf(result.imageRgb);
+    const source = rgbOf(c.sourceRgbBase64);
+    const decoded = decodeBodyTokens(model, expected).rgb;
+    const cut = keepRows * model.jpeg.mcuSize * model.manifest.image.width * 3;
+    assert.deepEqual(out.subarray(0, cut), source.subarray(0, cut));
+    assert.deepEqual(out.subarray(cut), decoded.subarray(cut));
+  },
+);
+
+test('captions equal the reference and scores agree within 1e-4', { skip }, async () => {
+  const captions = cases.filter((c): c is CaptionCase => c.task === 'caption');
+  assert.ok(captions.length >= 2, 'golden.json lacks caption cases');
+  for (const c of captions) {
+    const tokens = imageMcuTokens(model, rgbOf(c.sourceRgbBase64));
+    assert.equal(await captionImage(model, tokens), c.caption);
+    const scores = await scoreTexts(model, tokens, c.scoreTexts);
+    scores.forEach((s, i) => {
+      const mean = s.logProb / s.tokens;
+      assert.ok(
+        Math.abs(mean - c.scores[i]!) <= SCORE_TOLERANCE,
+        `score of "${c.scoreTexts[i]}": ${mean} vs ${c.scores[i]}`,
+      );
+    });
+  }
+});
+
+const firstGenerate = () => cases.find((c): c is GenerateCase => c.task === 'generate')!;
+const generateRequest = (c: GenerateCase, codes: number[] | null) => ({
+  task: 'generate' as const,
+  modelDir: TEST_MODEL_DIR,
+  provider: 'cpu' as const,
+  threads: 2,
+  prompt: c.prompt,
+  negativePrompt: '',
+  style: c.style,
+  seed: c.seed,
+  imageIndex: c.imageIndex,
+  sampling: c.settings,
+  resumeFrom: codes === null ? null : { codes },
+});
+
+test('a run stopped mid-MCU resumes to the identical body', { skip }, async () => {
+  const c = firstGenerate();
+  const run = {
+    captionIds: c.promptIds,
+    known: new Array<null>(model.jpeg.mcus).fill(null),
+    seed: c.seed,
+    imageIndex: c.imageIndex,
+    settings: c.settings,
+  };
+  const stopAt = Math.floor(c.tokens.length / 2);
+  const partial = await runMcus(model, { ...run, afterToken: (body) => body.length < stopAt });
+  assert.equal(partial.body.length, stopAt);
+  assert.deepEqual(partial.body, c.tokens.slice(0, stopAt));
+  const resumed = await runMcus(model, { ...run, resumeFrom: partial.body });
+  assert.deepEqual(resumed.body, c.tokens, 'a resumed run must equal the uninterrupted one');
+  const forged = [...partial.body];
+  forged[forged.length - 1] = model.manifest.specialTokens.eos;
+  await assert.rejects(runMcus(model, { ...run, resumeFrom: forged }), /breaks the MCU grammar/);
+});
+
+test(
+  'a paused job resumes from its state to identical bytes; progress and previews are per MCU',
+  { skip },
+  async () => {
+    const c = firstGenerate();
+    const M = model.jpeg.mcus;
+    const control: JobControl = { stop: null };
+    const events: JobEvent[] = [];
+    const stopped = await runGenerate(model, generateRequest(c, null), control, (e) => {
+      events.push(e);
+      if (e.type === 'progress' && e.done === 1) control.stop = 'pause';
+    });
+    assert.equal(stopped, 'stopped');
+    const paused = events.find((e) => e.type === 'paused');
+    assert.ok(paused?.type === 'paused', 'a paused job reports its state');
+    const offset = model.vocab.jpegOffset;
+    const expected = c.tokens.map((t) => t - offset);
+    assert.deepEqual(paused.state.codes, expected.slice(0, paused.state.codes.length));
+
+    const later: JobEvent[] = [];
+    const done = await runGenerate(
+      model,
+      generateRequest(c, paused.state.codes),
+      { stop: null },
+      (e) => later.push(e),
+    );
+    assert.ok(done !== 'stopped' && done.task === 'generate');
+    assert.deepEqual(done.codes, expected, 'resumed codes equal the uninterrupted run');
+    assert.deepEqual(rgbOf(done.imageRgb), decodeBodyTokens(model, c.tokens).rgb);
+
+    const progress = later.filter((e) => e.type === 'progress');
+    assert.deepEqual(
+      progress.map((e) => e.done),
+      Array.from({ length: M }, (_, m) => m + 1),
+    );
+    assert.ok(progress.every((e) => e.unit === 'mcu' && e.total === M));
+    const previews = later.filter((e) => e.type === 'preview');
+    assert.equal(previews.length, M);
+    const checkpoints = later.filter((e) => e.type === 'checkpoint');
+    assert.equal(checkpoints.length, M);
+    // The first preview shows MCU 0 only: every later MCU is still grey.
+    const first = rgbOf(previews[0]!.imageRgb);
+    for (let m = 1; m < M; m++) assert.ok(mcuIsPlain(first, m, 128), `MCU ${m} grey in preview 1`);
+    assert.deepEqual(rgbOf(previews[M - 1]!.imageRgb), rgbOf(done.imageRgb));
+  },
+);
+
+test('cancel stops the job within the MCU it arrives in', { skip }, async () => {
+  const c = firstGenerate();
+  let reads = 0;
+  // Cancel arrives a few tokens into the first MCU.
+  const control = {
+    get stop(): JobControl['stop'] {
+      reads++;
+      return reads > 3 ? 'cancel' : null;
+    },
+  } as JobControl;
+  const events: JobEvent[] = [];
+  const result = await runGenerate(model, generateRequest(c, null), control, (e) => events.push(e));
+  assert.equal(result, 'stopped');
+  assert.equal(
+    events.filter((e) => e.type === 'progress').length,
+    0,
+    'no MCU finished after cancel',
+  );
+  assert.equal(events.filter((e) => e.type === 'paused').length, 0);
+});

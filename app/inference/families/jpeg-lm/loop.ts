@@ -1,0 +1,119 @@
+/**
+ * The `jpeg-lm` MCU loop (MODELS.md §2.4), the twin of `run_mcus` in
+ * native-models/…/jpeg_lm/reference_loop.py; golden.json holds the two to identical tokens.
+ *
+ * Shape glossary
+ *   B  rows: 1, or 2 for a CFG pair [cond, uncond]; uncond is the caption with every token
+ *      replaced by <null> (or by a negative prompt fitted to the caption's length)
+ *   M  MCUs of the image (raster order); MCU m ends with RST(m mod 8), the last with EOI
+ *   P  tokens in the KV cache: <bos> caption <img>, then the body so far
+ *   V  vocabulary (specials, caption words, JPEG tokens)
+ *   A  allowed ids at a sampled position: every data token plus the MCU's marker, ascending,
+ *      or the marker alone when it is forced
+ *
+ * Rows start as [<bos>, caption…, <img>]. A known MCU (infill, completion) is teacher-forced in
+ * one run of all its tokens and takes no draws. In a sampled MCU each position takes exactly
+ * one draw from the shared logits pipeline, forced marker or not, so the PRNG counter equals
+ * the number of sampled positions and a stopped run resumes to identical bytes.
+ */
+import { sampleToken, type SamplingSettings } from '../../engine/logits/sample.ts';
+import { Prng, PURPOSE_SAMPLE, streamId } from '../../engine/rng.ts';
+import type { DecoderLogits } from '../../engine/decoder.ts';
+import type { JpegLmModel } from './model.ts';
+
+export interface McuRun {
+  /** Caption ids (model ids); empty = unconditional, and then never guided. */
+  captionIds: readonly number[];
+  /** Ids of a negative prompt for the uncond row, padded with <null> or cut to the caption. */
+  negativeIds?: readonly number[];
+  /** Per MCU: its tokens (model ids, marker included) to teacher-force, or null to sample. */
+  known: readonly (readonly number[] | null)[];
+  seed: number;
+  imageIndex: number;
+  settings: SamplingSettings;
+  /** Body tokens of a stopped run: replayed position by position, each taking its draw. */
+  resumeFrom?: readonly number[];
+  /**
+   * Awaited after every body token (or known MCU); resolve false to stop before the next
+   * decoder run. Awaiting it is what lets the caller's event loop read control messages.
+   */
+  afterToken?: (body: readonly number[]) => Promise<boolean> | boolean;
+  /** Awaited after MCU m is complete: progress, preview and checkpoint. */
+  afterMcu?: (m: number, body: readonly number[]) => Promise<void> | void;
+}
+
+export interface McuRunResult {
+  /** Body tokens (model ids) of all MCUs, or of those before a stop. */
+  body: number[];
+  /** MCUs completed (their marker included). */
+  mcusDone: number;
+}
+
+/** Picks row b's logits at the allowed ids, in their (ascending) order. */
+function gather(logits: DecoderLogits, b: number, ids: Int32Array): Float32Array {
+  const row = logits.at(b);
+  const out = new Float32Array(ids.length);
+  for (let i = 0; i < ids.length; i++) out[i] = row[ids[i]!]!;
+  return out;
+}
+
+export async function runMcus(model: JpegLmModel, run: McuRun): Promise<McuRunResult> {
+  const { grammar, manifest } = model;
+  const sp = manifest.specialTokens;
+  const nullId = manifest.cfg.nullId;
+  const M = grammar.mcus;
+  if (run.known.length !== M) throw new RangeError(`expected ${M} MCUs, got ${run.known.length}`);
+  const s = run.settings;
+  const guided = run.captionIds.length > 0 && (s.cfgScale !== 1 || s.cdk !== null);
+  const rows: number[][] = [[sp.bos, ...run.captionIds, sp.boi!]];
+  if (guided) {
+    const uncond = run.captionIds.map((_, i) => run.negativeIds?.[i] ?? nullId);
+    rows.push([sp.bos, ...uncond, sp.boi!]);
+  }
+  const resume = run.resumeFrom ?? [];
+  const decoder = model.decoder(rows.length);
+  const prng = new Prng(run.seed, streamId(run.imageIndex, PURPOSE_SAMPLE));
+  const body: number[] = [];
+  const stop = async () => run.afterToken !== undefined && (await run.afterToken(body)) === false;
+  try {
+    let logits = await decoder.prefill(rows);
+    for (let m = 0; m < M; m++) {
+      const last = m === M - 1;
+      const forced = run.known[m];
+      if (forced !== null && forced !== undefined) {
+        body.push(...forced);
+        // The last MCU's logits would go unused: nothing follows EOI.
+        if (!last) logits = await decoder.prefill(rows.map(() => forced));
+      } else {
+        const marker = grammar.marker(m);
+        for (let count = 0; ;) {
+          const allowed = grammar.allowed(m, grammar.mustClose(m, count, decoder.length));
+          let token: number;
+          if (body.length < resume.length) {
+            prng.uniform(); // the draw this position took when it was sampled
+            token = resume[body.length]!;
+            if (!allowed.includes(token))
+              throw new RangeError(
+                `saved token ${token} at position ${body.length} breaks the MCU grammar: start the image again`,
+              );
+          } else {
+            const cond = gather(logits, 0, allowed);
+            const uncond = guided ? gather(logits, 1, allowed) : null;
+            token = allowed[sampleToken(cond, uncond, s, prng)]!;
+          }
+          body.push(token);
+          count++;
+          if (token === marker) break;
+          logits = await decoder.step(token);
+          if (await stop()) return { body, mcusDone: m };
+        }
+        if (!last) logits = await decoder.step(marker);
+      }
+      await run.afterMcu?.(m, body);
+      if (!last && (await stop())) return { body, mcusDone: m + 1 };
+    }
+  } finally {
+    decoder.dispose();
+  }
+  return { body, mcusDone: M };
+}
