@@ -1,56 +1,18 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { MANIFEST_VERSION, parseManifest } from './model-manifest.ts';
+import {
+  EXPORTS_DIR,
+  jpegLmManifest,
+  shippedModelDirs,
+  shippedVqArManifest,
+} from '../models/test-manifests.ts';
 
-const exportsDir = join(import.meta.dirname, '..', '..', 'native-models', 'exports');
-const shipped = existsSync(exportsDir)
-  ? readdirSync(exportsDir).filter((d) => existsSync(join(exportsDir, d, 'manifest.json')))
-  : [];
-
-/** The shipped vq-ar manifest (other families' exports sit in the same folder). */
-function shippedManifest(): Record<string, unknown> {
-  const manifests = shipped.map(
-    (d) =>
-      JSON.parse(readFileSync(join(exportsDir, d, 'manifest.json'), 'utf8')) as Record<
-        string,
-        unknown
-      >,
-  );
-  const vqAr = manifests.find((m) => m.family === 'vq-ar');
-  assert.ok(vqAr !== undefined, 'no exported vq-ar model under native-models/exports');
-  return vqAr;
-}
-
-/** A valid jpeg-lm manifest made from the shipped one: 32×32, 2×2 MCUs, 281 JPEG tokens. */
-function jpegLmManifest(): Record<string, unknown> {
-  const m = shippedManifest();
-  const tokenizer = m.tokenizer as { vocabSize: number; sha256: string };
-  const graphs = m.graphs as Record<string, unknown>;
-  const hash = tokenizer.sha256;
-  tokenizer.vocabSize = 2527;
-  return {
-    ...m,
-    family: 'jpeg-lm',
-    vq: undefined,
-    graphs: { decoder: graphs.decoder },
-    image: { ...(m.image as object), width: 32, height: 32, grid: 2, patch: 16 },
-    jpeg: {
-      quality: 25,
-      subsampling: '4:2:0',
-      restartInterval: 1,
-      mcus: 4,
-      mcusPerRow: 2,
-      mcuSize: 16,
-      maxMcuTokens: 252,
-      tables: { file: 'tables.bin', sha256: hash },
-      header: { file: 'header-32.bin', sha256: hash },
-      bpe: { file: 'jpeg-bpe.json', sha256: hash, size: 281, offset: 2246 },
-    },
-    hf: { folder: 'hf', model: 'hf/onnx/model.onnx', sha256: hash },
-  };
-}
+const exportsDir = EXPORTS_DIR;
+const shipped = shippedModelDirs();
+const shippedManifest = shippedVqArManifest;
 
 const problem = (m: unknown): string => {
   const result = parseManifest(JSON.stringify(m), 'x/manifest.json');

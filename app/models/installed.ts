@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseManifest, type ModelManifest } from '../common/model-manifest.ts';
+import { isRunnableFamily, parseManifest, type ModelManifest } from '../common/model-manifest.ts';
 
 /** A model that is not installed, or installed but not usable: the message says which. */
 export class ModelUnavailableError extends Error {}
@@ -85,7 +85,7 @@ export function resolveModel(
   }
   if (match.manifest === null)
     throw new ModelUnavailableError(`model "${id}" cannot be used: ${match.problem}`);
-  if (match.manifest.family !== 'vq-ar') {
+  if (!isRunnableFamily(match.manifest.family)) {
     throw new ModelUnavailableError(
       `model "${id}" is a ${match.manifest.family} model, which this version of Tessera cannot run yet`,
     );

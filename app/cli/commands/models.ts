@@ -1,4 +1,5 @@
 /** tessera models [--json]: installed models with capabilities, sizes and a memory estimate. */
+import { isRunnableFamily } from '../../common/model-manifest.ts';
 import { installedModels } from '../../models/installed.ts';
 import type { CommandContext } from '../context.ts';
 
@@ -14,7 +15,7 @@ export function modelsCommand(ctx: CommandContext): void {
       family: x.family,
       source: m.source,
       dir: m.dir,
-      usable: x.family === 'vq-ar',
+      usable: isRunnableFamily(x.family),
       capabilities: x.capabilities,
       image: `${x.image.width}x${x.image.height}`,
       diskBytes: m.bytes,
