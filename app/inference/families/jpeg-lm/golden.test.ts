@@ -3,7 +3,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { JobEvent, Sampling } from '../../../common/inference-contract.ts';
+import {
+  jobEventSchema,
+  jobResultSchema,
+  type JobEvent,
+  type Sampling,
+} from '../../../common/inference-contract.ts';
 import type { JobControl } from '../types.ts';
 import { captionImage, scoreTexts } from './caption.ts';
 import { decodeBodyTokens, imageMcuTokens } from './image-tokens.ts';
@@ -281,6 +286,8 @@ test(
     assert.deepEqual(done.codes, expected, 'resumed codes equal the uninterrupted run');
     assert.deepEqual(rgbOf(done.imageRgb), decodeBodyTokens(model, c.tokens).rgb);
 
+    for (const e of [...events, ...later]) jobEventSchema.parse(e); // what the host sends on
+    jobResultSchema.parse(done);
     const progress = later.filter((e) => e.type === 'progress');
     assert.deepEqual(
       progress.map((e) => e.done),
