@@ -200,6 +200,14 @@ export const openedFileSchema = z.object({
 });
 export type OpenedFileView = z.infer<typeof openedFileSchema>;
 
+/** What importing one file did. */
+const importOutcomeSchema = z.object({
+  path: z.string(),
+  status: z.enum(['imported', 'exists', 'failed']),
+  assetId: z.number().int().nullable(),
+  message: z.string().nullable(),
+});
+
 const boardViewSchema = z.object({
   id,
   name: z.string(),
@@ -282,14 +290,18 @@ export const CHANNELS = {
   ),
   'gallery:import': channel(
     z.object({ paths: z.array(z.string().min(1)).min(1).max(10_000), recursive: z.boolean() }),
-    z.array(
-      z.object({
-        path: z.string(),
-        status: z.enum(['imported', 'exists', 'failed']),
-        assetId: z.number().int().nullable(),
-        message: z.string().nullable(),
-      }),
-    ),
+    z.array(importOutcomeSchema),
+  ),
+  /** one file's bytes handed over by the studio (files dropped onto the Library), imported */
+  'gallery:importUpload': channel(
+    z.object({
+      name: z.string().min(1).max(500),
+      dataBase64: z
+        .string()
+        .min(1)
+        .max(Math.ceil(MAX_OPEN_FILE_BYTES / 3) * 4),
+    }),
+    importOutcomeSchema,
   ),
   'gallery:export': channel(
     z.object({ ids, to: z.string().min(1) }),

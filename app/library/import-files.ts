@@ -35,20 +35,35 @@ function pngTexts(bytes: Buffer): Record<string, string> {
   }
 }
 
+const failed = (path: string, message: string): ImportOutcome => ({
+  path,
+  status: 'failed',
+  assetId: null,
+  kind: null,
+  message,
+});
+
 export async function importFile(gallery: Gallery, path: string): Promise<ImportOutcome> {
-  const fail = (message: string): ImportOutcome => ({
-    path,
-    status: 'failed',
-    assetId: null,
-    kind: null,
-    message,
-  });
   let bytes: Buffer;
   try {
     bytes = await readRegularFile(path);
   } catch (err) {
-    return fail(messageOf(err));
+    return failed(path, messageOf(err));
   }
+  return importBytes(gallery, path, bytes);
+}
+
+/**
+ * Imports one file's bytes (read from disk, or handed over by the studio when files are
+ * dropped onto it); `path` names it in the outcome.
+ */
+export async function importBytes(
+  gallery: Gallery,
+  path: string,
+  bytes: Buffer,
+): Promise<ImportOutcome> {
+  const fail = (message: string) => failed(path, message);
+  if (bytes.length === 0) return fail('is empty');
   const type = sniffImageType(bytes.subarray(0, 64));
   if (type === null)
     return fail('is not an image Tessera can read (PNG, JPEG, WebP, GIF, TIFF, AVIF)');
@@ -127,7 +142,7 @@ export async function importFile(gallery: Gallery, path: string): Promise<Import
       mime: type.mime,
       width,
       height,
-      size: (await stat(path)).size,
+      size: bytes.length,
       exif: photo.exif,
       origin: 'imported',
     });

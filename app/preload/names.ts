@@ -27,6 +27,7 @@ export const CHANNEL_NAMES = [
   'gallery:similar',
   'gallery:lineage',
   'gallery:import',
+  'gallery:importUpload',
   'gallery:export',
   'gallery:replay',
   'gallery:delete',

@@ -365,3 +365,31 @@ test('importing a model folder: the shipped model is already installed, a stray 
   assert.equal(stray.code, 'not-a-model');
   assert.match(stray.message, /has no manifest\.json/);
 });
+
+test('files handed over by the studio (dropped onto the Library) are imported from their bytes', async () => {
+  const png = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#0a7' } })
+    .png()
+    .toBuffer();
+  events.length = 0;
+  const first = await call('gallery:importUpload', {
+    name: '/somewhere/leaf.png',
+    dataBase64: png.toString('base64'),
+  });
+  assert.deepEqual(
+    { path: first.path, status: first.status, message: first.message },
+    { path: 'leaf.png', status: 'imported', message: null },
+  );
+  assert.equal(gallery.getItem(first.assetId!)!.kind, 'photo');
+  assert.deepEqual(events, [{ assetIds: [first.assetId] }]);
+  const again = await call('gallery:importUpload', {
+    name: 'leaf.png',
+    dataBase64: png.toString('base64'),
+  });
+  assert.deepEqual([again.status, again.assetId], ['exists', first.assetId]);
+  const junk = await call('gallery:importUpload', {
+    name: 'notes.txt',
+    dataBase64: Buffer.from('shopping list').toString('base64'),
+  });
+  assert.equal(junk.status, 'failed');
+  assert.match(junk.message ?? '', /is not an image Tessera can read/);
+});

@@ -3,6 +3,7 @@
  * the installed models. Platform-neutral: the Electron main process and the web mode's HTTP
  * bridge mount the same service, so the UI behaves the same in both.
  */
+import { basename } from 'node:path';
 import type {
   ItemSummaryView,
   JobView,
@@ -14,7 +15,7 @@ import type { EventName, EventOf } from '../common/contract.ts';
 import type { Channel } from '../common/contract.ts';
 import { GalleryError, type Gallery, type ItemSummary, type JobRow } from '../gallery/index.ts';
 import { exportToFolder, exportToZip } from '../library/export-items.ts';
-import { importPaths } from '../library/import-files.ts';
+import { importBytes, importPaths } from '../library/import-files.ts';
 import { keepOutsideImage, readPickedFile } from '../library/open-for-infill.ts';
 import type { InferenceClient } from '../inference/client.ts';
 import { replayJobFor } from '../jobs/replay-job.ts';
@@ -275,6 +276,12 @@ export class StudioService {
       if (added.length > 0) this.broadcast('gallery:changed', { assetIds: added });
       return out;
     },
+    'gallery:importUpload': async ({ name, dataBase64 }) => {
+      const r = await importBytes(this.gallery, basename(name), Buffer.from(dataBase64, 'base64'));
+      if (r.status === 'imported' && r.assetId !== null)
+        this.broadcast('gallery:changed', { assetIds: [r.assetId] });
+      return { path: r.path, status: r.status, assetId: r.assetId, message: r.message };
+    },
     'gallery:export': async ({ ids, to }) => {
       const files = to.toLowerCase().endsWith('.zip')
         ? await exportToZip(this.gallery, ids, to)
@@ -333,12 +340,15 @@ export class StudioService {
     'boards:create': ({ name, autoAdd }) => ({
       id: this.gallery.createBoard(name, autoAdd ?? false),
     }),
+    // Boards are part of each item's detail: open panels refresh through gallery:changed.
     'boards:add': ({ boardId, ids }) => {
       this.gallery.addToBoard(boardId, ids);
+      this.broadcast('gallery:changed', { assetIds: ids });
       return {};
     },
     'boards:remove': ({ boardId, ids }) => {
       this.gallery.removeFromBoard(boardId, ids);
+      this.broadcast('gallery:changed', { assetIds: ids });
       return {};
     },
     'gallery:delete': ({ ids }) => {

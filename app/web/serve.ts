@@ -20,9 +20,10 @@ import { dispatch } from '../server/router.ts';
 import { StudioService } from '../server/studio-service.ts';
 
 const MAX_BODY = 1 << 20;
-/** Calls that carry a file's bytes (an image opened for infill, base64) may be this large. */
+/** Calls that carry a file's bytes (an image opened for infill or dropped onto the Library,
+ * base64) may be this large. */
 const MAX_UPLOAD_BODY = Math.ceil(MAX_OPEN_FILE_BYTES / 3) * 4 + 4096;
-const UPLOAD_CHANNELS: ReadonlySet<string> = new Set(['infill:openFile']);
+const UPLOAD_CHANNELS: ReadonlySet<string> = new Set(['infill:openFile', 'gallery:importUpload']);
 const MIME: Record<string, string> = {
   png: 'image/png',
   jpg: 'image/jpeg',
