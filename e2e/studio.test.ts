@@ -4,8 +4,8 @@
  * → the lineage shows the parent → replay it to the same pixels; caption a folder → captions
  * are searchable and XMP sidecars written, and the per-file list survives a reload; infill a
  * file opened from disk without importing it; cancel a running job; choose a model's execution
- * provider and import a model folder; a corrupt file gives a readable error; the token is
- * required. Screenshots of each screen are kept in test-results/screenshots/.
+ * provider and import a model folder; drag and drop (desktop files onto the Library, items onto
+ * a board and onto Infill); a corrupt file gives a readable error; the token is required. Screenshots of each screen are kept in test-results/screenshots/.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -15,6 +15,7 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
 import { EMBEDDED_DIR } from '../app/models/installed.ts';
+import type { JSHandle, Locator } from 'playwright-core';
 import { openStudio, type Studio } from './harness.ts';
 
 let studio: Studio;
@@ -310,4 +311,90 @@ test('import a model folder: a valid one is listed, a broken one is refused sayi
     [`tessera--emoji-copy-${manifest.graphs.decoder.sha256.slice(0, 10)}`],
     'only the valid model was copied in',
   );
+});
+
+/** The page's DataTransfer (this file compiles without the DOM library). */
+interface PageDataTransfer {
+  items: { add(file: File): void };
+}
+declare const DataTransfer: new () => PageDataTransfer;
+
+/** Drags `source` (a grid item: the page's own dragstart fills the transfer) onto `target`. */
+async function dragItem(source: Locator, target: Locator): Promise<JSHandle<PageDataTransfer>> {
+  const dataTransfer = await studio.page.evaluateHandle(() => new DataTransfer());
+  await source.dispatchEvent('dragstart', { dataTransfer });
+  await target.dispatchEvent('dragenter', { dataTransfer });
+  await target.dispatchEvent('dragover', { dataTransfer });
+  return dataTransfer;
+}
+
+test('drag and drop: desktop files onto the Library import them; items onto a board and onto Infill', async () => {
+  const { page } = studio;
+  const gallery = studio.web.gallery;
+  // Two files from the desktop, one of them not an image.
+  const png = await sharp({ create: { width: 24, height: 24, channels: 3, background: '#2255ee' } })
+    .png()
+    .toBuffer();
+  const pngSha = createHash('sha256').update(png).digest('hex');
+  await byTestId('nav-library').click();
+  await byTestId('library-search').fill('');
+  const files = await page.evaluateHandle(
+    (list) => {
+      const dt = new DataTransfer();
+      for (const f of list)
+        dt.items.add(
+          new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, {
+            type: f.type,
+          }),
+        );
+      return dt;
+    },
+    [
+      { name: 'blue-square.png', type: 'image/png', b64: png.toString('base64') },
+      { name: 'notes.txt', type: 'text/plain', b64: Buffer.from('milk, eggs').toString('base64') },
+    ],
+  );
+  const drop = byTestId('library-drop');
+  await drop.dispatchEvent('dragenter', { dataTransfer: files });
+  await drop.dispatchEvent('dragover', { dataTransfer: files });
+  await drop.dispatchEvent('drop', { dataTransfer: files });
+  await page.getByText('Imported 1 file, 1 failed').waitFor({ timeout: 30_000 });
+  await byTestId('error-banner')
+    .getByText(/notes\.txt is not an image Tessera can read/)
+    .waitFor();
+  const droppedId = gallery.findBySha(pngSha);
+  assert.ok(droppedId !== null, 'the dropped image is in the library');
+  await byTestId(`grid-item-${droppedId}`).waitFor({ timeout: 15_000 });
+
+  // An item dropped on a board in the sidebar joins it.
+  const { id: boardId } = studio.web.service.handlers['boards:create']({ name: 'Blues' }) as {
+    id: number;
+  };
+  await page.reload();
+  await byTestId('nav-library').click();
+  const item = byTestId(`grid-item-${droppedId}`);
+  await item.waitFor({ timeout: 15_000 });
+  const board = byTestId(`sidebar-board-${boardId}`);
+  await board.dispatchEvent('drop', { dataTransfer: await dragItem(item, board) });
+  await board.getByText('1', { exact: true }).waitFor();
+  assert.deepEqual(
+    gallery.getItem(droppedId)!.boards.map((b) => b.name),
+    ['Blues'],
+  );
+
+  // An item dragged onto Infill: resting on its entry opens the screen, the drop lands on the
+  // canvas of the image open there and opens the dragged one instead.
+  const [first] = gallery.query({ kind: 'generation' }).items;
+  await item.click();
+  await byTestId('infill-button').click();
+  await byTestId('mask-canvas').waitFor();
+  await byTestId('nav-library').click();
+  const other = byTestId(`grid-item-${first!.id}`);
+  await other.waitFor();
+  const carried = await dragItem(other, byTestId('nav-infill'));
+  await byTestId('mask-canvas').waitFor({ timeout: 5_000 });
+  await byTestId('mask-canvas').dispatchEvent('dragover', { dataTransfer: carried });
+  await byTestId('mask-canvas').dispatchEvent('drop', { dataTransfer: carried });
+  await byTestId('infill-source').getByText(`#${first!.id}`).waitFor();
+  await studio.shot('infill-dropped');
 });

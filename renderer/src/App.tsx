@@ -1,8 +1,10 @@
 /** The studio's shell: navigation at the left, the open screen, the queue at the right. */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState, type DragEvent } from 'react';
 import { isElectron, on, onConnection, type ConnectionState } from './bridge/index.ts';
 import { Icon, type IconName } from './components/Icon.tsx';
 import { QueuePanel, queueCollapsedStore } from './components/QueuePanel.tsx';
+import { SidebarBoards } from './components/SidebarBoards.tsx';
+import { carriesFiles, carriesItems, draggedItems } from './lib/drag.ts';
 import {
   appStore,
   dismissProblem,
@@ -11,6 +13,7 @@ import {
   toastStore,
   type Screen,
 } from './state/app.ts';
+import { openFileInInfill, openItemInInfill } from './state/infill-open.ts';
 import { jobsStore, startJobs } from './state/jobs.ts';
 import { loadModels } from './state/models.ts';
 import { useStore } from './state/store.ts';
@@ -119,6 +122,65 @@ function Connection() {
   );
 }
 
+/** How long a drag must rest on the Infill entry before the screen opens under it. */
+const SPRING_MS = 500;
+
+/**
+ * The Infill entry takes drops (a library item, an image file) and, when a drag rests on it,
+ * opens the Infill screen so the drop can land on its canvas.
+ */
+function InfillNav({ current }: { current: boolean }) {
+  const [over, setOver] = useState(false);
+  const spring = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const stop = () => {
+    if (spring.current !== null) clearTimeout(spring.current);
+    spring.current = null;
+    setOver(false);
+  };
+  // A drag that ends elsewhere (on the canvas the spring opened, say) never leaves this entry.
+  useEffect(() => {
+    const ended = () => stop();
+    window.addEventListener('drop', ended);
+    window.addEventListener('dragend', ended);
+    return () => {
+      window.removeEventListener('drop', ended);
+      window.removeEventListener('dragend', ended);
+    };
+  }, []);
+  const accept = (e: DragEvent) => {
+    if (!carriesItems(e.dataTransfer) && !carriesFiles(e.dataTransfer)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+    setOver(true);
+    spring.current ??= setTimeout(() => navigate('infill'), SPRING_MS);
+  };
+  return (
+    <button
+      type="button"
+      className={`nav-item ${current ? 'current' : ''}${over ? ' drop-target' : ''}`}
+      aria-current={current ? 'page' : undefined}
+      onClick={() => navigate('infill')}
+      onDragEnter={accept}
+      onDragOver={accept}
+      onDragLeave={stop}
+      onDrop={(e) => {
+        stop();
+        const [id] = draggedItems(e.dataTransfer);
+        const file = e.dataTransfer.files[0];
+        if (id === undefined && file === undefined) return;
+        e.preventDefault();
+        if (id !== undefined) openItemInInfill(id);
+        else if (file !== undefined) void openFileInInfill(file);
+      }}
+      data-testid="nav-infill"
+      title="Infill: a library image, or an image file opened from disk (drop either here)"
+    >
+      <Icon name="infill" size={18} />
+      <span>Infill</span>
+    </button>
+  );
+}
+
 export function App() {
   const screen = useStore(appStore, (s) => s.screen);
   const announcement = useStore(jobsStore, (s) => s.announcement);
@@ -132,6 +194,21 @@ export function App() {
       if (command === 'export')
         appStore.set((s) => ({ ...s, screen: 'library', exportRequest: s.exportRequest + 1 }));
     });
+  }, []);
+
+  // Files dropped where nothing takes them must not replace the studio with the file itself.
+  useEffect(() => {
+    const refuse = (e: globalThis.DragEvent) => {
+      if (e.defaultPrevented || !e.dataTransfer?.types.includes('Files')) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'none';
+    };
+    window.addEventListener('dragover', refuse);
+    window.addEventListener('drop', refuse);
+    return () => {
+      window.removeEventListener('dragover', refuse);
+      window.removeEventListener('drop', refuse);
+    };
   }, []);
 
   // Alt+1…4 switch screens.
@@ -180,19 +257,10 @@ export function App() {
             </li>
           ))}
           <li>
-            <button
-              type="button"
-              className={`nav-item ${screen === 'infill' ? 'current' : ''}`}
-              aria-current={screen === 'infill' ? 'page' : undefined}
-              onClick={() => navigate('infill')}
-              data-testid="nav-infill"
-              title="Infill: a library image, or an image file opened from disk"
-            >
-              <Icon name="infill" size={18} />
-              <span>Infill</span>
-            </button>
+            <InfillNav current={screen === 'infill'} />
           </li>
         </ul>
+        <SidebarBoards />
         <div className="sidebar-foot">
           <Connection />
         </div>

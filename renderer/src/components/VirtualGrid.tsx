@@ -1,7 +1,8 @@
 /**
  * The Library's virtualised grid (STUDIO.md §2.4; InvokeAI #5710 scrolled 1,000 images in
  * 30 s): fixed-size cells positioned absolutely, only the rows in view (plus a little overscan)
- * in the DOM, one delegated click and key handler for all cells, no per-item React state.
+ * in the DOM, one delegated click, key and drag-start handler for all cells, no per-item React
+ * state.
  * Keyset pages load as the view nears the end.
  */
 import {
@@ -15,6 +16,7 @@ import {
 } from 'react';
 import type { ItemSummaryView } from '../../../app/common/contract.ts';
 import { assetUrl } from '../bridge/index.ts';
+import { setDraggedItems } from '../lib/drag.ts';
 import {
   cellPosition,
   gridLayout,
@@ -206,6 +208,7 @@ export function VirtualGrid(props: GridProps) {
         className={`cell${selected ? ' selected' : ''}${item.id === activeId ? ' active' : ''}`}
         data-index={i}
         data-testid={`grid-item-${item.id}`}
+        draggable
         title={item.title}
         style={{ transform: `translate(${x}px, ${y}px)`, width: layout.cell, height: layout.cell }}
       >
@@ -259,6 +262,14 @@ export function VirtualGrid(props: GridProps) {
         style={{ height: Math.max(layout.totalHeight, 1) }}
         onClick={onClick}
         onKeyDown={onKeyDown}
+        onDragStart={(e) => {
+          // Dragging an item carries the selection when the item is in it, else the item alone.
+          const cell = (e.target as HTMLElement).closest<HTMLElement>('[data-index]');
+          const item = cell === null ? undefined : items[Number(cell.dataset.index)];
+          if (item === undefined) return;
+          setDraggedItems(e.dataTransfer, selection.has(item.id) ? [...selection] : [item.id]);
+          e.dataTransfer.effectAllowed = 'copy';
+        }}
         onErrorCapture={(e) => {
           // A missing file (moved, or a library restored without its objects): show the title.
           if (e.target instanceof HTMLImageElement) e.target.classList.add('broken');

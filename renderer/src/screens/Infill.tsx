@@ -5,14 +5,17 @@
  * resolution (one byte per model pixel) with a prompt, seed and feather; then the result staged
  * next to the original: accept, discard, or open its lineage (STUDIO.md §2.2).
  */
-import { useCallback, useEffect, useId, useMemo, useRef, useState, type PointerEvent } from 'react';
 import {
-  MAX_OPEN_FILE_BYTES,
-  type ItemDetailView,
-  type ModelView,
-  type RequestOf,
-  type ResponseOf,
-} from '../../../app/common/contract.ts';
+  useCallback,
+  useEffect,
+  useId,
+  useMemo,
+  useRef,
+  useState,
+  type DragEvent,
+  type PointerEvent,
+} from 'react';
+import type { ItemDetailView, ModelView, ResponseOf } from '../../../app/common/contract.ts';
 import { dialogs, invoke } from '../bridge/index.ts';
 import { LineageList } from '../components/DetailPanel.tsx';
 import { Icon } from '../components/Icon.tsx';
@@ -38,8 +41,10 @@ import {
   type History,
 } from '../lib/history.ts';
 import { bytesToBase64, downsampleMask, maskCoverage, type Stroke } from '../lib/mask.ts';
+import { carriesFiles, carriesItems, draggedItems } from '../lib/drag.ts';
 import { randomSeed } from '../lib/settings.ts';
 import { appStore, navigate, openInLibrary, reportError, toast } from '../state/app.ts';
+import { openFileInInfill, openInInfill, openItemInInfill } from '../state/infill-open.ts';
 import { jobAction, jobsStore, refreshJobs } from '../state/jobs.ts';
 import { canDo, modelsStore } from '../state/models.ts';
 import { createStore, useStore } from '../state/store.ts';
@@ -316,13 +321,10 @@ function MaskEditor({
 function OpenFileButton({ label, className = 'btn' }: { label: string; className?: string }) {
   const input = useRef<HTMLInputElement>(null);
   const [busy, setBusy] = useState(false);
-  const open = async (request: RequestOf<'infill:openFile'>) => {
+  const run = async (open: () => Promise<void>) => {
     setBusy(true);
     try {
-      const opened = await invoke('infill:openFile', request);
-      navigate('infill', { infillId: null, infillFile: opened });
-    } catch (err) {
-      reportError('Could not open the image', err);
+      await open();
     } finally {
       setBusy(false);
     }
@@ -337,7 +339,7 @@ function OpenFileButton({ label, className = 'btn' }: { label: string; className
         buttonLabel: 'Open',
         multiple: false,
       });
-      if (path !== undefined) await open({ from: 'path', path });
+      if (path !== undefined) await run(() => openInInfill({ from: 'path', path }));
     } catch (err) {
       reportError('Could not open the file picker', err);
     }
@@ -363,30 +365,43 @@ function OpenFileButton({ label, className = 'btn' }: { label: string; className
         onChange={(e) => {
           const file = e.currentTarget.files?.[0];
           e.currentTarget.value = '';
-          if (file === undefined) return;
-          if (file.size > MAX_OPEN_FILE_BYTES) {
-            reportError(
-              'Could not open the image',
-              new Error(
-                `${file.name} is over ${MAX_OPEN_FILE_BYTES / 2 ** 20} MiB: downscale it first`,
-              ),
-            );
-            return;
-          }
-          void file
-            .arrayBuffer()
-            .then((buffer) =>
-              open({
-                from: 'upload',
-                name: file.name,
-                dataBase64: bytesToBase64(new Uint8Array(buffer)),
-              }),
-            )
-            .catch((err: unknown) => reportError('Could not read the file', err));
+          if (file !== undefined) void run(() => openFileInInfill(file));
         }}
       />
     </>
   );
+}
+
+/**
+ * Drops onto the Infill screen: a library item dragged from the grid opens it here; an image
+ * file dragged from the desktop opens it without importing it.
+ */
+function useInfillDrop() {
+  const [over, setOver] = useState(false);
+  const accepts = (e: DragEvent) => carriesItems(e.dataTransfer) || carriesFiles(e.dataTransfer);
+  return {
+    over,
+    handlers: {
+      onDragOver: (e: DragEvent) => {
+        if (!accepts(e)) return;
+        e.preventDefault();
+        e.dataTransfer.dropEffect = 'copy';
+        setOver(true);
+      },
+      onDragLeave: (e: DragEvent<HTMLElement>) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setOver(false);
+      },
+      onDrop: (e: DragEvent) => {
+        if (!accepts(e)) return;
+        e.preventDefault();
+        setOver(false);
+        const [id] = draggedItems(e.dataTransfer);
+        const file = e.dataTransfer.files[0];
+        if (id !== undefined) openItemInInfill(id);
+        else if (file !== undefined) void openFileInInfill(file);
+      },
+    },
+  };
 }
 
 export function InfillScreen() {
@@ -402,6 +417,7 @@ export function InfillScreen() {
   const ids = { prompt: useId(), seed: useId(), model: useId(), style: useId() };
 
   const infillers = useMemo(() => models.filter((m) => canDo(m, 'infill')), [models]);
+  const drop = useInfillDrop();
 
   /** A new session for a source, unless the current one is already about it. */
   const begin = useCallback(
@@ -482,10 +498,14 @@ export function InfillScreen() {
 
   if (infillId === null && infillFile === null)
     return (
-      <div className="screen">
+      <div
+        className={`screen${drop.over ? ' drop-target' : ''}`}
+        data-testid="infill-drop"
+        {...drop.handlers}
+      >
         <Empty title="Nothing to infill">
-          Open an image in the Library and choose “Infill…”, or infill an image file without adding
-          it to the library.
+          Open an image in the Library and choose “Infill…” (or drag it here), or infill an image
+          file without adding it to the library.
           <div className="row gap empty-actions">
             <button type="button" className="btn" onClick={() => navigate('library')}>
               <Icon name="library" size={14} /> Go to the Library
@@ -590,7 +610,11 @@ export function InfillScreen() {
   const method = model === undefined ? null : String(model.capabilities.infill);
 
   return (
-    <div className="screen infill-screen">
+    <div
+      className={`screen infill-screen${drop.over ? ' drop-target' : ''}`}
+      data-testid="infill-drop"
+      {...drop.handlers}
+    >
       <div className="form-column" aria-label="Infill settings">
         <h1 className="screen-title">Infill</h1>
         <div className="muted infill-source" data-testid="infill-source">
@@ -854,7 +878,7 @@ export function InfillScreen() {
                       className="btn"
                       onClick={() => {
                         sessionStore.set(null);
-                        navigate('infill', { infillId: resultId, infillFile: null });
+                        openItemInInfill(resultId);
                       }}
                       title="Infill the result again"
                     >

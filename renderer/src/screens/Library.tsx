@@ -9,6 +9,7 @@ import { DetailPanel } from '../components/DetailPanel.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { Callout, Dialog, Empty } from '../components/ui.tsx';
 import { VirtualGrid } from '../components/VirtualGrid.tsx';
+import { carriesFiles } from '../lib/drag.ts';
 import { activeFilterCount, EMPTY_FILTERS } from '../lib/library-query.ts';
 import { appStore, reportError, toast } from '../state/app.ts';
 import {
@@ -25,6 +26,7 @@ import {
 import { modelsStore } from '../state/models.ts';
 import { useStore } from '../state/store.ts';
 import { createBoard, loadBoards, useBoards } from '../state/boards.ts';
+import { importDroppedFiles } from '../state/drop-import.ts';
 
 const SIZES = { S: 96, M: 140, L: 208 } as const;
 type Size = keyof typeof SIZES;
@@ -342,6 +344,7 @@ export function LibraryScreen() {
   const [cursorId, setCursorId] = useState<number | null>(detailId);
   const [dialog, setDialog] = useState<'export' | 'import' | 'board' | null>(null);
   const [showFilters, setShowFilters] = useState(activeFilterCount(filters) > 0);
+  const [dropping, setDropping] = useState(false);
   const ids = {
     search: useId(),
     kind: useId(),
@@ -708,7 +711,31 @@ export function LibraryScreen() {
             </button>
           </div>
         ) : null}
-        <div className="grid-host">
+        <div
+          className={`grid-host${dropping ? ' dropping' : ''}`}
+          data-testid="library-drop"
+          // Image files dragged in from the desktop are imported, as with Import….
+          onDragOver={(e) => {
+            if (!carriesFiles(e.dataTransfer)) return;
+            e.preventDefault();
+            e.dataTransfer.dropEffect = 'copy';
+            setDropping(true);
+          }}
+          onDragLeave={(e) => {
+            if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDropping(false);
+          }}
+          onDrop={(e) => {
+            if (!carriesFiles(e.dataTransfer)) return;
+            e.preventDefault();
+            setDropping(false);
+            void importDroppedFiles([...e.dataTransfer.files]);
+          }}
+        >
+          {dropping ? (
+            <div className="drop-overlay" aria-hidden="true">
+              <Icon name="import" size={22} /> Drop images to import them
+            </div>
+          ) : null}
           {state.loaded && count === 0 && !state.loading ? (
             <Empty
               title={
