@@ -7,7 +7,7 @@
 import type { GenerateJob, InfillJob, ReplaySource } from '../common/queue-contract.ts';
 import type { Recipe } from '../common/recipe.ts';
 import type { Gallery } from '../gallery/index.ts';
-import { installedModels } from '../models/installed.ts';
+import { installedModels, ModelUnavailableError, resolveModel } from '../models/installed.ts';
 
 export type ReplayRefusal =
   | 'not-found'
@@ -42,12 +42,14 @@ function modelFor(home: string, id: number, recipe: Recipe) {
   const models = installedModels(home);
   const same = models.find((m) => m.manifest?.graphs.decoder?.sha256 === recipe.modelSha256);
   if (same?.manifest) {
-    if (same.manifest.family !== 'vq-ar')
-      throw new ReplayRefusedError(
-        'model-unusable',
-        `${same.manifest.id} is a ${same.manifest.family} model, which this version of Tessera cannot run yet`,
-      );
-    return same.manifest;
+    // The queue resolves the job's model the same way: what it refuses, refuse now.
+    try {
+      return resolveModel(home, recipe.modelSha256).manifest;
+    } catch (err) {
+      if (err instanceof ModelUnavailableError)
+        throw new ReplayRefusedError('model-unusable', err.message);
+      throw err;
+    }
   }
   const namesake = models.find((m) => (m.manifest?.id ?? m.claimedId) === recipe.modelId);
   if (namesake?.manifest?.graphs.decoder !== undefined)
