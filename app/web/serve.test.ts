@@ -154,3 +154,27 @@ test('a generation streams its events and lands in the library, served by hash',
   const jobs = await invoke<{ status: string }[]>('jobs:list');
   assert.ok(jobs.ok && jobs.value[0]!.status === 'completed');
 });
+
+test('a file opened for infill may be larger than other calls; other calls keep the 1 MiB limit', async () => {
+  const sharp = (await import('sharp')).default;
+  // Noise does not compress: a PNG of about 1.5 MiB, over the limit of ordinary calls.
+  const noise = Buffer.alloc(720 * 720 * 3);
+  for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
+  const png = await sharp(noise, { raw: { width: 720, height: 720, channels: 3 } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
+  assert.ok(png.length > 1 << 20);
+  const opened = await invoke<{ sha256: string; width: number }>('infill:openFile', {
+    from: 'upload',
+    name: 'noise.png',
+    dataBase64: png.toString('base64'),
+  });
+  assert.ok(opened.ok, JSON.stringify(opened));
+  assert.equal(opened.value.width, 720);
+  const big = await call('/api/invoke/gallery:update', {
+    method: 'POST',
+    body: { ids: [1], addTags: ['x'.repeat(1 << 20)] },
+  });
+  assert.equal(big.status, 400);
+  assert.match(big.body, /over 1 MiB/);
+});
