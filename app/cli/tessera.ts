@@ -28,6 +28,7 @@ const USAGE = `usage: tessera <command> [options]
            [--provider cpu|webgpu|cuda|dml|coreml] [--threads N] [--out FILE.png] [--board NAME]
   generate --replay FILE.png [--out FILE.png]
   infill   --image FILE|--item ID --mask FILE --prompt TEXT [--seed N] [--feather PX] [--out FILE.png]
+  infill   --image FILE|--item ID --keep-rows N [--prompt TEXT] ...   continue from the top N model rows
   caption  FILE... [--temperature X [--top-p X] [--seed N]] [--json]
   caption  --folder DIR [--recursive] [--write-xmp] [--retry-failed]
   score    --image FILE --text TEXT [--text TEXT ...]
@@ -59,6 +60,7 @@ const OPTIONS = {
   replay: { type: 'string' },
   image: { type: 'string' },
   mask: { type: 'string' },
+  'keep-rows': { type: 'string' },
   feather: { type: 'string' },
   text: { type: 'string', multiple: true },
   item: { type: 'string' },

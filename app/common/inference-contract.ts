@@ -56,7 +56,8 @@ export const generateRequestSchema = z.object({
 export const infillRequestSchema = z.object({
   task: z.literal('infill'),
   ...modelRef,
-  prompt: promptSchema,
+  /** Empty = no words: the model continues or fills from the picture alone. */
+  prompt: z.string().max(2000, 'the prompt is over 2,000 characters: shorten it'),
   style: z.string().nullable(),
   seed: seedSchema,
   imageIndex: z.number().int().min(0).max(0xffffff),

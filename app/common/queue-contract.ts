@@ -46,7 +46,8 @@ export const generateJobSchema = z.object({
 export const infillJobSchema = z.object({
   kind: z.literal('infill'),
   ...runSettings,
-  prompt: z.string().min(1).max(2000),
+  /** Empty = no words: the model continues or fills from the picture alone. */
+  prompt: z.string().max(2000),
   style: z.string().nullable(),
   seed: seedSchema,
   sampling: samplingSchema,

@@ -1,11 +1,16 @@
 /**
  * tessera infill --image FILE|--item ID --mask FILE --prompt TEXT [--style SET] [--seed N]
  *   [--feather PX] [sampling options] [--out FILE.png] [--board NAME]
- * The mask is an image: white where to regenerate, black where to keep. A file given with
- * --image is imported into the library first, so the result's lineage points at it.
+ * tessera infill --image FILE|--item ID --keep-rows N [--prompt TEXT] …
+ * The mask is an image: white where to regenerate, black where to keep. --keep-rows N instead
+ * keeps the top N model rows and continues the picture below them (prefix completion, for
+ * models whose manifest declares it). A file given with --image is imported into the library
+ * first, so the result's lineage points at it.
  */
 import { randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import type { ModelManifest } from '../../common/model-manifest.ts';
+import { prefixCompletionMask, prefixRows } from '../../common/prefix-completion.ts';
 import type { InfillJob } from '../../common/queue-contract.ts';
 import { importFile } from '../../library/import-files.ts';
 import { writeFileAtomic } from '../../media/atomic-write.ts';
@@ -24,6 +29,25 @@ import {
   type Values,
 } from '../options.ts';
 import { runJobs } from '../run-jobs.ts';
+
+/** --keep-rows N: the prefix-completion mask, for models that declare prefix completion. */
+function keepRowsMask(manifest: ModelManifest, raw: Values[string]): Uint8Array {
+  if (!manifest.capabilities.prefixCompletion)
+    throw new CliError(
+      `${manifest.id} cannot continue a picture from the top: paint a --mask instead, or use a jpeg-lm model`,
+      2,
+    );
+  const layout = {
+    width: manifest.image.width,
+    height: manifest.image.height,
+    rowHeight: manifest.image.patch ?? manifest.image.height,
+  };
+  const rows = prefixRows(layout);
+  const keep = typeof raw === 'string' ? Number(raw) : Number.NaN;
+  if (!Number.isInteger(keep) || keep < 1 || keep >= rows)
+    throw new CliError(`--keep-rows must be a whole number from 1 to ${rows - 1}`, 2);
+  return prefixCompletionMask(layout, keep);
+}
 
 /** The library item to infill: --item ID, or --image FILE imported (or found) by content. */
 async function parentOf(ctx: CommandContext, values: Values): Promise<number> {
@@ -47,9 +71,13 @@ async function parentOf(ctx: CommandContext, values: Values): Promise<number> {
 export async function infillCommand(ctx: CommandContext, values: Values): Promise<void> {
   const model = resolveModel(ctx.home, values.model as string | undefined);
   const manifest = model.manifest;
-  if (typeof values.mask !== 'string')
-    throw new CliError('--mask FILE is required (white = regenerate)', 2);
-  const prompt = promptOption(values);
+  if (typeof values.mask !== 'string' && values['keep-rows'] === undefined)
+    throw new CliError('--mask FILE (white = regenerate) or --keep-rows N is required', 2);
+  if (typeof values.mask === 'string' && values['keep-rows'] !== undefined)
+    throw new CliError('give either --mask or --keep-rows, not both', 2);
+  // Continuing a picture needs no words; regenerating a painted region does.
+  const prompt =
+    values['keep-rows'] !== undefined && values.prompt === undefined ? '' : promptOption(values);
   const style = styleOption(values, manifest);
   const sampling = samplingFromOptions(values, manifest);
   const seed = numberOption(values, 'seed', randomInt(0, 2 ** 32), [0, 0xffffffff], true);
@@ -60,11 +88,10 @@ export async function infillCommand(ctx: CommandContext, values: Values): Promis
   // Check the picture before the mask, and both before anything lands in the library.
   if (typeof values.image === 'string')
     await toModelRgb(await readImageFile(values.image), manifest.image.width, values.image);
-  const mask = await toModelMask(
-    await readImageFile(values.mask),
-    manifest.image.width,
-    values.mask,
-  );
+  const mask =
+    typeof values.mask === 'string'
+      ? await toModelMask(await readImageFile(values.mask), manifest.image.width, values.mask)
+      : keepRowsMask(manifest, values['keep-rows']);
   const painted = mask.reduce((a, b) => a + b, 0);
   if (painted === 0)
     throw new CliError(`${values.mask} is empty (all black): paint white where to regenerate`);

@@ -55,6 +55,6 @@ test('a completion mask regenerates exactly the MCU rows below the kept ones', (
   assert.equal(mask.subarray(16 * 64).every(Boolean), true);
   assert.deepEqual(indices(maskedMcus(mask, layout)), [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
   assert.deepEqual(indices(maskedMcus(completionMask(layout, 3), layout)), [12, 13, 14, 15]);
-  assert.throws(() => completionMask(layout, 0), /keep 1 to 3 MCU rows, not 0/);
-  assert.throws(() => completionMask(layout, 4), /keep 1 to 3 MCU rows, not 4/);
+  assert.throws(() => completionMask(layout, 0), /keep 1 to 3 rows from the top, not 0/);
+  assert.throws(() => completionMask(layout, 4), /keep 1 to 3 rows from the top, not 4/);
 });

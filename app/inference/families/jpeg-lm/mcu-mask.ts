@@ -8,6 +8,7 @@
  * covers every pixel row from N·16 down: exactly the MCUs of rows N and below are sampled,
  * the rows above teacher-forced, which is the reference's `complete(image, keep_rows=N)`.
  */
+import { prefixCompletionMask } from '../../../common/prefix-completion.ts';
 import { InfillMaskError } from '../types.ts';
 
 export interface McuLayout {
@@ -39,10 +40,8 @@ export function maskedMcus(mask: ArrayLike<number | boolean>, layout: McuLayout)
 
 /** The mask of a prefix completion: keep the top `keepRows` MCU rows, regenerate the rest. */
 export function completionMask(layout: McuLayout, keepRows: number): Uint8Array {
-  const rows = layout.height / layout.mcuSize;
-  if (!Number.isInteger(keepRows) || keepRows < 1 || keepRows >= rows)
-    throw new RangeError(`keep 1 to ${rows - 1} MCU rows, not ${keepRows}`);
-  const mask = new Uint8Array(layout.width * layout.height);
-  mask.fill(1, keepRows * layout.mcuSize * layout.width);
-  return mask;
+  return prefixCompletionMask(
+    { width: layout.width, height: layout.height, rowHeight: layout.mcuSize },
+    keepRows,
+  );
 }
