@@ -306,7 +306,7 @@ test("a model's provider is chosen from what onnxruntime lists, kept, and falls 
   const { providers } = await call('models:providers', {});
   assert.ok(providers.some((p) => p.name === 'cpu' && p.bundled));
   assert.ok(providers.every((p) => (PROVIDERS as readonly string[]).includes(p.name)));
-  const [listed] = await call('models:list', {});
+  const listed = (await call('models:list', {})).find((m) => m.id === model.id);
   assert.equal(listed!.provider, 'cpu');
   assert.equal(listed!.decoderSha256, model.graphs.decoder!.sha256);
 
@@ -320,7 +320,8 @@ test("a model's provider is chosen from what onnxruntime lists, kept, and falls 
     ok: true;
     value: ResponseOf<'models:list'>;
   };
-  assert.equal(kept.value[0]!.provider, missing, 'the choice is kept in settings.json');
+  const keptModel = kept.value.find((m) => m.id === model.id)!;
+  assert.equal(keptModel.provider, missing, 'the choice is kept in settings.json');
   assert.equal(providerNotice('cuda', [{ name: 'cuda', bundled: false }])?.includes('CPU'), true);
   assert.equal(providerNotice('cpu', []), null);
   assert.equal(
@@ -332,7 +333,7 @@ test("a model's provider is chosen from what onnxruntime lists, kept, and falls 
   events.length = 0;
   const { jobIds } = await call('jobs:submitGenerate', {
     modelId: model.id,
-    provider: kept.value[0]!.provider,
+    provider: keptModel.provider,
     prompt: 'red heart',
     negativePrompt: '',
     style: null,
