@@ -51,7 +51,12 @@ export interface ExecutionContext {
   stop: StopSignal;
   emit(event: ExecutorEvent): void;
   /** persisted at most about once a second; emitted to listeners at most 10 times a second */
-  progress(done: number, total: number, unit: 'token' | 'file' | 'image', rate: number): void;
+  progress(
+    done: number,
+    total: number,
+    unit: 'token' | 'mcu' | 'step' | 'file' | 'image',
+    rate: number,
+  ): void;
   checkpoint(state: unknown): void;
 }
 

@@ -78,7 +78,7 @@ async function runCandidate(
         ctx.progress(
           candidateNo * e.total + e.done,
           req.bestOf * e.total,
-          'token',
+          e.unit === 'file' ? 'token' : e.unit,
           e.ratePerSecond,
         );
       } else if (e.type === 'preview') {
