@@ -96,7 +96,13 @@ export const modelViewSchema = z.object({
   usable: z.boolean(),
   problem: z.string().nullable(),
   source: z.enum(['embedded', 'home']),
-  image: z.object({ width: z.number().int(), height: z.number().int() }),
+  /** `cell`: the side of the model's own grid cell in pixels (an MCU, a code cell), which
+   *  masks snap to and "continue from the top" counts rows of. */
+  image: z.object({
+    width: z.number().int(),
+    height: z.number().int(),
+    cell: z.number().int().positive(),
+  }),
   styles: z.array(z.string()),
   capabilities: z.record(z.string(), z.unknown()),
   sampling: z.object({

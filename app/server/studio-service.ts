@@ -3,6 +3,7 @@
  * the installed models. Platform-neutral: the Electron main process and the web mode's HTTP
  * bridge mount the same service, so the UI behaves the same in both.
  */
+import { isRunnableFamily } from '../common/model-manifest.ts';
 import { basename } from 'node:path';
 import type {
   ItemSummaryView,
@@ -79,10 +80,12 @@ function modelView(m: InstalledModel, provider: Provider): ModelView | null {
     id: x.id,
     name: x.name,
     family: x.family,
-    usable: x.family === 'vq-ar',
-    problem: x.family === 'vq-ar' ? null : `${x.family} models cannot run in this version yet`,
+    usable: isRunnableFamily(x.family),
+    problem: isRunnableFamily(x.family)
+      ? null
+      : `${x.family} models cannot run in this version yet`,
     source: m.source,
-    image: { width: x.image.width, height: x.image.height },
+    image: { width: x.image.width, height: x.image.height, cell: x.image.patch ?? 1 },
     styles: Object.keys(x.tokenizer.styles),
     capabilities: x.capabilities,
     sampling: {

@@ -4,7 +4,7 @@
  */
 import { memo } from 'react';
 import type { JobView } from '../../../app/common/contract.ts';
-import { formatEta, formatRate, percent } from '../lib/format.ts';
+import { formatEta, formatRate, percent, unitLabel } from '../lib/format.ts';
 import { openInLibrary } from '../state/app.ts';
 import { isFinished, jobAction, jobsStore, pruneJobs, type LiveJob } from '../state/jobs.ts';
 import { useAssets } from '../state/assets.ts';
@@ -94,7 +94,7 @@ const JobRow = memo(function JobRow({ job, live }: { job: JobView; live: LiveJob
         <div className="job-meta">
           <StatusBadge status={job.status} />
           <span className="muted">
-            {total > 0 ? `${done}/${total} ${unit}s` : KIND_LABEL[job.kind]}
+            {total > 0 ? `${done}/${total} ${unitLabel(unit, total)}` : KIND_LABEL[job.kind]}
           </span>
           {eta !== '' ? <span className="muted">ETA {eta}</span> : null}
           {rate !== '' ? <span className="muted hide-narrow">{rate}</span> : null}

@@ -7,6 +7,7 @@ import {
   formatEta,
   formatNumber,
   formatRate,
+  unitLabel,
   percent,
 } from './format.ts';
 
@@ -29,6 +30,9 @@ test('rates and numbers', () => {
   assert.equal(formatRate(0, 'token'), '');
   assert.equal(formatRate(1, 'file'), '1 file/s');
   assert.equal(formatRate(152.7, 'token'), '153 tokens/s');
+  assert.equal(formatRate(3.21, 'mcu'), '3.21 MCUs/s');
+  assert.equal(unitLabel('mcu', 1), 'MCU');
+  assert.equal(unitLabel('step', 16), 'steps');
   assert.equal(formatNumber(1234567), '1,234,567');
   assert.equal(formatNumber(0.123456), '0.1235');
   assert.equal(formatNumber(0.0000123), '1.230e-5');

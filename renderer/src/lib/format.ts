@@ -23,10 +23,16 @@ export function formatEta(seconds: number | null | undefined): string {
   return `${h} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
 }
 
+/** A progress unit as people read it: "MCU" is an acronym, the rest are words. */
+export function unitLabel(unit: string, count: number): string {
+  const word = unit === 'mcu' ? 'MCU' : unit;
+  return count === 1 ? word : `${word}s`;
+}
+
 export function formatRate(perSecond: number, unit: string): string {
   if (!Number.isFinite(perSecond) || perSecond <= 0) return '';
   const v = perSecond >= 100 ? Math.round(perSecond) : Number(perSecond.toPrecision(3));
-  return `${v} ${unit}${v === 1 ? '' : 's'}/s`;
+  return `${v} ${unitLabel(unit, v)}/s`;
 }
 
 export function formatNumber(n: number): string {

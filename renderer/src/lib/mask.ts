@@ -82,4 +82,6 @@ export function rgbToRgba(rgb: Uint8Array, width: number, height: number): Uint8
 export type Stroke =
   | { mode: 'paint' | 'erase'; radius: number; points: [number, number][] }
   | { mode: 'clear' }
-  | { mode: 'fill' };
+  | { mode: 'fill' }
+  /** Continue from the top: everything below the first `fraction` of the height, nothing above. */
+  | { mode: 'below'; fraction: number };

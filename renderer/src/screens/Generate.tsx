@@ -31,6 +31,7 @@ import { jobAction, jobsStore, refreshJobs } from '../state/jobs.ts';
 import { canDo, modelsStore } from '../state/models.ts';
 import { useStore } from '../state/store.ts';
 import { useBoards } from '../state/boards.ts';
+import { unitLabel } from '../lib/format.ts';
 
 const PROMPT_MAX = 2000;
 
@@ -458,7 +459,7 @@ export function GenerateScreen() {
               <ProgressBar key={staged.id} value={progress.value} label="Generation progress" />
               <div className="muted stage-numbers" data-testid="generate-progress">
                 {progress.total > 0
-                  ? `${progress.done} / ${progress.total} ${progress.unit}s`
+                  ? `${progress.done} / ${progress.total} ${unitLabel(progress.unit, progress.total)}`
                   : staged.status === 'running'
                     ? 'Starting…'
                     : 'Waiting in the queue…'}

@@ -48,6 +48,7 @@ import { openFileInInfill, openInInfill, openItemInInfill } from '../state/infil
 import { jobAction, jobsStore, refreshJobs } from '../state/jobs.ts';
 import { canDo, modelsStore } from '../state/models.ts';
 import { createStore, useStore } from '../state/store.ts';
+import { unitLabel } from '../lib/format.ts';
 
 /** Resolution of the painting surface (display pixels); the mask is downsampled from it. */
 const SURFACE = 512;
@@ -132,6 +133,14 @@ function drawStroke(ctx: CanvasRenderingContext2D, s: Stroke, from: number): voi
     ctx.fillRect(0, 0, SURFACE, SURFACE);
     return;
   }
+  if (s.mode === 'below') {
+    const top = Math.round(s.fraction * SURFACE);
+    ctx.globalCompositeOperation = 'source-over';
+    ctx.clearRect(0, 0, SURFACE, SURFACE);
+    ctx.fillStyle = '#000';
+    ctx.fillRect(0, top, SURFACE, SURFACE - top);
+    return;
+  }
   ctx.globalCompositeOperation = s.mode === 'erase' ? 'destination-out' : 'source-over';
   ctx.strokeStyle = '#000';
   ctx.fillStyle = '#000';
@@ -154,6 +163,40 @@ function drawStroke(ctx: CanvasRenderingContext2D, s: Stroke, from: number): voi
     ctx.stroke();
   }
   ctx.globalCompositeOperation = 'source-over';
+}
+
+/**
+ * "Continue from the top" (prefix completion, for models that declare it): masks every model
+ * row below the first N, so the model keeps the top and continues the picture downwards.
+ */
+function ContinueFromTop({
+  rows,
+  disabled,
+  onPick,
+}: {
+  rows: number;
+  disabled: boolean;
+  onPick: (keep: number, rows: number) => void;
+}) {
+  if (rows < 2) return null;
+  return (
+    <div className="row gap wrap" role="group" aria-label="Continue from the top">
+      <span className="muted small-text">Continue from the top, keeping</span>
+      {Array.from({ length: rows - 1 }, (_, i) => i + 1).map((keep) => (
+        <button
+          key={keep}
+          type="button"
+          className="btn small"
+          onClick={() => onPick(keep, rows)}
+          disabled={disabled}
+          data-testid={`keep-rows-${keep}`}
+          title={`Keep the top ${keep} of ${rows} rows and let the model continue the rest`}
+        >
+          {keep}/{rows}
+        </button>
+      ))}
+    </div>
+  );
 }
 
 function MaskEditor({
@@ -214,7 +257,23 @@ function MaskEditor({
       vctx.lineTo(SURFACE, Math.round(y * ch) + 0.5);
     }
     vctx.stroke();
-  }, [layer, mw, mh]);
+    // The model's own cells (MCUs, code cells): a painted pixel regenerates its whole cell,
+    // and the composite then keeps the source outside what was painted.
+    const cell = model.image.cell;
+    if (cell > 1) {
+      vctx.strokeStyle = 'rgba(0, 0, 0, 0.25)';
+      vctx.beginPath();
+      for (let x = cell; x < mw; x += cell) {
+        vctx.moveTo(Math.round(x * cw) + 0.5, 0);
+        vctx.lineTo(Math.round(x * cw) + 0.5, SURFACE);
+      }
+      for (let y = cell; y < mh; y += cell) {
+        vctx.moveTo(0, Math.round(y * ch) + 0.5);
+        vctx.lineTo(SURFACE, Math.round(y * ch) + 0.5);
+      }
+      vctx.stroke();
+    }
+  }, [layer, mw, mh, model.image.cell]);
 
   const schedule = useCallback(() => {
     if (frame.current !== 0) return;
@@ -251,7 +310,7 @@ function MaskEditor({
     const r = e.currentTarget.getBoundingClientRect();
     setCursor({ x: e.clientX - r.left, y: e.clientY - r.top });
     const s = drawing.current;
-    if (s === null || s.mode === 'clear' || s.mode === 'fill') return;
+    if (s === null || (s.mode !== 'paint' && s.mode !== 'erase')) return;
     s.points.push(toSurface(e));
     const ctx = layer.getContext('2d', { willReadFrequently: true });
     if (ctx) drawStroke(ctx, s, s.points.length - 1);
@@ -748,6 +807,20 @@ export function InfillScreen() {
             <Icon name="x" size={13} /> Clear mask
           </button>
         </div>
+        {model?.capabilities.prefixCompletion ? (
+          <ContinueFromTop
+            rows={Math.floor(model.image.height / model.image.cell)}
+            disabled={session.jobId !== null}
+            onPick={(keep, rows) =>
+              setSession({
+                history: pushHistory(session.history, [
+                  ...strokes,
+                  { mode: 'below', fraction: keep / rows },
+                ]),
+              })
+            }
+          />
+        ) : null}
         <Field label="Prompt for the masked region" id={ids.prompt}>
           <textarea
             id={ids.prompt}
@@ -829,7 +902,7 @@ export function InfillScreen() {
                       {job.status === 'completed'
                         ? 'Finished: compare, then keep or discard it'
                         : progress.total > 0
-                          ? `${progress.done}/${progress.total} ${progress.unit}s`
+                          ? `${progress.done}/${progress.total} ${unitLabel(progress.unit, progress.total)}`
                           : job.status === 'running'
                             ? 'Starting…'
                             : 'Waiting in the queue…'}
