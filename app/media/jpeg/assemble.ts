@@ -52,7 +52,7 @@ export function splitMcuSegments(body: Uint8Array): McuSegment[] {
       segments.push({ offset: start, bytes, end: 'end-of-image' });
       return segments;
     }
-    // Any other marker stays inside the segment, where decoding stops at it.
+    // Any other marker stays inside the segment (the decoder, like libjpeg, stops at it).
   }
   segments.push({ offset: start, bytes: body.subarray(start), end: 'truncated' });
   return segments;

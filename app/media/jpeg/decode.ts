@@ -4,22 +4,34 @@
  * maybe EOI) and the codec. Output: RGB u8 [height*width*3], the number of MCUs decoded, and
  * the MCUs whose data is invalid. Never throws.
  *
- * Every restart interval starts on a marker with fresh DC predictions, so each interval
- * decodes on its own: an interval with invalid data, or whose data has not arrived, is left
- * neutral grey (128, 128, 128) and the next marker resynchronises. Restart numbers are checked
- * as libjpeg's resync does: a marker one or two numbers ahead means intervals were lost (they
- * are reported invalid), one or two behind means the data after it belongs to an interval
- * already passed and is skipped, anything else is taken as the expected marker.
+ * The entropy data is read as libjpeg-turbo reads it (jdhuff.c, jdmarker.c), so that every
+ * MCU reported as decoded has Pillow's pixels, even for the wild data a model samples:
+ * - an MCU whose data runs into a marker is completed with zero bits; libjpeg then decodes
+ *   nothing more until the next restart marker (the MCUs in between stay at zero);
+ * - a bit pattern that is no Huffman code reads as symbol 0, and decoding goes on;
+ * - at each restart the bits left are dropped and the next marker is looked for, skipping any
+ *   bytes before it; a marker that is not the expected RSTn goes to jpeg_resync_to_restart:
+ *   RSTn one or two ahead means intervals were lost (each is decoded from an empty segment),
+ *   one or two behind means the data after it is skipped up to the next marker, any other RSTn
+ *   is taken as the expected one, a marker below SOF0 (FF 01..BF) is skipped, and any other
+ *   marker (EOI, or FF C4, FF D8, FF DA..FE amid the data) is never passed: the rest of the
+ *   scan decodes from empty segments.
+ * Those MCUs are reported corrupt and left neutral grey (128, 128, 128): the ones completed
+ * with zero bits, those with a bad code (and the rest of their restart interval), and those
+ * libjpeg leaves at zero or decodes from an empty segment. MCUs that come after EOI, or whose
+ * data has not arrived, are grey too but not corrupt: they are missing, always the last ones.
+ * Internally every MCU keeps the coefficients libjpeg gives it, since chroma upsampling blends
+ * each MCU's edge with its neighbours.
  *
  * Pixels come out as Pillow (libjpeg-turbo) makes them: coefficients for the whole image
  * first, then islow IDCT, fancy 2×2 chroma upsampling across MCU borders, and YCbCr→RGB.
  */
-import { splitMcuSegments, type McuSegment } from './assemble.ts';
 import { EntropyBitReader } from './bit-reader.ts';
 import { MCU_SIZE, type JpegCodec } from './codec.ts';
 import { yCbCrToRgb } from './color.ts';
 import { inverseDctIslow } from './dct.ts';
 import { decodeMcu } from './decode-mcu.ts';
+import { EOI, RST0, RST7, SOF0 } from './markers.ts';
 import { upsampleH2V2Fancy } from './resample.ts';
 
 export interface DecodedJpegBody {
@@ -27,78 +39,86 @@ export interface DecodedJpegBody {
   rgb: Uint8Array;
   /** MCUs whose data decoded; it never drops as more of a body arrives. */
   mcusDecoded: number;
-  /** Indices (raster order, ascending) of MCUs whose data is invalid or was lost. */
+  /**
+   * Indices (raster order, ascending) of MCUs whose data is invalid or was lost. MCUs neither
+   * decoded nor corrupt (no data yet, or after EOI) come after all of these.
+   */
   corruptMcus: number[];
 }
 
-/** MCU states; 0 means no data has arrived yet. */
+/** MCU states; 0 means no data (yet). */
 const DECODED = 1;
 const CORRUPT = 2;
 
 /** Coefficients per MCU: six blocks of 64. */
 const MCU_COEFFICIENTS = 6 * 64;
 
-class CoefficientDecoder {
-  readonly coefficients: Int16Array;
-  readonly states: Uint8Array;
-  private readonly scratch = new Int16Array(MCU_COEFFICIENTS);
-
-  constructor(
-    private readonly codec: JpegCodec,
-    readonly interval: number,
-  ) {
-    this.coefficients = new Int16Array(codec.mcuCount * MCU_COEFFICIENTS);
-    this.states = new Uint8Array(codec.mcuCount);
-  }
-
-  private markCorrupt(from: number, to: number): void {
-    for (let mcu = from; mcu < Math.min(to, this.codec.mcuCount); mcu++) this.states[mcu] = CORRUPT;
-  }
-
-  /** Decodes restart interval `index` from one segment's bytes. */
-  decodeInterval(segment: McuSegment, index: number): void {
-    const first = index * this.interval;
-    const end = Math.min(first + this.interval, this.codec.mcuCount);
-    const bits = new EntropyBitReader(segment.bytes);
-    const predictions = [0, 0, 0];
-    for (let mcu = first; mcu < end; mcu++) {
-      const result = decodeMcu(bits, this.codec, predictions, this.scratch);
-      if (result === 'decoded') {
-        this.coefficients.set(this.scratch, mcu * MCU_COEFFICIENTS);
-        this.states[mcu] = DECODED;
-        continue;
-      }
-      // Data still to come: the rest of this interval waits for it.
-      if (result === 'out-of-data' && segment.end === 'truncated') return;
-      this.markCorrupt(mcu, end);
-      return;
-    }
-  }
-
-  /** Marks intervals [from, from + count) as lost. */
-  loseIntervals(from: number, count: number): void {
-    this.markCorrupt(from * this.interval, (from + count) * this.interval);
-  }
+/**
+ * jpeg_resync_to_restart's decision for `marker` when RST`desired` is expected: 1 take it as
+ * the expected marker, 2 skip to the next marker and decide again, 3 stay before it.
+ */
+function resyncAction(marker: number, desired: number): 1 | 2 | 3 {
+  if (marker < SOF0) return 2;
+  if (marker < RST0 || marker > RST7) return 3;
+  const ahead = (marker - RST0 - desired) & 7;
+  if (ahead === 1 || ahead === 2) return 3;
+  if (ahead === 6 || ahead === 7) return 2;
+  return 1;
 }
 
-/** Walks the body's segments, assigning each to its restart interval. */
-function decodeCoefficients(body: Uint8Array, codec: JpegCodec): CoefficientDecoder {
-  const interval = codec.restartInterval > 0 ? codec.restartInterval : codec.mcuCount;
-  const decoder = new CoefficientDecoder(codec, interval);
-  const intervals = Math.ceil(codec.mcuCount / interval);
-  let current = 0;
-  let skipping = false;
-  for (const segment of splitMcuSegments(body)) {
-    if (!skipping && current < intervals) decoder.decodeInterval(segment, current);
-    if (segment.end !== 'restart') break;
-    const ahead = (segment.restartNumber - current) & 7;
-    skipping = ahead >= 6;
-    if (skipping) continue;
-    const lost = ahead <= 2 ? ahead : 0;
-    if (lost > 0) decoder.loseIntervals(current + 1, lost);
-    current += 1 + lost;
+/** The quantized coefficients of every MCU and its state, read as libjpeg reads them. */
+function decodeCoefficients(
+  body: Uint8Array,
+  codec: JpegCodec,
+): { coefficients: Int16Array; states: Uint8Array } {
+  const { mcuCount, restartInterval } = codec;
+  const coefficients = new Int16Array(mcuCount * MCU_COEFFICIENTS);
+  const states = new Uint8Array(mcuCount);
+  const bits = new EntropyBitReader(body);
+  const predictions = [0, 0, 0];
+  let restartsToGo = restartInterval;
+  let nextRestart = 0;
+  /** An MCU of this restart interval had invalid data: the rest of it is not trusted. */
+  let intervalFailed = false;
+
+  /** libjpeg's read_restart_marker; false if the body stops first. */
+  const readRestartMarker = (): boolean => {
+    if (bits.unreadMarker === 0 && !bits.nextMarker()) return false;
+    for (;;) {
+      const action = resyncAction(bits.unreadMarker, nextRestart);
+      if (action === 1) bits.unreadMarker = 0;
+      if (action !== 2) break;
+      if (!bits.nextMarker()) return false;
+    }
+    nextRestart = (nextRestart + 1) & 7;
+    return true;
+  };
+
+  for (let mcu = 0; mcu < mcuCount; mcu++) {
+    if (restartInterval > 0 && restartsToGo === 0) {
+      // libjpeg's process_restart.
+      bits.discardBits();
+      if (!readRestartMarker()) break;
+      predictions.fill(0);
+      restartsToGo = restartInterval;
+      if (bits.unreadMarker === 0) bits.insufficientData = false;
+      intervalFailed = false;
+    }
+    if (restartInterval > 0) restartsToGo--;
+    bits.clearFlags();
+    const out = coefficients.subarray(mcu * MCU_COEFFICIENTS, (mcu + 1) * MCU_COEFFICIENTS);
+    // After zero bits were made up, libjpeg leaves the MCUs up to the next restart at zero.
+    const result = bits.insufficientData ? 'skipped' : decodeMcu(bits, codec, predictions, out);
+    if (result === 'pending') {
+      out.fill(0);
+      break;
+    }
+    // Nothing read before EOI: no data to be invalid, the MCU is missing rather than corrupt.
+    if (bits.unreadMarker === EOI && bits.dataBytes === 0) continue;
+    if (result !== 'decoded' || bits.madeUpBits) intervalFailed = true;
+    states[mcu] = intervalFailed ? CORRUPT : DECODED;
   }
-  return decoder;
+  return { coefficients, states };
 }
 
 /** Decodes as much of `body` as is there; see the file comment. */

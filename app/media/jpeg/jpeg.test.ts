@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { EntropyBitWriter } from './bit-writer.ts';
 import {
@@ -61,6 +62,41 @@ const fixtures: Fixture[] = NAMES.map((name) => ({
   decoded: read(`${name}.decoded.rgb`),
 }));
 
+/** A wild body (fixtures/wild.json, made by make-fixtures.py) and Pillow's decode of it. */
+interface WildFixture {
+  name: string;
+  codec: JpegCodec;
+  /** 'valid': random but well-formed codes; 'damaged': with known damage; 'random': bytes. */
+  kind: 'valid' | 'damaged' | 'random';
+  note: string;
+  /** What libjpeg-turbo makes of the damage, where the body is not random. */
+  expectCorrupt: number[] | null;
+  expectDecoded: number | null;
+  body: Uint8Array;
+  decoded: Uint8Array;
+}
+
+const wildFixtures: WildFixture[] = (() => {
+  const meta = JSON.parse(readFileSync(join(FIXTURES, 'wild.json'), 'utf8')) as {
+    decoded: string;
+    cases: (Omit<WildFixture, 'codec' | 'body' | 'decoded'> & { size: 32 | 64; body: string })[];
+  };
+  const pixels = new Uint8Array(gunzipSync(readFileSync(join(FIXTURES, meta.decoded))));
+  let at = 0;
+  const cases = meta.cases.map(({ size, body, ...rest }) => {
+    const decoded = pixels.subarray(at, at + size * size * 3);
+    at += decoded.length;
+    return {
+      ...rest,
+      codec: codecs[size],
+      body: new Uint8Array(Buffer.from(body, 'base64')),
+      decoded,
+    };
+  });
+  assert.equal(at, pixels.length, 'wild-decoded.rgb.gz holds one decode per case');
+  return cases;
+})();
+
 function firstDifference(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < Math.max(a.length, b.length); i++) if (a[i] !== b[i]) return i;
   return -1;
@@ -101,6 +137,37 @@ function randomSource(seed: number): () => number {
   };
 }
 
+/** Largest difference over the 16×16 pixels of one MCU, inset by `inset` pixels per side. */
+function mcuDifference(
+  a: Uint8Array,
+  b: Uint8Array,
+  codec: JpegCodec,
+  mcu: number,
+  inset = 0,
+): number {
+  const x0 = (mcu % codec.mcuColumns) * 16;
+  const y0 = Math.floor(mcu / codec.mcuColumns) * 16;
+  let max = 0;
+  for (let y = y0 + inset; y < y0 + 16 - inset; y++)
+    for (let x = x0 + inset; x < x0 + 16 - inset; x++)
+      for (let c = 0; c < 3; c++) {
+        const i = (y * codec.width + x) * 3 + c;
+        max = Math.max(max, Math.abs(a[i]! - b[i]!));
+      }
+  return max;
+}
+
+/**
+ * MCUs with decoded data: MCUs neither decoded nor corrupt are the trailing ones whose data
+ * has not arrived or comes after EOI, so these are the first mcusDecoded + corrupt ones,
+ * less the corrupt ones.
+ */
+function decodedMcus(out: DecodedJpegBody): number[] {
+  const corrupt = new Set(out.corruptMcus);
+  const seen = out.mcusDecoded + out.corruptMcus.length;
+  return Array.from({ length: seen }, (_, mcu) => mcu).filter((mcu) => !corrupt.has(mcu));
+}
+
 function mcuIsGrey(out: DecodedJpegBody, codec: JpegCodec, mcu: number): boolean {
   const x0 = (mcu % codec.mcuColumns) * 16;
   const y0 = Math.floor(mcu / codec.mcuColumns) * 16;
@@ -117,6 +184,8 @@ function checkDecodeResult(out: DecodedJpegBody, codec: JpegCodec, label: string
   assert.ok(out.mcusDecoded + out.corruptMcus.length <= codec.mcuCount, label);
   out.corruptMcus.forEach((mcu, i) => {
     assert.ok(Number.isInteger(mcu) && mcu >= 0 && mcu < codec.mcuCount, label);
+    // Missing MCUs (no data yet, or after EOI) come last.
+    assert.ok(mcu < out.mcusDecoded + out.corruptMcus.length, `${label}: corrupt after missing`);
     if (i > 0) assert.ok(mcu > out.corruptMcus[i - 1]!, `${label}: corrupt MCUs ascending`);
     assert.ok(mcuIsGrey(out, codec, mcu), `${label}: corrupt MCU ${mcu} is grey`);
   });
@@ -407,8 +476,31 @@ test('random garbage never throws', () => {
   }
 });
 
+/**
+ * The first marker in `body` that libjpeg never passes (EOI, or FF C0..CF, D8, DA..FE amid
+ * the data) other than a final EOI: the number of restart markers before it, or null if none.
+ */
+function restartsBeforeImpassableMarker(body: Uint8Array): number | null {
+  let restarts = 0;
+  for (let at = 0; at + 1 < body.length; at++) {
+    if (body[at] !== 0xff) continue;
+    let code = at + 1;
+    while (code < body.length && body[code] === 0xff) code++;
+    const value = body[code];
+    if (value === undefined || value === 0x00 || value < 0xc0) {
+      at = code;
+      continue;
+    }
+    if (value >= 0xd0 && value <= 0xd7) restarts++;
+    else if (value !== 0xd9 || code !== body.length - 1) return restarts;
+    at = code;
+  }
+  return null;
+}
+
 test('random byte flips never throw, and damage stays near the flipped byte', () => {
   const random = randomSource(2);
+  let impassable = 0;
   for (const f of fixtures) {
     for (let round = 0; round < 150; round++) {
       const body = f.body.slice();
@@ -417,10 +509,25 @@ test('random byte flips never throw, and damage stays near the flipped byte', ()
       const label = `${f.name} byte ${at} flipped`;
       const out = decodeJpegBody(body, f.codec);
       checkDecodeResult(out, f.codec, label);
-      // One segment garbled, plus at most two restart intervals lost to a damaged marker.
-      assert.ok(out.mcusDecoded >= f.codec.mcuCount - 3, `${label}: ${out.mcusDecoded} decoded`);
+      const restarts = restartsBeforeImpassableMarker(body);
+      if (restarts === null) {
+        // One segment garbled, plus at most two restart intervals lost to a damaged marker.
+        assert.ok(out.mcusDecoded >= f.codec.mcuCount - 3, `${label}: ${out.mcusDecoded} decoded`);
+        continue;
+      }
+      // A flip that makes a marker libjpeg cannot pass (RST4 → FF F0, say) ends the scan
+      // there, in libjpeg as here: no MCU after the one it ends decodes.
+      impassable++;
+      const decoded = decodedMcus(out);
+      assert.ok(
+        decoded.every((mcu) => mcu <= restarts),
+        label,
+      );
+      assert.ok(decoded.length >= restarts - 2, `${label}: ${decoded.length} decoded`);
     }
   }
+  // Measured: 11 of the 1050 flips.
+  assert.ok(impassable > 0 && impassable < 100, `${impassable} flips made an impassable marker`);
 });
 
 test('an MCU with invalid Huffman data is grey and reported, and its neighbours decode', () => {
@@ -435,7 +542,9 @@ test('an MCU with invalid Huffman data is grey and reported, and its neighbours 
     );
   // Sixteen 1-bits: no luminance DC code is that long.
   const badCode = withSegment(5, [0xff, 0x00, 0xff, 0x00]);
-  // DC category 0, then four runs of sixteen zeros: the fourth passes coefficient 63.
+  // DC category 0, then four runs of sixteen zeros: the fourth passes coefficient 63, which
+  // libjpeg lets through (it ends the block), but the MCU's data then stops after one block:
+  // the other five are decoded from zero bits.
   const writer = new EntropyBitWriter();
   writer.writeBits(0b00, 2);
   for (let i = 0; i < 4; i++) writer.writeBits(0b11111111001, 11);
@@ -504,6 +613,115 @@ test('damaged restart markers resynchronise as libjpeg does: decoded MCUs match 
       }
     }
   }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Wild bodies: what a model samples. Valid Huffman codes with absurd values (dequantized
+// coefficients far beyond 16 bits), codes past coefficient 63, damage, random bytes.
+
+test('wild bodies: every MCU reported as decoded equals Pillow’s pixels exactly', () => {
+  const failures: string[] = [];
+  let compared = 0;
+  for (const w of wildFixtures) {
+    const out = decodeJpegBody(w.body, w.codec);
+    checkDecodeResult(out, w.codec, w.name);
+    if (w.kind === 'valid' && out.mcusDecoded !== w.codec.mcuCount)
+      failures.push(`${w.name}: valid codes, yet MCUs ${out.corruptMcus.join(', ')} corrupt`);
+    for (const mcu of decodedMcus(out)) {
+      compared++;
+      const diff = mcuDifference(out.rgb, w.decoded, w.codec, mcu);
+      if (diff > 0) failures.push(`${w.name} MCU ${mcu}: max difference ${diff}`);
+    }
+  }
+  assert.deepEqual(failures, []);
+  // Not vacuous: most of the 40 bodies' MCUs decode (measured: 223 of 304).
+  assert.ok(compared >= 220, `${compared} MCUs compared`);
+});
+
+test('wild damaged bodies: corrupt and decoded MCUs are those libjpeg-turbo gives up on', () => {
+  const damaged = wildFixtures.filter((w) => w.expectCorrupt !== null && w.kind === 'damaged');
+  assert.ok(damaged.length >= 10);
+  for (const w of damaged) {
+    const out = decodeJpegBody(w.body, w.codec);
+    const label = `${w.name} (${w.note})`;
+    assert.deepEqual(out.corruptMcus, w.expectCorrupt, label);
+    assert.equal(out.mcusDecoded, w.expectDecoded, label);
+  }
+});
+
+test('wild bodies: MCUs libjpeg-turbo skips are flat grey in Pillow as in ours', () => {
+  // After a marker libjpeg cannot pass (FF C4 here), every later MCU is left at zero
+  // coefficients: Pillow paints them (128, 128, 128) too, but for their outermost pixels,
+  // where chroma upsampling blends in the neighbours.
+  let checked = 0;
+  for (const w of wildFixtures) {
+    const stuck = /stuck-marker at MCU (\d+)/.exec(w.note);
+    if (!stuck) continue;
+    const out = decodeJpegBody(w.body, w.codec);
+    // The MCU holding the marker decodes up to it, then from zero bits: not grey in Pillow.
+    for (const mcu of out.corruptMcus.filter((m) => m > Number(stuck[1]))) {
+      assert.equal(mcuDifference(out.rgb, w.decoded, w.codec, mcu, 1), 0, `${w.name} MCU ${mcu}`);
+      checked++;
+    }
+  }
+  assert.ok(checked >= 3, `${checked} skipped MCUs checked`);
+});
+
+test('wild bodies: every prefix decodes without throwing; decoded and corrupt MCUs are final', () => {
+  for (const w of wildFixtures.filter((x) => x.kind !== 'valid' && x.codec.width === 64)) {
+    const full = decodeJpegBody(w.body, w.codec);
+    const fullDecoded = new Set(decodedMcus(full));
+    let previous = 0;
+    for (let length = 0; length <= w.body.length; length += 3) {
+      const label = `${w.name}[0..${length})`;
+      const out = decodeJpegBody(w.body.subarray(0, length), w.codec);
+      checkDecodeResult(out, w.codec, label);
+      assert.ok(out.mcusDecoded >= previous, `${label}: ${out.mcusDecoded} < ${previous}`);
+      previous = out.mcusDecoded;
+      for (const mcu of out.corruptMcus) assert.ok(full.corruptMcus.includes(mcu), label);
+      for (const mcu of decodedMcus(out)) assert.ok(fullDecoded.has(mcu), label);
+    }
+  }
+});
+
+test('a code past coefficient 63 lands on 63 as in libjpeg, and the MCU stays valid', () => {
+  const codec = codecs[32];
+  const { dcCodes, acCodes } = codec.components[0];
+  const chroma = codec.components[1];
+  const code = (w: EntropyBitWriter, codes: typeof dcCodes, symbol: number) =>
+    w.writeBits(codes.code[symbol]!, codes.length[symbol]!);
+  /** One MCU: Y0 with DC 0 and `ac` codes, three empty Y blocks, empty Cb and Cr. */
+  const mcu = (ac: (w: EntropyBitWriter) => void) => {
+    const w = new EntropyBitWriter();
+    code(w, dcCodes, 0);
+    ac(w);
+    for (let block = 1; block < 6; block++) {
+      const codes = block < 4 ? codec.components[0] : chroma;
+      code(w, codes.dcCodes, 0);
+      code(w, codes.acCodes, 0x00);
+    }
+    w.padToByte();
+    return w.bytes();
+  };
+  // Three runs of sixteen zeros reach coefficient 48; a run of 15 then a 1 lands on 64.
+  const past = mcu((w) => {
+    for (let i = 0; i < 3; i++) code(w, acCodes, 0xf0);
+    code(w, acCodes, 0xf1);
+    w.writeBits(1, 1);
+  });
+  // The same value written at 63 (a run of 14 from 49).
+  const at63 = mcu((w) => {
+    for (let i = 0; i < 3; i++) code(w, acCodes, 0xf0);
+    code(w, acCodes, 0xe1);
+    w.writeBits(1, 1);
+  });
+  const body = (segment: Uint8Array) =>
+    concat(segment, [0xff, 0xd0], at63, [0xff, 0xd1], at63, [0xff, 0xd2], at63, [0xff, 0xd9]);
+  const a = decodeJpegBody(body(past), codec);
+  const b = decodeJpegBody(body(at63), codec);
+  assert.deepEqual(a.corruptMcus, []);
+  assert.equal(a.mcusDecoded, 4);
+  assert.deepEqual(a.rgb, b.rgb);
 });
 
 // ---------------------------------------------------------------------------------------------
