@@ -3,10 +3,12 @@
 The Python twin of the TypeScript family runner (MODELS.md §2.4-2.5): same graph, manifest,
 PRNG and logits pipeline, so golden files hold the two to identical tokens.
 
-Grammar (the only constraint on sampling): after MCU m the one legal marker is RST(m mod 8),
-after the last MCU only EOI; inside an MCU any data token is legal. An MCU that reaches
-`max_mcu_tokens`, or a sequence about to run out of context, gets its marker forced. A forced
-token still consumes its draw, so the PRNG counter equals the number of sampled positions.
+Grammar (the only constraint on sampling): inside an MCU, the data tokens that keep it a valid
+baseline MCU (entropy_grammar.py: Huffman codes, runs, six blocks); once its six blocks are
+complete, only its marker: RST(m mod 8) after MCU m, EOI after the last. If no data token can
+continue (never for real data), an MCU reaches `max_mcu_tokens`, or the sequence is about to run
+out of context, the marker is forced. A forced token still consumes its draw, so the PRNG
+counter equals the number of sampled positions.
 
 Row layout of a CFG pair: [cond, uncond]; uncond replaces every caption token with <null>.
 Shape glossary: M MCUs, P cached tokens, V vocabulary.
@@ -27,6 +29,7 @@ from tessera_models.common.prng import PURPOSE_SAMPLE, Prng, stream_id
 from tessera_models.common.sampling import SamplingSettings, sample_token
 from tessera_models.jpeg_lm import jpeg_bytes
 from tessera_models.jpeg_lm.bpe import EOI_ID, RST0, JpegBpe
+from tessera_models.jpeg_lm.entropy_grammar import START, EntropyGrammar, State
 from tessera_models.jpeg_lm.vocab import BOS, END_IMG, EOS, IMG, NULL, Vocab
 from tessera_models.text.word_tokenizer import WordTokenizer
 
@@ -101,10 +104,11 @@ class JpegLmRunner:
         self.mcus = int(jpeg["mcus"])
         self.mcus_per_row = int(jpeg["mcusPerRow"])
         self.max_mcu_tokens = int(jpeg["maxMcuTokens"])
-        off = self.vocab.jpeg_offset
-        # Data tokens: bytes, the stuffed pair and merges; never a marker.
-        self.data_ids = np.array(
-            [off + t for t in range(self.vocab.bpe.size) if not RST0 <= t <= EOI_ID], np.int64
+        bpe = self.vocab.bpe
+        self.grammar = EntropyGrammar(
+            self.tables,
+            self.header,
+            [None if RST0 <= t <= EOI_ID else bpe.token_bytes[t] for t in range(bpe.size)],
         )
 
     # -- pieces shared by every task ------------------------------------------------------------
@@ -163,17 +167,19 @@ class JpegLmRunner:
                 body += forced
             else:
                 count = 0
+                state: State | None = START
+                off = self.vocab.jpeg_offset
                 while True:
                     remaining = self.mcus - m  # markers still owed, this one included
                     must_close = (
                         count >= self.max_mcu_tokens or length + remaining >= self.decoder.context
                     )
-                    allowed = (
-                        np.array([marker], np.int64)
-                        if must_close
-                        else np.concatenate([self.data_ids, [marker]]).astype(np.int64)
+                    data = (
+                        self.grammar.allowed_data(state)
+                        if state is not None and not must_close
+                        else np.zeros(0, np.int64)
                     )
-                    allowed.sort()
+                    allowed = data + off if len(data) else np.array([marker], np.int64)
                     cond = last[0][allowed]
                     uncond = last[1][allowed] if guided else None
                     token = int(allowed[sample_token(cond, uncond, settings, prng)])
@@ -186,6 +192,7 @@ class JpegLmRunner:
                     last = logits[:, -1]
                     if token == marker:
                         break
+                    state = self.grammar.after(state, token - off) if state is not None else None
             if on_mcu is not None:
                 on_mcu(m, body)
         return body
