@@ -11,6 +11,7 @@ from tessera_models.data.emoji import EmojiDataset
 from tessera_models.eval.metrics import psnr
 from tessera_models.jpeg_lm import jpeg_bytes
 from tessera_models.jpeg_lm.bpe import BASE, EOI_ID, RST0, STUFFED, JpegBpe, base_symbols, train_bpe
+from tessera_models.jpeg_lm.entropy_grammar import START, EntropyGrammar
 from tessera_models.jpeg_lm.llama import Llama, LlamaConfig, causal_mask, hf_additive_mask
 from tessera_models.jpeg_lm.sequences import image_to_text, text_to_image
 from tessera_models.jpeg_lm.vocab import BOS, END_IMG, EOS, IMG, Vocab
@@ -129,3 +130,40 @@ def test_llama_cache_and_both_mask_layouts_agree() -> None:
         b, _ = model(other, positions, causal_mask(valid))
     keep = [i for i in range(12) if i != 5]
     assert torch.allclose(a[0, keep], b[0, keep], atol=1e-5)
+
+
+def _grammar_for(bpe: JpegBpe, size: int) -> EntropyGrammar:
+    tokens = [None if RST0 <= t <= EOI_ID else bpe.token_bytes[t] for t in range(bpe.size)]
+    return EntropyGrammar(jpeg_bytes.tables_blob(), jpeg_bytes.header_for(size), tokens)
+
+
+def _walk(grammar: EntropyGrammar, ids: list[int]) -> object:
+    state: object = START
+    for t in ids:
+        state = grammar.after(state, t)  # type: ignore[arg-type]
+        if state is None:
+            return None
+    return state
+
+
+def test_the_entropy_grammar_accepts_every_real_mcu_and_nothing_broken(
+    bodies: list[bytes],
+) -> None:
+    bpe = train_bpe(bodies[:100], 30)
+    grammar = _grammar_for(bpe, 32)
+    for body in bodies[:120]:
+        for seg in jpeg_bytes.split_mcus(body):
+            ids = bpe.encode_segment(base_symbols(seg))
+            state = _walk(grammar, ids)
+            assert state is not None and grammar.complete(state)  # type: ignore[arg-type]
+            # Cut short, the MCU is still open: its marker may not come yet.
+            if len(seg) > 2:
+                cut = _walk(grammar, bpe.encode_segment(base_symbols(seg[:-2])))
+                assert cut is None or not grammar.complete(cut)  # type: ignore[arg-type]
+            # Data after a complete MCU is refused.
+            assert _walk(grammar, [*ids, 0x00]) is None
+    allowed = grammar.allowed_data(START)
+    assert len(allowed) > 0 and list(allowed) == sorted(allowed)
+    assert all(not RST0 <= t <= EOI_ID for t in allowed)
+    # A 16-bit run of ones is no code in the standard DC tables.
+    assert grammar.feed(START, b"\xff\xff") is None

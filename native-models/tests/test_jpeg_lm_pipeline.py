@@ -14,6 +14,7 @@ from tessera_models.data.emoji import EmojiDataset
 from tessera_models.jpeg_lm import export, jpeg_bytes, train
 from tessera_models.jpeg_lm.bpe import base_symbols
 from tessera_models.jpeg_lm.config import load_config
+from tessera_models.jpeg_lm.entropy_grammar import START
 from tessera_models.jpeg_lm.manifest import DEFAULTS
 from tessera_models.jpeg_lm.reference_loop import JpegLmRunner
 
@@ -36,11 +37,15 @@ def smoke_export(tmp_path_factory: pytest.TempPathFactory, emoji32: EmojiDataset
     return model_dir
 
 
-def assert_valid_body(body: bytes, mcus: int) -> None:
+def assert_valid_body(body: bytes, mcus: int, runner: JpegLmRunner | None = None) -> None:
     symbols = base_symbols(body)  # raises on a lone FF or a foreign marker
     markers = [s for s in symbols if s >= 256]
     assert markers == [256 + m % 8 for m in range(mcus - 1)] + [264]
     assert symbols[-1] == 264
+    if runner is not None:  # every MCU is complete, valid baseline entropy-coded data
+        for seg in jpeg_bytes.split_mcus(body):
+            state = runner.grammar.feed(START, seg.replace(b"\xff\x00", b"\xff"))
+            assert state is not None and runner.grammar.complete(state)
 
 
 @pytest.mark.slow
@@ -102,14 +107,14 @@ def test_every_task_yields_a_valid_jpeg_and_keeps_what_it_must(
     segments = runner.encode_image(image)
     for seed in range(3):
         out = runner.generate("red apple", None, seed, DEFAULTS)
-        assert_valid_body(out.body, runner.mcus)
+        assert_valid_body(out.body, runner.mcus, runner)
         assert out.image.shape == (32, 32, 3)
         done = runner.complete(image, 1, "", None, seed, DEFAULTS)
-        assert_valid_body(done.body, runner.mcus)
+        assert_valid_body(done.body, runner.mcus, runner)
         assert jpeg_bytes.split_mcus(done.body)[:2] == segments[:2], "the kept top row is untouched"
         masked = [False, True, False, True]
         filled = runner.infill(image, masked, "red apple", None, seed, DEFAULTS)
-        assert_valid_body(filled.body, runner.mcus)
+        assert_valid_body(filled.body, runner.mcus, runner)
         got = jpeg_bytes.split_mcus(filled.body)
         assert got[0] == segments[0] and got[2] == segments[2], "known MCUs are byte-identical"
     scores = runner.score(image, ["red apple", "grinning face"])
