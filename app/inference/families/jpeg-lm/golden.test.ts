@@ -11,6 +11,7 @@ import {
 } from '../../../common/inference-contract.ts';
 import type { JobControl } from '../types.ts';
 import { captionImage, scoreTexts } from './caption.ts';
+import { EntropyGrammar, type GrammarState } from './entropy-grammar.ts';
 import { decodeBodyTokens, imageMcuTokens } from './image-tokens.ts';
 import { runGenerate, runInfill } from './jobs.ts';
 import { runMcus } from './loop.ts';
@@ -72,13 +73,6 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 const layout = () => ({ ...model.manifest.image, mcuSize: model.jpeg.mcuSize });
 const rows = () => model.jpeg.mcus / model.jpeg.mcusPerRow;
 
-function maxAbsDifference(a: Uint8Array, b: Uint8Array): number {
-  assert.equal(a.length, b.length);
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
-  return max;
-}
-
 /** Every pixel of MCU m equals `value` in all three channels. */
 function mcuIsPlain(rgb: Uint8Array, m: number, value: number): boolean {
   const { width } = model.manifest.image;
@@ -105,14 +99,60 @@ function mcuDifference(a: Uint8Array, b: Uint8Array, m: number): number {
 }
 
 /**
- * Tokens and body bytes identical to the reference; pixels as the codec promises: every MCU
- * that decodes equals Pillow's exactly, and invalid MCUs, with those the data never reached
- * (a segment closed empty before EOI), are grey. Returns how many MCUs were compared.
+ * Walks a body through the MCU grammar: every token is one the grammar allows, and an MCU
+ * closes before its six blocks are complete only where its marker was forced (the per-MCU
+ * limit, the context guard, or a dead end: a state from which no data token continues).
+ * Returns the MCUs closed incomplete, the only ones that may fail to decode.
  */
-function assertMatches(tokens: readonly number[], c: Result, what: string): number {
+function incompleteMcus(tokens: readonly number[], prefixLength: number, what: string): number[] {
+  const g = model.grammar;
+  const out: number[] = [];
+  let m = 0;
+  let count = 0;
+  let state: GrammarState | null = g.start;
+  tokens.forEach((token, i) => {
+    if (token !== g.marker(m)) {
+      state = g.after(state, token);
+      assert.ok(state !== null, `${what}: token ${i} (MCU ${m}) breaks the entropy grammar`);
+      count++;
+      return;
+    }
+    if (!EntropyGrammar.complete(state!)) {
+      const forced =
+        g.mustClose(m, count, prefixLength + i) || g.entropy.allowedData(state!).length === 0;
+      assert.ok(forced, `${what}: MCU ${m} closed incomplete while data could continue it`);
+      out.push(m);
+    }
+    m++;
+    count = 0;
+    state = g.start;
+  });
+  assert.equal(m, model.jpeg.mcus, `${what}: every MCU closes with its marker`);
+  return out;
+}
+
+/**
+ * Tokens and body bytes identical to the reference; the body decodes with no missing MCU and
+ * no corrupt one except where the grammar had to close an MCU incomplete; pixels as the codec
+ * promises: every MCU that decodes equals Pillow's exactly, and invalid MCUs are grey. Returns
+ * how many MCUs were compared and which were closed incomplete.
+ */
+function assertMatches(
+  tokens: readonly number[],
+  c: Result,
+  what: string,
+  prefixLength: number,
+): { compared: number; incomplete: number[] } {
   assert.deepEqual(tokens, c.tokens, `${what}: tokens`);
   const decoded = decodeBodyTokens(model, tokens);
   assert.equal(sha256(decoded.body), c.bodySha256, `${what}: body sha256`);
+  const incomplete = incompleteMcus(tokens, prefixLength, what);
+  assert.equal(
+    decoded.mcusDecoded + decoded.corruptMcus.length,
+    model.jpeg.mcus,
+    `${what}: no MCU is missing`,
+  );
+  assert.deepEqual(decoded.corruptMcus, incomplete, `${what}: corrupt MCUs`);
   // The missing MCUs always come after every decoded or invalid one.
   const reached = decoded.mcusDecoded + decoded.corruptMcus.length;
   const grey = new Set(decoded.corruptMcus);
@@ -129,7 +169,7 @@ function assertMatches(tokens: readonly number[], c: Result, what: string): numb
     assert.ok(diff <= CODEC_TOLERANCE, `${what}: MCU ${m} differs from Pillow's by ${diff}`);
     compared++;
   }
-  return compared;
+  return { compared, incomplete };
 }
 
 test(
@@ -161,9 +201,12 @@ test(
       }
       const { body } = await runMcus(model, { ...run, known });
       const what = `${c.task} "${c.prompt}" seed ${c.seed}`;
-      const mcus = assertMatches(body, c, what);
+      const { compared: mcus, incomplete } = assertMatches(body, c, what, captionIds.length + 2);
       compared += mcus;
-      t.diagnostic(`${what}: ${mcus} of ${model.jpeg.mcus} MCUs decode, equal to Pillow's`);
+      const closed = incomplete.length === 0 ? '' : `; closed incomplete: ${incomplete.join(', ')}`;
+      t.diagnostic(
+        `${what}: ${mcus} of ${model.jpeg.mcus} MCUs decode, equal to Pillow's${closed}`,
+      );
     }
     assert.ok(compared >= 1, 'no golden MCU was valid JPEG data, so no pixels were compared');
   },
@@ -269,6 +312,13 @@ test('a run stopped mid-MCU resumes to the identical body', { skip }, async () =
     settings: c.settings,
   };
   const stopAt = Math.floor(c.tokens.length / 2);
+  const markers = new Set(
+    Array.from({ length: model.jpeg.mcus }, (_, m) => model.grammar.marker(m)),
+  );
+  assert.ok(
+    !markers.has(c.tokens[stopAt - 1]!),
+    'the stop falls mid-MCU: the resumed MCU rebuilds its grammar state',
+  );
   const partial = await runMcus(model, { ...run, afterToken: (body) => body.length < stopAt });
   assert.equal(partial.body.length, stopAt);
   assert.deepEqual(partial.body, c.tokens.slice(0, stopAt));
@@ -276,6 +326,10 @@ test('a run stopped mid-MCU resumes to the identical body', { skip }, async () =
   assert.deepEqual(resumed.body, c.tokens, 'a resumed run must equal the uninterrupted one');
   const forged = [...partial.body];
   forged[forged.length - 1] = model.manifest.specialTokens.eos;
+  await assert.rejects(runMcus(model, { ...run, resumeFrom: forged }), /breaks the MCU grammar/);
+  // The open MCU's marker before its blocks are complete breaks the grammar too.
+  const open = model.grammar.marker(c.tokens.slice(0, stopAt).filter((t) => markers.has(t)).length);
+  forged[forged.length - 1] = open;
   await assert.rejects(runMcus(model, { ...run, resumeFrom: forged }), /breaks the MCU grammar/);
 });
 

@@ -16,7 +16,9 @@ before(async () => {
   model = await JpegLmModel.load(TEST_MODEL_DIR);
   const context = model.manifest.graphs.decoder!.kv!.context;
   tight = Object.create(model, {
-    grammar: { value: new McuGrammar(model.vocab, model.jpeg.mcus, 4, context) },
+    grammar: {
+      value: new McuGrammar(model.vocab, model.jpeg.mcus, 4, context, model.grammar.entropy),
+    },
   }) as JpegLmModel;
 });
 after(async () => {

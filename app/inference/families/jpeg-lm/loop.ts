@@ -8,17 +8,20 @@
  *   M  MCUs of the image (raster order); MCU m ends with RST(m mod 8), the last with EOI
  *   P  tokens in the KV cache: <bos> caption <img>, then the body so far
  *   V  vocabulary (specials, caption words, JPEG tokens)
- *   A  allowed ids at a sampled position: every data token plus the MCU's marker, ascending,
- *      or the marker alone when it is forced
+ *   A  allowed ids at a sampled position, ascending: the data tokens that keep the MCU a valid
+ *      baseline MCU (entropy-grammar.ts), or its marker alone once the MCU is complete or the
+ *      marker is forced
  *
  * Rows start as [<bos>, caption…, <img>]. A known MCU (infill, completion) is teacher-forced in
  * one run of all its tokens and takes no draws. In a sampled MCU each position takes exactly
  * one draw from the shared logits pipeline, forced marker or not, so the PRNG counter equals
- * the number of sampled positions and a stopped run resumes to identical bytes.
+ * the number of sampled positions and a stopped run resumes to identical bytes: the grammar
+ * state of a sampled MCU starts at START and follows each of its data tokens, replayed or not.
  */
 import { sampleToken, type SamplingSettings } from '../../engine/logits/sample.ts';
 import { Prng, PURPOSE_SAMPLE, streamId } from '../../engine/rng.ts';
 import type { DecoderLogits } from '../../engine/decoder.ts';
+import type { GrammarState } from './entropy-grammar.ts';
 import type { JpegLmModel } from './model.ts';
 
 export interface McuRun {
@@ -86,8 +89,11 @@ export async function runMcus(model: JpegLmModel, run: McuRun): Promise<McuRunRe
         if (!last) logits = await decoder.prefill(rows.map(() => forced));
       } else {
         const marker = grammar.marker(m);
+        // A resumed MCU rebuilds its grammar state here, replaying its tokens from the start.
+        let state: GrammarState | null = grammar.start;
         for (let count = 0; ;) {
-          const allowed = grammar.allowed(m, grammar.mustClose(m, count, decoder.length));
+          const close = grammar.mustClose(m, count, decoder.length);
+          const allowed = grammar.allowed(m, close, state);
           let token: number;
           if (body.length < resume.length) {
             prng.uniform(); // the draw this position took when it was sampled
@@ -104,6 +110,7 @@ export async function runMcus(model: JpegLmModel, run: McuRun): Promise<McuRunRe
           body.push(token);
           count++;
           if (token === marker) break;
+          state = grammar.after(state, token);
           logits = await decoder.step(token);
           if (await stop()) return { body, mcusDone: m };
         }

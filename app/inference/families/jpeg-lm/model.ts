@@ -45,6 +45,7 @@ export class JpegLmModel {
       jpeg.mcus,
       jpeg.maxMcuTokens,
       manifest.graphs.decoder!.kv!.context,
+      McuGrammar.entropyOf(vocab, codec),
     );
   }
 
