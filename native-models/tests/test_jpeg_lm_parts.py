@@ -167,3 +167,15 @@ def test_the_entropy_grammar_accepts_every_real_mcu_and_nothing_broken(
     assert all(not RST0 <= t <= EOI_ID for t in allowed)
     # A 16-bit run of ones is no code in the standard DC tables.
     assert grammar.feed(START, b"\xff\xff") is None
+
+
+def test_a_partial_code_with_only_illegal_completions_is_a_dead_end(bodies: list[bytes]) -> None:
+    grammar = _grammar_for(train_bpe(bodies[:20], 4), 32)
+    _, ac = grammar.live_prefixes[0]
+    # A prefix whose every code is a run (no EOB or ZRL under it) cannot end the block at k = 63.
+    prefix = next(key for key, last in ac.items() if 0 < last < 63)
+    length, code = prefix >> 16, prefix & 0xFFFF
+    assert grammar.live((0, 1, code, length, 0))
+    assert not grammar.live((0, 63, code, length, 0))
+    # Code boundaries always are live: a DC code of size 0, or EOB.
+    assert grammar.live((3, 0, 0, 0, 0)) and grammar.live((2, 63, 0, 0, 0))

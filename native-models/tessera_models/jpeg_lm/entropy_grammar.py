@@ -13,7 +13,10 @@ State, read bit by bit, most significant bit first (a stuffed FF 00 is the data 
   extra   magnitude bits still to skip after a code
 Strict where decoders are lenient: a run past coefficient 63, a code not in the table, a
 16-bit prefix without a code, or data after the MCU completes (past the padding bits of the
-byte it completes in) make a token illegal.
+byte it completes in) make a token illegal. A token must also leave the MCU completable: a
+partial code all of whose completions would be illegal at this coefficient (say, only runs
+past 63 remain) is a dead end, and a token ending in one is refused, so the sampler can never
+paint itself into a corner.
 """
 
 from __future__ import annotations
@@ -87,6 +90,29 @@ def block_tables(header: bytes) -> list[tuple[int, int]]:
     return blocks
 
 
+def _last_legal_k(symbol: int, ac: bool) -> int:
+    """The largest coefficient index at which a code's symbol is legal (-1: never)."""
+    if not ac:
+        return 0  # a DC symbol is read at k = 0
+    run, size = symbol >> 4, symbol & 15
+    if size == 0:
+        return 63 if run == 0 else 48 if run == 15 else -1  # EOB; ZRL needs 16 coefficients
+    return 63 - run
+
+
+def _live_prefixes(codes: dict[int, int], ac: bool) -> dict[int, int]:
+    """length << 16 | code of every proper prefix of a code -> the largest k at which some code
+    under it is legal."""
+    out: dict[int, int] = {}
+    for key, symbol in codes.items():
+        length, code = key >> 16, key & 0xFFFF
+        last = _last_legal_k(symbol, ac)
+        for n in range(1, length):
+            prefix = n << 16 | code >> (length - n)
+            out[prefix] = max(out.get(prefix, -1), last)
+    return out
+
+
 def data_bytes(token: bytes) -> bytes:
     """A token's entropy-coded bytes with byte stuffing removed (FF 00 -> FF)."""
     return token.replace(b"\xff\x00", b"\xff")
@@ -98,6 +124,9 @@ class EntropyGrammar:
         huff = huffman_tables(tables)
         self.blocks = [(huff[(0, dc)], huff[(1, ac)]) for dc, ac in block_tables(header)]
         self.tokens = [None if b is None else data_bytes(b) for b in token_bytes]
+        self.live_prefixes = [
+            (_live_prefixes(dc, False), _live_prefixes(ac, True)) for dc, ac in self.blocks
+        ]
         self._allowed: dict[State, np.ndarray] = {}
         self._next: dict[tuple[State, int], State | None] = {}
 
@@ -135,8 +164,25 @@ class EntropyGrammar:
             return None
         return (block, k + 1, 0, 0, size)
 
+    def live(self, state: State) -> bool:
+        """Whether some continuation completes the MCU from `state`.
+
+        At a code boundary it always does (a DC code of size 0, or EOB); mid-code only if some
+        code under the prefix read so far is legal at this coefficient.
+        """
+        block, k, code, length, _ = state
+        if block == BLOCKS or length == 0:
+            return True
+        dc, ac = self.live_prefixes[block]
+        return (dc if k == 0 else ac).get(length << 16 | code, -1) >= k
+
     def feed(self, state: State, data: bytes) -> State | None:
-        """The state after `data`; None if it breaks the MCU or runs on after it completes."""
+        """The state after `data`; None if it breaks the MCU, runs on after it completes, or
+        leaves it where it can no longer complete."""
+        state = self._feed(state, data) if data else state
+        return state if state is not None and self.live(state) else None
+
+    def _feed(self, state: State, data: bytes) -> State | None:
         for byte in data:
             if self.complete(state):
                 return None  # a whole byte after the MCU ended: extraneous data

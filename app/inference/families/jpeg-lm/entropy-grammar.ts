@@ -16,7 +16,9 @@
  * packed into one number: k << 23 | code << 8 | length << 4 | extra, plus block · 2^30.
  * Strict where decoders are lenient: a run past coefficient 63, a code not in the table, a
  * 16-bit prefix without a code, or data after the MCU completes (past the padding bits of the
- * byte it completes in) make a token illegal.
+ * byte it completes in) make a token illegal. A token must also leave the MCU completable: a
+ * partial code whose every completion is illegal at this coefficient (only runs past 63 left,
+ * say) is a dead end, and a token ending in one is refused.
  *
  * The code tables and the block → table mapping come from the codec (its DHT tables and the
  * header's SOF0/SOS selectors); the codec only accepts Y, Cb, Cr at 4:2:0 in one interleaved
@@ -51,6 +53,33 @@ export function dataBytes(token: Uint8Array): Uint8Array {
   return Uint8Array.from(out);
 }
 
+/** The largest coefficient index at which a code's symbol is legal (-1: never). */
+function lastLegalK(symbol: number, ac: boolean): number {
+  if (!ac) return 0; // a DC symbol is read at k = 0
+  const run = symbol >> 4;
+  const size = symbol & 15;
+  if (size === 0) return run === 0 ? 63 : run === 15 ? 48 : -1; // EOB; ZRL needs 16 coefficients
+  return 63 - run;
+}
+
+/**
+ * length << 16 | code of every proper prefix of a code -> the largest k at which some code
+ * under it is legal: a partial code below that k can still be completed.
+ */
+function livePrefixes(codes: Map<number, number>, ac: boolean): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const [key, symbol] of codes) {
+    const length = key >>> 16;
+    const code = key & 0xffff;
+    const last = lastLegalK(symbol, ac);
+    for (let n = 1; n < length; n++) {
+      const prefix = (n << 16) | (code >>> (length - n));
+      out.set(prefix, Math.max(out.get(prefix) ?? -1, last));
+    }
+  }
+  return out;
+}
+
 /** length << 16 | code -> symbol, for every code of a table. */
 function codeMap(codes: HuffmanCodes): Map<number, number> {
   const out = new Map<number, number>();
@@ -64,6 +93,8 @@ function codeMap(codes: HuffmanCodes): Map<number, number> {
 export class EntropyGrammar {
   /** (DC codes, AC codes) of each block of an MCU, in scan order. */
   private readonly blocks: readonly (readonly [Map<number, number>, Map<number, number>])[];
+  /** Per block: (DC, AC) live prefixes, see livePrefixes. */
+  private readonly live: readonly (readonly [Map<number, number>, Map<number, number>])[];
   /** Unstuffed bytes of each JPEG token, null for markers. */
   private readonly tokens: readonly (Uint8Array | null)[];
   /** Per state: the allowed JPEG ids (ascending) and the state after each. */
@@ -75,6 +106,9 @@ export class EntropyGrammar {
       (c) => [codeMap(c.dcCodes), codeMap(c.acCodes)] as const,
     );
     this.blocks = [y!, y!, y!, y!, cb!, cr!];
+    this.live = this.blocks.map(
+      ([dc, ac]) => [livePrefixes(dc, false), livePrefixes(ac, true)] as const,
+    );
     this.tokens = tokenBytes.map((b) => (b === null ? null : dataBytes(b)));
   }
 
@@ -117,8 +151,31 @@ export class EntropyGrammar {
     return pack(block, k + 1, 0, 0, size);
   }
 
-  /** The state after `data`; null if it breaks the MCU or runs on after it completes. */
+  /**
+   * Whether some continuation completes the MCU from `state`: at a code boundary always (a DC
+   * code of size 0, or EOB); mid-code only if some code under the prefix is legal at this k.
+   */
+  isLive(state: GrammarState): boolean {
+    const block = Math.floor(state / BLOCK_UNIT);
+    const low = state % BLOCK_UNIT;
+    const length = (low >>> 4) & 15;
+    if (block === BLOCKS || length === 0) return true;
+    const k = low >>> 23;
+    const code = (low >>> 8) & 0x7fff;
+    const [dc, ac] = this.live[block]!;
+    return ((k === 0 ? dc : ac).get((length << 16) | code) ?? -1) >= k;
+  }
+
+  /**
+   * The state after `data`; null if it breaks the MCU, runs on after it completes, or leaves
+   * it where it can no longer complete (a dead end the sampler could not leave).
+   */
   feed(state: GrammarState, data: Uint8Array): GrammarState | null {
+    const after = data.length === 0 ? state : this.read(state, data);
+    return after !== null && this.isLive(after) ? after : null;
+  }
+
+  private read(state: GrammarState, data: Uint8Array): GrammarState | null {
     for (const byte of data) {
       if (EntropyGrammar.complete(state)) return null; // a whole byte after the MCU ended
       for (let shift = 7; shift >= 0; shift--) {
