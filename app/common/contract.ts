@@ -78,6 +78,8 @@ export const jobViewSchema = z.object({
     'interrupted',
   ]),
   title: z.string(),
+  /** the model that runs the job (its progress unit follows the model's family) */
+  modelId: z.string(),
   done: z.number().int(),
   total: z.number().int(),
   error: z.object({ code: z.string(), message: z.string(), retryable: z.boolean() }).nullable(),

@@ -15,6 +15,14 @@ export type Family = (typeof FAMILIES)[number];
 export const RUNNABLE_FAMILIES: readonly Family[] = ['vq-ar', 'jpeg-lm'];
 export const isRunnableFamily = (family: Family): boolean => RUNNABLE_FAMILIES.includes(family);
 
+/** The unit each family counts its generation progress in (a token, an MCU, a denoising step). */
+export const PROGRESS_UNIT: Record<Family, 'token' | 'mcu' | 'step'> = {
+  'vq-ar': 'token',
+  'jpeg-lm': 'mcu',
+  jetformer: 'token',
+  transfusion: 'step',
+};
+
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a lowercase hex sha256');
 const dim = z.union([z.number().int().nonnegative(), z.string().min(1)]);
 

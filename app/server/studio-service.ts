@@ -46,6 +46,7 @@ function jobView(job: JobRow): JobView {
     kind: job.kind,
     status: job.status,
     title: request.prompt ?? request.folder ?? job.kind,
+    modelId: job.modelId,
     done: job.done,
     total: job.total,
     error: job.error,

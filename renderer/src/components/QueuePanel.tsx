@@ -4,6 +4,8 @@
  */
 import { memo } from 'react';
 import type { JobView } from '../../../app/common/contract.ts';
+import { PROGRESS_UNIT, type Family } from '../../../app/common/model-manifest.ts';
+import { modelsStore } from '../state/models.ts';
 import { formatEta, formatRate, percent, unitLabel } from '../lib/format.ts';
 import { openInLibrary } from '../state/app.ts';
 import { isFinished, jobAction, jobsStore, pruneJobs, type LiveJob } from '../state/jobs.ts';
@@ -23,12 +25,21 @@ const KIND_LABEL: Record<JobView['kind'], string> = {
   'caption-folder': 'Caption folder',
 };
 
+/** A finished job's unit, from its model's family once live events are gone. */
+function storedUnit(job: JobView): string {
+  if (job.kind === 'caption-folder') return 'file';
+  const family = modelsStore.get().models.find((m) => m.id === job.modelId)?.family;
+  return family !== undefined && family in PROGRESS_UNIT
+    ? PROGRESS_UNIT[family as Family]
+    : 'token';
+}
+
 export function progressOf(job: JobView, live: LiveJob | undefined) {
   const p = live?.progress ?? null;
   const usingLive = p !== null && job.status !== 'completed';
   const done = usingLive ? p.done : job.done;
   const total = usingLive ? p.total : job.total;
-  const unit = usingLive ? p.unit : job.kind === 'caption-folder' ? 'file' : 'token';
+  const unit = usingLive ? p.unit : storedUnit(job);
   const value = job.status === 'completed' ? 100 : percent(done, total);
   const eta = job.status === 'running' && p !== null ? formatEta(p.etaSeconds) : '';
   const rate = job.status === 'running' && p !== null ? formatRate(p.ratePerSecond, unit) : '';

@@ -661,7 +661,7 @@ export function InfillScreen() {
       ? 'No installed model can infill: import one with the infill capability.'
       : !model.usable
         ? (model.problem ?? 'This model cannot run.')
-        : session.prompt.trim() === ''
+        : session.prompt.trim() === '' && !model.capabilities.prefixCompletion
           ? 'Write a prompt for the masked region.'
           : strokes.length === 0
             ? 'Paint the region to regenerate.'
@@ -979,8 +979,11 @@ export function InfillScreen() {
         </div>
         <p className="muted infill-help">
           The mask snaps to the model's {model?.image.width ?? '?'}×{model?.image.height ?? '?'}{' '}
-          pixels; the highlighted squares are exactly what is regenerated. Hold Alt to erase; B and
-          E switch tools; Ctrl+Z and Ctrl+Shift+Z undo and redo.
+          pixels
+          {model !== undefined && model.image.cell > 1
+            ? `; the model regenerates every ${model.image.cell}×${model.image.cell} cell you touch (the darker grid), and the result keeps your picture outside what you painted`
+            : '; the highlighted squares are exactly what is regenerated'}
+          . Hold Alt to erase; B and E switch tools; Ctrl+Z and Ctrl+Shift+Z undo and redo.
         </p>
       </section>
     </div>
