@@ -16,7 +16,8 @@ import { after, test } from 'node:test';
 import sharp from 'sharp';
 import { recipeSchema, parseInfotext } from '../common/recipe.ts';
 import { readPngText } from '../media/png.ts';
-import { DEFAULT_MODEL_ID, EMBEDDED_DIR } from '../models/installed.ts';
+import { DEFAULT_MODEL_ID } from '../models/installed.ts';
+import { shippedModelDir } from '../models/test-manifests.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'tessera-cli-'));
@@ -209,12 +210,9 @@ test('missing, damaged and too-new models are named, with what to do', () => {
     /no installed model "acme\/nothing"/,
     out,
   );
-  const defaultDir = readdirSync(EMBEDDED_DIR).find((d) =>
-    existsSync(join(EMBEDDED_DIR, d, 'golden.json')),
-  )!;
   const damaged = join(home, 'models', 'damaged');
   mkdirSync(join(home, 'models'), { recursive: true });
-  cpSync(join(EMBEDDED_DIR, defaultDir), damaged, { recursive: true });
+  cpSync(shippedModelDir('vq-ar'), damaged, { recursive: true });
   const manifest = JSON.parse(readFileSync(join(damaged, 'manifest.json'), 'utf8'));
   manifest.id = 'test/damaged';
   manifest.graphs.decoder.sha256 = 'f'.repeat(64);

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { JobEvent, JobRequest } from '../common/inference-contract.ts';
 import { InferenceClient } from './client.ts';
+import { shippedModelDir } from '../models/test-manifests.ts';
 
 const exportsDir = join(import.meta.dirname, '..', '..', 'native-models', 'exports');
-const modelDir = readdirSync(exportsDir)
-  .map((d) => join(exportsDir, d))
-  .find((d) => existsSync(join(d, 'manifest.json')))!;
+const modelDir = shippedModelDir('vq-ar');
 
 const client = new InferenceClient();
 after(() => client.close());

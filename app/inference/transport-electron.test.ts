@@ -4,18 +4,14 @@
  * and a dead process still fails its job as `inference-crashed`, the next job getting a fresh one.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { JobEvent, JobRequest } from '../common/inference-contract.ts';
 import { InferenceClient } from './client.ts';
 import { fakeUtilityFork } from './transport-electron-fake.ts';
 import { utilityProcessSpawner } from './transport-electron.ts';
+import { shippedModelDir } from '../models/test-manifests.ts';
 
-const exportsDir = join(import.meta.dirname, '..', '..', 'native-models', 'exports');
-const modelDir = readdirSync(exportsDir)
-  .map((d) => join(exportsDir, d))
-  .find((d) => existsSync(join(d, 'manifest.json')))!;
+const modelDir = shippedModelDir('vq-ar');
 
 const fake = fakeUtilityFork();
 const client = new InferenceClient(utilityProcessSpawner(fake.fork, '/app/out/inference/host.mjs'));

@@ -81,7 +81,11 @@ test('one hardened window on the app page', () => {
 test('every contract channel is handled; a foreign sender is refused', () => {
   assert.deepEqual(report.channels, Object.keys(CHANNELS).sort());
   assert.deepEqual(report.protocols, ['app', 'tessera-asset']);
-  assert.deepEqual(report.models, ['tessera/vq-ar-emoji32-cpu-1h']);
+  // The default model comes first; the others follow.
+  assert.deepEqual(report.models, [
+    'tessera/vq-ar-emoji32-cpu-1h',
+    'tessera/jpeg-lm-emoji64-cpu-1h',
+  ]);
   assert.deepEqual(report.forbidden, FORBIDDEN);
 });
 

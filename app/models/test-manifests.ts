@@ -14,6 +14,20 @@ export function shippedModelDirs(): string[] {
     : [];
 }
 
+/** The absolute folder of the first shipped export of `family` (tests that need a real model). */
+export function shippedModelDir(family: string): string {
+  const dir = shippedModelDirs().find(
+    (d) =>
+      (
+        JSON.parse(readFileSync(join(EXPORTS_DIR, d, 'manifest.json'), 'utf8')) as {
+          family?: string;
+        }
+      ).family === family,
+  );
+  if (dir === undefined) throw new Error(`no exported ${family} model under native-models/exports`);
+  return join(EXPORTS_DIR, dir);
+}
+
 /** The shipped vq-ar manifest as parsed JSON (other families' exports sit beside it). */
 export function shippedVqArManifest(): Record<string, unknown> {
   const vqAr = shippedModelDirs()

@@ -25,6 +25,7 @@ import type { Provider } from '../common/inference-contract.ts';
 import { providerNotice } from '../common/provider-notice.ts';
 import { importModelFolder } from '../models/import-model.ts';
 import {
+  DEFAULT_MODEL_ID,
   installedModels,
   ModelUnavailableError,
   resolveModel,
@@ -148,10 +149,12 @@ export class StudioService {
   }
 
   readonly handlers: Handlers = {
+    // The default model first: screens start with the first usable one.
     'models:list': () =>
       installedModels(this.home)
         .map((m) => modelView(m, modelProvider(this.home, m.manifest?.id ?? '')))
-        .filter((m): m is ModelView => m !== null),
+        .filter((m): m is ModelView => m !== null)
+        .sort((a, b) => Number(b.id === DEFAULT_MODEL_ID) - Number(a.id === DEFAULT_MODEL_ID)),
     'models:providers': async () => ({ providers: await this.client.providers() }),
     'models:setProvider': async ({ modelId, provider }) => {
       if (!installedModels(this.home).some((m) => m.manifest?.id === modelId))
