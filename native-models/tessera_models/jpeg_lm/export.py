@@ -20,6 +20,13 @@ import numpy as np
 import onnxruntime as ort
 import torch
 
+from tessera_models.common.decoder_io import (
+    OPSET,
+    TOLERANCE,
+    check_parity,
+    cpu_session,
+    past_names,
+)
 from tessera_models.common.onnx_tools import (
     check_graph,
     graph_entry,
@@ -27,36 +34,18 @@ from tessera_models.common.onnx_tools import (
     sha256_file,
     store_weights_as_half,
 )
+from tessera_models.common.source import git_commit
 from tessera_models.data.emoji import NATIVE_MODELS
 from tessera_models.jpeg_lm import jpeg_bytes
 from tessera_models.jpeg_lm.config import ExperimentConfig, load_config
 from tessera_models.jpeg_lm.golden import write_goldens
 from tessera_models.jpeg_lm.llama import Llama, LlamaConfig, causal_mask
 from tessera_models.jpeg_lm.manifest import DEFAULTS, build_manifest
-from tessera_models.jpeg_lm.onnx_graphs import OPSET, export_decoder, export_hf, past_names
+from tessera_models.jpeg_lm.onnx_graphs import export_decoder, export_hf
 from tessera_models.jpeg_lm.paths import run_dir
 from tessera_models.jpeg_lm.prepare import Prepared, length_stats, prepare
 from tessera_models.jpeg_lm.reference_loop import causal_mask_np
 from tessera_models.jpeg_lm.sequences import text_to_image
-from tessera_models.vq_ar.export import git_commit
-
-TOLERANCE = 1e-4
-
-
-class ParityError(AssertionError):
-    pass
-
-
-def _session(path: Path) -> ort.InferenceSession:
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 2
-    return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-
-
-def _check(name: str, diff: float, report: dict[str, Any]) -> None:
-    report[name] = float(diff)
-    if not diff <= TOLERANCE:
-        raise ParityError(f"parity {name}: max abs diff {diff:.3g} exceeds {TOLERANCE}")
 
 
 def verify(
@@ -64,7 +53,7 @@ def verify(
 ) -> None:
     cfg = model.config
     names = past_names(cfg.layers)
-    sess, hf_sess = _session(decoder), _session(hf)
+    sess, hf_sess = cpu_session(decoder), cpu_session(hf)
     outputs = [o.name for o in sess.get_outputs()]
 
     def run(ids: np.ndarray, past: int, cache: list[np.ndarray]) -> list[np.ndarray]:
@@ -95,9 +84,9 @@ def verify(
             ref, _ = model(
                 torch.from_numpy(ids), positions, causal_mask(torch.ones(b, s, dtype=torch.bool))
             )
-        _check(f"decoder.full.b{batch}", float(np.abs(full[0] - ref.numpy()).max()), report)
+        check_parity(f"decoder.full.b{batch}", float(np.abs(full[0] - ref.numpy()).max()), report)
         hf_full = run_hf(ids, 0, empty)
-        _check(f"hf.full.b{batch}", float(np.abs(hf_full[0] - full[0]).max()), report)
+        check_parity(f"hf.full.b{batch}", float(np.abs(hf_full[0] - full[0]).max()), report)
         split = s - 5
         out = run(ids[:, :split], 0, empty)
         hf_out = run_hf(ids[:, :split], 0, empty)
@@ -110,12 +99,12 @@ def verify(
             steps.append(out[0][:, -1])
             hf_steps.append(hf_out[0][:, -1])
         expected = full[0][:, split - 1 : s - 1]
-        _check(
+        check_parity(
             f"decoder.prefillThenStep.b{batch}",
             float(np.abs(np.stack(steps, 1) - expected).max()),
             report,
         )
-        _check(
+        check_parity(
             f"hf.prefillThenStep.b{batch}",
             float(np.abs(np.stack(hf_steps, 1) - expected).max()),
             report,

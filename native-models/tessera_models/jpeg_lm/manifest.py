@@ -6,12 +6,14 @@ tables, the fixed header and the byte BPE, each hashed, plus the MCU grammar's l
 
 from __future__ import annotations
 
-import platform
 from typing import Any
 
-import onnxruntime
-import torch
-
+from tessera_models.common.manifest_parts import (
+    data_block,
+    kv_block,
+    memory_block,
+    training_block,
+)
 from tessera_models.common.prng import PRNG_VERSION
 from tessera_models.common.sampling import PIPELINE_VERSION, SamplingSettings
 from tessera_models.jpeg_lm import jpeg_bytes
@@ -47,20 +49,7 @@ def build_manifest(
     per_row = size // jpeg_bytes.MCU
     weight_bytes = graphs["decoder"]["bytes"]
     kv_per_token_row = mc.layers * 2 * mc.heads * mc.head_dim * 4
-    graphs["decoder"]["kv"] = {
-        "layers": mc.layers,
-        "kvHeads": mc.heads,
-        "headDim": mc.head_dim,
-        "pastKey": "past_key_values.{i}.key",
-        "pastValue": "past_key_values.{i}.value",
-        "presentKey": "present.{i}.key",
-        "presentValue": "present.{i}.value",
-        "context": mc.context,
-    }
-    attribution = [
-        {"set": s["title"], "license": s["license"], "author": s["author"], "url": s["authorUrl"]}
-        for s in data_card["sets"]
-    ]
+    graphs["decoder"]["kv"] = kv_block(mc.layers, mc.heads, mc.head_dim, mc.context)
     d = DEFAULTS
     return {
         "manifestVersion": MANIFEST_VERSION,
@@ -155,32 +144,9 @@ def build_manifest(
             "header": files["header"],
             "bpe": files["bpe"] | {"size": vocab.bpe.size, "offset": vocab.jpeg_offset},
         },
-        "memory": {
-            "weightBytes": weight_bytes,
-            "kvBytesPerTokenPerRow": kv_per_token_row,
-            "recommendedRamBytes": int(
-                3 * weight_bytes + 2 * mc.context * kv_per_token_row + 64 * 2**20
-            ),
-        },
-        "data": {
-            "dataset": data_card["dataset"],
-            "splitSeed": data_card["splitOptions"]["seed"],
-            "counts": data_card["counts"]["all"],
-            "files": data_card["files"],
-            "attribution": attribution,
-            "jpegLengths": data_stats,
-        },
-        "training": {
-            **training,
-            "hardware": f"{platform.machine()} CPU"
-            if not torch.cuda.is_available()
-            else torch.cuda.get_device_name(),
-            "versions": {
-                "torch": torch.__version__,
-                "onnxruntime": onnxruntime.__version__,
-                "python": platform.python_version(),
-            },
-        },
+        "memory": memory_block(weight_bytes, kv_per_token_row, mc.context),
+        "data": data_block(data_card) | {"jpegLengths": data_stats},
+        "training": training_block(training),
         "metrics": {},
         "parity": parity,
     }

@@ -16,34 +16,13 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from tessera_models.common.decoder_io import (
+    OPSET,
+    FlatCacheDecoder,
+    past_names,
+    present_names,
+)
 from tessera_models.jpeg_lm.llama import Llama, causal_mask, hf_additive_mask
-
-OPSET = 17
-
-
-def past_names(layers: int) -> list[str]:
-    return [f"past_key_values.{i}.{kind}" for i in range(layers) for kind in ("key", "value")]
-
-
-def present_names(layers: int) -> list[str]:
-    return [f"present.{i}.{kind}" for i in range(layers) for kind in ("key", "value")]
-
-
-class TesseraDecoder(nn.Module):
-    def __init__(self, model: Llama) -> None:
-        super().__init__()
-        self.model = model
-
-    def forward(
-        self,
-        input_ids: torch.Tensor,
-        position_ids: torch.Tensor,
-        attention_mask: torch.Tensor,
-        *past_flat: torch.Tensor,
-    ) -> tuple[torch.Tensor, ...]:
-        past = [(past_flat[2 * i], past_flat[2 * i + 1]) for i in range(len(past_flat) // 2)]
-        logits, presents = self.model(input_ids, position_ids, attention_mask, past)
-        return (logits, *[t for kv in presents for t in kv])
 
 
 class HfDecoder(nn.Module):
@@ -94,7 +73,7 @@ def export_decoder(model: Llama, path: Path) -> None:
     axes |= {n: {0: "batch", 2: "past"} for n in past_names(cfg.layers)}
     axes |= {n: {0: "batch", 2: "total"} for n in present_names(cfg.layers)}
     torch.onnx.export(
-        TesseraDecoder(model).eval(),
+        FlatCacheDecoder(model).eval(),
         (ids, positions, mask, *past),
         str(path),
         input_names=["input_ids", "position_ids", "attention_mask", *past_names(cfg.layers)],

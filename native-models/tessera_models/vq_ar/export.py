@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import subprocess
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,14 @@ import numpy as np
 import onnxruntime as ort
 import torch
 
+from tessera_models.common.decoder_io import (
+    OPSET,
+    TOLERANCE,
+    ParityError,
+    check_parity,
+    cpu_session,
+    past_names,
+)
 from tessera_models.common.onnx_tools import (
     check_graph,
     graph_entry,
@@ -28,41 +35,24 @@ from tessera_models.common.onnx_tools import (
     sha256_file,
     store_weights_as_half,
 )
+from tessera_models.common.source import git_commit
 from tessera_models.data.emoji import NATIVE_MODELS, to_unit_range
 from tessera_models.vq_ar.config import ExperimentConfig, load_config
 from tessera_models.vq_ar.golden import write_goldens
 from tessera_models.vq_ar.image_tokenizer import ImageTokenizer, ImageTokenizerConfig
 from tessera_models.vq_ar.manifest import build_manifest
-from tessera_models.vq_ar.onnx_graphs import OPSET, export_decoder, export_tokenizer, past_names
+from tessera_models.vq_ar.onnx_graphs import export_decoder, export_tokenizer
 from tessera_models.vq_ar.paths import run_dir
 from tessera_models.vq_ar.reference_loop import causal_mask_np
 from tessera_models.vq_ar.sequences import text_to_image
 from tessera_models.vq_ar.train_transformer import load_image_tokenizer, prepare
 from tessera_models.vq_ar.transformer import Transformer, TransformerConfig, causal_mask
 
-TOLERANCE = 1e-4
-
-
-class ParityError(AssertionError):
-    pass
-
-
-def _session(path: Path) -> ort.InferenceSession:
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 2
-    return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-
-
-def _check(name: str, diff: float, report: dict[str, Any]) -> None:
-    report[name] = float(diff)
-    if not diff <= TOLERANCE:
-        raise ParityError(f"parity {name}: max abs diff {diff:.3g} exceeds {TOLERANCE}")
-
 
 def verify_tokenizer(
     tokenizer: torch.nn.Module, enc: Path, dec: Path, images_u8: np.ndarray, report: dict[str, Any]
 ) -> None:
-    enc_s, dec_s = _session(enc), _session(dec)
+    enc_s, dec_s = cpu_session(enc), cpu_session(dec)
     for batch in (2, 5):
         x = to_unit_range(images_u8[:batch])
         with torch.no_grad():
@@ -75,13 +65,13 @@ def verify_tokenizer(
         if mismatch > 0.01:
             raise ParityError(f"vq_encode: {mismatch:.2%} of codes differ from PyTorch")
         image = dec_s.run(["image"], {"codes": ref_codes})[0]
-        _check(f"vq_decode.b{batch}", float(np.abs(image - ref_image).max()), report)
+        check_parity(f"vq_decode.b{batch}", float(np.abs(image - ref_image).max()), report)
 
 
 def verify_decoder(
     model: Transformer, path: Path, sequences: list[list[int]], report: dict[str, Any]
 ) -> None:
-    sess = _session(path)
+    sess = cpu_session(path)
     cfg = model.config
     names = past_names(cfg.layers)
     outputs = [o.name for o in sess.get_outputs()]
@@ -107,7 +97,7 @@ def verify_decoder(
                 torch.from_numpy(positions),
                 causal_mask(torch.ones(b, s, dtype=torch.bool)),
             )
-        _check(f"decoder.full.b{batch}", float(np.abs(full[0] - ref.numpy()).max()), report)
+        check_parity(f"decoder.full.b{batch}", float(np.abs(full[0] - ref.numpy()).max()), report)
         # Prefill all but the last 5 tokens, then one token per step through the cache.
         split = s - 5
         out = run(
@@ -125,7 +115,7 @@ def verify_decoder(
             cache = out[1:]
             step_logits.append(out[0][:, -1])
         stepped = np.stack(step_logits, axis=1)
-        _check(
+        check_parity(
             f"decoder.prefillThenStep.b{batch}",
             float(np.abs(stepped - full[0][:, split - 1 : s - 1]).max()),
             report,
@@ -153,19 +143,6 @@ def training_summary(config: ExperimentConfig) -> dict[str, Any]:
         "tokenizer": {"params": None, **last_done("tokenizer")},
         "transformer": last_done("transformer"),
     }
-
-
-def git_commit() -> str:
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=NATIVE_MODELS,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def export(

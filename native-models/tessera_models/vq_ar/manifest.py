@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
-import platform
 from typing import Any
 
-import onnxruntime
-import torch
-
+from tessera_models.common.manifest_parts import (
+    data_block,
+    kv_block,
+    memory_block,
+    training_block,
+)
 from tessera_models.common.prng import PRNG_VERSION
 from tessera_models.common.sampling import PIPELINE_VERSION, SamplingSettings
 from tessera_models.vq_ar.config import ExperimentConfig
@@ -50,20 +52,7 @@ def build_manifest(
     image_first += ["sentinel0", "caption", "eos"]
     weight_bytes = sum(g["bytes"] for g in graphs.values())
     kv_per_token_row = tc.layers * 2 * tc.heads * tc.head_dim * 4
-    graphs["decoder"]["kv"] = {
-        "layers": tc.layers,
-        "kvHeads": tc.heads,
-        "headDim": tc.head_dim,
-        "pastKey": "past_key_values.{i}.key",
-        "pastValue": "past_key_values.{i}.value",
-        "presentKey": "present.{i}.key",
-        "presentValue": "present.{i}.value",
-        "context": tc.context,
-    }
-    attribution = [
-        {"set": s["title"], "license": s["license"], "author": s["author"], "url": s["authorUrl"]}
-        for s in data_card["sets"]
-    ]
+    graphs["decoder"]["kv"] = kv_block(tc.layers, tc.heads, tc.head_dim, tc.context)
     return {
         "manifestVersion": MANIFEST_VERSION,
         "id": model_id,
@@ -162,31 +151,9 @@ def build_manifest(
             "quantizer": "fsq",
             "levels": config.tokenizer.levels,
         },
-        "memory": {
-            "weightBytes": weight_bytes,
-            "kvBytesPerTokenPerRow": kv_per_token_row,
-            "recommendedRamBytes": int(
-                3 * weight_bytes + 2 * tc.context * kv_per_token_row + 64 * 2**20
-            ),
-        },
-        "data": {
-            "dataset": data_card["dataset"],
-            "splitSeed": data_card["splitOptions"]["seed"],
-            "counts": data_card["counts"]["all"],
-            "files": data_card["files"],
-            "attribution": attribution,
-        },
-        "training": {
-            **training,
-            "hardware": f"{platform.machine()} CPU"
-            if not torch.cuda.is_available()
-            else torch.cuda.get_device_name(),
-            "versions": {
-                "torch": torch.__version__,
-                "onnxruntime": onnxruntime.__version__,
-                "python": platform.python_version(),
-            },
-        },
+        "memory": memory_block(weight_bytes, kv_per_token_row, tc.context),
+        "data": data_block(data_card),
+        "training": training_block(training),
         "metrics": {},
         "parity": parity,
     }
