@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from tessera_models.common.kv_decoder import causal_mask_np
 from tessera_models.text.word_tokenizer import WordTokenizer
 from tessera_models.vq_ar.image_tokenizer import FSQ, ImageTokenizer, ImageTokenizerConfig
-from tessera_models.vq_ar.reference_loop import causal_mask_np
 from tessera_models.vq_ar.sequences import (
     Example,
     MixWeights,

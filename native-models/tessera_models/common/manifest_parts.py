@@ -58,3 +58,24 @@ def training_block(training: dict[str, Any]) -> dict[str, Any]:
             "python": platform.python_version(),
         },
     }
+
+
+def word_tokenizer_block(
+    words: Any, file_entry: dict[str, Any], text_offset: int, image_range: list[int], size: int
+) -> dict[str, Any]:
+    """The `tokenizer` block of a family whose captions use the shared word tokenizer, with
+    its words at `text_offset` and the image's own tokens in `image_range`."""
+    styles = [i for i, w in enumerate(words.vocab) if w.startswith("<set:")]
+    return {
+        "kind": "word",
+        **file_entry,
+        "vocabSize": size,
+        "maxTokens": words.max_tokens,
+        "idRanges": {
+            "text": [text_offset, text_offset + len(words)],
+            "image": image_range,
+            "style": [text_offset + styles[0], text_offset + styles[-1] + 1] if styles else None,
+        },
+        "unknown": text_offset + words.id("<unk>"),
+        "styles": {words.vocab[i][5:-1]: text_offset + i for i in styles},
+    }

@@ -27,6 +27,7 @@ from tessera_models.common.decoder_io import (
     cpu_session,
     past_names,
 )
+from tessera_models.common.kv_decoder import causal_mask_np
 from tessera_models.common.onnx_tools import (
     check_graph,
     graph_entry,
@@ -44,7 +45,6 @@ from tessera_models.jpeg_lm.manifest import DEFAULTS, build_manifest
 from tessera_models.jpeg_lm.onnx_graphs import export_decoder, export_hf
 from tessera_models.jpeg_lm.paths import run_dir
 from tessera_models.jpeg_lm.prepare import Prepared, length_stats, prepare
-from tessera_models.jpeg_lm.reference_loop import causal_mask_np
 from tessera_models.jpeg_lm.sequences import text_to_image
 
 
@@ -60,9 +60,9 @@ def verify(
         b, s = ids.shape
         positions = np.broadcast_to(np.arange(past, past + s), (b, s)).astype(np.int64)
         feed = {"input_ids": ids, "position_ids": positions}
-        feed |= {"attention_mask": causal_mask_np(b, s, past)} | dict(
-            zip(names, cache, strict=True)
-        )
+        feed |= {
+            "attention_mask": causal_mask_np(np.ones((b, s), bool), np.ones((b, past), bool))
+        } | dict(zip(names, cache, strict=True))
         return sess.run(outputs, feed)
 
     def run_hf(ids: np.ndarray, past: int, cache: list[np.ndarray]) -> list[np.ndarray]:

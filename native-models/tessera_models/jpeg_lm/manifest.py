@@ -13,6 +13,7 @@ from tessera_models.common.manifest_parts import (
     kv_block,
     memory_block,
     training_block,
+    word_tokenizer_block,
 )
 from tessera_models.common.prng import PRNG_VERSION
 from tessera_models.common.sampling import PIPELINE_VERSION, SamplingSettings
@@ -43,8 +44,6 @@ def build_manifest(
     source: dict[str, Any],
 ) -> dict[str, Any]:
     mc = model_config
-    t = len(vocab.words)
-    styles = [i for i, w in enumerate(vocab.words.vocab) if w.startswith("<set:")]
     size = config.image_size
     per_row = size // jpeg_bytes.MCU
     weight_bytes = graphs["decoder"]["bytes"]
@@ -70,25 +69,9 @@ def build_manifest(
             "grid": per_row,
             "patch": jpeg_bytes.MCU,
         },
-        "tokenizer": {
-            "kind": "word",
-            **files["words"],
-            "vocabSize": vocab.size,
-            "maxTokens": vocab.words.max_tokens,
-            "idRanges": {
-                "text": [TEXT_OFFSET, TEXT_OFFSET + t],
-                "image": [vocab.jpeg_offset, vocab.size],
-                "style": [TEXT_OFFSET + styles[0], TEXT_OFFSET + styles[-1] + 1]
-                if styles
-                else None,
-            },
-            "unknown": TEXT_OFFSET + vocab.words.id("<unk>"),
-            "styles": {
-                w[5:-1]: TEXT_OFFSET + i
-                for i, w in enumerate(vocab.words.vocab)
-                if w.startswith("<set:")
-            },
-        },
+        "tokenizer": word_tokenizer_block(
+            vocab.words, files["words"], TEXT_OFFSET, [vocab.jpeg_offset, vocab.size], vocab.size
+        ),
         "specialTokens": {
             "pad": PAD,
             "bos": BOS,

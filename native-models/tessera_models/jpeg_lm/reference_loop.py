@@ -20,11 +20,11 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import onnxruntime as ort
 
+from tessera_models.common.kv_decoder import KvDecoder
 from tessera_models.common.prng import PURPOSE_SAMPLE, Prng, stream_id
 from tessera_models.common.sampling import SamplingSettings, sample_token
 from tessera_models.jpeg_lm import jpeg_bytes
@@ -33,57 +33,12 @@ from tessera_models.jpeg_lm.entropy_grammar import START, EntropyGrammar, State
 from tessera_models.jpeg_lm.vocab import BOS, END_IMG, EOS, IMG, NULL, Vocab
 from tessera_models.text.word_tokenizer import WordTokenizer
 
-MASK_VALUE = np.float32(-1e9)
-
-
-def causal_mask_np(batch: int, new: int, past: int) -> np.ndarray:
-    """Additive f32 [B,1,S,P+S] for unpadded rows; mirrors llama.causal_mask."""
-    q = np.arange(new)[:, None] + past
-    k = np.arange(past + new)[None, :]
-    allowed = np.broadcast_to((k <= q)[None, None], (batch, 1, new, past + new))
-    return np.where(allowed, np.float32(0), MASK_VALUE).astype(np.float32)
-
 
 @dataclass
 class Generated:
     tokens: list[int]  # JPEG token ids of the body, markers included
     body: bytes
     image: np.ndarray  # u8 [H, W, 3]
-
-
-class KvDecoder:
-    """Runs the decoder graph with its cache; present.* become the next call's past."""
-
-    def __init__(self, session: ort.InferenceSession, manifest: dict[str, Any]) -> None:
-        self.session = session
-        kv = manifest["graphs"]["decoder"]["kv"]
-        self.layers, self.heads, self.head_dim = kv["layers"], kv["kvHeads"], kv["headDim"]
-        self.context = kv["context"]
-        self.past_names = [
-            f"past_key_values.{i}.{t}" for i in range(self.layers) for t in ("key", "value")
-        ]
-        self.output_names = ["logits"] + [
-            f"present.{i}.{t}" for i in range(self.layers) for t in ("key", "value")
-        ]
-
-    def empty_cache(self, batch: int) -> list[np.ndarray]:
-        return [
-            np.zeros((batch, self.heads, 0, self.head_dim), np.float32) for _ in self.past_names
-        ]
-
-    def run(self, ids: np.ndarray, cache: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
-        """ids i64 [B, S] appended after the cache; returns logits [B, S, V] and the new cache."""
-        b, s = ids.shape
-        past = cache[0].shape[2]
-        positions = np.broadcast_to(np.arange(past, past + s), (b, s)).astype(np.int64)
-        feed = {
-            "input_ids": ids,
-            "position_ids": positions,
-            "attention_mask": causal_mask_np(b, s, past),
-        }
-        feed |= dict(zip(self.past_names, cache, strict=True))
-        out = self.session.run(self.output_names, feed)
-        return out[0], out[1:]
 
 
 class JpegLmRunner:
@@ -136,7 +91,7 @@ class JpegLmRunner:
         rows = [[BOS, *caption_ids, IMG]]
         if guided:
             rows.append([BOS, *([NULL] * len(caption_ids)), IMG])
-        logits, cache = self.decoder.run(
+        logits, cache = self.decoder.append(
             np.array(rows, np.int64), self.decoder.empty_cache(len(rows))
         )
         return logits[:, -1], cache, len(rows[0])
@@ -161,7 +116,7 @@ class JpegLmRunner:
             marker = self.marker_for(m)
             if forced is not None:
                 ids = np.array([forced] * last.shape[0], np.int64)
-                logits, cache = self.decoder.run(ids, cache)
+                logits, cache = self.decoder.append(ids, cache)
                 last = logits[:, -1]
                 length += len(forced)
                 body += forced
@@ -186,7 +141,7 @@ class JpegLmRunner:
                     body.append(token)
                     count += 1
                     length += 1
-                    logits, cache = self.decoder.run(
+                    logits, cache = self.decoder.append(
                         np.full((last.shape[0], 1), token, np.int64), cache
                     )
                     last = logits[:, -1]
@@ -261,7 +216,9 @@ class JpegLmRunner:
     def caption(self, image: np.ndarray) -> str:
         """Greedy caption: words only, until <eos> or the word limit."""
         prefix = self._image_prefix(image)
-        logits, cache = self.decoder.run(np.array([prefix], np.int64), self.decoder.empty_cache(1))
+        logits, cache = self.decoder.append(
+            np.array([prefix], np.int64), self.decoder.empty_cache(1)
+        )
         last = logits[0, -1]
         lo = self.vocab.jpeg_offset - len(self.vocab.words)
         allowed = np.array([EOS, *range(lo, self.vocab.jpeg_offset)], np.int64)
@@ -271,19 +228,21 @@ class JpegLmRunner:
             if token == EOS:
                 break
             words.append(token)
-            logits, cache = self.decoder.run(np.array([[token]], np.int64), cache)
+            logits, cache = self.decoder.append(np.array([[token]], np.int64), cache)
             last = logits[0, -1]
         return self.vocab.decode_caption(words)
 
     def score(self, image: np.ndarray, texts: list[str]) -> list[float]:
         """Mean log-likelihood per caption token (and <eos>) of each text given the image."""
         prefix = self._image_prefix(image)
-        logits, cache = self.decoder.run(np.array([prefix], np.int64), self.decoder.empty_cache(1))
+        logits, cache = self.decoder.append(
+            np.array([prefix], np.int64), self.decoder.empty_cache(1)
+        )
         scores = []
         for text in texts:
             ids = [*self.vocab.caption_ids(text, None), EOS]
             if len(ids) > 1:
-                more, _ = self.decoder.run(np.array([ids[:-1]], np.int64), cache)
+                more, _ = self.decoder.append(np.array([ids[:-1]], np.int64), cache)
                 rows = np.concatenate([logits[0, -1:], more[0]], axis=0).astype(np.float64)
             else:
                 rows = logits[0, -1:].astype(np.float64)
@@ -298,7 +257,7 @@ class JpegLmRunner:
         segments = self.encode_image(image)
         body = [t for m in range(self.mcus) for t in self.mcu_tokens(segments[m], m)]
         seq = [BOS, *caption_ids, IMG, *body]
-        logits, _ = self.decoder.run(np.array([seq], np.int64), self.decoder.empty_cache(1))
+        logits, _ = self.decoder.append(np.array([seq], np.int64), self.decoder.empty_cache(1))
         rows = logits[0, len(caption_ids) + 1 : -1].astype(np.float64)
         top = rows.max(axis=1, keepdims=True)
         log_z = top[:, 0] + np.log(np.exp(rows - top).sum(axis=1))

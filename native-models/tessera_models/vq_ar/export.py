@@ -28,6 +28,7 @@ from tessera_models.common.decoder_io import (
     cpu_session,
     past_names,
 )
+from tessera_models.common.kv_decoder import causal_mask_np
 from tessera_models.common.onnx_tools import (
     check_graph,
     graph_entry,
@@ -43,7 +44,6 @@ from tessera_models.vq_ar.image_tokenizer import ImageTokenizer, ImageTokenizerC
 from tessera_models.vq_ar.manifest import build_manifest
 from tessera_models.vq_ar.onnx_graphs import export_decoder, export_tokenizer
 from tessera_models.vq_ar.paths import run_dir
-from tessera_models.vq_ar.reference_loop import causal_mask_np
 from tessera_models.vq_ar.sequences import text_to_image
 from tessera_models.vq_ar.train_transformer import load_image_tokenizer, prepare
 from tessera_models.vq_ar.transformer import Transformer, TransformerConfig, causal_mask

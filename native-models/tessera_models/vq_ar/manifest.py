@@ -10,6 +10,7 @@ from tessera_models.common.manifest_parts import (
     kv_block,
     memory_block,
     training_block,
+    word_tokenizer_block,
 )
 from tessera_models.common.prng import PRNG_VERSION
 from tessera_models.common.sampling import PIPELINE_VERSION, SamplingSettings
@@ -44,8 +45,6 @@ def build_manifest(
     source: dict[str, Any],
 ) -> dict[str, Any]:
     tc = config.transformer
-    t = len(vocab.words)
-    styles = [i for i, w in enumerate(vocab.words.vocab) if w.startswith("<set:")]
     grid = config.tokenizer.grid
     defaults = SamplingSettings()
     image_first = ["bos", "sentinel0", "break", {"image": grid * grid}, "break", "infill"]
@@ -72,25 +71,9 @@ def build_manifest(
             "grid": grid,
             "patch": config.image_size // grid,
         },
-        "tokenizer": {
-            "kind": "word",
-            **words_entry,
-            "vocabSize": vocab.size,
-            "maxTokens": vocab.words.max_tokens,
-            "idRanges": {
-                "text": [TEXT_OFFSET, TEXT_OFFSET + t],
-                "image": [vocab.image_offset, vocab.size],
-                "style": [TEXT_OFFSET + styles[0], TEXT_OFFSET + styles[-1] + 1]
-                if styles
-                else None,
-            },
-            "unknown": TEXT_OFFSET + vocab.words.id("<unk>"),
-            "styles": {
-                w[5:-1]: TEXT_OFFSET + i
-                for i, w in enumerate(vocab.words.vocab)
-                if w.startswith("<set:")
-            },
-        },
+        "tokenizer": word_tokenizer_block(
+            vocab.words, words_entry, TEXT_OFFSET, [vocab.image_offset, vocab.size], vocab.size
+        ),
         "specialTokens": {
             "pad": PAD,
             "bos": BOS,

@@ -14,63 +14,21 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import onnxruntime as ort
 
+from tessera_models.common.kv_decoder import KvDecoder, causal_mask_np
 from tessera_models.common.prng import PURPOSE_SAMPLE, Prng, stream_id
 from tessera_models.common.sampling import SamplingSettings, sample_token
 from tessera_models.text.word_tokenizer import WordTokenizer
 from tessera_models.vq_ar.vocab import BOS, BREAK, EOS, INFILL, MASK, TEXT_OFFSET, Vocab
-
-MASK_VALUE = np.float32(-1e9)
 
 
 @dataclass
 class Generated:
     codes: np.ndarray  # i64 [G, G]
     image: np.ndarray  # u8 [H, W, 3]
-
-
-def causal_mask_np(valid: np.ndarray, past_valid: np.ndarray | None = None) -> np.ndarray:
-    """Additive f32 [B,1,S,P+S]; mirrors transformer.causal_mask."""
-    _b, s = valid.shape
-    p = 0 if past_valid is None else past_valid.shape[1]
-    key_valid = valid if past_valid is None else np.concatenate([past_valid, valid], axis=1)
-    q = np.arange(s)[:, None] + p
-    k = np.arange(p + s)[None, :]
-    allowed = (k <= q)[None, None] & key_valid[:, None, None, :]
-    allowed |= (k == q)[None, None]
-    return np.where(allowed, np.float32(0), MASK_VALUE).astype(np.float32)
-
-
-class KvDecoder:
-    """Runs the decoder graph with its cache; present.* become the next call's past."""
-
-    def __init__(self, session: ort.InferenceSession, manifest: dict[str, Any]) -> None:
-        self.session = session
-        kv = manifest["graphs"]["decoder"]["kv"]
-        self.layers, self.heads, self.head_dim = kv["layers"], kv["kvHeads"], kv["headDim"]
-        self.past_names = [
-            f"past_key_values.{i}.{t}" for i in range(self.layers) for t in ("key", "value")
-        ]
-        self.output_names = ["logits"] + [
-            f"present.{i}.{t}" for i in range(self.layers) for t in ("key", "value")
-        ]
-
-    def empty_cache(self, batch: int) -> list[np.ndarray]:
-        return [
-            np.zeros((batch, self.heads, 0, self.head_dim), np.float32) for _ in self.past_names
-        ]
-
-    def run(
-        self, ids: np.ndarray, positions: np.ndarray, mask: np.ndarray, cache: list[np.ndarray]
-    ) -> tuple[np.ndarray, list[np.ndarray]]:
-        feed = {"input_ids": ids, "position_ids": positions, "attention_mask": mask}
-        feed |= dict(zip(self.past_names, cache, strict=True))
-        out = self.session.run(self.output_names, feed)
-        return out[0], out[1:]
 
 
 class VqArRunner:
