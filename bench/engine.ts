@@ -16,7 +16,7 @@ import { resolveModel } from '../app/models/installed.ts';
 import { resolveHome } from '../app/models/data-home.ts';
 import type { GenerateRequest } from '../app/common/inference-contract.ts';
 import { InferenceClient } from '../app/inference/client.ts';
-import { KvCache } from '../app/inference/engine/kv-cache.ts';
+import { createKvCache } from '../app/inference/engine/kv-cache.ts';
 import { sampleToken, type SamplingSettings } from '../app/inference/engine/logits/sample.ts';
 import { float32Tensor, floatData, int64Tensor, run } from '../app/inference/engine/ort.ts';
 import { Prng } from '../app/inference/engine/rng.ts';
@@ -35,16 +35,17 @@ const now = () => Number(process.hrtime.bigint()) / 1e6;
 /** Decoder inputs for one step after a prefix of `past` tokens, for `batch` rows. */
 async function stepInputs(model: VqArModel, batch: number, past: number) {
   const kv = model.manifest.graphs.decoder!.kv!;
-  const cache = new KvCache(kv, batch);
+  const cache = createKvCache(kv, batch);
   const ids = Array.from({ length: batch * past }, (_, i) => 14 + (i % 50));
+  const prefix = cache.inputs(past, true);
   const out = await run(model.sessions.decoder.session, {
     input_ids: int64Tensor(ids, [batch, past]),
     position_ids: int64Tensor(
       ids.map((_, i) => i % past),
       [batch, past],
     ),
-    attention_mask: float32Tensor(new Float32Array(batch * past * past), [batch, 1, past, past]),
-    ...cache.feed(),
+    attention_mask: float32Tensor(prefix.mask, [batch, 1, past, prefix.maskWidth]),
+    ...prefix.feed,
   });
   cache.update(out, past);
   return cache;
@@ -58,12 +59,15 @@ async function stepBenchmarks(model: VqArModel) {
   const prng = new Prng(1, 0);
   const past = 40;
   const caches = { 1: await stepInputs(model, 1, past), 2: await stepInputs(model, 2, past) };
-  const feedFor = (batch: 1 | 2) => ({
-    input_ids: int64Tensor(new Array<number>(batch).fill(lo + 5), [batch, 1]),
-    position_ids: int64Tensor(new Array<number>(batch).fill(past), [batch, 1]),
-    attention_mask: float32Tensor(new Float32Array(batch * (past + 1)), [batch, 1, 1, past + 1]),
-    ...caches[batch].feed(),
-  });
+  const feedFor = (batch: 1 | 2) => {
+    const step = caches[batch].inputs(1, false);
+    return {
+      input_ids: int64Tensor(new Array<number>(batch).fill(lo + 5), [batch, 1]),
+      position_ids: int64Tensor(new Array<number>(batch).fill(past), [batch, 1]),
+      attention_mask: float32Tensor(step.mask, [batch, 1, 1, step.maskWidth]),
+      ...step.feed,
+    };
+  };
   // A bare run: the graph alone, inputs prepared in advance.
   const bare = async (batch: 1 | 2) => {
     const feed = feedFor(batch);

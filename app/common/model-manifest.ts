@@ -57,6 +57,8 @@ export const graphSchema = z.object({
       presentKey: z.string().includes('{i}'),
       presentValue: z.string().includes('{i}'),
       context: z.number().int().positive(),
+      /** How the graph keeps its cache (engine/kv-cache.ts); older exports concatenate. */
+      cache: z.enum(['concat', 'slots']).default('concat'),
     })
     .optional(),
 });

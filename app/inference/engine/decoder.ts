@@ -2,8 +2,7 @@
  * A decoder graph driven through its KV cache (MODELS.md §5.2): `prefill` runs equal-length
  * rows from position 0, `step` appends one token per row. Every family's token loop uses it.
  */
-import { KvCache, type KvLayout } from './kv-cache.ts';
-import { causalMask } from './masks.ts';
+import { createKvCache, type KvCache, type KvLayout } from './kv-cache.ts';
 import {
   float32Tensor,
   floatData,
@@ -11,6 +10,7 @@ import {
   run,
   type InferenceSession,
   type Outputs,
+  type Tensor,
 } from './ort.ts';
 
 export class DecoderLogits {
@@ -36,7 +36,7 @@ export class CachedDecoder {
     readonly batch: number,
     private readonly vocab: number,
   ) {
-    this.cache = new KvCache(kv, batch);
+    this.cache = createKvCache(kv, batch);
   }
 
   /** Tokens in the cache so far. */
@@ -45,7 +45,7 @@ export class CachedDecoder {
   }
 
   async prefill(rows: readonly (readonly number[])[]): Promise<DecoderLogits> {
-    const { out, seq } = await this.runRows(rows);
+    const { out, seq } = await this.runRows(rows, true);
     this.cache.update(out, seq);
     return new DecoderLogits(floatData(out.logits!), seq, this.vocab);
   }
@@ -55,33 +55,29 @@ export class CachedDecoder {
    * continuations of one prefix (caption candidates to score) share one prefill.
    */
   async branch(rows: readonly (readonly number[])[]): Promise<DecoderLogits> {
-    const { out, seq } = await this.runRows(rows);
+    const { out, seq } = await this.runRows(rows, false);
     for (const [name, tensor] of Object.entries(out)) if (name !== 'logits') tensor.dispose?.();
     return new DecoderLogits(floatData(out.logits!), seq, this.vocab);
   }
 
   private async runRows(
     rows: readonly (readonly number[])[],
+    keep: boolean,
   ): Promise<{ out: Outputs; seq: number }> {
     const seq = rows[0]!.length;
     if (rows.length !== this.batch || rows.some((r) => r.length !== seq)) {
       throw new RangeError(`prefill needs ${this.batch} rows of equal length`);
     }
     const past = this.cache.length;
-    const out = await run(this.session, {
-      input_ids: int64Tensor(rows.flat(), [this.batch, seq]),
-      position_ids: int64Tensor(
+    const out = await this.run(
+      int64Tensor(rows.flat(), [this.batch, seq]),
+      int64Tensor(
         rows.flatMap((r) => r.map((_, i) => past + i)),
         [this.batch, seq],
       ),
-      attention_mask: float32Tensor(causalMask(this.batch, seq, past), [
-        this.batch,
-        1,
-        seq,
-        past + seq,
-      ]),
-      ...this.cache.feed(),
-    });
+      seq,
+      keep,
+    );
     return { out, seq };
   }
 
@@ -90,19 +86,24 @@ export class CachedDecoder {
     const ids =
       typeof tokens === 'number' ? new Array<number>(this.batch).fill(tokens) : [...tokens];
     const position = this.cache.length;
-    const out = await run(this.session, {
-      input_ids: int64Tensor(ids, [this.batch, 1]),
-      position_ids: int64Tensor(new Array<number>(this.batch).fill(position), [this.batch, 1]),
-      attention_mask: float32Tensor(new Float32Array(this.batch * (position + 1)), [
-        this.batch,
-        1,
-        1,
-        position + 1,
-      ]),
-      ...this.cache.feed(),
-    });
+    const out = await this.run(
+      int64Tensor(ids, [this.batch, 1]),
+      int64Tensor(new Array<number>(this.batch).fill(position), [this.batch, 1]),
+      1,
+      true,
+    );
     this.cache.update(out, 1);
     return new DecoderLogits(floatData(out.logits!), 1, this.vocab);
+  }
+
+  private async run(ids: Tensor, positions: Tensor, seq: number, keep: boolean): Promise<Outputs> {
+    const { feed, mask, maskWidth } = this.cache.inputs(seq, keep);
+    return run(this.session, {
+      input_ids: ids,
+      position_ids: positions,
+      attention_mask: float32Tensor(mask, [this.batch, 1, seq, maskWidth]),
+      ...feed,
+    });
   }
 
   dispose(): void {

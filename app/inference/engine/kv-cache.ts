@@ -1,8 +1,15 @@
 /**
- * The decoder's KV cache: after each run the `present.*` outputs become the next run's
- * `past_key_values.*` inputs (names from the manifest), and the replaced tensors are released.
+ * The decoder's KV cache, in either layout a manifest can declare (MODELS.md §5.2):
+ * - `concat`: the graph returns the whole cache (`present.*`, past + new) and that becomes the
+ *   next run's `past_key_values.*`; the replaced tensors are released.
+ * - `slots`: the cache lives in buffers of C slots that this side owns; the graph reads them in
+ *   place and returns only the new tokens' keys and values, which are written into the next
+ *   free slots. Nothing proportional to the cache is copied per token.
+ *
+ * Shape glossary: B rows, H kv heads, E head dim, P cached tokens, S new tokens, C slots.
  */
-import { float32Tensor, type Feed, type Outputs, type Tensor } from './ort.ts';
+import { causalMask, slotMask } from './masks.ts';
+import { float32Tensor, floatData, type Feed, type Outputs, type Tensor } from './ort.ts';
 
 export interface KvLayout {
   layers: number;
@@ -12,52 +19,94 @@ export interface KvLayout {
   pastValue: string;
   presentKey: string;
   presentValue: string;
+  cache?: 'concat' | 'slots';
 }
 
-export class KvCache {
-  private past: Map<string, Tensor>;
+/** What one run needs from the cache: past inputs and the additive mask [B,1,S,width]. */
+export interface CacheInputs {
+  feed: Feed;
+  mask: Float32Array;
+  maskWidth: number;
+}
+
+export interface KvCache {
+  readonly length: number;
+  /** Inputs for `seq` new tokens per row; `keep` makes room to append them afterwards. */
+  inputs(seq: number, keep: boolean): CacheInputs;
+  /** Takes a kept run's outputs; `added` new tokens per row. */
+  update(outputs: Outputs, added: number): void;
+  dispose(): void;
+}
+
+export function createKvCache(layout: KvLayout, batch: number): KvCache {
+  return layout.cache === 'slots'
+    ? new SlotKvCache(layout, batch)
+    : new ConcatKvCache(layout, batch);
+}
+
+function names(layout: KvLayout, i: number): { past: string; present: string }[] {
+  return [
+    {
+      past: layout.pastKey.replace('{i}', String(i)),
+      present: layout.presentKey.replace('{i}', String(i)),
+    },
+    {
+      past: layout.pastValue.replace('{i}', String(i)),
+      present: layout.presentValue.replace('{i}', String(i)),
+    },
+  ];
+}
+
+/**
+ * The run's `name` output, checked to hold `rows` cache rows: a graph whose cache layout is not
+ * the one its manifest declares would otherwise be read wrongly without a sound.
+ */
+function present(outputs: Outputs, name: string, rows: number, layout: KvLayout): Tensor {
+  const tensor = outputs[name];
+  if (tensor === undefined) throw new Error(`decoder output ${name} is missing`);
+  if (tensor.dims[2] !== rows) {
+    const declared = layout.cache ?? 'concat';
+    throw new Error(
+      `decoder output ${name} holds ${tensor.dims[2]} cache rows where ${rows} were expected: ` +
+        `the graph does not keep its cache the way its manifest says (kv.cache "${declared}"); ` +
+        `re-export the model or correct kv.cache in manifest.json`,
+    );
+  }
+  return tensor;
+}
+
+class ConcatKvCache implements KvCache {
+  private readonly past = new Map<string, Tensor>();
   length = 0;
 
   constructor(
     private readonly layout: KvLayout,
-    readonly batch: number,
+    private readonly batch: number,
   ) {
-    this.past = new Map();
-    for (const name of this.pastNames()) {
-      this.past.set(
-        name,
-        float32Tensor(new Float32Array(0), [batch, layout.kvHeads, 0, layout.headDim]),
-      );
+    for (let i = 0; i < layout.layers; i++) {
+      for (const { past } of names(layout, i)) {
+        this.past.set(
+          past,
+          float32Tensor(new Float32Array(0), [batch, layout.kvHeads, 0, layout.headDim]),
+        );
+      }
     }
   }
 
-  private pastNames(): string[] {
-    const names: string[] = [];
-    for (let i = 0; i < this.layout.layers; i++) {
-      names.push(
-        this.layout.pastKey.replace('{i}', String(i)),
-        this.layout.pastValue.replace('{i}', String(i)),
-      );
-    }
-    return names;
+  inputs(seq: number): CacheInputs {
+    return {
+      feed: Object.fromEntries(this.past),
+      mask: causalMask(this.batch, seq, this.length),
+      maskWidth: this.length + seq,
+    };
   }
 
-  feed(): Feed {
-    return Object.fromEntries(this.past);
-  }
-
-  /** Takes the run's presents as the new past, releasing the old tensors. */
   update(outputs: Outputs, added: number): void {
     for (let i = 0; i < this.layout.layers; i++) {
-      for (const [pastPattern, presentPattern] of [
-        [this.layout.pastKey, this.layout.presentKey],
-        [this.layout.pastValue, this.layout.presentValue],
-      ] as const) {
-        const present = outputs[presentPattern.replace('{i}', String(i))];
-        if (present === undefined) throw new Error(`decoder output ${presentPattern} is missing`);
-        const name = pastPattern.replace('{i}', String(i));
-        this.past.get(name)?.dispose?.();
-        this.past.set(name, present);
+      for (const n of names(this.layout, i)) {
+        const tensor = present(outputs, n.present, this.length + added, this.layout);
+        this.past.get(n.past)?.dispose?.();
+        this.past.set(n.past, tensor);
       }
     }
     this.length += added;
@@ -66,5 +115,85 @@ export class KvCache {
   dispose(): void {
     for (const t of this.past.values()) t.dispose?.();
     this.past.clear();
+  }
+}
+
+/**
+ * Slots grow in whole chunks, one copy per 64 tokens. A kept run of S tokens after P always
+ * sees roundup(P+S, 64) slots and a branch the slots already there, as in the Python reference
+ * loop (native-models common/kv_decoder.py): free slots add exact zeros, but the row length
+ * changes how onnxruntime groups its sums; with this rule the same calls give the same bits
+ * in both loops.
+ */
+export const SLOT_CHUNK = 64;
+
+class SlotKvCache implements KvCache {
+  private buffers = new Map<string, Float32Array>();
+  private slots = 0;
+  length = 0;
+
+  constructor(
+    private readonly layout: KvLayout,
+    private readonly batch: number,
+  ) {
+    for (let i = 0; i < layout.layers; i++) {
+      for (const { past } of names(layout, i)) this.buffers.set(past, new Float32Array(0));
+    }
+  }
+
+  /** Rows of `headDim` floats per (row, head) block: blocks are `slots` rows apart. */
+  private get blocks(): number {
+    return this.batch * this.layout.kvHeads;
+  }
+
+  private grow(needed: number): void {
+    const slots = Math.ceil(needed / SLOT_CHUNK) * SLOT_CHUNK;
+    const e = this.layout.headDim;
+    for (const [name, old] of this.buffers) {
+      const next = new Float32Array(this.blocks * slots * e);
+      for (let blk = 0; blk < this.blocks; blk++) {
+        next.set(
+          old.subarray(blk * this.slots * e, (blk * this.slots + this.length) * e),
+          blk * slots * e,
+        );
+      }
+      this.buffers.set(name, next);
+    }
+    this.slots = slots;
+  }
+
+  inputs(seq: number, keep: boolean): CacheInputs {
+    if (keep && this.length + seq > this.slots) this.grow(this.length + seq);
+    const dims = [this.batch, this.layout.kvHeads, this.slots, this.layout.headDim];
+    const feed: Feed = {};
+    for (const [name, buffer] of this.buffers) feed[name] = float32Tensor(buffer, dims);
+    return {
+      feed,
+      mask: slotMask(this.batch, seq, this.length, this.slots),
+      maskWidth: this.slots + seq,
+    };
+  }
+
+  update(outputs: Outputs, added: number): void {
+    const e = this.layout.headDim;
+    for (let i = 0; i < this.layout.layers; i++) {
+      for (const n of names(this.layout, i)) {
+        const tensor = present(outputs, n.present, added, this.layout);
+        const fresh = floatData(tensor);
+        const buffer = this.buffers.get(n.past)!;
+        for (let blk = 0; blk < this.blocks; blk++) {
+          buffer.set(
+            fresh.subarray(blk * added * e, (blk + 1) * added * e),
+            (blk * this.slots + this.length) * e,
+          );
+        }
+        tensor.dispose?.();
+      }
+    }
+    this.length += added;
+  }
+
+  dispose(): void {
+    this.buffers.clear();
   }
 }

@@ -17,3 +17,19 @@ export function causalMask(batch: number, seq: number, past: number): Float32Arr
   }
   return mask;
 }
+
+/**
+ * f32 [B, 1, S, C+S] for a slot cache: query i sees the first `length` slots and the new
+ * tokens up to itself; free slots (length..C) are blocked.
+ */
+export function slotMask(batch: number, seq: number, length: number, slots: number): Float32Array {
+  const width = slots + seq;
+  const mask = new Float32Array(batch * seq * width);
+  for (let r = 0; r < batch * seq; r++) {
+    const row = r * width;
+    const i = r % seq;
+    mask.fill(MASK_VALUE, row + length, row + slots);
+    mask.fill(MASK_VALUE, row + slots + i + 1, row + width);
+  }
+  return mask;
+}

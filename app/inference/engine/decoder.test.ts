@@ -1,0 +1,128 @@
+/**
+ * The cached decoder on both shipped models, one per cache layout: vq-ar keeps a
+ * concatenated cache, jpeg-lm a slot cache the engine appends to. Whatever the layout,
+ * prefill-then-step must give the logits of one full pass, a branch must leave the cache as it
+ * was, and the slot buffer must survive growing past its chunks.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { manifestSchema, type ModelManifest } from '../../common/model-manifest.ts';
+import { shippedModelDir } from '../../models/test-manifests.ts';
+import { CachedDecoder } from './decoder.ts';
+import { SLOT_CHUNK } from './kv-cache.ts';
+import { MASK_VALUE, slotMask } from './masks.ts';
+import { loadSession, type InferenceSession } from './ort.ts';
+
+test('slotMask blocks free slots and future tokens, and nothing else', () => {
+  // 2 rows, 2 new tokens after 3 cached ones in 5 slots: width 7.
+  const m = slotMask(2, 2, 3, 5);
+  const B = MASK_VALUE;
+  const rows = [
+    [0, 0, 0, B, B, 0, B],
+    [0, 0, 0, B, B, 0, 0],
+  ];
+  assert.deepEqual(Array.from(m), [...rows.flat(), ...rows.flat()]);
+  assert.deepEqual(Array.from(slotMask(1, 1, 0, 0)), [0]);
+});
+
+function maxDiff(a: Float32Array, b: Float32Array): number {
+  assert.equal(a.length, b.length);
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
+  return d;
+}
+
+for (const family of ['vq-ar', 'jpeg-lm']) {
+  describe(`${family} decoder`, () => {
+    let session: InferenceSession;
+    let manifest: ModelManifest;
+    before(async () => {
+      const dir = shippedModelDir(family);
+      manifest = manifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
+      ({ session } = await loadSession(join(dir, manifest.graphs.decoder!.file), {
+        provider: 'cpu',
+        threads: 1,
+      }));
+    });
+    after(async () => session?.release());
+
+    const make = (batch: number) =>
+      new CachedDecoder(session, manifest.graphs.decoder!.kv!, batch, manifest.tokenizer.vocabSize);
+    /** Two rows of different real token ids. */
+    const rows = (length: number) => {
+      const [lo, hi] = manifest.tokenizer.idRanges.text;
+      const span = hi! - lo!;
+      return [0, 1].map((r) =>
+        Array.from({ length }, (_, i) => lo! + ((i * 7 + r * 13 + 3) % span)),
+      );
+    };
+
+    test('prefill then steps gives the logits of one full pass, across slot chunks', async () => {
+      // vq-ar's context (96) is shorter than two chunks; jpeg-lm's (832) is not.
+      const length = Math.min(manifest.graphs.decoder!.kv!.context, 2 * SLOT_CHUNK + 9);
+      const ids = rows(length);
+      const full = make(2);
+      const all = await full.prefill(ids);
+      const split = 20;
+      const stepped = make(2);
+      let logits = await stepped.prefill(ids.map((r) => r.slice(0, split)));
+      let worst = maxDiff(logits.at(0), all.at(0, split - 1));
+      for (let t = split; t < length; t++) {
+        logits = await stepped.step(ids.map((r) => r[t]!));
+        for (const b of [0, 1]) worst = Math.max(worst, maxDiff(logits.at(b), all.at(b, t)));
+      }
+      assert.equal(stepped.length, length);
+      assert.ok(worst <= 1e-4, `max abs diff ${worst}`);
+      full.dispose();
+      stepped.dispose();
+    });
+
+    test('a branch leaves the cache exactly as it was', async () => {
+      const ids = rows(SLOT_CHUNK + 5);
+      const plain = make(2);
+      const branched = make(2);
+      await plain.prefill(ids.map((r) => r.slice(0, SLOT_CHUNK)));
+      await branched.prefill(ids.map((r) => r.slice(0, SLOT_CHUNK)));
+      const side = await branched.branch(ids.map((r) => r.slice(SLOT_CHUNK, SLOT_CHUNK + 4)));
+      assert.equal(side.seq, 4);
+      assert.equal(branched.length, SLOT_CHUNK);
+      const a = await plain.step(ids.map((r) => r[SLOT_CHUNK]!));
+      const b = await branched.step(ids.map((r) => r[SLOT_CHUNK]!));
+      assert.deepEqual(a.data, b.data);
+      // The branch's first position is the same token after the same cache.
+      assert.ok(maxDiff(side.at(1, 0), a.at(1)) <= 1e-4);
+      plain.dispose();
+      branched.dispose();
+    });
+  });
+}
+
+test('a graph whose cache is not kept as its manifest says is refused, not misread', async () => {
+  const dir = shippedModelDir('jpeg-lm');
+  const manifest = manifestSchema.parse(
+    JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')),
+  );
+  const kv = manifest.graphs.decoder!.kv!;
+  const { session } = await loadSession(join(dir, manifest.graphs.decoder!.file), {
+    provider: 'cpu',
+    threads: 1,
+  });
+  const wrong = kv.cache === 'slots' ? 'concat' : 'slots';
+  const decoder = new CachedDecoder(
+    session,
+    { ...kv, cache: wrong },
+    1,
+    manifest.tokenizer.vocabSize,
+  );
+  const [lo] = manifest.tokenizer.idRanges.text;
+  // A slot buffer fed to a concat graph comes back with its free slots too, at once; a
+  // slots graph declared as concat returns only the new rows, which shows from the second run.
+  await assert.rejects(async () => {
+    await decoder.prefill([[lo!, lo! + 1, lo! + 2]]);
+    await decoder.step(lo!);
+  }, /kv\.cache "(slots|concat)".*correct kv\.cache/);
+  decoder.dispose();
+  await session.release();
+});
