@@ -123,6 +123,25 @@ def resume(
     return int(state["step"]), float(state["elapsed"]), state
 
 
+def warm_start(
+    source: Path, model: torch.nn.Module, opt: torch.optim.Optimizer, log: RunLog
+) -> None:
+    """Weights and optimizer moments from another run's last checkpoint. The new run's step and
+    schedule start from zero, so its warmup and cosine make a warm restart."""
+    state = load_checkpoint(source)
+    if state is None:
+        raise FileNotFoundError(f"{source} is missing: train the run this config continues first")
+    model.load_state_dict(state["model"])
+    opt.load_state_dict(state["optimizer"])
+    log.write(
+        event="warm_start",
+        source=str(source),
+        source_step=int(state["step"]),
+        source_tokens=int(state.get("tokens_seen", 0)),
+        source_minutes=float(state["elapsed"]) / 60,
+    )
+
+
 def training_cli(doc: str | None, train: Any, load_config: Any) -> None:
     """The command line every trainer shares: --config, --data, --threads. The family passes
     its own config loader, so this shared module depends on no family."""

@@ -34,6 +34,9 @@ class ExperimentConfig:
     training: Training = field(default_factory=Training)
     seed: int = 0
     data_limit: int | None = None  # use only the first N training images (smoke runs)
+    # Continue another run: start from its final weights and optimizer, with its tokenizers,
+    # under this config's own (warm-restart) schedule. Compute adds up across the two runs.
+    warm_start: str | None = None
 
 
 def load_config(name: str) -> ExperimentConfig:

@@ -25,6 +25,7 @@ from tessera_models.common.training import (
     setup_runtime,
     training_cli,
     training_progress,
+    warm_start,
     wrap_ddp,
 )
 from tessera_models.jpeg_lm.config import ExperimentConfig, load_config
@@ -131,6 +132,8 @@ def train(
     )
     ckpt_path = out / "model.pt"
     step, elapsed, state = resume(ckpt_path, model, opt, log)
+    if state is None and config.warm_start is not None:
+        warm_start(run_dir(config.warm_start) / "model.pt", model, opt, log)
     ddp_model = wrap_ddp(model, runtime)
     rng = np.random.default_rng([config.seed, runtime.rank, step])
     n_params = sum(p.numel() for p in model.parameters())

@@ -1,0 +1,66 @@
+"""Continuing a finished run under a new config: weights, optimizer moments and tokenizers
+come from the source run; a missing source is refused with what to do."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from tessera_models.common.training import RunLog, save_checkpoint, warm_start
+from tessera_models.jpeg_lm.prepare import CACHED, inherit_caches
+
+
+def _model_and_opt(seed: int) -> tuple[torch.nn.Module, torch.optim.Optimizer]:
+    torch.manual_seed(seed)
+    model = torch.nn.Linear(4, 3)
+    return model, torch.optim.AdamW(model.parameters(), lr=1e-3)
+
+
+def test_warm_start_takes_weights_and_optimizer_and_logs_the_source(tmp_path: Path) -> None:
+    source, opt = _model_and_opt(0)
+    source(torch.randn(2, 4)).sum().backward()
+    opt.step()  # the optimizer now has moments worth carrying over
+    ckpt = tmp_path / "source" / "model.pt"
+    save_checkpoint(
+        ckpt,
+        {
+            "model": source.state_dict(),
+            "optimizer": opt.state_dict(),
+            "step": 7,
+            "elapsed": 120.0,
+            "tokens_seen": 900,
+        },
+    )
+    model, fresh = _model_and_opt(1)
+    assert not torch.equal(model.weight, source.weight)
+    warm_start(ckpt, model, fresh, RunLog(tmp_path / "new", True))
+    assert torch.equal(model.weight, source.weight) and torch.equal(model.bias, source.bias)
+    moments = fresh.state_dict()["state"][0]["exp_avg"]
+    assert torch.equal(moments, opt.state_dict()["state"][0]["exp_avg"])
+    event = json.loads((tmp_path / "new" / "log.jsonl").read_text().splitlines()[0])
+    assert event["event"] == "warm_start"
+    assert (event["source_step"], event["source_tokens"], event["source_minutes"]) == (7, 900, 2.0)
+
+
+def test_warm_start_without_the_source_run_says_to_train_it(tmp_path: Path) -> None:
+    model, opt = _model_and_opt(0)
+    with pytest.raises(FileNotFoundError, match="train the run this config continues"):
+        warm_start(tmp_path / "absent" / "model.pt", model, opt, RunLog(tmp_path, False))
+
+
+def test_caches_are_inherited_once_and_never_overwritten(tmp_path: Path) -> None:
+    source, out = tmp_path / "source", tmp_path / "out"
+    source.mkdir()
+    out.mkdir()
+    for name in CACHED:
+        (source / name).write_text(f"source {name}")
+    (out / CACHED[1]).write_text("already here")
+    inherit_caches(source, out)
+    assert (out / CACHED[0]).read_text() == f"source {CACHED[0]}"
+    assert (out / CACHED[1]).read_text() == "already here"
+    (source / CACHED[2]).unlink()
+    with pytest.raises(FileNotFoundError, match="train the run this config continues"):
+        inherit_caches(source, tmp_path / "other")
