@@ -16,6 +16,7 @@ import { AutoModelForCausalLM, Tensor, env } from '@huggingface/transformers';
 import { manifestSchema } from '../app/common/model-manifest.ts';
 import { CachedDecoder } from '../app/inference/engine/decoder.ts';
 import { loadSession } from '../app/inference/engine/ort.ts';
+import { findShippedModelDir } from '../app/models/test-manifests.ts';
 import { WordTokenizer, type WordTokenizerFile } from '../app/inference/engine/tokenizers/word.ts';
 
 const { values } = parseArgs({
@@ -26,7 +27,7 @@ const { values } = parseArgs({
     threads: { type: 'string' },
   },
 });
-const modelDir = resolve(values.model ?? 'native-models/exports/jpeg-lm-emoji64-cpu-1h');
+const modelDir = resolve(values.model ?? findShippedModelDir('jpeg-lm') ?? 'native-models/exports');
 const newTokens = Number(values.tokens ?? 256);
 const rounds = Number(values.rounds ?? 5);
 const threads = Number(values.threads ?? 2);
@@ -124,7 +125,7 @@ for (let r = 0; r < rounds; r++) {
 }
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
 console.log(
-  `model ${manifest.id}, prompt ${prompt.length} tokens + ${newTokens} new, ${threads} threads, ${rounds} rounds`,
+  `model ${manifest.id} (${manifest.graphs.decoder!.kv!.cache} cache), prompt ${prompt.length} tokens + ${newTokens} new, ${threads} threads, ${rounds} rounds`,
 );
 console.log(`Tessera loop          ${median(tps.tessera).toFixed(1)} tokens/s (median)`);
 console.log(`transformers.js loop  ${median(tps.transformers).toFixed(1)} tokens/s (median)`);

@@ -5,14 +5,17 @@
  * and the continuation records its parent.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { EMBEDDED_DIR } from '../app/models/installed.ts';
+import { findShippedModelDir } from '../app/models/test-manifests.ts';
 import { openStudio, type Studio } from './harness.ts';
 
-const JPEG_LM_ID = 'tessera/jpeg-lm-emoji64-cpu-1h';
-const shipped = existsSync(join(EMBEDDED_DIR, 'jpeg-lm-emoji64-cpu-1h', 'manifest.json'));
+const shippedDir = findShippedModelDir('jpeg-lm');
+const shipped = shippedDir !== null;
+const JPEG_LM_ID = shipped
+  ? (JSON.parse(readFileSync(join(shippedDir, 'manifest.json'), 'utf8')) as { id: string }).id
+  : '';
 
 let studio: Studio;
 before(async () => {

@@ -14,8 +14,8 @@ export function shippedModelDirs(): string[] {
     : [];
 }
 
-/** The absolute folder of the first shipped export of `family` (tests that need a real model). */
-export function shippedModelDir(family: string): string {
+/** The absolute folder of the first shipped export of `family`, or null when there is none. */
+export function findShippedModelDir(family: string): string | null {
   const dir = shippedModelDirs().find(
     (d) =>
       (
@@ -24,8 +24,14 @@ export function shippedModelDir(family: string): string {
         }
       ).family === family,
   );
-  if (dir === undefined) throw new Error(`no exported ${family} model under native-models/exports`);
-  return join(EXPORTS_DIR, dir);
+  return dir === undefined ? null : join(EXPORTS_DIR, dir);
+}
+
+/** The absolute folder of the first shipped export of `family` (tests that need a real model). */
+export function shippedModelDir(family: string): string {
+  const dir = findShippedModelDir(family);
+  if (dir === null) throw new Error(`no exported ${family} model under native-models/exports`);
+  return dir;
 }
 
 /** The shipped vq-ar manifest as parsed JSON (other families' exports sit beside it). */

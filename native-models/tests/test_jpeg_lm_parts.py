@@ -3,10 +3,13 @@ sequences and the Llama decoder's cache."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pytest
 import torch
 
+from tessera_models.common.kv_decoder import slot_mask
 from tessera_models.data.emoji import EmojiDataset
 from tessera_models.eval.metrics import psnr
 from tessera_models.jpeg_lm import jpeg_bytes
@@ -102,7 +105,20 @@ def test_vocabulary_and_layouts(bodies: list[bytes]) -> None:
     assert image_to_text(caption, body) == [BOS, IMG, *body, END_IMG, *caption, EOS]
 
 
-def test_llama_cache_and_both_mask_layouts_agree() -> None:
+@dataclass
+class TinyRun:
+    """A tiny Llama, 2 rows of 12 tokens, its full-pass logits and the cache of the first 8."""
+
+    model: Llama
+    ids: torch.Tensor
+    positions: torch.Tensor
+    full: torch.Tensor
+    first: torch.Tensor
+    cache: list[tuple[torch.Tensor, torch.Tensor]]
+
+
+@pytest.fixture
+def tiny() -> TinyRun:
     torch.manual_seed(0)
     model = Llama(LlamaConfig(layers=2, width=32, heads=2, hidden=64, context=64, vocab_size=50))
     model.eval()
@@ -113,13 +129,19 @@ def test_llama_cache_and_both_mask_layouts_agree() -> None:
         first, cache = model(
             ids[:, :8], positions[:, :8], causal_mask(torch.ones(2, 8, dtype=torch.bool))
         )
+    return TinyRun(model, ids, positions, full, first, cache)
+
+
+def test_llama_cache_and_both_mask_layouts_agree(tiny: TinyRun) -> None:
+    model, ids, positions = tiny.model, tiny.ids, tiny.positions
+    with torch.no_grad():
         rest, _ = model(
             ids[:, 8:],
             positions[:, 8:],
             hf_additive_mask(torch.ones(2, 12, dtype=torch.long), 4),
-            cache,
+            tiny.cache,
         )
-    assert torch.allclose(torch.cat([first, rest], 1), full, atol=1e-5)
+    assert torch.allclose(torch.cat([tiny.first, rest], 1), tiny.full, atol=1e-5)
     # A padded key is never attended: changing its token leaves the other rows' logits alone.
     valid = torch.ones(2, 12, dtype=torch.bool)
     valid[0, 5] = False
@@ -130,6 +152,18 @@ def test_llama_cache_and_both_mask_layouts_agree() -> None:
         b, _ = model(other, positions, causal_mask(valid))
     keep = [i for i in range(12) if i != 5]
     assert torch.allclose(a[0, keep], b[0, keep], atol=1e-5)
+
+
+def test_a_slot_cache_reads_only_its_valid_slots(tiny: TinyRun) -> None:
+    """The exported layout: the cache is a buffer with free slots full of garbage that the
+    mask blocks, and only the new tokens' keys and values come back."""
+    garbage = torch.full((2, 2, 5, 16), 1e3)
+    slots = [(torch.cat([k, garbage], 2), torch.cat([v, garbage], 2)) for k, v in tiny.cache]
+    mask = torch.from_numpy(slot_mask(2, 4, 8, 13))
+    with torch.no_grad():
+        rest, new = tiny.model(tiny.ids[:, 8:], tiny.positions[:, 8:], mask, slots, slots=True)
+    assert torch.allclose(rest, tiny.full[:, 8:], atol=1e-5)
+    assert all(k.shape == (2, 2, 4, 16) and v.shape == (2, 2, 4, 16) for k, v in new)
 
 
 def _grammar_for(bpe: JpegBpe, size: int) -> EntropyGrammar:

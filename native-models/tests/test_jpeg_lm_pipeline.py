@@ -52,7 +52,8 @@ def assert_valid_body(body: bytes, mcus: int, runner: JpegLmRunner | None = None
 def test_export_parity_manifest_and_assets(smoke_export: Path) -> None:
     manifest = json.loads((smoke_export / "manifest.json").read_text())
     diffs = {k: v for k, v in manifest["parity"].items() if k.startswith(("decoder.", "hf."))}
-    assert len(diffs) == 8 and all(v <= 1e-4 for v in diffs.values()), diffs
+    assert len(diffs) == 10 and all(v <= 1e-4 for v in diffs.values()), diffs
+    assert manifest["graphs"]["decoder"]["kv"]["cache"] == "slots"
     assert manifest["family"] == "jpeg-lm"
     assert manifest["capabilities"]["infill"] == "constrained"
     assert manifest["capabilities"]["prefixCompletion"] is True

@@ -36,11 +36,14 @@ def present_names(layers: int) -> list[str]:
 
 class FlatCacheDecoder(nn.Module):
     """ONNX role `decoder`: input_ids, position_ids, additive mask, then the cache as a flat
-    list of past key/value tensors; logits, then the flat present list."""
+    list of past key/value tensors; logits, then the flat present list. With `slots` the
+    model reads the cache as a slot buffer and returns only the new tokens' keys and values
+    (a model that supports it takes `slots=True`)."""
 
-    def __init__(self, model: nn.Module) -> None:
+    def __init__(self, model: nn.Module, slots: bool = False) -> None:
         super().__init__()
         self.model = model
+        self.slots = slots
 
     def forward(
         self,
@@ -50,7 +53,10 @@ class FlatCacheDecoder(nn.Module):
         *past_flat: torch.Tensor,
     ) -> tuple[torch.Tensor, ...]:
         past = [(past_flat[2 * i], past_flat[2 * i + 1]) for i in range(len(past_flat) // 2)]
-        logits, presents = self.model(input_ids, position_ids, attention_mask, past)
+        if self.slots:
+            logits, presents = self.model(input_ids, position_ids, attention_mask, past, slots=True)
+        else:
+            logits, presents = self.model(input_ids, position_ids, attention_mask, past)
         return (logits, *[t for kv in presents for t in kv])
 
 

@@ -10,8 +10,13 @@ import onnxruntime
 import torch
 
 
-def kv_block(layers: int, heads: int, head_dim: int, context: int) -> dict[str, Any]:
+def kv_block(
+    layers: int, heads: int, head_dim: int, context: int, cache: str = "concat"
+) -> dict[str, Any]:
+    """`cache`: "concat" (past [B,H,P,E] in, present [B,H,P+S,E] out) or "slots" (a slot
+    buffer [B,H,C,E] in, only the new [B,H,S,E] out; the caller appends them)."""
     return {
+        "cache": cache,
         "layers": layers,
         "kvHeads": heads,
         "headDim": head_dim,

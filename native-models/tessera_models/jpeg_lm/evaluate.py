@@ -1,7 +1,7 @@
 """Evaluates an exported `jpeg-lm` model with the shared evaluator (MODELS.md §5.5) and the
 paper's partial-image completion protocol, side by side with `vq-ar` on the same items.
 
-Usage: python -m tessera_models.jpeg_lm.evaluate --model exports/jpeg-lm-emoji64-cpu-1h
+Usage: python -m tessera_models.jpeg_lm.evaluate --model exports/jpeg-lm-emoji64-cpu-2h
          [--vq-ar exports/vq-ar-emoji32-cpu-1h] [--limit 120]
 
 All numbers come from the exported ONNX graphs through the reference loops, seed = item index.

@@ -14,6 +14,13 @@ Shape glossary:
   past k / v      f32 [B, H, P, E] per layer
   logits          f32 [B, S, V]
   present k / v   f32 [B, H, P+S, E] per layer
+
+Slot cache (`slots=True`, the layout Tessera's decoder graph is exported in): the cache is a
+buffer of C ≥ P slots that the caller owns and appends to; the graph never copies it.
+  C  slots in the buffer (the first P hold the cache, the rest are blocked by the mask)
+  attention_mask  f32 [B, 1, S, C+S]
+  past k / v      f32 [B, H, C, E] per layer
+  present k / v   f32 [B, H, S, E] per layer: only the new tokens', for the caller to append
 """
 
 from __future__ import annotations
@@ -91,6 +98,7 @@ class Attention(nn.Module):
         sin: torch.Tensor,
         mask: torch.Tensor,
         past: KV | None,
+        slots: bool = False,
     ) -> tuple[torch.Tensor, KV]:
         b, s, d = x.shape
         shape = (b, s, self.heads, d // self.heads)
@@ -99,11 +107,28 @@ class Attention(nn.Module):
         v = self.v_proj(x).view(shape).transpose(1, 2)
         q = q * cos.to(q.dtype) + _rotate_half(q) * sin.to(q.dtype)
         k = k * cos.to(k.dtype) + _rotate_half(k) * sin.to(k.dtype)
+        if slots and past is not None:
+            y = _slot_attention(q, k, v, past, mask.to(q.dtype))
+            return self.o_proj(y.transpose(1, 2).reshape(b, s, d)), (k, v)
         if past is not None:
             k = torch.cat([past[0], k], dim=2)
             v = torch.cat([past[1], v], dim=2)
         y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask.to(q.dtype))
         return self.o_proj(y.transpose(1, 2).reshape(b, s, d)), (k, v)
+
+
+def _slot_attention(
+    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, past: KV, mask: torch.Tensor
+) -> torch.Tensor:
+    """Softmax attention over [cache slots, new tokens] without concatenating keys or values:
+    scores are computed against each part and joined (small: [B,H,S,C+S]), and the weighted
+    sum is split the same way. Copying the cache every step is what made each step's cost grow
+    with its length; this reads it in place."""
+    scale = q.shape[-1] ** -0.5
+    scores = torch.cat([q @ past[0].transpose(-1, -2), q @ k.transpose(-1, -2)], dim=-1)
+    weights = torch.softmax(scores * scale + mask, dim=-1)
+    c = past[0].shape[2]
+    return weights[..., :c] @ past[1] + weights[..., c:] @ v
 
 
 class MLP(nn.Module):
@@ -132,8 +157,9 @@ class Block(nn.Module):
         sin: torch.Tensor,
         mask: torch.Tensor,
         past: KV | None,
+        slots: bool = False,
     ) -> tuple[torch.Tensor, KV]:
-        h, present = self.self_attn(self.input_layernorm(x), cos, sin, mask, past)
+        h, present = self.self_attn(self.input_layernorm(x), cos, sin, mask, past, slots)
         x = x + h
         return x + self.mlp(self.post_attention_layernorm(x)), present
 
@@ -167,13 +193,16 @@ class Llama(nn.Module):
         position_ids: torch.Tensor,
         attention_mask: torch.Tensor,
         past: list[KV] | None = None,
+        slots: bool = False,
     ) -> tuple[torch.Tensor, list[KV]]:
         cfg = self.config
         cos, sin = rope_tables(position_ids, cfg.head_dim, cfg.rope_theta)
         x = self.embed_tokens(input_ids)
         presents: list[KV] = []
         for i, block in enumerate(self.layers):
-            x, present = block(x, cos, sin, attention_mask, None if past is None else past[i])
+            x, present = block(
+                x, cos, sin, attention_mask, None if past is None else past[i], slots
+            )
             presents.append(present)
         # The output projection is tied to the token embedding (as in small Llama releases).
         logits = F.linear(self.norm(x), self.embed_tokens.weight)

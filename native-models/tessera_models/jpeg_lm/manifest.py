@@ -48,7 +48,7 @@ def build_manifest(
     per_row = size // jpeg_bytes.MCU
     weight_bytes = graphs["decoder"]["bytes"]
     kv_per_token_row = mc.layers * 2 * mc.heads * mc.head_dim * 4
-    graphs["decoder"]["kv"] = kv_block(mc.layers, mc.heads, mc.head_dim, mc.context)
+    graphs["decoder"]["kv"] = kv_block(mc.layers, mc.heads, mc.head_dim, mc.context, cache="slots")
     d = DEFAULTS
     return {
         "manifestVersion": MANIFEST_VERSION,

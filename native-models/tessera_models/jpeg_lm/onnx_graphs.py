@@ -1,6 +1,8 @@
 """Exports the `jpeg-lm` decoder twice from the same weights (MODELS.md §2.3, §5.2):
 
-  decoder.onnx        Tessera's layout: additive f32 mask [B,1,S,P+S], as every family uses
+  decoder.onnx        Tessera's layout with a slot cache (llama.py): the caller owns a buffer
+                      of C slots, the graph reads it in place and returns only the new keys
+                      and values; additive f32 mask [B,1,S,C+S]
   hf/onnx/model.onnx  the Hugging Face Llama layout (2-D i64 attention_mask over cache + new
                       tokens), with config.json, so standard text-generation runtimes load it
 
@@ -58,22 +60,23 @@ def export_decoder(model: Llama, path: Path) -> None:
     cfg = model.config
     ids, positions, past = _example(model)
     b, s = ids.shape
-    p = past[0].shape[2]
+    c = past[0].shape[2]
+    # Traced with the last slot free, as when the buffer has room left over.
     mask = causal_mask(
         torch.ones(b, s, dtype=torch.bool),
-        past_len=p,
-        past_valid=torch.ones(b, p, dtype=torch.bool),
+        past_len=c,
+        past_valid=torch.arange(c).expand(b, c) < c - 1,
     )
     axes: dict[str, dict[int, str]] = {
         "input_ids": {0: "batch", 1: "seq"},
         "position_ids": {0: "batch", 1: "seq"},
-        "attention_mask": {0: "batch", 2: "seq", 3: "total"},
+        "attention_mask": {0: "batch", 2: "seq", 3: "slots_and_seq"},
         "logits": {0: "batch", 1: "seq"},
     }
-    axes |= {n: {0: "batch", 2: "past"} for n in past_names(cfg.layers)}
-    axes |= {n: {0: "batch", 2: "total"} for n in present_names(cfg.layers)}
+    axes |= {n: {0: "batch", 2: "slots"} for n in past_names(cfg.layers)}
+    axes |= {n: {0: "batch", 2: "seq"} for n in present_names(cfg.layers)}
     torch.onnx.export(
-        FlatCacheDecoder(model).eval(),
+        FlatCacheDecoder(model, slots=True).eval(),
         (ids, positions, mask, *past),
         str(path),
         input_names=["input_ids", "position_ids", "attention_mask", *past_names(cfg.layers)],

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
-from tessera_models.common.kv_decoder import KvDecoder
+from tessera_models.common.kv_decoder import SlotCache, SlotKvDecoder
 from tessera_models.common.prng import PURPOSE_SAMPLE, Prng, stream_id
 from tessera_models.common.sampling import SamplingSettings, sample_token
 from tessera_models.jpeg_lm import jpeg_bytes
@@ -50,7 +50,7 @@ class JpegLmRunner:
         opts.inter_op_num_threads = 1
         graph = self.dir / self.manifest["graphs"]["decoder"]["file"]
         session = ort.InferenceSession(str(graph), opts, providers=["CPUExecutionProvider"])
-        self.decoder = KvDecoder(session, self.manifest)
+        self.decoder = SlotKvDecoder(session, self.manifest)
         jpeg = self.manifest["jpeg"]
         words = WordTokenizer.load(self.dir / self.manifest["tokenizer"]["file"])
         self.vocab = Vocab(words=words, bpe=JpegBpe.load(self.dir / jpeg["bpe"]["file"]))
@@ -85,9 +85,7 @@ class JpegLmRunner:
     def decode_body(self, tokens: list[int]) -> np.ndarray:
         return jpeg_bytes.decode(self.header, self.tables, self.vocab.jpeg_bytes(tokens))
 
-    def _start(
-        self, caption_ids: list[int], guided: bool
-    ) -> tuple[np.ndarray, list[np.ndarray], int]:
+    def _start(self, caption_ids: list[int], guided: bool) -> tuple[np.ndarray, SlotCache, int]:
         rows = [[BOS, *caption_ids, IMG]]
         if guided:
             rows.append([BOS, *([NULL] * len(caption_ids)), IMG])
@@ -242,7 +240,7 @@ class JpegLmRunner:
         for text in texts:
             ids = [*self.vocab.caption_ids(text, None), EOS]
             if len(ids) > 1:
-                more, _ = self.decoder.append(np.array([ids[:-1]], np.int64), cache)
+                more = self.decoder.branch(np.array([ids[:-1]], np.int64), cache)
                 rows = np.concatenate([logits[0, -1:], more[0]], axis=0).astype(np.float64)
             else:
                 rows = logits[0, -1:].astype(np.float64)

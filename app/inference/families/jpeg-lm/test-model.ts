@@ -5,17 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { EXPORTS_DIR, findShippedModelDir } from '../../../models/test-manifests.ts';
 
-export const SHIPPED_MODEL_DIR = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'native-models',
-  'exports',
-  'jpeg-lm-emoji64-cpu-1h',
-);
+export const SHIPPED_MODEL_DIR = findShippedModelDir('jpeg-lm') ?? join(EXPORTS_DIR, 'jpeg-lm');
 
 export const TEST_MODEL_DIR = process.env.TESSERA_JPEG_LM_DIR ?? SHIPPED_MODEL_DIR;
 
