@@ -157,3 +157,58 @@ test('a negative prompt changes the unconditional row, and so the image', async 
     assert.notDeepEqual(plain.result.codes, negative.result.codes);
   }
 });
+
+test('an infill streams progress and previews, stops on cancel or pause, and reruns to the same bytes', async () => {
+  const source = await client.run(generate(3));
+  assert.ok(source.type === 'completed' && source.result.task === 'generate');
+  const sourceRgb = source.result.imageRgb;
+  const infill = (): JobRequest => ({
+    task: 'infill',
+    modelDir,
+    provider: 'cpu',
+    threads: 1,
+    prompt: 'blue heart',
+    style: null,
+    seed: 9,
+    imageIndex: 0,
+    sampling: { cfgScale: 3, temperature: 1, topK: 0, topP: 0.9, cdk: null },
+    imageRgb: sourceRgb,
+    // Every code row: 64 codes to sample, as many steps as a generation.
+    mask: Buffer.alloc(32 * 32, 1).toString('base64'),
+    featherPx: 0,
+  });
+  const events: JobEvent[] = [];
+  const full = await client.run(infill(), (e) => events.push(e));
+  assert.ok(full.type === 'completed' && full.result.task === 'infill');
+  const progress = events.filter(
+    (e): e is Extract<JobEvent, { type: 'progress' }> => e.type === 'progress',
+  );
+  assert.deepEqual(progress.at(-1), { ...progress.at(-1)!, done: 64, total: 64, unit: 'token' });
+  const preview = events.find((e) => e.type === 'preview');
+  assert.ok(
+    preview !== undefined && Buffer.from(preview.imageRgb, 'base64').length === 32 * 32 * 3,
+  );
+
+  for (const stop of ['cancel', 'pause'] as const) {
+    const jobId = `infill-${stop}`;
+    let done = 0;
+    const end = await client.run(
+      infill(),
+      (e) => {
+        if (e.type === 'preview' && done === 0) {
+          done = e.done;
+          if (stop === 'cancel') client.cancel(jobId);
+          else client.pause(jobId);
+        }
+      },
+      jobId,
+    );
+    assert.equal(end.type, stop === 'cancel' ? 'cancelled' : 'paused');
+    if (end.type === 'paused') assert.deepEqual(end.state.codes, [], 'an infill keeps no state');
+  }
+  // Resuming a paused infill runs it again: the same seed gives the same bytes.
+  const again = await client.run(infill());
+  assert.ok(again.type === 'completed' && again.result.task === 'infill');
+  assert.deepEqual(again.result.codes, full.result.codes);
+  assert.equal(again.result.imageRgb, full.result.imageRgb);
+});

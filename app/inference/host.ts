@@ -80,7 +80,7 @@ export function startHost(transport: Transport): void {
       emit({ type: 'started', modelId: model.manifest.id, provider, notice: model.providerNotice });
       let result;
       if (request.task === 'generate') result = await model.generate(request, control, emit);
-      else if (request.task === 'infill') result = await model.infill(request);
+      else if (request.task === 'infill') result = await model.infill(request, control, emit);
       else if (request.task === 'caption') result = await model.caption(request);
       else result = await model.score(request.imageRgb, request.texts);
       if (result === 'stopped') {

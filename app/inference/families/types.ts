@@ -34,7 +34,11 @@ export interface FamilyModel {
   readonly provider: Provider;
   readonly providerNotice: string | null;
   generate(req: GenerateRequest, control: JobControl, emit: Emit): Promise<JobResult | 'stopped'>;
-  infill(req: InfillRequest): Promise<JobResult>;
+  /**
+   * Progress and previews like a generation. An infill is deterministic and short, so it keeps
+   * no token state: a pause stops it with empty state and resuming runs it again from the start.
+   */
+  infill(req: InfillRequest, control: JobControl, emit: Emit): Promise<JobResult | 'stopped'>;
   caption(req: CaptionRequest): Promise<JobResult>;
   score(imageRgb: string, texts: string[]): Promise<JobResult>;
   release(): Promise<void>;

@@ -4,6 +4,7 @@
  * the request, and the result stored with its lineage (parent, operation, mask hash). The mask
  * itself is kept too, so the result can be replayed.
  */
+import { randomUUID } from 'node:crypto';
 import { infillJobSchema, type InfillJob } from '../../common/queue-contract.ts';
 import type { NewGeneration } from '../../gallery/index.ts';
 import { toModelRgb } from '../../media/load-image.ts';
@@ -77,6 +78,14 @@ export const executeInfill: Executor = async (ctx) => {
       `the mask has ${mask.length} pixels but this model works at ${size}×${ctx.model.manifest.image.height}: paint the mask again for this model`,
     );
   const started = Date.now();
+  const inferenceId = randomUUID();
+  let stopListening = false;
+  ctx.stop.onRequest((what) => {
+    if (stopListening) return;
+    if (what === 'pause') ctx.client.pause(inferenceId);
+    else ctx.client.cancel(inferenceId);
+  });
+  const { width, height } = ctx.model.manifest.image;
   const end = await ctx.client.run(
     {
       task: 'infill',
@@ -93,12 +102,21 @@ export const executeInfill: Executor = async (ctx) => {
       featherPx: req.featherPx,
     },
     (e) => {
-      if (e.type !== 'started') return;
-      ctx.emit({ type: 'started', provider: e.provider });
-      // The provider asked for could not start: the user learns the job ran on the CPU.
-      if (e.notice !== null) ctx.emit({ type: 'notice', message: e.notice });
+      if (e.type === 'started') {
+        ctx.emit({ type: 'started', provider: e.provider });
+        // The provider asked for could not start: the user learns the job ran on the CPU.
+        if (e.notice !== null) ctx.emit({ type: 'notice', message: e.notice });
+      } else if (e.type === 'progress') {
+        ctx.progress(e.done, e.total, e.unit === 'file' ? 'token' : e.unit, e.ratePerSecond);
+      } else if (e.type === 'preview') {
+        ctx.emit({ type: 'preview', imageRgb: e.imageRgb, width, height });
+      }
     },
+    inferenceId,
   );
+  stopListening = true;
+  // An infill keeps no token state: resuming runs it again, to the same bytes (same seed).
+  if (end.type === 'paused') return { status: 'paused', checkpoint: null };
   if (end.type === 'failed')
     return { status: 'failed', code: end.code, message: end.message, retryable: end.retryable };
   if (end.type !== 'completed' || end.result.task !== 'infill') return { status: 'cancelled' };

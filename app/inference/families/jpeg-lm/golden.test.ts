@@ -238,22 +238,38 @@ test(
       expected = run.body;
     }
     const mask = completionMask(layout(), keepRows);
-    const result = await runInfill(model, {
-      task: 'infill',
-      modelDir: TEST_MODEL_DIR,
-      provider: 'cpu',
-      threads: 2,
-      prompt: c.prompt,
-      style: c.style,
-      seed: c.seed,
-      imageIndex: c.imageIndex,
-      sampling: c.settings,
-      imageRgb: c.sourceRgbBase64,
-      mask: b64(mask),
-      featherPx: 0,
-    });
-    assert.equal(result.task, 'infill');
-    if (result.task !== 'infill') return;
+    const events: JobEvent[] = [];
+    const result = await runInfill(
+      model,
+      {
+        task: 'infill',
+        modelDir: TEST_MODEL_DIR,
+        provider: 'cpu',
+        threads: 2,
+        prompt: c.prompt,
+        style: c.style,
+        seed: c.seed,
+        imageIndex: c.imageIndex,
+        sampling: c.settings,
+        imageRgb: c.sourceRgbBase64,
+        mask: b64(mask),
+        featherPx: 0,
+      },
+      { stop: null },
+      (e) => events.push(e),
+    );
+    assert.ok(result !== 'stopped' && result.task === 'infill');
+    // Like a generation: progress in MCUs up to all of them, and a preview after each MCU.
+    const total = model.jpeg.mcus;
+    const progress = events.filter(
+      (e): e is Extract<JobEvent, { type: 'progress' }> => e.type === 'progress',
+    );
+    assert.deepEqual(
+      progress.map((e) => e.done),
+      Array.from({ length: total }, (_, i) => i + 1),
+    );
+    assert.ok(progress.every((e) => e.unit === 'mcu' && e.total === total));
+    assert.equal(events.filter((e) => e.type === 'preview').length, total);
     const offset = model.vocab.jpegOffset;
     assert.deepEqual(
       result.codes,

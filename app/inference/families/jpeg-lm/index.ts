@@ -21,9 +21,9 @@ export const jpegLm: FamilyDescriptor = {
         need(caps.generate, 'generate images');
         return runGenerate(model, req, control, emit);
       },
-      infill: async (req) => {
+      infill: async (req, control, emit) => {
         need(caps.infill !== 'none', 'infill');
-        return runInfill(model, req);
+        return runInfill(model, req, control, emit);
       },
       caption: async (req) => {
         need(caps.caption, 'caption');

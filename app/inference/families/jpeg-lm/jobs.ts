@@ -89,19 +89,40 @@ export async function runGenerate(
  * source outside the painted mask. A mask covering whole MCU rows from row N down is the
  * prefix completion "continue from the top N rows" (see mcu-mask.ts).
  */
-export async function runInfill(model: JpegLmModel, req: InfillRequest): Promise<JobResult> {
+export async function runInfill(
+  model: JpegLmModel,
+  req: InfillRequest,
+  control: JobControl,
+  emit: Emit,
+): Promise<JobResult | 'stopped'> {
   const { width, height } = model.manifest.image;
   const source = decodeRgb(model, req.imageRgb, 'the image');
   const mask = new Uint8Array(Buffer.from(req.mask, 'base64'));
   const masked = maskedMcus(mask, { width, height, mcuSize: model.jpeg.mcuSize });
   const tokens = imageMcuTokens(model, source);
-  const { body } = await runMcus(model, {
+  const total = model.jpeg.mcus;
+  const started = Date.now();
+  const { body, mcusDone } = await runMcus(model, {
     captionIds: model.promptIds(req.prompt, req.style),
     known: tokens.map((t, m) => (masked[m] ? null : t)),
     seed: req.seed,
     imageIndex: req.imageIndex,
     settings: req.sampling,
+    afterToken: async () => {
+      await yieldToEventLoop();
+      return control.stop === null;
+    },
+    afterMcu: (m, sofar) => {
+      const done = m + 1;
+      const seconds = Math.max(1, Date.now() - started) / 1000;
+      emit({ type: 'progress', done, total, unit: 'mcu', ratePerSecond: done / seconds });
+      emit({ type: 'preview', imageRgb: b64(decodeBodyTokens(model, sofar).rgb), done });
+    },
   });
+  if (mcusDone < total) {
+    if (control.stop === 'pause') emit({ type: 'paused', state: { codes: [] } });
+    return 'stopped';
+  }
   const { rgb } = decodeBodyTokens(model, body);
   const composite = featheredComposite(source, rgb, mask, width, height, req.featherPx);
   return { task: 'infill', codes: toCodes(model, body), imageRgb: b64(composite), width, height };

@@ -112,7 +112,7 @@ test('infill and captions reproduce their goldens exactly', async () => {
       });
       assert.deepEqual(out, c.codes);
       assert.deepEqual(
-        Buffer.from(await decodeCodes(model, out)),
+        Buffer.from(await decodeCodes(model, out!)),
         Buffer.from(c.image.rgbBase64, 'base64'),
       );
     }

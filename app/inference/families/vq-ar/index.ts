@@ -18,9 +18,9 @@ export const vqAr: FamilyDescriptor = {
       provider: model.sessions.decoder.provider,
       providerNotice: model.sessions.decoder.notice,
       generate: (req, control, emit) => runGenerate(model, req, control, emit),
-      infill: async (req) => {
+      infill: async (req, control, emit) => {
         need(caps.infill !== 'none', 'infill');
-        return runInfill(model, req);
+        return runInfill(model, req, control, emit);
       },
       caption: async (req) => {
         need(caps.caption, 'caption');

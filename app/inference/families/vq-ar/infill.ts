@@ -72,9 +72,15 @@ export interface InfillRequest {
   seed: number;
   imageIndex: number;
   settings: SamplingSettings;
+  /**
+   * Called after every sampled code with how many of the masked codes are done and the grid so
+   * far (source codes where nothing is sampled yet); returning false stops the infill.
+   */
+  afterCode?: (done: number, total: number, grid: readonly number[]) => Promise<boolean>;
 }
 
-export async function infillCodes(model: VqArModel, req: InfillRequest): Promise<number[]> {
+/** The infilled grid, or null when `afterCode` stopped it. */
+export async function infillCodes(model: VqArModel, req: InfillRequest): Promise<number[] | null> {
   const m = model.manifest;
   const [lo, hi] = model.imageRange;
   const g = model.grid;
@@ -103,6 +109,8 @@ export async function infillCodes(model: VqArModel, req: InfillRequest): Promise
   const decoder = model.decoder(rows.length);
   const prng = new Prng(req.seed, streamId(req.imageIndex, PURPOSE_SAMPLE));
   const out = [...req.codes];
+  const total = req.segments.reduce((n, [, a, b]) => n + b - a, 0);
+  let done = 0;
   try {
     await decoder.prefill(rows);
     for (let j = 0; j < req.segments.length; j++) {
@@ -112,6 +120,8 @@ export async function infillCodes(model: VqArModel, req: InfillRequest): Promise
         const uncond = guided ? logits.at(1).subarray(lo, hi) : null;
         const code = sampleToken(logits.at(0).subarray(lo, hi), uncond, req.settings, prng);
         out[r * g + c] = code;
+        done++;
+        if (req.afterCode !== undefined && !(await req.afterCode(done, total, out))) return null;
         logits = await decoder.step(code + lo);
       }
     }

@@ -108,7 +108,12 @@ export async function runGenerate(
   return { task: 'generate', codes, imageRgb: b64(await decodeCodes(model, codes)), width, height };
 }
 
-export async function runInfill(model: VqArModel, req: InfillRequest): Promise<JobResult> {
+export async function runInfill(
+  model: VqArModel,
+  req: InfillRequest,
+  control: JobControl,
+  emit: Emit,
+): Promise<JobResult | 'stopped'> {
   const { width, height } = model.manifest.image;
   const source = decodeRgb(model, req.imageRgb, 'the image');
   const mask = new Uint8Array(Buffer.from(req.mask, 'base64'));
@@ -119,6 +124,9 @@ export async function runInfill(model: VqArModel, req: InfillRequest): Promise<J
   }
   const codes = await encodeImage(model, source);
   const segments = maskToSegments(mask, width, model.grid);
+  const started = Date.now();
+  let lastProgress = 0;
+  let lastPreview = 0;
   const out = await infillCodes(model, {
     codes,
     segments,
@@ -126,7 +134,25 @@ export async function runInfill(model: VqArModel, req: InfillRequest): Promise<J
     seed: req.seed,
     imageIndex: req.imageIndex,
     settings: req.sampling,
+    afterCode: async (done, total, grid) => {
+      await yieldToEventLoop();
+      const now = Date.now();
+      if (now - lastProgress >= PROGRESS_INTERVAL_MS || done === total) {
+        lastProgress = now;
+        const ratePerSecond = (done / Math.max(1, now - started)) * 1000;
+        emit({ type: 'progress', done, total, unit: 'token', ratePerSecond });
+      }
+      if (now - lastPreview >= PREVIEW_INTERVAL_MS) {
+        lastPreview = now;
+        emit({ type: 'preview', imageRgb: b64(await decodeCodes(model, grid)), done });
+      }
+      return control.stop === null;
+    },
   });
+  if (out === null) {
+    if (control.stop === 'pause') emit({ type: 'paused', state: { codes: [] } });
+    return 'stopped';
+  }
   const generated = await decodeCodes(model, out);
   const composite = featheredComposite(source, generated, mask, width, height, req.featherPx);
   return { task: 'infill', codes: out, imageRgb: b64(composite), width, height };
