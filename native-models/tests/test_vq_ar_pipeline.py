@@ -4,6 +4,7 @@ its goldens reproduce through the reference loop."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,19 @@ def smoke_export(tmp_path_factory: pytest.TempPathFactory, emoji32: EmojiDataset
     # Resuming a finished run trains no further steps and keeps the checkpoint.
     again = train_transformer.train(config, threads=2)
     assert again["val_image_nats"] == pytest.approx(out["val_image_nats"], rel=1e-6)
+    # A warm start continues the finished run with its tokenizer; it has no tokenizer stage.
+    continued = replace(
+        config,
+        name="smoke-continued",
+        warm_start="smoke",
+        transformer_training=replace(config.transformer_training, steps=5, warmup=1),
+    )
+    with pytest.raises(ValueError, match="run only train_transformer"):
+        train_tokenizer.train(continued, threads=2)
+    more = train_transformer.train(continued, threads=2)
+    assert np.isfinite(more["val_image_nats"])
+    log = (runs / "vq-ar" / "smoke-continued" / "transformer" / "log.jsonl").read_text()
+    assert '"event": "warm_start"' in log and '"source_step": 30' in log
     model_dir = tmp_path_factory.mktemp("export") / "vq-ar-smoke"
     export.export(config, model_dir, model_dir.parent / "weights.pt")
     assert export.load_shipped_weights(model_dir.parent / "weights.pt") is not None

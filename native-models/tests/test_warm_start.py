@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from tessera_models.common.training import RunLog, save_checkpoint, warm_start
-from tessera_models.jpeg_lm.prepare import CACHED, inherit_caches
+from tessera_models.common.training import RunLog, inherit_files, save_checkpoint, warm_start
+from tessera_models.jpeg_lm.prepare import CACHED
 
 
 def _model_and_opt(seed: int) -> tuple[torch.nn.Module, torch.optim.Optimizer]:
@@ -58,9 +58,9 @@ def test_caches_are_inherited_once_and_never_overwritten(tmp_path: Path) -> None
     for name in CACHED:
         (source / name).write_text(f"source {name}")
     (out / CACHED[1]).write_text("already here")
-    inherit_caches(source, out)
+    inherit_files(source, out, CACHED)
     assert (out / CACHED[0]).read_text() == f"source {CACHED[0]}"
     assert (out / CACHED[1]).read_text() == "already here"
     (source / CACHED[2]).unlink()
     with pytest.raises(FileNotFoundError, match="train the run this config continues"):
-        inherit_caches(source, tmp_path / "other")
+        inherit_files(source, tmp_path / "other", CACHED)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,6 +141,20 @@ def warm_start(
         source_tokens=int(state.get("tokens_seen", 0)),
         source_minutes=float(state["elapsed"]) / 60,
     )
+
+
+def inherit_files(source: Path, out: Path, names: tuple[str, ...]) -> None:
+    """A warm-started run must see the tokenizers its weights were trained with, so it copies
+    the source run's cached files (never over files of its own) instead of building them again."""
+    missing = [name for name in names if not (source / name).exists()]
+    if missing:
+        raise FileNotFoundError(
+            f"{source} lacks {', '.join(missing)}: train the run this config continues first"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        if not (out / name).exists():
+            shutil.copy2(source / name, out / name)
 
 
 def training_cli(doc: str | None, train: Any, load_config: Any) -> None:

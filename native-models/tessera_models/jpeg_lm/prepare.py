@@ -6,12 +6,12 @@ resumed run and the export see exactly the tokens training saw.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from tessera_models.common.training import inherit_files
 from tessera_models.data.emoji import EmojiDataset, load_emoji
 from tessera_models.jpeg_lm import jpeg_bytes
 from tessera_models.jpeg_lm.bpe import JpegBpe, train_bpe
@@ -52,26 +52,12 @@ def _save_bodies(path: Path, bodies: list[bytes]) -> None:
 CACHED = ("bodies.npz", "jpeg-bpe.json", "words.json")
 
 
-def inherit_caches(source: Path, out: Path) -> None:
-    """A warm-started run must see the vocabulary its weights were trained on, so it copies the
-    source run's tokenizers rather than learning them again."""
-    missing = [name for name in CACHED if not (source / name).exists()]
-    if missing:
-        raise FileNotFoundError(
-            f"{source} lacks {', '.join(missing)}: train the run this config continues first"
-        )
-    out.mkdir(parents=True, exist_ok=True)
-    for name in CACHED:
-        if not (out / name).exists():
-            shutil.copyfile(source / name, out / name)
-
-
 def prepare(config: ExperimentConfig, data_root: str | None = None) -> Prepared:
     data = load_emoji(data_root, size=config.image_size)
     out = run_dir(config.name)
     out.mkdir(parents=True, exist_ok=True)
     if config.warm_start is not None:
-        inherit_caches(run_dir(config.warm_start), out)
+        inherit_files(run_dir(config.warm_start), out, CACHED)
     bodies_path = out / "bodies.npz"
     if bodies_path.exists():
         bodies = _load_bodies(bodies_path)

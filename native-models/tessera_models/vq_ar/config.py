@@ -49,6 +49,9 @@ class ExperimentConfig:
     transformer_training: TransformerTraining = field(default_factory=TransformerTraining)
     seed: int = 0
     data_limit: int | None = None  # use only the first N training images (smoke runs)
+    # Continue another run's transformer: its final weights and optimizer, its tokenizer and
+    # codes, under this config's own (warm-restart) schedule. Compute adds up across the runs.
+    warm_start: str | None = None
 
 
 def load_config(name: str) -> ExperimentConfig:

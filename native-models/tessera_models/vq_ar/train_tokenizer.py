@@ -59,6 +59,11 @@ def evaluate(model: ImageTokenizer, images: torch.Tensor, codebook: int) -> dict
 def train(
     config: ExperimentConfig, data_root: str | None = None, threads: int | None = None
 ) -> dict[str, float]:
+    if config.warm_start is not None:
+        raise ValueError(
+            f"config {config.name} continues {config.warm_start} and uses its tokenizer: "
+            "run only train_transformer for it"
+        )
     runtime = setup_runtime(threads)
     tc = config.tokenizer_training
     out = run_dir(config.name)

@@ -19,12 +19,14 @@ from tessera_models.common.training import (
     Runtime,
     all_reduce_mean,
     cosine_lr,
+    inherit_files,
     load_checkpoint,
     resume,
     save_checkpoint,
     setup_runtime,
     training_cli,
     training_progress,
+    warm_start,
     wrap_ddp,
 )
 from tessera_models.data.emoji import EmojiDataset, load_emoji, to_unit_range
@@ -109,12 +111,19 @@ def held_out_nats(
     return {"val_text_nats": text_sum / max(1, text_n), "val_image_nats": image_sum / image_n}
 
 
+# What a warm-started run takes from the run it continues (the tokenizer first, so the codes
+# are not older than it and are not encoded again).
+INHERITED = ("tokenizer.pt", "codes.npy", "words.json")
+
+
 def prepare(
     config: ExperimentConfig, data_root: str | None
 ) -> tuple[EmojiDataset, np.ndarray, Vocab]:
     """Dataset, codes of every image (cached in the run folder) and the vocabulary."""
     data = load_emoji(data_root, size=config.image_size)
     out = run_dir(config.name)
+    if config.warm_start is not None:
+        inherit_files(run_dir(config.warm_start), out, INHERITED)
     codes_path = out / "codes.npy"
     tokenizer_path = out / "tokenizer.pt"
     if codes_path.exists() and codes_path.stat().st_mtime >= tokenizer_path.stat().st_mtime:
@@ -174,6 +183,8 @@ def train(
     )
     ckpt_path = out / "transformer.pt"
     step, elapsed, state = resume(ckpt_path, model, opt, log)
+    if state is None and config.warm_start is not None:
+        warm_start(run_dir(config.warm_start) / "transformer.pt", model, opt, log)
     ddp_model = wrap_ddp(model, runtime)
     rng = np.random.default_rng([config.seed, runtime.rank, step])
     n_params = sum(p.numel() for p in model.parameters())
