@@ -3,7 +3,6 @@
  * p(prompt | image)), checkpointed as it goes so a pause, a crash or a power cut resumes it
  * exactly, then stored in the library with its full recipe.
  */
-import { randomUUID } from 'node:crypto';
 import type { GenerateRequest } from '../../common/inference-contract.ts';
 import {
   generateJobSchema,
@@ -14,6 +13,7 @@ import {
 import type { ExecutionContext, ExecutionOutcome, Executor } from '../execution.ts';
 import { pngOf, recipeOf, type ImageOutcome } from '../outcome-png.ts';
 import { replayParent, replaySummary, reproducesOriginal, wrongModel } from '../replay-outcome.ts';
+import { forwardStops } from './forward-stops.ts';
 import { storeImage } from './store-image.ts';
 
 interface Finished {
@@ -47,7 +47,7 @@ async function runCandidate(
   resumeCodes: number[] | null,
   candidateNo: number,
 ): Promise<Finished | ExecutionOutcome> {
-  const inferenceId = randomUUID();
+  const stops = forwardStops(ctx);
   const request: GenerateRequest = {
     task: 'generate',
     modelDir: ctx.model.dir,
@@ -61,12 +61,6 @@ async function runCandidate(
     sampling: req.sampling,
     resumeFrom: resumeCodes === null ? null : { codes: resumeCodes },
   };
-  let stopListening = false;
-  ctx.stop.onRequest((what) => {
-    if (stopListening) return;
-    if (what === 'pause') ctx.client.pause(inferenceId);
-    else ctx.client.cancel(inferenceId);
-  });
   const { width, height } = ctx.model.manifest.image;
   const end = await ctx.client.run(
     request,
@@ -88,9 +82,9 @@ async function runCandidate(
         ctx.checkpoint(cp);
       }
     },
-    inferenceId,
+    stops.inferenceId,
   );
-  stopListening = true;
+  stops.done();
   if (end.type === 'paused') {
     cp.partial = { imageIndex, state: end.state };
     return { status: 'paused', checkpoint: cp };

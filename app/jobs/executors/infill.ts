@@ -4,13 +4,13 @@
  * the request, and the result stored with its lineage (parent, operation, mask hash). The mask
  * itself is kept too, so the result can be replayed.
  */
-import { randomUUID } from 'node:crypto';
 import { infillJobSchema, type InfillJob } from '../../common/queue-contract.ts';
 import type { NewGeneration } from '../../gallery/index.ts';
 import { toModelRgb } from '../../media/load-image.ts';
 import type { ExecutionContext, ExecutionOutcome, Executor } from '../execution.ts';
 import { pngOf, recipeOf, type ImageOutcome } from '../outcome-png.ts';
 import { replayParent, replaySummary, reproducesOriginal, wrongModel } from '../replay-outcome.ts';
+import { forwardStops } from './forward-stops.ts';
 import { storeImage } from './store-image.ts';
 
 interface Source {
@@ -78,13 +78,7 @@ export const executeInfill: Executor = async (ctx) => {
       `the mask has ${mask.length} pixels but this model works at ${size}×${ctx.model.manifest.image.height}: paint the mask again for this model`,
     );
   const started = Date.now();
-  const inferenceId = randomUUID();
-  let stopListening = false;
-  ctx.stop.onRequest((what) => {
-    if (stopListening) return;
-    if (what === 'pause') ctx.client.pause(inferenceId);
-    else ctx.client.cancel(inferenceId);
-  });
+  const stops = forwardStops(ctx);
   const { width, height } = ctx.model.manifest.image;
   const end = await ctx.client.run(
     {
@@ -112,9 +106,9 @@ export const executeInfill: Executor = async (ctx) => {
         ctx.emit({ type: 'preview', imageRgb: e.imageRgb, width, height });
       }
     },
-    inferenceId,
+    stops.inferenceId,
   );
-  stopListening = true;
+  stops.done();
   // An infill keeps no token state: resuming runs it again, to the same bytes (same seed).
   if (end.type === 'paused') return { status: 'paused', checkpoint: null };
   if (end.type === 'failed')

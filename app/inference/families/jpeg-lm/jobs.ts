@@ -14,7 +14,7 @@ import { featheredComposite } from '../../engine/image/composite.ts';
 import type { Emit, JobControl } from '../types.ts';
 import { captionImage, scoreTexts } from './caption.ts';
 import { decodeBodyTokens, imageMcuTokens } from './image-tokens.ts';
-import { runMcus } from './loop.ts';
+import { runMcus, type McuRun } from './loop.ts';
 import { maskedMcus } from './mcu-mask.ts';
 import type { JpegLmModel } from './model.ts';
 
@@ -44,6 +44,33 @@ function fromCodes(model: JpegLmModel, codes: readonly number[]): number[] {
   return codes.map((c) => c + model.vocab.jpegOffset);
 }
 
+/**
+ * The loop's hooks for a job: yield and read the stop after every token; progress and a preview
+ * after every MCU, and for a generation a checkpoint it can resume from.
+ */
+function jobHooks(
+  model: JpegLmModel,
+  control: JobControl,
+  emit: Emit,
+  checkpoints: boolean,
+): Pick<McuRun, 'afterToken' | 'afterMcu'> {
+  const total = model.jpeg.mcus;
+  const started = Date.now();
+  return {
+    afterToken: async () => {
+      await yieldToEventLoop();
+      return control.stop === null;
+    },
+    afterMcu: (m, sofar) => {
+      const done = m + 1;
+      const seconds = Math.max(1, Date.now() - started) / 1000;
+      emit({ type: 'progress', done, total, unit: 'mcu', ratePerSecond: done / seconds });
+      if (checkpoints) emit({ type: 'checkpoint', state: { codes: toCodes(model, sofar) } });
+      emit({ type: 'preview', imageRgb: b64(decodeBodyTokens(model, sofar).rgb), done });
+    },
+  };
+}
+
 export async function runGenerate(
   model: JpegLmModel,
   req: GenerateRequest,
@@ -51,7 +78,6 @@ export async function runGenerate(
   emit: Emit,
 ): Promise<JobResult | 'stopped'> {
   const total = model.jpeg.mcus;
-  const started = Date.now();
   const resumeFrom = req.resumeFrom === null ? [] : fromCodes(model, req.resumeFrom.codes);
   const { body, mcusDone } = await runMcus(model, {
     captionIds: model.promptIds(req.prompt, req.style),
@@ -63,17 +89,7 @@ export async function runGenerate(
     imageIndex: req.imageIndex,
     settings: req.sampling,
     resumeFrom,
-    afterToken: async () => {
-      await yieldToEventLoop();
-      return control.stop === null;
-    },
-    afterMcu: (m, sofar) => {
-      const done = m + 1;
-      const seconds = Math.max(1, Date.now() - started) / 1000;
-      emit({ type: 'progress', done, total, unit: 'mcu', ratePerSecond: done / seconds });
-      emit({ type: 'checkpoint', state: { codes: toCodes(model, sofar) } });
-      emit({ type: 'preview', imageRgb: b64(decodeBodyTokens(model, sofar).rgb), done });
-    },
+    ...jobHooks(model, control, emit, true),
   });
   if (mcusDone < total) {
     if (control.stop === 'pause') emit({ type: 'paused', state: { codes: toCodes(model, body) } });
@@ -100,26 +116,15 @@ export async function runInfill(
   const mask = new Uint8Array(Buffer.from(req.mask, 'base64'));
   const masked = maskedMcus(mask, { width, height, mcuSize: model.jpeg.mcuSize });
   const tokens = imageMcuTokens(model, source);
-  const total = model.jpeg.mcus;
-  const started = Date.now();
   const { body, mcusDone } = await runMcus(model, {
     captionIds: model.promptIds(req.prompt, req.style),
     known: tokens.map((t, m) => (masked[m] ? null : t)),
     seed: req.seed,
     imageIndex: req.imageIndex,
     settings: req.sampling,
-    afterToken: async () => {
-      await yieldToEventLoop();
-      return control.stop === null;
-    },
-    afterMcu: (m, sofar) => {
-      const done = m + 1;
-      const seconds = Math.max(1, Date.now() - started) / 1000;
-      emit({ type: 'progress', done, total, unit: 'mcu', ratePerSecond: done / seconds });
-      emit({ type: 'preview', imageRgb: b64(decodeBodyTokens(model, sofar).rgb), done });
-    },
+    ...jobHooks(model, control, emit, false),
   });
-  if (mcusDone < total) {
+  if (mcusDone < model.jpeg.mcus) {
     if (control.stop === 'pause') emit({ type: 'paused', state: { codes: [] } });
     return 'stopped';
   }
