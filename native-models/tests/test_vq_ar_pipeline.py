@@ -42,8 +42,10 @@ def smoke_export(tmp_path_factory: pytest.TempPathFactory, emoji32: EmojiDataset
         train_tokenizer.train(continued, threads=2)
     more = train_transformer.train(continued, threads=2)
     assert np.isfinite(more["val_image_nats"])
-    log = (runs / "vq-ar" / "smoke-continued" / "transformer" / "log.jsonl").read_text()
-    assert '"event": "warm_start"' in log and '"source_step": 30' in log
+    # Its manifest's training block reports the tokenizer it used and the run it continued.
+    summary = export.training_summary(continued)
+    assert summary["continues"]["config"] == "smoke" and summary["continues"]["step"] == 30
+    assert summary["tokenizer"]["event"] == "done" and summary["transformer"]["step"] == 5
     model_dir = tmp_path_factory.mktemp("export") / "vq-ar-smoke"
     export.export(config, model_dir, model_dir.parent / "weights.pt")
     assert export.load_shipped_weights(model_dir.parent / "weights.pt") is not None

@@ -143,6 +143,29 @@ def warm_start(
     )
 
 
+def run_events(log: Path, event: str) -> list[dict[str, Any]]:
+    """The events of one kind in a run's log.jsonl, oldest first; none when there is no log."""
+    if not log.exists():
+        return []
+    marker = f'"event": "{event}"'
+    return [json.loads(line) for line in log.read_text().splitlines() if marker in line]
+
+
+def continued_run(log: Path, source_config: str | None) -> dict[str, Any] | None:
+    """For a warm-started run, what it continued: the source config and that run's steps,
+    tokens and minutes, so a manifest states the whole training cost."""
+    started = run_events(log, "warm_start")
+    if source_config is None or not started:
+        return None
+    first = started[0]
+    return {
+        "config": source_config,
+        "step": first["source_step"],
+        "tokens": first["source_tokens"],
+        "minutes": first["source_minutes"],
+    }
+
+
 def inherit_files(source: Path, out: Path, names: tuple[str, ...]) -> None:
     """A warm-started run must see the tokenizers its weights were trained with, so it copies
     the source run's cached files (never over files of its own) instead of building them again."""

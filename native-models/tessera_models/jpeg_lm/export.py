@@ -37,6 +37,7 @@ from tessera_models.common.onnx_tools import (
     store_weights_as_half,
 )
 from tessera_models.common.source import git_commit
+from tessera_models.common.training import continued_run, run_events
 from tessera_models.data.emoji import NATIVE_MODELS
 from tessera_models.jpeg_lm import jpeg_bytes
 from tessera_models.jpeg_lm.config import ExperimentConfig, load_config
@@ -145,22 +146,15 @@ def mcu_token_limit(prep: Prepared, indices: np.ndarray) -> int:
 
 
 def training_summary(config: ExperimentConfig) -> dict[str, Any]:
-    path = run_dir(config.name) / "log.jsonl"
-    lines = path.read_text().splitlines() if path.exists() else []
-    done = [json.loads(x) for x in lines if '"event": "done"' in x]
+    log = run_dir(config.name) / "log.jsonl"
+    done = run_events(log, "done")
     summary: dict[str, Any] = {
         "config": f"tessera_models/jpeg_lm/configs/{config.name.replace('-', '_')}.py",
         "transformer": done[-1] if done else {},
     }
-    # A continued run's numbers are its own; the run it started from is named with its cost.
-    started = [json.loads(x) for x in lines if '"event": "warm_start"' in x]
-    if started and config.warm_start is not None:
-        summary["continues"] = {
-            "config": config.warm_start,
-            "step": started[0]["source_step"],
-            "tokens": started[0]["source_tokens"],
-            "minutes": started[0]["source_minutes"],
-        }
+    continues = continued_run(log, config.warm_start)
+    if continues is not None:
+        summary["continues"] = continues
     return summary
 
 

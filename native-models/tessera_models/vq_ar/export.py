@@ -37,6 +37,7 @@ from tessera_models.common.onnx_tools import (
     store_weights_as_half,
 )
 from tessera_models.common.source import git_commit
+from tessera_models.common.training import continued_run, run_events
 from tessera_models.data.emoji import NATIVE_MODELS, to_unit_range
 from tessera_models.vq_ar.config import ExperimentConfig, load_config
 from tessera_models.vq_ar.golden import write_goldens
@@ -123,26 +124,22 @@ def verify_decoder(
 
 
 def training_summary(config: ExperimentConfig) -> dict[str, Any]:
-    out = run_dir(config.name)
-
-    def last_done(stage: str) -> dict[str, Any]:
-        path = out / stage / "log.jsonl"
-        done = (
-            [
-                json.loads(line)
-                for line in path.read_text().splitlines()
-                if '"event": "done"' in line
-            ]
-            if path.exists()
-            else []
-        )
+    def last_done(run: str, stage: str) -> dict[str, Any]:
+        done = run_events(run_dir(run) / stage / "log.jsonl", "done")
         return done[-1] if done else {}
 
-    return {
+    # A warm-started run trains no tokenizer: it uses (and reports) the one it continued.
+    tokenizer_run = config.warm_start or config.name
+    summary: dict[str, Any] = {
         "config": f"tessera_models/vq_ar/configs/{config.name.replace('-', '_')}.py",
-        "tokenizer": {"params": None, **last_done("tokenizer")},
-        "transformer": last_done("transformer"),
+        "tokenizer": {"params": None, **last_done(tokenizer_run, "tokenizer")},
+        "transformer": last_done(config.name, "transformer"),
     }
+    log = run_dir(config.name) / "transformer" / "log.jsonl"
+    continues = continued_run(log, config.warm_start)
+    if continues is not None:
+        summary["continues"] = continues
+    return summary
 
 
 def export(
