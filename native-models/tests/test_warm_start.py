@@ -64,3 +64,57 @@ def test_caches_are_inherited_once_and_never_overwritten(tmp_path: Path) -> None
     (source / CACHED[2]).unlink()
     with pytest.raises(FileNotFoundError, match="train the run this config continues"):
         inherit_files(source, tmp_path / "other", CACHED)
+
+
+class _Positions(torch.nn.Module):
+    def __init__(self, rows: int) -> None:
+        super().__init__()
+        self.positions = torch.nn.Embedding(rows, 3)
+        self.head = torch.nn.Linear(3, 2)
+
+
+def test_warm_start_grows_a_longer_position_table_and_its_moments(tmp_path: Path) -> None:
+    torch.manual_seed(0)
+    source = _Positions(4)
+    # Two param groups in the order the trainers use (positions in the second), so optimizer
+    # state indices differ from model.parameters() order.
+    opt = torch.optim.AdamW(
+        [{"params": [source.head.weight, source.head.bias]}, {"params": [source.positions.weight]}]
+    )
+    source.positions(torch.arange(4)).sum().backward()
+    source.head(torch.ones(3)).sum().backward()
+    opt.step()
+    ckpt = tmp_path / "source.pt"
+    save_checkpoint(
+        ckpt,
+        {"model": source.state_dict(), "optimizer": opt.state_dict(), "step": 1, "elapsed": 1.0},
+    )
+    model = _Positions(10)
+    fresh = torch.optim.AdamW(
+        [{"params": [model.head.weight, model.head.bias]}, {"params": [model.positions.weight]}]
+    )
+    with pytest.raises(RuntimeError, match="size mismatch"):
+        warm_start(ckpt, model, fresh, RunLog(tmp_path / "refused", False))
+    warm_start(ckpt, model, fresh, RunLog(tmp_path / "new", True), growable=("positions.weight",))
+    rows = source.positions.weight
+    # Rows repeat the source's (so new positions start from trained ones) ...
+    assert torch.equal(model.positions.weight, torch.cat([rows, rows, rows[:2]]))
+    assert torch.equal(model.head.weight, source.head.weight)
+    # ... while their Adam moments start empty, and the other moments carry over intact.
+    moments = fresh.state_dict()["state"]
+    assert moments[2]["exp_avg"].shape == (10, 3)
+    assert torch.equal(moments[2]["exp_avg"][:4], opt.state_dict()["state"][2]["exp_avg"])
+    assert moments[2]["exp_avg_sq"][4:].abs().sum() == 0
+    assert torch.equal(moments[0]["exp_avg"], opt.state_dict()["state"][0]["exp_avg"])
+    event = json.loads((tmp_path / "new" / "log.jsonl").read_text().splitlines()[0])
+    assert event["grown"] == ["positions.weight"]
+    # Shrinking is never silent.
+    with pytest.raises(ValueError, match="cannot grow"):
+        small = _Positions(2)
+        warm_start(
+            ckpt,
+            small,
+            torch.optim.AdamW(small.parameters()),
+            RunLog(tmp_path / "small", False),
+            growable=("positions.weight",),
+        )

@@ -124,14 +124,62 @@ def resume(
     return int(state["step"]), float(state["elapsed"]), state
 
 
+def _grow_rows(old: torch.Tensor, rows: int, tile: bool) -> torch.Tensor:
+    """`old` [R, …] extended to [rows, …]: by repeating its rows (weights) or with zeros
+    (optimizer moments, so the new rows start with no history)."""
+    if tile:
+        reps = -(-rows // old.shape[0])
+        return old.repeat(reps, *([1] * (old.dim() - 1)))[:rows].clone()
+    grown = old.new_zeros((rows, *old.shape[1:]))
+    grown[: old.shape[0]] = old
+    return grown
+
+
+def _grow_state(
+    state: dict[str, Any],
+    model: torch.nn.Module,
+    opt: torch.optim.Optimizer,
+    growable: tuple[str, ...],
+) -> list[str]:
+    """Grows the source's tables named in `growable` to this model's row count (a longer
+    context), in the weights and in the optimizer moments; any other mismatch stays an error."""
+    own = model.state_dict()
+    grown = []
+    for name in growable:
+        src, dst = state["model"].get(name), own.get(name)
+        if src is None or dst is None or src.shape == dst.shape:
+            continue
+        if src.shape[1:] != dst.shape[1:] or src.shape[0] > dst.shape[0]:
+            raise ValueError(f"cannot grow {name} from {tuple(src.shape)} to {tuple(dst.shape)}")
+        state["model"][name] = _grow_rows(src, dst.shape[0], tile=True)
+        grown.append(name)
+    if grown:
+        # Optimizer state is keyed by each parameter's place in the param groups, in order.
+        names = {id(p): n for n, p in model.named_parameters()}
+        order = [names[id(p)] for group in opt.param_groups for p in group["params"]]
+        for index, moments in state["optimizer"]["state"].items():
+            name = order[int(index)]
+            if name in grown:
+                rows = own[name].shape[0]
+                for key in ("exp_avg", "exp_avg_sq"):
+                    moments[key] = _grow_rows(moments[key], rows, tile=False)
+    return grown
+
+
 def warm_start(
-    source: Path, model: torch.nn.Module, opt: torch.optim.Optimizer, log: RunLog
+    source: Path,
+    model: torch.nn.Module,
+    opt: torch.optim.Optimizer,
+    log: RunLog,
+    growable: tuple[str, ...] = (),
 ) -> None:
     """Weights and optimizer moments from another run's last checkpoint. The new run's step and
-    schedule start from zero, so its warmup and cosine make a warm restart."""
+    schedule start from zero, so its warmup and cosine make a warm restart. Tables named in
+    `growable` (learned positions) may be longer here: the source's rows are repeated."""
     state = load_checkpoint(source)
     if state is None:
         raise FileNotFoundError(f"{source} is missing: train the run this config continues first")
+    grown = _grow_state(state, model, opt, growable)
     model.load_state_dict(state["model"])
     opt.load_state_dict(state["optimizer"])
     log.write(
@@ -140,6 +188,7 @@ def warm_start(
         source_step=int(state["step"]),
         source_tokens=int(state.get("tokens_seen", 0)),
         source_minutes=float(state["elapsed"]) / 60,
+        grown=grown,
     )
 
 

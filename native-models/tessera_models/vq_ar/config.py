@@ -37,6 +37,12 @@ class TransformerTraining:
     p_style_token: float = 0.8
     # Skin-tone variants are 44% of images; down-weighting them spends steps on distinct concepts.
     skin_tone_weight: float = 0.35
+    # Retrieval augmentation (CM3Leon): the share of examples that get one retrieved document
+    # from the training split, the share of query words dropped, and how many of the most
+    # relevant documents one is drawn from.
+    p_retrieval: float = 0.0
+    query_dropout: float = 0.2
+    retrieval_candidates: int = 2
 
 
 @dataclass

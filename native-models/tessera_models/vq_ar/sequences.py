@@ -7,10 +7,15 @@ Layouts (G×G codes, G = 8):
 where img′ is the grid with a random h×w rectangle's row segments replaced in place by
 <mask:j>. Caption dropout replaces every caption token with <mask> (same length, same
 positions), the unconditional row of classifier-free guidance.
+
+Retrieval (CM3Leon): a retrieved document `doc_caption <break> doc_img×64 <break>` (its caption
+with its own style token) may follow <bos> in any layout. It is never masked or dropped, so
+the unconditional row keeps it and guidance amplifies only the caption.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,19 +39,38 @@ class MixWeights:
     style_token: float
 
 
-def text_to_image(vocab: Vocab, caption_ids: list[int], codes: np.ndarray) -> list[int]:
+TASKS = ("text_to_image", "caption_infill", "image_infill")
+
+
+def document(vocab: Vocab, caption_ids: list[int], codes: np.ndarray) -> list[int]:
+    """A retrieved document as it is prepended: caption (with style), image, two breaks."""
+    return [*caption_ids, BREAK, *(codes.reshape(-1) + vocab.image_offset).tolist(), BREAK]
+
+
+def text_to_image(
+    vocab: Vocab, caption_ids: list[int], codes: np.ndarray, doc: Sequence[int] = ()
+) -> list[int]:
     image = (codes.reshape(-1) + vocab.image_offset).tolist()
-    return [BOS, *caption_ids, BREAK, *image, BREAK, EOS]
+    return [BOS, *doc, *caption_ids, BREAK, *image, BREAK, EOS]
 
 
-def caption_infill(vocab: Vocab, caption_ids: list[int], codes: np.ndarray) -> list[int]:
+def caption_infill(
+    vocab: Vocab, caption_ids: list[int], codes: np.ndarray, doc: Sequence[int] = ()
+) -> list[int]:
     image = (codes.reshape(-1) + vocab.image_offset).tolist()
     s0 = vocab.sentinel(0)
-    return [BOS, s0, BREAK, *image, BREAK, INFILL, s0, *caption_ids, EOS]
+    return [BOS, *doc, s0, BREAK, *image, BREAK, INFILL, s0, *caption_ids, EOS]
 
 
 def image_infill(
-    vocab: Vocab, caption_ids: list[int], codes: np.ndarray, top: int, left: int, h: int, w: int
+    vocab: Vocab,
+    caption_ids: list[int],
+    codes: np.ndarray,
+    top: int,
+    left: int,
+    h: int,
+    w: int,
+    doc: Sequence[int] = (),
 ) -> list[int]:
     grid = codes + vocab.image_offset
     g = grid.shape[0]
@@ -59,25 +83,39 @@ def image_infill(
             tail += [vocab.sentinel(j), *grid[r, left : left + w].tolist()]
         else:
             body += grid[r].tolist()
-    return [BOS, *caption_ids, BREAK, *body, BREAK, *tail, EOS]
+    return [BOS, *doc, *caption_ids, BREAK, *body, BREAK, *tail, EOS]
+
+
+def sample_task(weights: MixWeights, rng: np.random.Generator) -> str:
+    task = rng.random()
+    if task < weights.caption_infill:
+        return "caption_infill"
+    if task < weights.caption_infill + weights.image_infill:
+        return "image_infill"
+    return "text_to_image"
 
 
 def sample_sequence(
-    vocab: Vocab, example: Example, weights: MixWeights, rng: np.random.Generator
+    vocab: Vocab,
+    example: Example,
+    weights: MixWeights,
+    rng: np.random.Generator,
+    task: str | None = None,
+    doc: Sequence[int] = (),
 ) -> list[int]:
+    task = task or sample_task(weights, rng)
     style = example.style if rng.random() < weights.style_token else None
     caption_ids = vocab.caption_ids(example.caption, style)
-    task = rng.random()
-    if task < weights.caption_infill:
-        return caption_infill(vocab, caption_ids, example.codes)
+    if task == "caption_infill":
+        return caption_infill(vocab, caption_ids, example.codes, doc)
     if rng.random() < weights.caption_dropout:
         caption_ids = [MASK] * len(caption_ids)
-    if task < weights.caption_infill + weights.image_infill:
+    if task == "image_infill":
         g = example.codes.shape[0]
         h, w = int(rng.integers(1, 5)), int(rng.integers(1, 5))
         top, left = int(rng.integers(0, g - h + 1)), int(rng.integers(0, g - w + 1))
-        return image_infill(vocab, caption_ids, example.codes, top, left, h, w)
-    return text_to_image(vocab, caption_ids, example.codes)
+        return image_infill(vocab, caption_ids, example.codes, top, left, h, w, doc)
+    return text_to_image(vocab, caption_ids, example.codes, doc)
 
 
 def collate(sequences: list[list[int]], context: int) -> tuple[np.ndarray, np.ndarray]:

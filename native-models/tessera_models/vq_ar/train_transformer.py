@@ -35,11 +35,13 @@ from tessera_models.text.word_tokenizer import WordTokenizer
 from tessera_models.vq_ar.config import ExperimentConfig, load_config
 from tessera_models.vq_ar.image_tokenizer import ImageTokenizer, ImageTokenizerConfig
 from tessera_models.vq_ar.paths import run_dir
+from tessera_models.vq_ar.retrieved_docs import DocPicker
 from tessera_models.vq_ar.sequences import (
     Example,
     MixWeights,
     collate,
     sample_sequence,
+    sample_task,
     text_to_image,
 )
 from tessera_models.vq_ar.transformer import Transformer, causal_mask
@@ -85,24 +87,35 @@ def sequence_loss(
 
 @torch.no_grad()
 def held_out_nats(
-    model: Transformer, vocab: Vocab, examples: list[Example], runtime: Runtime
+    model: Transformer,
+    vocab: Vocab,
+    examples: list[Example],
+    runtime: Runtime,
+    docs: list[list[int]] | None = None,
 ) -> dict[str, float]:
-    """Teacher-forced text→image loss on held-out items, split into text and image tokens."""
+    """Teacher-forced text→image loss on held-out items, split into text and image tokens;
+    with `docs`, each item is given its retrieved document (the loss counts only the item's
+    own tokens, so the two numbers compare)."""
     model.eval()
     text_sum = image_sum = 0.0
     text_n = image_n = 0
     for i in range(0, len(examples), 128):
+        chunk = examples[i : i + 128]
+        chunk_docs = docs[i : i + 128] if docs is not None else [[] for _ in chunk]
         seqs = [
-            text_to_image(vocab, vocab.caption_ids(e.caption, e.style), e.codes)
-            for e in examples[i : i + 128]
+            text_to_image(vocab, vocab.caption_ids(e.caption, e.style), e.codes, d)
+            for e, d in zip(chunk, chunk_docs, strict=True)
         ]
         ids_np, valid_np = collate(seqs, model.config.context)
         ids = torch.from_numpy(ids_np).to(runtime.device)
         valid = torch.from_numpy(valid_np).to(runtime.device)
         _, per_token = sequence_loss(model, ids, valid, runtime)
         targets = ids[:, 1:]
-        is_image = (targets >= vocab.image_offset) & valid[:, 1:]
-        is_text = (targets >= 14) & (targets < vocab.image_offset) & valid[:, 1:]
+        own = valid[:, 1:].clone()
+        for row, d in enumerate(chunk_docs):
+            own[row, : len(d)] = False  # targets 0 … len(d)-1 are the document's own tokens
+        is_image = (targets >= vocab.image_offset) & own
+        is_text = (targets >= 14) & (targets < vocab.image_offset) & own
         image_sum += float(per_token[is_image].sum())
         image_n += int(is_image.sum())
         text_sum += float(per_token[is_text].sum())
@@ -159,7 +172,30 @@ def train(
         [tc.skin_tone_weight if "skin tone" in data.records[i].caption else 1.0 for i in train_idx]
     )
     weights /= weights.sum()
-    val_examples = [examples[i] for i in data.indices("val")[:512]]
+    val_idx = [int(i) for i in data.indices("val")[:512]]
+    val_examples = [examples[i] for i in val_idx]
+    picker = (
+        DocPicker.build(
+            data,
+            np.asarray(train_idx),
+            examples,
+            vocab,
+            tc.p_retrieval,
+            tc.query_dropout,
+            tc.retrieval_candidates,
+        )
+        if tc.p_retrieval > 0
+        else None
+    )
+    val_docs = picker.for_prompts(val_idx) if picker is not None else None
+
+    def evaluate() -> dict[str, float]:
+        m = held_out_nats(model, vocab, val_examples, runtime)
+        if val_docs is not None:
+            r = held_out_nats(model, vocab, val_examples, runtime, val_docs)
+            m |= {f"{k}_retrieved": v for k, v in r.items()}
+        return m
+
     mix = MixWeights(
         tc.p_text_to_image,
         tc.p_caption_infill,
@@ -184,7 +220,13 @@ def train(
     ckpt_path = out / "transformer.pt"
     step, elapsed, state = resume(ckpt_path, model, opt, log)
     if state is None and config.warm_start is not None:
-        warm_start(run_dir(config.warm_start) / "transformer.pt", model, opt, log)
+        warm_start(
+            run_dir(config.warm_start) / "transformer.pt",
+            model,
+            opt,
+            log,
+            growable=("positions.weight",),
+        )
     ddp_model = wrap_ddp(model, runtime)
     rng = np.random.default_rng([config.seed, runtime.rank, step])
     n_params = sum(p.numel() for p in model.parameters())
@@ -207,7 +249,8 @@ def train(
 
     def keep_if_best(metrics: dict[str, float]) -> float:
         # Many epochs over 16k images can overfit: export takes the best held-out checkpoint.
-        value = metrics["val_image_nats"]
+        # With retrieval, the studio retrieves for every prompt: judge the model that way.
+        value = metrics.get("val_image_nats_retrieved", metrics["val_image_nats"])
         if runtime.is_main and value < best_val:
             save_checkpoint(
                 out / "transformer_best.pt",
@@ -232,7 +275,12 @@ def train(
         for group in opt.param_groups:
             group["lr"] = cosine_lr(step, progress, tc.lr, tc.warmup)
         picks = rng.choice(train_idx, size=tc.batch_size, p=weights)
-        seqs = [sample_sequence(vocab, examples[i], mix, rng) for i in picks]
+        tasks = [sample_task(mix, rng) for _ in picks]
+        docs = picker.pick(picks, tasks, rng) if picker is not None else [[] for _ in picks]
+        seqs = [
+            sample_sequence(vocab, examples[i], mix, rng, task, doc)
+            for i, task, doc in zip(picks, tasks, docs, strict=True)
+        ]
         ids_np, valid_np = collate(seqs, tconfig.context)
         ids = torch.from_numpy(ids_np).to(runtime.device)
         valid = torch.from_numpy(valid_np).to(runtime.device)
@@ -251,11 +299,11 @@ def train(
                 lr=opt.param_groups[0]["lr"],
             )
         if step % tc.eval_every == 0:
-            metrics = held_out_nats(model, vocab, val_examples, runtime)
+            metrics = evaluate()
             log.write(step=step, **metrics)
             best_val = keep_if_best(metrics)
             checkpoint()
-    metrics = held_out_nats(model, vocab, val_examples, runtime)
+    metrics = evaluate()
     best_val = keep_if_best(metrics)
     flops = 6 * n_params * tokens_seen
     log.write(

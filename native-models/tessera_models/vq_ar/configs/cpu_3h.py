@@ -1,0 +1,34 @@
+"""`cpu-2h` continued with retrieval augmentation, the CM3Leon recipe's missing half
+(MODELS.md §1.2): half of the examples get one document retrieved from the training split,
+prepended as `caption <break> img <break>`. The context doubles to 192 for that layout; the
+learned positions 96-191 start as copies of 0-95. Same tokenizer, warm-started from cpu-2h's
+last checkpoint with a fresh warmup and cosine.
+
+Run (from native-models/, after cpu-2h):
+  .venv/bin/python -m tessera_models.vq_ar.train_transformer --config cpu-3h --threads 2
+  .venv/bin/python -m tessera_models.vq_ar.export --config cpu-3h
+Expected time on 2 cores: 90 minutes (it resumes from its checkpoint when re-run).
+"""
+
+from dataclasses import replace
+
+from tessera_models.vq_ar.config import ExperimentConfig
+from tessera_models.vq_ar.configs.cpu_2h import get_config as cpu_2h
+
+
+def get_config() -> ExperimentConfig:
+    base = cpu_2h()
+    return replace(
+        base,
+        name="cpu-3h",
+        transformer=replace(base.transformer, context=192),
+        transformer_training=replace(
+            base.transformer_training,
+            lr=1e-3,
+            warmup=100,
+            steps=8000,
+            minutes=90,
+            p_retrieval=0.5,
+        ),
+        warm_start=base.name,
+    )

@@ -1,0 +1,136 @@
+"""The fixed retriever and the retrieval layouts of `vq-ar` (MODELS.md §1.2)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tessera_models.data.emoji import EmojiDataset
+from tessera_models.text.word_tokenizer import WordTokenizer
+from tessera_models.vq_ar.retrieval import Retriever, duplicate_groups, thumbnails
+from tessera_models.vq_ar.retrieved_docs import DocPicker
+from tessera_models.vq_ar.sequences import (
+    Example,
+    MixWeights,
+    document,
+    sample_sequence,
+    text_to_image,
+)
+from tessera_models.vq_ar.vocab import BOS, BREAK, EOS, MASK, Vocab
+
+CAPTIONS = ["red apple", "green apple", "red heart", "grinning face", "red apple"]
+
+
+def _images(n: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 256, (n, 32, 32, 3), dtype=np.uint8)
+
+
+def _retriever(images: np.ndarray | None = None) -> Retriever:
+    words = WordTokenizer.build(CAPTIONS, ["noto"])
+    return Retriever.build(words, CAPTIONS, _images(5) if images is None else images)
+
+
+def test_thumbnails_are_centred_so_white_is_nothing() -> None:
+    white = np.full((1, 32, 32, 3), 255, np.uint8)
+    assert not thumbnails(white).any()
+    dots = _images(2)
+    t = thumbnails(dots)
+    assert t.shape == (2, 192)
+    np.testing.assert_allclose(np.linalg.norm(t, axis=1), 1.0, rtol=1e-6)
+    with pytest.raises(ValueError, match="multiple of 8"):
+        thumbnails(np.zeros((1, 12, 12, 3), np.uint8))
+
+
+def test_caption_search_ranks_by_tf_idf_and_breaks_ties_by_index() -> None:
+    r = _retriever()
+    best, score = r.search(r.text_query("red apple")[None], None, k=5)
+    # Both exact captions first (equal scores: lower index first), then the documents that
+    # share the rarer word "apple" (in 3 of 5 captions) before the one sharing "red" ... both
+    # share one word; "green apple" shares "apple", "red heart" shares "red".
+    assert best[0, :2].tolist() == [0, 4]
+    assert score[0, 0] == pytest.approx(1.0) and score[0, 1] == pytest.approx(1.0)
+    assert best[0, -1] == 3 and score[0, -1] == 0.0  # nothing in common with "grinning face"
+    # Unknown words and style tokens carry nothing.
+    assert not r.text_query("purple zeppelin").any()
+    np.testing.assert_array_equal(r.text_query("<set:noto> red apple"), r.text_query("red apple"))
+
+
+def test_query_dropout_and_exclusion() -> None:
+    r = _retriever()
+    only_apple = r.text_query("red apple", keep=np.array([False, True]))
+    np.testing.assert_allclose(only_apple, r.text_query("apple"))
+    best, _ = r.search(r.text_query("red apple")[None], None, k=2, exclude=[np.array([0, 4])])
+    assert 0 not in best[0] and 4 not in best[0]
+
+
+def test_relevance_is_the_mean_of_the_halves_given() -> None:
+    images = _images(5)
+    r = _retriever(images)
+    text = r.text_query("red heart")[None]
+    thumbs = thumbnails(images[3:4])
+    both = r.relevance(text, thumbs)
+    np.testing.assert_allclose(
+        both, (r.relevance(text, None) + r.relevance(None, thumbs)) / 2, rtol=1e-6
+    )
+    assert r.relevance(None, thumbs)[0, 3] == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="caption, a thumbnail or both"):
+        r.relevance(None, None)
+
+
+def test_duplicate_groups_find_identical_pixels() -> None:
+    images = _images(3)
+    images = np.concatenate([images, images[1:2]])
+    groups = duplicate_groups(images)
+    assert groups[1].tolist() == [1, 3] and groups[3].tolist() == [1, 3]
+    assert groups[0].tolist() == [0]
+
+
+def test_a_document_precedes_every_layout_and_survives_caption_dropout() -> None:
+    vocab = Vocab(WordTokenizer.build(CAPTIONS, ["noto"]), codebook_size=64)
+    codes = np.arange(64).reshape(8, 8) % 64
+    doc = document(vocab, vocab.caption_ids("red heart", "noto"), codes)
+    image = (codes.reshape(-1) + vocab.image_offset).tolist()
+    assert doc == [*vocab.caption_ids("red heart", "noto"), BREAK, *image, BREAK]
+    cap = vocab.caption_ids("red apple", None)
+    assert text_to_image(vocab, cap, codes, doc) == [BOS, *doc, *cap, BREAK, *image, BREAK, EOS]
+    # The unconditional row (caption dropped) keeps the document: guidance amplifies only the
+    # caption, as at inference.
+    always_drop = MixWeights(1.0, 0.0, 0.0, caption_dropout=1.0, style_token=0.0)
+    seq = sample_sequence(
+        vocab,
+        Example("red apple", "noto", codes),
+        always_drop,
+        np.random.default_rng(0),
+        "text_to_image",
+        doc,
+    )
+    assert seq[1 : 1 + len(doc)] == doc
+    assert seq[1 + len(doc) : 1 + len(doc) + len(cap)] == [MASK] * len(cap)
+
+
+def test_training_documents_on_real_data(emoji32: EmojiDataset) -> None:
+    train = emoji32.indices("train")
+    words = WordTokenizer.build([emoji32.records[i].caption for i in train], emoji32.sets())
+    vocab = Vocab(words, codebook_size=1000)
+    codes = np.zeros((len(emoji32.images), 8, 8), np.int64)
+    examples = [Example(r.caption, r.set, c) for r, c in zip(emoji32.records, codes, strict=True)]
+    picker = DocPicker.build(emoji32, train, examples, vocab, 1.0, 0.0, 1)
+    # An item whose caption another training item shares retrieves that item for its caption,
+    # never itself (nor a pixel-identical copy).
+    captions = [emoji32.records[i].caption for i in train]
+    shared = next(q for q, c in enumerate(captions) if captions.count(c) > 1)
+    index = int(train[shared])
+    best, score = picker.retriever.search(
+        picker._text_query(index, None)[None], None, 3, [picker.exclude[index]]
+    )
+    assert shared not in best[0]
+    assert captions[best[0, 0]] == captions[shared] and score[0, 0] == pytest.approx(1.0)
+    for row in best[0]:
+        assert not np.array_equal(emoji32.images[train[row]], emoji32.images[index])
+    # Every task gets a document when p = 1; the caption-infill one is found by the image alone.
+    rng = np.random.default_rng(0)
+    picks = train[:6]
+    tasks = ["text_to_image", "caption_infill", "image_infill"] * 2
+    docs = picker.pick(picks, tasks, rng)
+    assert all(d and d[-1] == BREAK for d in docs)
