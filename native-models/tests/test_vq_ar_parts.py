@@ -132,3 +132,28 @@ def test_training_mix_fits_the_context_and_drops_captions() -> None:
     assert dropped and all(set(s[1 : s.index(BREAK)]) == {MASK} for s in dropped)
     assert any(s[1] == v.sentinel(0) for s in seqs)
     assert valid.sum() == sum(len(s) for s in seqs)
+
+
+def test_length_buckets_give_the_one_batch_gradient() -> None:
+    from tessera_models.common.training import Runtime
+    from tessera_models.vq_ar.train_transformer import backward_by_length, sequence_loss
+
+    # fp32, no autocast: the comparison is exact up to summation order.
+    runtime = Runtime(device=torch.device("cpu"), rank=0, world_size=1, autocast_dtype=None)
+    rng = np.random.default_rng(0)
+    seqs = [rng.integers(1, 50, int(n)).tolist() for n in rng.integers(5, 40, 9)]
+    grads = []
+    for buckets in (1, 3):
+        m = _tiny_model().train()
+        loss, tokens = backward_by_length(m, seqs, 96, buckets, runtime)
+        grads.append((loss, tokens, [p.grad.clone() for p in m.parameters()]))
+    (l1, t1, g1), (l3, t3, g3) = grads
+    assert t1 == t3 == sum(len(s) for s in seqs)
+    torch.testing.assert_close(l1, l3)
+    for a, b in zip(g1, g3, strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+    # One bucket is exactly the plain batch loss.
+    m = _tiny_model().train()
+    ids, valid = collate(seqs, 96)
+    plain, _ = sequence_loss(m, torch.from_numpy(ids), torch.from_numpy(valid), runtime)
+    torch.testing.assert_close(l1, plain.detach())

@@ -85,6 +85,33 @@ def sequence_loss(
     return (per_token * mask).sum() / mask.sum(), per_token * mask
 
 
+def backward_by_length(
+    model: torch.nn.Module,
+    seqs: list[list[int]],
+    context: int,
+    buckets: int,
+    runtime: Runtime,
+) -> tuple[torch.Tensor, int]:
+    """Backpropagates the batch's mean next-token loss in `buckets` micro-batches of rows of
+    similar length; the gradient equals the one-batch gradient. Returns (loss, tokens)."""
+    order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
+    targets = sum(len(s) - 1 for s in seqs)
+    total = torch.zeros((), device=runtime.device)
+    tokens = 0
+    for chunk in np.array_split(np.array(order), buckets):
+        if len(chunk) == 0:
+            continue
+        ids_np, valid_np = collate([seqs[i] for i in chunk], context)
+        ids = torch.from_numpy(ids_np).to(runtime.device)
+        valid = torch.from_numpy(valid_np).to(runtime.device)
+        loss, _ = sequence_loss(model, ids, valid, runtime)
+        share = float(valid_np[:, 1:].sum()) / targets
+        (loss * share).backward()
+        total = total + loss.detach() * share
+        tokens += int(valid_np.sum())
+    return total, tokens
+
+
 @torch.no_grad()
 def held_out_nats(
     model: Transformer,
@@ -127,6 +154,8 @@ def held_out_nats(
 # What a warm-started run takes from the run it continues (the tokenizer first, so the codes
 # are not older than it and are not encoded again).
 INHERITED = ("tokenizer.pt", "codes.npy", "words.json")
+# A session can end at any moment: never lose more than this much training.
+CHECKPOINT_SECONDS = 300
 
 
 def prepare(
@@ -268,6 +297,10 @@ def train(
     best_val = float("inf") if state is None else float(state.get("best_val", float("inf")))
     metrics: dict[str, float] = {}
     t0 = time.time() - elapsed
+    last_save = time.time()
+    # Retrieval doubles some rows' length: padding every row to the longest would spend half
+    # the step on padding, so rows are sorted by length and run in two micro-batches.
+    buckets = 2 if picker is not None else 1
     while True:
         progress = training_progress(step, tc.steps, time.time() - t0, tc.minutes)
         if progress >= 1.0:
@@ -281,17 +314,16 @@ def train(
             sample_sequence(vocab, examples[i], mix, rng, task, doc)
             for i, task, doc in zip(picks, tasks, docs, strict=True)
         ]
-        ids_np, valid_np = collate(seqs, tconfig.context)
-        ids = torch.from_numpy(ids_np).to(runtime.device)
-        valid = torch.from_numpy(valid_np).to(runtime.device)
-        loss, _ = sequence_loss(ddp_model, ids, valid, runtime)
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        loss, tokens = backward_by_length(ddp_model, seqs, tconfig.context, buckets, runtime)
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         step += 1
-        tokens_seen += int(valid_np.sum()) * runtime.world_size
+        tokens_seen += tokens * runtime.world_size
         elapsed = time.time() - t0
+        if time.time() - last_save >= CHECKPOINT_SECONDS:
+            checkpoint()
+            last_save = time.time()
         if step % 50 == 0:
             log.write(
                 step=step,
