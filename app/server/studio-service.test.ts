@@ -4,7 +4,8 @@
  * to it as `replay` (generations and infills alike); a replay the installed models cannot make
  * is refused with what to do; a file opened for infill is not imported, yet the infill records
  * it as its parent by hash; a captioning job's per-file list reads back from the library; a
- * model's provider is what onnxruntime lists, kept as a setting, and falls back with a notice.
+ * model's provider is what onnxruntime lists, kept as a setting, and falls back with a notice;
+ * Generate's Model memory setting (`retrieval`) reaches the queued job.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -106,6 +107,39 @@ test('a generation replays to the same pixels and tokens, linked to it as a repl
   // Replaying again makes the same bytes again: the same item, not a copy.
   const again = await call('gallery:replay', { id: generated.id });
   assert.equal((await finished(again.jobId)).id, replay.id);
+});
+
+test("Generate's Model memory setting reaches the queued jobs; without one the request has none", async () => {
+  const submit = (retrieval?: 'auto' | 'off') =>
+    call('jobs:submitGenerate', {
+      modelId: model.id,
+      provider: 'cpu',
+      prompt: 'green leaf',
+      negativePrompt: '',
+      style: null,
+      seed: 11,
+      bestOf: 1,
+      count: 1,
+      sampling,
+      boardId: null,
+      ...(retrieval === undefined ? {} : { retrieval }),
+    });
+  const off = await submit('off');
+  const plain = await submit();
+  const requests = (jobIds: string[]) =>
+    jobIds.map((id) => gallery.jobs.get(id)!.request as { retrieval?: unknown });
+  assert.deepEqual(
+    requests(off.jobIds).map((r) => r.retrieval),
+    ['off'],
+  );
+  assert.deepEqual(
+    requests(plain.jobIds).map((r) => Object.hasOwn(r, 'retrieval')),
+    [false],
+  );
+  // The shipped model has no memory: either way it is given no document, and the recipe says so.
+  const [a, b] = [await finished(off.jobIds[0]!), await finished(plain.jobIds[0]!)];
+  assert.equal(a.generation!.recipe.retrieval, undefined);
+  assert.equal(a.sha256, b.sha256, 'the same image as without the setting');
 });
 
 test('an infill replays from its kept mask and source', async () => {

@@ -180,6 +180,8 @@ export class StudioService {
           bestOf: r.bestOf,
           sampling: r.sampling,
           boardId: r.boardId,
+          // absent = `auto`; only models with a retrieval memory read it
+          ...(r.retrieval === undefined ? {} : { retrieval: r.retrieval }),
         };
         return this.gallery.jobs.submit({
           kind: 'generate',

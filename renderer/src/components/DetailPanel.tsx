@@ -19,7 +19,7 @@ import { navigate, reportError, settingsStore, toast } from '../state/app.ts';
 import { useAssets } from '../state/assets.ts';
 import { jobsStore, refreshJobs } from '../state/jobs.ts';
 import { libraryStore, patchItem, removeFromView } from '../state/library.ts';
-import { canDo, modelsStore } from '../state/models.ts';
+import { canDo, hasMemory, modelsStore } from '../state/models.ts';
 import { useStore } from '../state/store.ts';
 import { createBoard, loadBoards, useBoards } from '../state/boards.ts';
 import { Icon } from './Icon.tsx';
@@ -122,6 +122,20 @@ function RecipeTable({ item }: { item: ItemDetailView }) {
       r.negativePrompt === '' ? <span className="muted">(none)</span> : r.negativePrompt,
     ],
     ['Style', r.style ?? <span className="muted">(any)</span>],
+  ];
+  // The training emoji a model with a retrieval memory was given as a reference.
+  if (r.retrieval !== undefined)
+    rows.push([
+      'Reference',
+      <span
+        key="ref"
+        title={`Memory document #${r.retrieval.index}`}
+        data-testid="recipe-reference"
+      >
+        {r.retrieval.caption} ({r.retrieval.set})
+      </span>,
+    ]);
+  rows.push(
     ['Seed', r.seed],
     ['Batch index', r.imageIndex],
     ['Guidance (CFG)', formatNumber(s.cfgScale)],
@@ -140,7 +154,7 @@ function RecipeTable({ item }: { item: ItemDetailView }) {
         {r.tokensSha256.slice(0, 12)}…
       </code>,
     ],
-  ];
+  );
   if (r.parent !== null) {
     const inLibrary = item.parents.some((p) => p.op === 'infill');
     rows.push([
@@ -618,10 +632,13 @@ export function DetailPanel({
 
   const stored: StoredSettings | null = useMemo(() => {
     if (item === null) return null;
-    if (item.recipe !== null) return storedFromRecipe(item.recipe);
+    if (item.recipe !== null) {
+      const model = models.find((m) => m.id === item.recipe!.modelId);
+      return storedFromRecipe(item.recipe, model !== undefined && hasMemory(model));
+    }
     if (item.foreign !== null) return storedFromForeign(item.foreign);
     return null;
-  }, [item]);
+  }, [item, models]);
 
   if (error !== null)
     return (

@@ -82,6 +82,39 @@ test('remix takes everything but the seed', () => {
   assert.equal(next.count, 4);
 });
 
+test('Model memory: on for a recipe that names its reference, off for one without by a model with a memory', () => {
+  const withReference: Recipe = {
+    ...recipe,
+    retrieval: { index: 7, caption: 'grinning cat', set: 'noto' },
+  };
+  assert.equal(storedFromRecipe(withReference).memory, true);
+  assert.equal(storedFromRecipe(withReference, true).memory, true);
+  assert.equal(storedFromRecipe(recipe, true).memory, false);
+  // A model without a memory, or one not installed, and an infill say nothing about it.
+  assert.equal(Object.hasOwn(storedFromRecipe(recipe), 'memory'), false);
+  const infill: Recipe = {
+    ...recipe,
+    task: 'infill',
+    parent: { sha256: 'c'.repeat(64), maskSha256: 'd'.repeat(64), featherPx: 2 },
+  };
+  assert.equal(Object.hasOwn(storedFromRecipe(infill, true), 'memory'), false);
+
+  const off = { ...current, memory: false };
+  const [row] = diffSettings(off, storedFromRecipe(withReference)).filter(
+    (r) => r.field === 'memory',
+  );
+  assert.deepEqual(row, {
+    field: 'memory',
+    label: 'Model memory',
+    current: 'off',
+    stored: 'on',
+    same: false,
+  });
+  assert.equal(applyFields(off, storedFromRecipe(withReference), ['memory']).memory, true);
+  assert.equal(remixSettings(current, storedFromRecipe(recipe, true), 5).memory, false);
+  assert.equal(defaultSettings().memory, true, 'on by default');
+});
+
 test('foreign infotext settings parse where they can', () => {
   const s = storedFromForeign({
     prompt: 'a cat',

@@ -24,6 +24,11 @@ export interface GenerateSettings {
   topK: number;
   topP: number;
   cdk: Cdk | null;
+  /**
+   * Models with a retrieval memory: give the generation the training emoji closest to the
+   * prompt (`retrieval: 'auto'`) or none (`'off'`). Models without one ignore it.
+   */
+  memory: boolean;
   count: number;
   bestOf: number;
   boardId: number | null;
@@ -40,6 +45,7 @@ export const REUSABLE_FIELDS = [
   'topK',
   'topP',
   'cdk',
+  'memory',
 ] as const;
 export type ReusableField = (typeof REUSABLE_FIELDS)[number];
 export type StoredSettings = Partial<Pick<GenerateSettings, ReusableField>>;
@@ -55,6 +61,7 @@ export const FIELD_LABELS: Record<ReusableField, string> = {
   topK: 'Top-k',
   topP: 'Top-p',
   cdk: 'CD-K',
+  memory: 'Model memory',
 };
 
 export const MAX_SEED = 0xffffffff;
@@ -72,6 +79,7 @@ export function defaultSettings(): GenerateSettings {
     topK: 0,
     topP: 0.9,
     cdk: null,
+    memory: true,
     count: 1,
     bestOf: 1,
     boardId: null,
@@ -90,8 +98,19 @@ export function clamp(value: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, value));
 }
 
-/** Settings as a recipe stored them. */
-export function storedFromRecipe(recipe: Recipe): StoredSettings {
+/**
+ * Settings as a recipe stored them. `modelHasMemory`: whether the recipe's model, as installed,
+ * declares retrieval. A recipe that names the document it was given turns Model memory on; a
+ * generation without one, by a model with a memory, turns it off; otherwise the recipe says
+ * nothing about it (an infill, a model without a memory, a model that is not installed).
+ */
+export function storedFromRecipe(recipe: Recipe, modelHasMemory = false): StoredSettings {
+  const memory: StoredSettings =
+    recipe.retrieval !== undefined
+      ? { memory: true }
+      : recipe.task === 'generate' && modelHasMemory
+        ? { memory: false }
+        : {};
   return {
     modelId: recipe.modelId,
     prompt: recipe.prompt,
@@ -103,6 +122,7 @@ export function storedFromRecipe(recipe: Recipe): StoredSettings {
     topK: recipe.sampling.topK,
     topP: recipe.sampling.topP,
     cdk: recipe.sampling.cdk,
+    ...memory,
   };
 }
 
@@ -138,6 +158,7 @@ export function formatField(
   value: GenerateSettings[ReusableField] | undefined,
 ): string {
   if (value === null || value === undefined) return field === 'cdk' ? 'off' : '(none)';
+  if (typeof value === 'boolean') return value ? 'on' : 'off';
   if (field === 'cdk' && typeof value === 'object')
     return `α ${value.alpha}, k ${value.k}, τ ${value.tau}`;
   if (typeof value === 'string') return value === '' ? '(empty)' : value;

@@ -28,12 +28,14 @@ import {
   updateSettings,
 } from '../state/app.ts';
 import { jobAction, jobsStore, refreshJobs } from '../state/jobs.ts';
-import { canDo, modelsStore } from '../state/models.ts';
+import { canDo, hasMemory, modelsStore } from '../state/models.ts';
 import { useStore } from '../state/store.ts';
 import { useBoards } from '../state/boards.ts';
 import { unitLabel } from '../lib/format.ts';
 
 const PROMPT_MAX = 2000;
+const MEMORY_HINT =
+  'Give the model the training emoji closest to your prompt as a reference (CM3Leon retrieval)';
 
 function bound(
   m: ModelView | undefined,
@@ -57,6 +59,7 @@ export function GenerateScreen() {
     prompt: useId(),
     negative: useId(),
     style: useId(),
+    memory: useId(),
     seed: useId(),
     count: useId(),
     bestOf: useId(),
@@ -131,6 +134,8 @@ export function GenerateScreen() {
           cdk: s.cdk,
         },
         boardId: s.boardId,
+        // Only models with a retrieval memory read it; the others are sent nothing.
+        ...(hasMemory(model) ? { retrieval: s.memory ? ('auto' as const) : ('off' as const) } : {}),
       });
       sessionStore.set((x) => ({
         ...x,
@@ -260,6 +265,23 @@ export function GenerateScreen() {
           onChange={(style) => updateSettings({ style })}
           testId="style-select"
         />
+        {model !== undefined && hasMemory(model) ? (
+          <div className="field">
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={s.memory}
+                onChange={(e) => updateSettings({ memory: e.target.checked })}
+                aria-describedby={ids.memory}
+                data-testid="memory-checkbox"
+              />
+              Model memory
+            </label>
+            <div id={ids.memory} className="hint">
+              {MEMORY_HINT}
+            </div>
+          </div>
+        ) : null}
 
         <SeedField
           id={ids.seed}

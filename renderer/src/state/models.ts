@@ -62,6 +62,11 @@ export function findModel(models: ModelView[], id: string): ModelView | undefine
   return models.find((m) => m.id === id);
 }
 
+/** Whether a model has a retrieval memory (CM3Leon-style): Generate then offers Model memory. */
+export function hasMemory(m: ModelView): boolean {
+  return m.capabilities.retrieval === true;
+}
+
 /** Whether a model can do a task, from its manifest capabilities. */
 export function canDo(m: ModelView, task: 'generate' | 'infill' | 'caption'): boolean {
   const c = m.capabilities[task];
