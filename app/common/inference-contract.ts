@@ -40,6 +40,23 @@ const modelRef = {
   threads: z.number().int().min(1).max(64),
 };
 
+/**
+ * Retrieval for models with a memory: `auto` prepends the document most relevant to the prompt
+ * (the default), `off` none, `{document}` that one (a replay of a recorded result).
+ */
+export const retrievalSchema = z.union([
+  z.enum(['auto', 'off']),
+  z.object({ document: z.number().int().nonnegative() }),
+]);
+export type Retrieval = z.infer<typeof retrievalSchema>;
+
+/** The memory document a generation was given. */
+export const memoryDocumentSchema = z.object({
+  index: z.number().int().nonnegative(),
+  caption: z.string(),
+  set: z.string(),
+});
+
 export const generateRequestSchema = z.object({
   task: z.literal('generate'),
   ...modelRef,
@@ -51,6 +68,8 @@ export const generateRequestSchema = z.object({
   imageIndex: z.number().int().min(0).max(0xffffff),
   sampling: samplingSchema,
   resumeFrom: tokenStateSchema.nullable(),
+  /** absent = `auto`; ignored by models without a retrieval memory unless a document is named */
+  retrieval: retrievalSchema.optional(),
 });
 
 export const infillRequestSchema = z.object({
@@ -108,6 +127,8 @@ export const jobResultSchema = z.discriminatedUnion('task', [
     imageRgb: z.string(),
     width: z.number().int(),
     height: z.number().int(),
+    /** the retrieved document it was given; absent for families without retrieval */
+    document: memoryDocumentSchema.nullable().optional(),
   }),
   z.object({
     task: z.literal('infill'),

@@ -171,6 +171,24 @@ export const manifestSchema = z
       })
       .optional(),
     jpeg: jpegSchema.optional(),
+    /**
+     * The retrieval memory (vq-ar, MODELS.md §1.2): captioned code grids searched by a prompt's
+     * caption; the top document is prepended to both CFG rows.
+     */
+    retrieval: z
+      .object({
+        memory: z.object({ file: ownFile('the retrieval memory'), sha256 }),
+        codes: z.object({
+          file: ownFile('the retrieval memory'),
+          sha256,
+          dtype: z.literal('uint16'),
+          shape: z.tuple([z.number().int().positive(), z.number().int().positive()]),
+        }),
+        documents: z.number().int().positive(),
+        query: z.literal('caption-tfidf'),
+        topK: z.literal(1),
+      })
+      .optional(),
     /** The same weights in the Hugging Face layout, for use outside Tessera; the app ignores it. */
     hf: z.object({ folder: z.string(), model: z.string(), sha256 }).optional(),
     memory: z.object({
@@ -210,6 +228,25 @@ export const manifestSchema = z
       ctx.addIssue({ code: 'custom', path: ['vq'], message: 'a vq-ar model needs a "vq" block' });
     }
     if (m.family === 'jpeg-lm') checkJpeg(m, ctx);
+    if (m.capabilities.retrieval !== (m.retrieval !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['retrieval'],
+        message: m.capabilities.retrieval
+          ? 'the model declares retrieval but has no "retrieval" block: re-export it'
+          : 'the model has a "retrieval" block but does not declare the capability: re-export it',
+      });
+    }
+    const r = m.retrieval;
+    if (r !== undefined && m.vq !== undefined) {
+      if (r.codes.shape[0] !== r.documents || r.codes.shape[1] !== m.vq.grid ** 2) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['retrieval', 'codes', 'shape'],
+          message: `the retrieval codes [${r.codes.shape.join(', ')}] are not ${r.documents} grids of ${m.vq.grid}×${m.vq.grid}: re-export the model`,
+        });
+      }
+    }
   });
 
 /** The `jpeg` block of a jpeg-lm manifest, present and consistent with the rest. */

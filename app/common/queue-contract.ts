@@ -4,7 +4,12 @@
  * job emits (CLI progress lines now, the studio's `jobs:event` channel later).
  */
 import { z } from 'zod';
-import { providerSchema, samplingSchema, tokenStateSchema } from './inference-contract.ts';
+import {
+  providerSchema,
+  retrievalSchema,
+  samplingSchema,
+  tokenStateSchema,
+} from './inference-contract.ts';
 
 const seedSchema = z.number().int().min(0).max(0xffffffff);
 const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
@@ -41,6 +46,8 @@ export const generateJobSchema = z.object({
   sampling: samplingSchema,
   boardId: z.number().int().nullable(),
   replay: replaySourceSchema.optional(),
+  /** absent = `auto` (models without a retrieval memory ignore it) */
+  retrieval: retrievalSchema.optional(),
 });
 
 export const infillJobSchema = z.object({

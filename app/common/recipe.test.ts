@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseInfotext, toInfotext, type Recipe } from './recipe.ts';
+import { parseInfotext, recipeSchema, toInfotext, type Recipe } from './recipe.ts';
 import { sampleRecipe } from './testing/sample-recipe.ts';
 
 const recipe: Recipe = sampleRecipe({ prompt: 'red heart, big: shiny', negativePrompt: 'blue' });
@@ -31,4 +31,20 @@ test('a plain caption is all prompt', () => {
   const parsed = parseInfotext('just a photo of a dog');
   assert.equal(parsed.prompt, 'just a photo of a dog');
   assert.deepEqual(parsed.settings, {});
+});
+
+test('a recipe names the memory document it was given; one without it stays as it was', () => {
+  const withDoc = recipeSchema.parse({
+    ...recipe,
+    retrieval: { index: 812, caption: 'red apple', set: 'noto' },
+  });
+  const parsed = parseInfotext(toInfotext(withDoc));
+  assert.equal(parsed.settings.Reference, 'red apple (noto #812)');
+  // Recipes made before retrieval (or given no document) parse unchanged and say nothing.
+  const plain = recipeSchema.parse(recipe);
+  assert.equal('retrieval' in plain, false);
+  assert.equal(parseInfotext(toInfotext(plain)).settings.Reference, undefined);
+  assert.throws(() =>
+    recipeSchema.parse({ ...recipe, retrieval: { index: -1, caption: 'x', set: 'y' } }),
+  );
 });

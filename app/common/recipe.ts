@@ -4,7 +4,7 @@
  * tools read (STUDIO.md §2.5).
  */
 import { z } from 'zod';
-import { samplingSchema, providerSchema } from './inference-contract.ts';
+import { memoryDocumentSchema, samplingSchema, providerSchema } from './inference-contract.ts';
 
 export const recipeSchema = z.object({
   tessera: z.literal(1),
@@ -35,6 +35,12 @@ export const recipeSchema = z.object({
       featherPx: z.number(),
     })
     .nullable(),
+  /**
+   * The retrieval memory document the generation was given (CM3Leon-style retrieval). Absent
+   * when it was given none, so images of models without a memory keep their bytes; a replay
+   * without it asks for no document.
+   */
+  retrieval: memoryDocumentSchema.optional(),
   /** best-of-N: this image's log p(prompt | image) per token, and how many candidates it beat */
   selfScore: z.object({ logProbPerToken: z.number(), candidates: z.number().int() }).nullable(),
   /**
@@ -78,6 +84,8 @@ export function toInfotext(r: Recipe): string {
   ];
   if (r.style !== null) pairs.push(['Style', r.style]);
   if (r.imageIndex !== 0) pairs.push(['Batch index', String(r.imageIndex)]);
+  if (r.retrieval !== undefined)
+    pairs.push(['Reference', `${r.retrieval.caption} (${r.retrieval.set} #${r.retrieval.index})`]);
   const quote = (v: string) => (/[,:"\n]/.test(v) ? JSON.stringify(v) : v);
   const negative = r.negativePrompt === '' ? '' : `\nNegative prompt: ${r.negativePrompt}`;
   return `${r.prompt}${negative}\n${pairs.map(([k, v]) => `${k}: ${quote(v)}`).join(', ')}`;

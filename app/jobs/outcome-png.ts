@@ -27,6 +27,8 @@ export interface ImageOutcome {
   selfScore: Recipe['selfScore'];
   /** the sha256 of the image this run replays, if it is a replay */
   replayOf?: string | null;
+  /** the retrieval memory document the model was given, if any */
+  document?: Recipe['retrieval'] | null;
 }
 
 export function recipeOf(o: ImageOutcome): Recipe {
@@ -50,6 +52,7 @@ export function recipeOf(o: ImageOutcome): Recipe {
     provider: o.provider,
     tokensSha256: sha256(JSON.stringify(o.codes)),
     parent: o.parent,
+    ...(o.document ? { retrieval: o.document } : {}),
     selfScore: o.selfScore,
     ...(o.replayOf ? { replayOf: o.replayOf } : {}),
   });

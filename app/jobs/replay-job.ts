@@ -102,6 +102,8 @@ export async function replayJobFor(gallery: Gallery, home: string, id: number): 
         negativePrompt: recipe.negativePrompt,
         imageIndex: recipe.imageIndex,
         bestOf: 1,
+        // The document the original was given, or none: never a fresh retrieval.
+        retrieval: recipe.retrieval === undefined ? 'off' : { document: recipe.retrieval.index },
       },
     };
   if (recipe.parent === null)

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tessera_models.common.onnx_tools import sha256_file
 from tessera_models.common.sampling import SamplingSettings
 from tessera_models.common.settings_json import settings_from_json
 from tessera_models.data.emoji import EmojiDataset
@@ -32,22 +33,28 @@ def smoke_export(tmp_path_factory: pytest.TempPathFactory, emoji32: EmojiDataset
     again = train_transformer.train(config, threads=2)
     assert again["val_image_nats"] == pytest.approx(out["val_image_nats"], rel=1e-6)
     # A warm start continues the finished run with its tokenizer; it has no tokenizer stage.
+    # It also grows the context for retrieval, whose memory the export then ships.
     continued = replace(
         config,
         name="smoke-continued",
         warm_start="smoke",
-        transformer_training=replace(config.transformer_training, steps=5, warmup=1),
+        transformer=replace(config.transformer, context=192),
+        transformer_training=replace(
+            config.transformer_training, steps=5, warmup=1, p_retrieval=0.5
+        ),
     )
     with pytest.raises(ValueError, match="run only train_transformer"):
         train_tokenizer.train(continued, threads=2)
     more = train_transformer.train(continued, threads=2)
-    assert np.isfinite(more["val_image_nats"])
+    assert np.isfinite(more["val_image_nats"]) and np.isfinite(more["val_image_nats_retrieved"])
     # Its manifest's training block reports the tokenizer it used and the run it continued.
     summary = export.training_summary(continued)
     assert summary["continues"]["config"] == "smoke" and summary["continues"]["step"] == 30
     assert summary["tokenizer"]["event"] == "done" and summary["transformer"]["step"] == 5
+    runs = summary["transformerRuns"]
+    assert [(r["config"], r["step"]) for r in runs] == [("smoke", 30), ("smoke-continued", 5)]
     model_dir = tmp_path_factory.mktemp("export") / "vq-ar-smoke"
-    export.export(config, model_dir, model_dir.parent / "weights.pt")
+    export.export(continued, model_dir, model_dir.parent / "weights.pt")
     assert export.load_shipped_weights(model_dir.parent / "weights.pt") is not None
     mp.undo()
     return model_dir
@@ -67,6 +74,13 @@ def test_export_parity_and_manifest(smoke_export: Path) -> None:
     assert names[:3] == ["input_ids", "position_ids", "attention_mask"]
     assert names[3] == "past_key_values.0.key"
     assert manifest["graphs"]["decoder"]["inputs"][0]["shape"] == ["batch", "seq"]
+    # The retrieval memory: the training split's captions and codes, hashed like the graphs.
+    assert manifest["capabilities"]["retrieval"] is True
+    retrieval = manifest["retrieval"]
+    assert retrieval["documents"] == 256 and retrieval["codes"]["shape"] == [256, 64]
+    for part in ("memory", "codes"):
+        assert sha256_file(smoke_export / retrieval[part]["file"]) == retrieval[part]["sha256"]
+    assert manifest["layouts"]["generate"][:3] == ["bos", "document", "caption"]
 
 
 @pytest.mark.slow
@@ -74,11 +88,18 @@ def test_goldens_reproduce_exactly(smoke_export: Path) -> None:
     runner = VqArRunner(smoke_export, threads=1)
     golden = json.loads((smoke_export / "golden.json").read_text())
     generated = [c for c in golden["cases"] if c["task"] == "generate"]
-    assert len(generated) == 5
+    assert len(generated) == 7
     for case in generated:
         settings = settings_from_json(case["settings"])
-        out = runner.generate(case["prompt"], case["style"], case["seed"], settings)
+        out = runner.generate(
+            case["prompt"], case["style"], case["seed"], settings, retrieval=case["retrieval"]
+        )
+        assert out.document == case["document"]
+        assert runner.document_ids(out.document) == case["documentIds"]
         assert out.codes.reshape(-1).tolist() == case["codes"]
+    # Documents were retrieved, except where retrieval was off or no word matched.
+    assert any(c["document"] is not None for c in generated)
+    assert [c["document"] for c in generated[-2:]] == [None, None]
     # A different seed gives different codes: the golden is not seed-blind.
     other = runner.generate("grinning face", "twemoji", 2, SamplingSettings())
     assert other.codes.reshape(-1).tolist() != generated[0]["codes"]
@@ -121,3 +142,23 @@ def test_caption_and_scores(smoke_export: Path, emoji32: EmojiDataset) -> None:
     np.testing.assert_allclose(lp, single, atol=1e-4)
     nats = runner.image_nats([cands[0], cands[0]], codes)
     assert nats.shape == (2,) and np.all(nats > 0)
+
+
+@pytest.mark.slow
+def test_memory_retrieves_by_caption(smoke_export: Path, emoji32: EmojiDataset) -> None:
+    runner = VqArRunner(smoke_export, threads=1)
+    memory = runner.memory
+    assert memory is not None and len(memory.captions) == 256
+    train = emoji32.indices("train")[:256]
+    # A training caption retrieves a document with that very caption (the first, on ties).
+    caption = emoji32.records[train[10]].caption
+    found = memory.retrieve(caption)
+    assert found is not None and memory.captions[found] == caption
+    assert memory.captions.index(caption) == found
+    # Its codes are the ones the model trained on (the tokenizer before its export to fp16
+    # weights), so they agree with the exported encoder nearly everywhere.
+    encoded = runner.encode(emoji32.images[train[found]][None])[0].reshape(-1)
+    assert (memory.codes[found] == encoded).mean() > 0.8
+    assert memory.retrieve("zzzz qqqq") is None
+    doc = runner.document_ids(found)
+    assert doc[-1] == 3 and len(doc) == len(runner.prompt_ids(caption, memory.sets[found])) + 66

@@ -18,6 +18,7 @@ import { storeImage } from './store-image.ts';
 
 interface Finished {
   imageIndex: number;
+  document: ImageOutcome['document'];
   codes: number[];
   rgb: Uint8Array;
   score: number | null;
@@ -60,6 +61,7 @@ async function runCandidate(
     imageIndex,
     sampling: req.sampling,
     resumeFrom: resumeCodes === null ? null : { codes: resumeCodes },
+    ...(req.retrieval === undefined ? {} : { retrieval: req.retrieval }),
   };
   const { width, height } = ctx.model.manifest.image;
   const end = await ctx.client.run(
@@ -96,6 +98,7 @@ async function runCandidate(
     return { status: 'failed', code: 'internal', message: 'wrong result', retryable: false };
   return {
     imageIndex,
+    document: end.result.document ?? null,
     codes: end.result.codes,
     rgb: new Uint8Array(Buffer.from(end.result.imageRgb, 'base64')),
     score: null,
@@ -144,6 +147,7 @@ export const executeGenerate: Executor = async (ctx) => {
     rgb: best.rgb,
     parent: null,
     selfScore: best.score === null ? null : { logProbPerToken: best.score, candidates: req.bestOf },
+    document: best.document,
   };
   const replay = req.replay;
   if (replay !== undefined) {

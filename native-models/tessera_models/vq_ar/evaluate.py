@@ -40,11 +40,37 @@ from tessera_models.vq_ar.reference_loop import VqArRunner
 RESULTS_DIR = NATIVE_MODELS / "eval" / "results"
 
 
-def _by_length(prompts: list[list[int]]) -> dict[int, list[int]]:
+def _by_length(
+    prompts: list[list[int]], docs: list[list[int]] | None = None
+) -> dict[int, list[int]]:
+    """Item indices grouped by row length (retrieved document + prompt), for batching."""
     groups: dict[int, list[int]] = defaultdict(list)
     for i, p in enumerate(prompts):
-        groups[len(p)].append(i)
+        groups[len(p) + (len(docs[i]) if docs is not None else 0)].append(i)
     return groups
+
+
+def generate_codes_for(
+    runner: VqArRunner,
+    prompts: list[list[int]],
+    settings: SamplingSettings,
+    batch: int = 32,
+    image_index: int = 0,
+    docs: list[list[int]] | None = None,
+) -> np.ndarray:
+    """One sample per prompt, seed = prompt index, batched by equal row length: i64 [N,G,G]."""
+    codes = np.zeros((len(prompts), runner.grid, runner.grid), np.int64)
+    for _, idx in sorted(_by_length(prompts, docs).items()):
+        for k in range(0, len(idx), batch):
+            chunk = idx[k : k + batch]
+            codes[chunk] = runner.generate_codes(
+                [prompts[i] for i in chunk],
+                chunk,
+                [image_index] * len(chunk),
+                settings,
+                docs=None if docs is None else [docs[i] for i in chunk],
+            )
+    return codes
 
 
 def generate_for(
@@ -53,16 +79,10 @@ def generate_for(
     settings: SamplingSettings,
     batch: int = 32,
     image_index: int = 0,
+    docs: list[list[int]] | None = None,
 ) -> np.ndarray:
-    """One sample per prompt, seed = prompt index, batched by equal prompt length: u8 [N,H,W,3]."""
-    codes = np.zeros((len(prompts), runner.grid, runner.grid), np.int64)
-    for _, idx in sorted(_by_length(prompts).items()):
-        for k in range(0, len(idx), batch):
-            chunk = idx[k : k + batch]
-            codes[chunk] = runner.generate_codes(
-                [prompts[i] for i in chunk], chunk, [image_index] * len(chunk), settings
-            )
-    return runner.decode(codes)
+    """Pixels u8 [N,H,W,3] of generate_codes_for."""
+    return runner.decode(generate_codes_for(runner, prompts, settings, batch, image_index, docs))
 
 
 def self_scores(runner: VqArRunner, images: np.ndarray, texts: list[list[int]]) -> np.ndarray:
@@ -96,13 +116,83 @@ def generate_best_of(
     return best
 
 
-def bits_per_image_token(runner: VqArRunner, prompts: list[list[int]], codes: np.ndarray) -> float:
+def bits_per_image_token(
+    runner: VqArRunner,
+    prompts: list[list[int]],
+    codes: np.ndarray,
+    docs: list[list[int]] | None = None,
+) -> float:
     total = 0.0
-    for _, idx in _by_length(prompts).items():
+    for _, idx in _by_length(prompts, docs).items():
         for k in range(0, len(idx), 64):
             chunk = idx[k : k + 64]
-            total += float(runner.image_nats([prompts[i] for i in chunk], codes[chunk]).sum())
+            chunk_docs = None if docs is None else [docs[i] for i in chunk]
+            nats = runner.image_nats([prompts[i] for i in chunk], codes[chunk], chunk_docs)
+            total += float(nats.sum())
     return total / (len(prompts) * runner.grid**2) / math.log(2)
+
+
+def retrieval_report(
+    runner: VqArRunner,
+    data: EmojiDataset,
+    test: np.ndarray,
+    retrieved: list[int | None],
+    prompts: list[list[int]],
+    sample_codes: np.ndarray,
+    settings: SamplingSettings,
+    classifier: ClassifierRunner,
+    real_feats: np.ndarray,
+) -> dict[str, Any]:
+    """What retrieval contributes, against two baselines: the same model given no document,
+    and the retrieved documents themselves shown as the answer (a nearest-neighbour lookup,
+    which the model must beat to be more than a copier). Also how often a sample copies its
+    document (at least 75% of its codes equal)."""
+    assert runner.memory is not None
+    targets = classifier.targets([data.records[i].concept for i in test])
+    known = targets >= 0
+
+    def adherence(images: np.ndarray) -> tuple[dict[str, float], np.ndarray]:
+        feats, logits = classifier.run(images)
+        top = {
+            "top1": topk_accuracy(logits[known], targets[known], 1),
+            "top5": topk_accuracy(logits[known], targets[known], 5),
+        }
+        return top, feats
+
+    g = runner.grid
+    white = np.full(data.images[test[0]].shape, 255, np.uint8)
+    shown = np.stack(
+        [
+            runner.decode(runner.memory.codes[d].reshape(1, g, g))[0] if d is not None else white
+            for d in retrieved
+        ]
+    )
+    bare = generate_for(runner, prompts, settings)
+    bare_top, bare_feats = adherence(bare)
+    doc_top, _ = adherence(shown)
+    with_doc = [n for n, d in enumerate(retrieved) if d is not None]
+    copies = [
+        float((sample_codes[n].reshape(-1) == runner.memory.codes[retrieved[n]]).mean() >= 0.75)
+        for n in with_doc
+    ]
+    return {
+        "memoryDocuments": len(runner.memory.captions),
+        "promptsWithDocument": len(with_doc) / len(test),
+        "documentSameCaption": float(
+            np.mean(
+                [
+                    runner.memory.captions[retrieved[n]] == data.records[test[n]].caption
+                    for n in with_doc
+                ]
+            )
+        )
+        if with_doc
+        else 0.0,
+        "noRetrieval_cfg3": bare_top,
+        "fdNoRetrieval_cfg3": frechet_distance(bare_feats, real_feats),
+        "documentsAsAnswer": doc_top,
+        "copyRate_cfg3": float(np.mean(copies)) if copies else 0.0,
+    }
 
 
 def caption_metrics(
@@ -172,11 +262,21 @@ def evaluate(model_dir: Path, limit: int | None, threads: int) -> dict[str, Any]
     m["tokenizerPsnrDbUnseen"] = psnr(runner.decode(codes_unseen), data.images[unseen])
 
     prompts = [runner.prompt_ids(data.records[i].caption, data.records[i].set) for i in test]
-    m["bitsPerImageToken"] = bits_per_image_token(runner, prompts, codes)
     unseen_prompts = [
         runner.prompt_ids(data.records[i].caption, data.records[i].set) for i in unseen
     ]
-    m["bitsPerImageTokenUnseen"] = bits_per_image_token(runner, unseen_prompts, codes_unseen)
+    # With a retrieval memory, every prompt is given its document, as in the studio.
+    retrieved = [runner.retrieve(data.records[i].caption) for i in test]
+    docs = [runner.document_ids(d) for d in retrieved] if runner.memory is not None else None
+    unseen_docs = (
+        [runner.document_ids(runner.retrieve(data.records[i].caption)) for i in unseen]
+        if runner.memory is not None
+        else None
+    )
+    m["bitsPerImageToken"] = bits_per_image_token(runner, prompts, codes, docs)
+    m["bitsPerImageTokenUnseen"] = bits_per_image_token(
+        runner, unseen_prompts, codes_unseen, unseen_docs
+    )
 
     pool = sorted({data.records[i].caption for i in train})
     m["caption"] = caption_metrics(runner, data, test, codes, pool)
@@ -196,8 +296,12 @@ def evaluate(model_dir: Path, limit: int | None, threads: int) -> dict[str, Any]
         "floorTrainVsTest": frechet_distance(floor_feats, real_feats),
         "ceilingReconstructionVsTest": frechet_distance(recon_feats, real_feats),
     }
+    sampled: dict[float, np.ndarray] = {}
     for scale in (1.0, 3.0):
-        samples = generate_for(runner, prompts, replace(base, cfg_scale=scale))
+        sampled[scale] = generate_codes_for(
+            runner, prompts, replace(base, cfg_scale=scale), docs=docs
+        )
+        samples = runner.decode(sampled[scale])
         feats, logits = classifier.run(samples)
         key = f"cfg{scale:g}"
         low, high = bootstrap_interval(feats, real_feats, resamples=200, seed=0)
@@ -209,11 +313,36 @@ def evaluate(model_dir: Path, limit: int | None, threads: int) -> dict[str, Any]
     m["adherenceTop5VsClassifier_cfg3"] = m["adherence_cfg3"]["top5"] / max(
         1e-9, m["classifierOnReal"]["top5"]
     )
+    if runner.memory is not None:
+        m["retrieval"] = retrieval_report(
+            runner,
+            data,
+            test,
+            retrieved,
+            prompts,
+            sampled[3.0],
+            replace(base, cfg_scale=3.0),
+            classifier,
+            real_feats,
+        )
     m["speed"] = speed(runner, base)
     m["speed"]["threads"] = threads
     m["evaluationMinutes"] = (time.time() - started) / 60
     m["date"] = dt.date.today().isoformat()
     return m
+
+
+def retrieval_rows(m: dict[str, Any]) -> list[str]:
+    r = m.get("retrieval")
+    if r is None:
+        return []
+    return [
+        f"| retrieval: prompts given a document / document has the prompt's caption | {r['promptsWithDocument']:.3f} / {r['documentSameCaption']:.3f} |",
+        f"| prompt adherence top-1 / top-5, CFG 3, no retrieval | {r['noRetrieval_cfg3']['top1']:.3f} / {r['noRetrieval_cfg3']['top5']:.3f} |",
+        f"| FD-emoji CFG 3, no retrieval | {r['fdNoRetrieval_cfg3']:.2f} |",
+        f"| retrieved documents shown as the answer, top-1 / top-5 | {r['documentsAsAnswer']['top1']:.3f} / {r['documentsAsAnswer']['top5']:.3f} |",
+        f"| CFG 3 samples copying their document (≥ 75% of codes) | {r['copyRate_cfg3']:.3f} |",
+    ]
 
 
 def results_table(model_id: str, m: dict[str, Any]) -> str:
@@ -238,6 +367,7 @@ def results_table(model_id: str, m: dict[str, Any]) -> str:
         f"| prompt adherence top-1 / top-5, CFG 3 | {m['adherence_cfg3']['top1']:.3f} / {m['adherence_cfg3']['top5']:.3f} |",
         f"| classifier on real test images top-1 / top-5 | {m['classifierOnReal']['top1']:.3f} / {m['classifierOnReal']['top5']:.3f} |",
         f"| adherence top-5 (CFG 3) ÷ classifier top-5 | {m['adherenceTop5VsClassifier_cfg3']:.2f} (goal ≥ 0.5) |",
+        *retrieval_rows(m),
         f"| speed, batch 1 + CFG, {m['speed']['threads']} threads | {m['speed']['secondsPerImage'] * 1000:.0f} ms/image, {m['speed']['stepsPerSecond']:.0f} steps/s, peak RSS {m['speed']['peakRssMiB']:.0f} MiB |",
         "",
     ]

@@ -43,6 +43,7 @@ from tessera_models.vq_ar.config import ExperimentConfig, load_config
 from tessera_models.vq_ar.golden import write_goldens
 from tessera_models.vq_ar.image_tokenizer import ImageTokenizer, ImageTokenizerConfig
 from tessera_models.vq_ar.manifest import build_manifest
+from tessera_models.vq_ar.memory_file import CODES_FILE, JSON_FILE, Memory, write_memory
 from tessera_models.vq_ar.onnx_graphs import export_decoder, export_tokenizer
 from tessera_models.vq_ar.paths import run_dir
 from tessera_models.vq_ar.sequences import text_to_image
@@ -86,7 +87,10 @@ def verify_decoder(
         return sess.run(outputs, feed)
 
     for batch in (2, 5):
-        ids = np.array([s[:40] for s in sequences[:batch]], np.int64)
+        # As long as the shortest sequence of the batch allows (the retrieval layout's run
+        # past position 96 when the first two carry documents).
+        length = min(len(x) for x in sequences[:batch])
+        ids = np.array([x[:length] for x in sequences[:batch]], np.int64)
         b, s = ids.shape
         positions = np.broadcast_to(np.arange(s), (b, s)).astype(np.int64)
         mask = causal_mask_np(np.ones((b, s), bool))
@@ -139,6 +143,16 @@ def training_summary(config: ExperimentConfig) -> dict[str, Any]:
     continues = continued_run(log, config.warm_start)
     if continues is not None:
         summary["continues"] = continues
+        # Every transformer run the weights went through, oldest first: the whole cost.
+        chain = []
+        run: str | None = config.name
+        source: str | None = config.warm_start
+        while run is not None:
+            done = last_done(run, "transformer")
+            keys = ("step", "elapsed_min", "tokens", "flops")
+            chain.append({"config": run, **{k: done.get(k) for k in keys}})
+            run, source = source, load_config(source).warm_start if source is not None else None
+        summary["transformerRuns"] = chain[::-1]
     return summary
 
 
@@ -170,11 +184,33 @@ def export(
     test_idx = data.indices("test")
     report: dict[str, Any] = {"tolerance": TOLERANCE, "onnxruntime": ort.__version__}
     verify_tokenizer(tokenizer, enc, dec, data.images[test_idx[:5]], report)
+    train_idx = data.indices("train")
+    if config.data_limit is not None:
+        train_idx = train_idx[: config.data_limit]
+    retrieval = config.transformer_training.p_retrieval > 0
+    if retrieval:
+        # The memory the model was trained to retrieve from: its training split.
+        write_memory(
+            out,
+            [data.records[i].caption for i in train_idx],
+            [data.records[i].set for i in train_idx],
+            codes[train_idx],
+        )
+    docs: list[list[int]] = [[] for _ in range(5)]
+    if retrieval:
+        # Parity also covers the retrieval layout, whose positions run past the first 96.
+        memory = Memory.load(out, vocab, config.tokenizer.grid)
+        for k, i in enumerate(test_idx[:2]):
+            found = memory.retrieve(data.records[i].caption)
+            docs[k] = memory.tokens(vocab, found) if found is not None else []
     sequences = [
         text_to_image(
-            vocab, vocab.caption_ids(data.records[i].caption, data.records[i].set), codes[i]
+            vocab,
+            vocab.caption_ids(data.records[i].caption, data.records[i].set),
+            codes[i],
+            docs[k],
         )
-        for i in test_idx[:5]
+        for k, i in enumerate(test_idx[:5])
     ]
     verify_decoder(model, decoder, sequences, report)
 
@@ -195,6 +231,9 @@ def export(
         data_card=card,
         training=training_summary(config),
         parity=report,
+        retrieval=retrieval_entry(out, len(train_idx), config.tokenizer.grid)
+        if retrieval
+        else None,
         source={
             "commit": git_commit(),
             "config": config.name,
@@ -209,6 +248,22 @@ def export(
     manifest["parity"]["golden"] = goldens
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
+
+
+def retrieval_entry(out: Path, documents: int, grid: int) -> dict[str, Any]:
+    return {
+        "memory": {"file": JSON_FILE, "sha256": sha256_file(out / JSON_FILE)},
+        "codes": {
+            "file": CODES_FILE,
+            "sha256": sha256_file(out / CODES_FILE),
+            "dtype": "uint16",
+            "shape": [documents, grid * grid],
+        },
+        "documents": documents,
+        # How the studio searches: a prompt's caption alone, TF-IDF cosine, the top document.
+        "query": "caption-tfidf",
+        "topK": 1,
+    }
 
 
 def weights_path(config_name: str) -> Path:

@@ -1,7 +1,8 @@
 """Golden outputs that hold the TypeScript engine to the Python reference (MODELS.md §5.4).
 
-golden.json: for fixed prompts, seeds and settings, the sampled codes, the image (RGB bytes,
-base64) and its sha256, plus an infill and a greedy caption. golden-words.json: 500 captions and
+golden.json: for fixed prompts, seeds and settings, the retrieved document (when the model
+has a memory), the sampled codes, the image (RGB bytes, base64) and its sha256, plus an infill
+and a greedy caption. golden-words.json: 500 captions and
 their word-tokenizer ids.
 """
 
@@ -43,6 +44,16 @@ GENERATE_CASES: list[dict[str, Any]] = [
         "seed": 4294967295,
         "settings": SamplingSettings(temperature=0.0),
     },
+    # With a retrieval memory every case above is given its prompt's document; this one asks
+    # for none (and a prompt no document shares a word with gets none either).
+    {
+        "prompt": "grinning face",
+        "style": "twemoji",
+        "seed": 1,
+        "settings": SamplingSettings(),
+        "retrieval": False,
+    },
+    {"prompt": "zzzz qqqq", "style": None, "seed": 3, "settings": SamplingSettings()},
 ]
 
 
@@ -56,7 +67,8 @@ def write_goldens(model_dir: Path, data: EmojiDataset) -> dict[str, Any]:
     cases = []
     for case in GENERATE_CASES:
         s: SamplingSettings = case["settings"]
-        out = runner.generate(case["prompt"], case["style"], case["seed"], s)
+        retrieval = bool(case.get("retrieval", True))
+        out = runner.generate(case["prompt"], case["style"], case["seed"], s, retrieval=retrieval)
         cases.append(
             {
                 "task": "generate",
@@ -65,6 +77,9 @@ def write_goldens(model_dir: Path, data: EmojiDataset) -> dict[str, Any]:
                 "seed": case["seed"],
                 "imageIndex": 0,
                 "settings": settings_json(s),
+                "retrieval": retrieval,
+                "document": out.document,
+                "documentIds": runner.document_ids(out.document),
                 "promptIds": runner.prompt_ids(case["prompt"], case["style"]),
                 "codes": out.codes.reshape(-1).tolist(),
                 "image": _image_json(out.image),

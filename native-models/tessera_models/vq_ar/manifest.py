@@ -43,6 +43,7 @@ def build_manifest(
     training: dict[str, Any],
     parity: dict[str, Any],
     source: dict[str, Any],
+    retrieval: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     tc = config.transformer
     grid = config.tokenizer.grid
@@ -85,7 +86,15 @@ def build_manifest(
             "sentinels": list(range(SENTINEL0, SENTINEL0 + SENTINELS)),
         },
         "layouts": {
-            "generate": ["bos", "caption", "break", {"image": grid * grid}, "break", "eos"],
+            "generate": [
+                "bos",
+                *(["document"] if retrieval is not None else []),
+                "caption",
+                "break",
+                {"image": grid * grid},
+                "break",
+                "eos",
+            ],
             "infill": [
                 "bos",
                 "caption",
@@ -107,7 +116,7 @@ def build_manifest(
             "caption": True,
             "likelihood": "tokens",
             "embed": False,
-            "retrieval": False,
+            "retrieval": retrieval is not None,
             "prefixCompletion": False,
         },
         "cfg": {"rowOrder": ["cond", "uncond"], "uncondRule": "replace-with-null", "nullId": MASK},
@@ -139,4 +148,5 @@ def build_manifest(
         "training": training_block(training),
         "metrics": {},
         "parity": parity,
+        **({"retrieval": retrieval} if retrieval is not None else {}),
     }

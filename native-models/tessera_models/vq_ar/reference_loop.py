@@ -22,6 +22,7 @@ from tessera_models.common.kv_decoder import KvDecoder, causal_mask_np
 from tessera_models.common.prng import PURPOSE_SAMPLE, Prng, stream_id
 from tessera_models.common.sampling import SamplingSettings, sample_token
 from tessera_models.text.word_tokenizer import WordTokenizer
+from tessera_models.vq_ar.memory_file import Memory
 from tessera_models.vq_ar.vocab import BOS, BREAK, EOS, INFILL, MASK, TEXT_OFFSET, Vocab
 
 
@@ -29,6 +30,7 @@ from tessera_models.vq_ar.vocab import BOS, BREAK, EOS, INFILL, MASK, TEXT_OFFSE
 class Generated:
     codes: np.ndarray  # i64 [G, G]
     image: np.ndarray  # u8 [H, W, 3]
+    document: int | None = None  # the retrieved memory document it was given, if any
 
 
 class VqArRunner:
@@ -49,6 +51,9 @@ class VqArRunner:
         words = WordTokenizer.load(self.dir / self.manifest["tokenizer"]["file"])
         self.vocab = Vocab(words=words, codebook_size=self.manifest["vq"]["codebook"])
         self.grid = self.manifest["vq"]["grid"]
+        self.memory = (
+            Memory.load(self.dir, self.vocab, self.grid) if "retrieval" in self.manifest else None
+        )
 
     # -- pixels <-> codes ---------------------------------------------------------------------
     def encode(self, images_u8: np.ndarray) -> np.ndarray:
@@ -63,13 +68,27 @@ class VqArRunner:
     def prompt_ids(self, prompt: str, style: str | None) -> list[int]:
         return self.vocab.caption_ids(prompt, style)
 
+    def retrieve(self, prompt: str) -> int | None:
+        """The memory document a prompt retrieves, or None (no memory, or nothing relevant)."""
+        return self.memory.retrieve(prompt) if self.memory is not None else None
+
+    def document_ids(self, index: int | None) -> list[int]:
+        if index is None:
+            return []
+        if self.memory is None:
+            raise ValueError("this model has no retrieval memory")
+        return self.memory.tokens(self.vocab, index)
+
     def _prefill_pair(
-        self, captions: Sequence[list[int]], guided: bool
+        self, captions: Sequence[list[int]], guided: bool, docs: Sequence[list[int]]
     ) -> tuple[np.ndarray, list[np.ndarray], int]:
-        """Prefill [cond…, uncond…] rows of equal length; returns last logits, cache, length."""
-        rows = [[BOS, *c, BREAK] for c in captions]
+        """Prefill [cond…, uncond…] rows of equal length; returns last logits, cache, length.
+        A retrieved document stays in the unconditional row: guidance amplifies the caption."""
+        rows = [[BOS, *d, *c, BREAK] for d, c in zip(docs, captions, strict=True)]
         if guided:
-            rows += [[BOS, *([MASK] * len(c)), BREAK] for c in captions]
+            rows += [
+                [BOS, *d, *([MASK] * len(c)), BREAK] for d, c in zip(docs, captions, strict=True)
+            ]
         ids = np.array(rows, dtype=np.int64)
         b, s = ids.shape
         positions = np.broadcast_to(np.arange(s), (b, s)).astype(np.int64)
@@ -96,21 +115,25 @@ class VqArRunner:
         settings: SamplingSettings,
         on_step: Callable[[int, np.ndarray], None] | None = None,
         prefix: np.ndarray | None = None,
+        docs: Sequence[list[int]] | None = None,
     ) -> np.ndarray:
-        """Codes i64 [n, G, G] for n equal-length captions, each row on its own PRNG stream.
+        """Codes i64 [n, G, G] for n captions whose rows (document + caption) have equal token
+        length, each row on its own PRNG stream.
 
         `prefix` i64 [n, K] teacher-forces the first K codes in raster order (prefix
         completion, the JPEG-LM paper's partial-image task); they consume no draws.
+        `docs` gives each caption its retrieved document's tokens (empty: none).
         """
         n = len(captions)
-        if len({len(c) for c in captions}) != 1:
-            raise ValueError("generate_codes batches captions of equal token length only")
+        docs = [[] for _ in captions] if docs is None else docs
+        if len({len(d) + len(c) for d, c in zip(docs, captions, strict=True)}) != 1:
+            raise ValueError("generate_codes batches rows of equal token length only")
         guided = settings.cdk or settings.cfg_scale != 1.0
         prngs = [
             Prng(seed, stream_id(i, PURPOSE_SAMPLE))
             for seed, i in zip(seeds, image_indices, strict=True)
         ]
-        logits, cache, position = self._prefill_pair(captions, guided)
+        logits, cache, position = self._prefill_pair(captions, guided, docs)
         lo, hi = self.vocab.image_offset, self.vocab.size
         count = self.grid * self.grid
         codes = np.zeros((n, count), np.int64)
@@ -143,11 +166,18 @@ class VqArRunner:
         seed: int,
         settings: SamplingSettings,
         image_index: int = 0,
+        retrieval: bool = True,
     ) -> Generated:
+        """With `retrieval` (and a memory), the prompt's most relevant document is prepended."""
+        document = self.retrieve(prompt) if retrieval else None
         codes = self.generate_codes(
-            [self.prompt_ids(prompt, style)], [seed], [image_index], settings
+            [self.prompt_ids(prompt, style)],
+            [seed],
+            [image_index],
+            settings,
+            docs=[self.document_ids(document)],
         )
-        return Generated(codes=codes[0], image=self.decode(codes)[0])
+        return Generated(codes=codes[0], image=self.decode(codes)[0], document=document)
 
     # -- infill (native CM3: the model sees context on both sides of the hole) ----------------
     def mask_to_segments(self, mask: np.ndarray) -> list[tuple[int, int, int]]:
@@ -292,12 +322,19 @@ class VqArRunner:
         picked = np.take_along_axis(logp, ids[..., None], -1)[..., 0]
         return (picked * valid).sum(1)
 
-    def image_nats(self, captions: Sequence[list[int]], codes: np.ndarray) -> np.ndarray:
-        """Teacher-forced −log p(image codes | caption) per image in nats, f64 [n] (equal-length captions)."""
-        len(captions)
+    def image_nats(
+        self,
+        captions: Sequence[list[int]],
+        codes: np.ndarray,
+        docs: Sequence[list[int]] | None = None,
+    ) -> np.ndarray:
+        """Teacher-forced −log p(image codes | [document,] caption) per image in nats, f64 [n]
+        (rows of equal length)."""
         lo = self.vocab.image_offset
+        docs = [[] for _ in captions] if docs is None else docs
         rows = [
-            [BOS, *c, BREAK, *(codes[i].reshape(-1) + lo).tolist()] for i, c in enumerate(captions)
+            [BOS, *docs[i], *c, BREAK, *(codes[i].reshape(-1) + lo).tolist()]
+            for i, c in enumerate(captions)
         ]
         ids = np.array(rows, np.int64)
         b, s = ids.shape

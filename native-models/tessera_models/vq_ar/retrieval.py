@@ -8,7 +8,8 @@ alone by thumbnail. The TypeScript engine implements the same arithmetic over th
 that the export writes, and a golden case holds the two together.
 
 Shape glossary: N documents, W caption words (the word vocabulary), Q queries, K results.
-  text    f32 [N, W]    TF-IDF caption vectors, l2-normalised (style tokens and <unk> excluded)
+  text    f32 [N, W]    TF-IDF caption vectors, l2-normalised (style tokens and <unk> excluded);
+                        f64 in the studio's caption-only memory
   thumbs  f32 [N, 192]  centred thumbnails, l2-normalised (all-white images stay zero)
 """
 
@@ -25,7 +26,7 @@ THUMB = 8  # thumbnail side: 8×8×3 = 192 numbers
 
 def _l2(x: np.ndarray) -> np.ndarray:
     norm = np.linalg.norm(x, axis=-1, keepdims=True)
-    return np.where(norm > 0, x / np.maximum(norm, 1e-12), 0.0).astype(np.float32)
+    return np.where(norm > 0, x / np.maximum(norm, 1e-12), 0.0).astype(x.dtype)
 
 
 def thumbnails(images_u8: np.ndarray) -> np.ndarray:
@@ -34,7 +35,7 @@ def thumbnails(images_u8: np.ndarray) -> np.ndarray:
     if h % THUMB or w % THUMB:
         raise ValueError(f"image side {h}×{w} is not a multiple of {THUMB}")
     x = images_u8.astype(np.float32).reshape(n, THUMB, h // THUMB, THUMB, w // THUMB, 3)
-    return _l2(x.mean(axis=(2, 4)).reshape(n, -1) / 255.0 - 1.0)
+    return _l2(x.mean(axis=(2, 4)).reshape(n, -1) / 255.0 - 1.0).astype(np.float32)
 
 
 def content_word_ids(tokenizer: WordTokenizer, caption: str) -> list[int]:
@@ -52,18 +53,25 @@ class Retriever:
 
     @classmethod
     def build(
-        cls, tokenizer: WordTokenizer, captions: list[str], images_u8: np.ndarray
+        cls,
+        tokenizer: WordTokenizer,
+        captions: list[str],
+        images_u8: np.ndarray | None,
+        dtype: type = np.float32,
     ) -> Retriever:
+        """`images_u8` None: a caption-only memory (what the studio ships). float64 for
+        inference, where the ranking must match the TypeScript engine's to the document."""
         n, vocab = len(captions), len(tokenizer)
-        counts = np.zeros((n, vocab), dtype=np.float32)
+        counts = np.zeros((n, vocab), dtype=dtype)
         for row, caption in enumerate(captions):
             for i in content_word_ids(tokenizer, caption):
                 counts[row, i] += 1.0
         df = (counts > 0).sum(axis=0)
         # Smoothed IDF: words absent from the memory get the largest weight, never a division
         # by zero; words in every caption keep weight 1.
-        idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
-        return cls(tokenizer, idf, _l2(counts * idf), thumbnails(images_u8))
+        idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(dtype)
+        thumbs = thumbnails(images_u8) if images_u8 is not None else np.zeros((n, 0), np.float32)
+        return cls(tokenizer, idf, _l2(counts * idf).astype(dtype), thumbs)
 
     def __len__(self) -> int:
         return self.text.shape[0]
@@ -77,7 +85,7 @@ class Retriever:
         ids = self.query_words(caption)
         if keep is not None:
             ids = [i for i, k in zip(ids, keep, strict=True) if k]
-        v = np.zeros(len(self.idf), dtype=np.float32)
+        v = np.zeros(len(self.idf), dtype=self.idf.dtype)
         for i in ids:
             v[i] += 1.0
         return _l2(v * self.idf)
@@ -105,7 +113,9 @@ class Retriever:
         f32 [Q, K]; ties go to the lower index so every implementation agrees. `exclude[q]`
         lists documents query q must not get (in training: the item itself and its
         pixel-identical duplicates)."""
-        scores = self.relevance(text, thumbs)
+        # Rounded so that sums taken in another order (another BLAS, the TypeScript engine)
+        # rank equal documents equal, and the lower index wins.
+        scores = np.round(self.relevance(text, thumbs), 9)
         if exclude is not None:
             for q, banned in enumerate(exclude):
                 scores[q, banned] = -np.inf

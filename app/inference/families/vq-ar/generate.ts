@@ -10,6 +10,8 @@ import type { VqArModel } from './model.ts';
 
 export interface GenerateRequest {
   promptIds: number[];
+  /** A retrieved document's tokens, prepended to both rows (guidance amplifies the caption). */
+  documentIds?: number[];
   /**
    * A negative prompt for the unconditional row, fitted to the prompt's length: shorter ones
    * are padded with the null token (what the model saw for dropped captions), longer ones cut.
@@ -33,10 +35,11 @@ export async function generateCodes(model: VqArModel, req: GenerateRequest): Pro
   const [lo, hi] = model.imageRange;
   const guided = req.settings.cdk !== null || req.settings.cfgScale !== 1;
   const sp = m.specialTokens;
-  const rows = [[sp.bos, ...req.promptIds, sp.break!]];
+  const doc = req.documentIds ?? [];
+  const rows = [[sp.bos, ...doc, ...req.promptIds, sp.break!]];
   if (guided) {
     const negative = req.promptIds.map((_, i) => req.negativeIds?.[i] ?? m.cfg.nullId);
-    rows.push([sp.bos, ...negative, sp.break!]);
+    rows.push([sp.bos, ...doc, ...negative, sp.break!]);
   }
   const decoder = model.decoder(rows.length);
   const prng = new Prng(req.seed, streamId(req.imageIndex, PURPOSE_SAMPLE));
@@ -85,7 +88,10 @@ export async function decodeCodes(model: VqArModel, codes: readonly number[]): P
   const plane = width * height;
   for (let p = 0; p < plane; p++) {
     for (let c = 0; c < 3; c++) {
-      rgb[p * 3 + c] = Math.min(255, Math.max(0, roundHalfEven((x[c * plane + p]! + 1) * 127.5)));
+      // float32 arithmetic, as numpy does it on the float32 output: in float64 a value can
+      // miss the exact .5 that float32 lands on, and round the other way.
+      const v = Math.fround(Math.fround(x[c * plane + p]! + 1) * 127.5);
+      rgb[p * 3 + c] = Math.min(255, Math.max(0, roundHalfEven(v)));
     }
   }
   return rgb;

@@ -27,6 +27,10 @@ interface GenerateCase {
   imageIndex: number;
   settings: SamplingSettings;
   promptIds: number[];
+  /** Exports with a retrieval memory record the document each case was given. */
+  retrieval?: boolean;
+  document?: number | null;
+  documentIds?: number[];
   codes: number[];
   image: { rgbBase64: string; sha256: string };
 }
@@ -50,8 +54,17 @@ test('the TypeScript loop reproduces every golden image exactly', async () => {
     assert.ok(cases.length >= 5);
     for (const c of cases) {
       assert.deepEqual(model.promptIds(c.prompt, c.style), c.promptIds, c.prompt);
+      // Retrieval picks the same document as the Python reference, with the same tokens.
+      const doc = model.document(c.prompt, c.retrieval === false ? 'off' : 'auto');
+      assert.equal(doc?.index ?? null, c.document ?? null, `document for "${c.prompt}"`);
+      assert.deepEqual(
+        model.documentIds(doc),
+        c.documentIds ?? [],
+        `document ids of "${c.prompt}"`,
+      );
       const codes = await generateCodes(model, {
         promptIds: c.promptIds,
+        documentIds: model.documentIds(doc),
         seed: c.seed,
         imageIndex: c.imageIndex,
         settings: c.settings,

@@ -61,8 +61,10 @@ export async function runGenerate(
   let lastProgress = 0;
   let lastPreview = 0;
   const resumeFrom = req.resumeFrom?.codes;
+  const document = model.document(req.prompt, req.retrieval ?? 'auto');
   const codes = await generateCodes(model, {
     promptIds: model.promptIds(req.prompt, req.style),
+    documentIds: model.documentIds(document),
     ...(req.negativePrompt.trim() === ''
       ? {}
       : { negativeIds: model.promptIds(req.negativePrompt, null) }),
@@ -105,7 +107,14 @@ export async function runGenerate(
     ratePerSecond: (total / Math.max(1, Date.now() - started)) * 1000,
   });
   const { width, height } = model.manifest.image;
-  return { task: 'generate', codes, imageRgb: b64(await decodeCodes(model, codes)), width, height };
+  return {
+    task: 'generate',
+    codes,
+    imageRgb: b64(await decodeCodes(model, codes)),
+    width,
+    height,
+    document,
+  };
 }
 
 export async function runInfill(

@@ -12,6 +12,7 @@ import { loadSession, type LoadedSession, type Provider } from '../../engine/ort
 import { WordTokenizer, type WordTokenizerFile } from '../../engine/tokenizers/word.ts';
 import { readManifest } from '../manifest-file.ts';
 import { ModelLoadError } from '../types.ts';
+import { RetrievalMemory, type MemoryDocument } from './memory.ts';
 
 export { ModelLoadError };
 
@@ -27,6 +28,8 @@ export class VqArModel {
     readonly manifest: ModelManifest,
     readonly words: WordTokenizer,
     readonly sessions: VqArSessions,
+    /** The retrieval memory, for models that declare retrieval. */
+    readonly memory: RetrievalMemory | null,
   ) {}
 
   static async load(
@@ -37,11 +40,10 @@ export class VqArModel {
     if (manifest.family !== 'vq-ar') {
       throw new ModelLoadError(`${dir} holds a ${manifest.family} model, not vq-ar`);
     }
-    const check = async (file: string, sha256: string): Promise<string> => {
-      const path = join(dir, file);
+    const read = async (file: string, sha256: string): Promise<Buffer> => {
       let bytes: Buffer;
       try {
-        bytes = await readFile(path);
+        bytes = await readFile(join(dir, file));
       } catch {
         throw new ModelLoadError(`${file} is missing from ${dir}: re-copy or re-export the model`);
       }
@@ -50,7 +52,11 @@ export class VqArModel {
           `${file} in ${dir} is damaged (its hash does not match the manifest): re-copy or re-export the model`,
         );
       }
-      return path;
+      return bytes;
+    };
+    const check = async (file: string, sha256: string): Promise<string> => {
+      await read(file, sha256);
+      return join(dir, file);
     };
     const words = WordTokenizer.fromJson(
       JSON.parse(
@@ -66,7 +72,17 @@ export class VqArModel {
       encoder: await graph('vq_encode'),
       vqDecoder: await graph('vq_decode'),
     };
-    return new VqArModel(dir, manifest, words, sessions);
+    const r = manifest.retrieval;
+    const memory =
+      r === undefined
+        ? null
+        : RetrievalMemory.fromFiles(
+            manifest,
+            words,
+            (await read(r.memory.file, r.memory.sha256)).toString('utf8'),
+            await read(r.codes.file, r.codes.sha256),
+          );
+    return new VqArModel(dir, manifest, words, sessions, memory);
   }
 
   get grid(): number {
@@ -81,6 +97,39 @@ export class VqArModel {
   promptIds(prompt: string, style: string | null): number[] {
     const offset = this.manifest.tokenizer.idRanges.text[0];
     return this.words.encode(prompt, style).map((i) => i + offset);
+  }
+
+  /**
+   * The document a generation is given: retrieved for the prompt (`auto`), none (`off`, or a
+   * model without memory), or a recorded one (a replay). A recorded document the memory lacks
+   * is a RangeError that says so.
+   */
+  document(
+    prompt: string,
+    retrieval: 'auto' | 'off' | { document: number },
+  ): MemoryDocument | null {
+    if (retrieval === 'off' || this.memory === null) {
+      if (typeof retrieval === 'object') {
+        throw new RangeError(`${this.manifest.id} has no retrieval memory to take a document from`);
+      }
+      return null;
+    }
+    return retrieval === 'auto'
+      ? this.memory.retrieve(prompt)
+      : this.memory.document(retrieval.document);
+  }
+
+  /** A document's tokens as they are prepended: caption with its style, image, two breaks. */
+  documentIds(doc: MemoryDocument | null): number[] {
+    if (doc === null || this.memory === null) return [];
+    const sp = this.manifest.specialTokens;
+    const lo = this.imageRange[0];
+    return [
+      ...this.promptIds(doc.caption, doc.set),
+      sp.break!,
+      ...this.memory.documentCodes(doc.index).map((c) => c + lo),
+      sp.break!,
+    ];
   }
 
   /** A fresh KV-cached decoder for `batch` rows (2 for a CFG pair). */
