@@ -7,7 +7,7 @@ last checkpoint with a fresh warmup and cosine.
 Run (from native-models/, after cpu-2h):
   .venv/bin/python -m tessera_models.vq_ar.train_transformer --config cpu-3h --threads 2
   .venv/bin/python -m tessera_models.vq_ar.export --config cpu-3h
-Expected time on 2 cores: 90 minutes (it resumes from its checkpoint when re-run).
+Expected time on 2 cores: 80 minutes (it resumes from its checkpoint when re-run).
 """
 
 from dataclasses import replace
@@ -27,7 +27,7 @@ def get_config() -> ExperimentConfig:
             lr=1e-3,
             warmup=100,
             steps=8000,
-            minutes=90,
+            minutes=80,
             p_retrieval=0.5,
         ),
         warm_start=base.name,
