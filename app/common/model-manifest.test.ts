@@ -96,3 +96,40 @@ test('a jpeg block that does not fit the image or the vocabulary is refused with
   (recipe.jpeg as { subsampling: string }).subsampling = '4:4:4';
   assert.match(problem(recipe), /jpeg.subsampling/);
 });
+
+test('a retrieval block and the retrieval capability go together, and fit the grid', () => {
+  const m = shippedManifest();
+  const caps = m.capabilities as Record<string, unknown>;
+  const block = {
+    memory: { file: 'memory.json', sha256: 'a'.repeat(64) },
+    codes: { file: 'memory-codes.bin', sha256: 'b'.repeat(64), dtype: 'uint16', shape: [10, 64] },
+    documents: 10,
+    query: 'caption-tfidf',
+    topK: 1,
+  };
+  assert.equal(problem({ ...m, capabilities: { ...caps, retrieval: true }, retrieval: block }), '');
+  assert.match(
+    problem({ ...m, capabilities: { ...caps, retrieval: true } }),
+    /no "retrieval" block/,
+  );
+  assert.match(
+    problem({ ...m, capabilities: { ...caps, retrieval: false }, retrieval: block }),
+    /does not declare the capability/,
+  );
+  assert.match(
+    problem({
+      ...m,
+      capabilities: { ...caps, retrieval: true },
+      retrieval: { ...block, codes: { ...block.codes, shape: [10, 16] } },
+    }),
+    /not 10 grids of 8×8/,
+  );
+  assert.match(
+    problem({
+      ...m,
+      capabilities: { ...caps, retrieval: true },
+      retrieval: { ...block, memory: { file: '../memory.json', sha256: 'a'.repeat(64) } },
+    }),
+    /must sit in the model folder/,
+  );
+});
