@@ -13,9 +13,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Request } from 'playwright-core';
-import { sampleRecipe } from '../app/common/testing/sample-recipe.ts';
 import type { Recipe } from '../app/common/recipe.ts';
-import { encodePng } from '../app/media/png.ts';
+import { addSampleGeneration } from '../app/gallery/testing/sample-generation.ts';
 import { DEFAULT_MODEL_ID } from '../app/models/installed.ts';
 import { shippedVqArManifest } from '../app/models/test-manifests.ts';
 import { openStudio, type Studio } from './harness.ts';
@@ -121,21 +120,8 @@ test('Model memory shows only for a model with one; unchecked, the job asks for 
   assert.equal(await reloaded.isChecked(), false);
 });
 
-async function addGeneration(salt: number, recipe: Partial<Recipe>): Promise<number> {
-  const png = encodePng(new Uint8Array(32 * 32 * 3).fill(salt), 32, 32, {
-    itext: { tessera: '{}' },
-  });
-  return studio.web.gallery.addGeneration({
-    png,
-    recipe: sampleRecipe(recipe),
-    codes: [1, 2, 3],
-    jobId: null,
-    durationMs: null,
-    width: 32,
-    height: 32,
-    parent: null,
-  });
-}
+const addGeneration = (salt: number, recipe: Partial<Recipe>) =>
+  addSampleGeneration(studio.web.gallery, salt, recipe);
 
 test('the library shows the reference a generation was given; Reuse settings carries Model memory', async () => {
   const { page } = studio;

@@ -14,10 +14,10 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
 import type { Channel, RequestOf, ResponseOf, Result } from '../common/contract.ts';
-import { sampleRecipe } from '../common/testing/sample-recipe.ts';
+import type { Recipe } from '../common/recipe.ts';
 import { openGallery, type ItemDetail } from '../gallery/index.ts';
+import { addSampleGeneration } from '../gallery/testing/sample-generation.ts';
 import { InferenceClient } from '../inference/client.ts';
-import { encodePng } from '../media/png.ts';
 import { PROVIDERS } from '../common/inference-contract.ts';
 import { providerNotice } from '../common/provider-notice.ts';
 import { DEFAULT_MODEL_ID, EMBEDDED_DIR, resolveModel } from '../models/installed.ts';
@@ -167,19 +167,7 @@ test('an infill replays from its kept mask and source', async () => {
 });
 
 test('a replay the installed models cannot make is refused with what to do', async () => {
-  const png = (salt: number) =>
-    encodePng(new Uint8Array(32 * 32 * 3).fill(salt), 32, 32, { itext: { tessera: '{}' } });
-  const add = (salt: number, recipe: Parameters<typeof sampleRecipe>[0]) =>
-    gallery.addGeneration({
-      png: png(salt),
-      recipe: sampleRecipe(recipe),
-      codes: [1, 2, 3],
-      jobId: null,
-      durationMs: null,
-      width: 32,
-      height: 32,
-      parent: null,
-    });
+  const add = (salt: number, recipe: Partial<Recipe>) => addSampleGeneration(gallery, salt, recipe);
   const otherVersion = await add(1, { modelId: DEFAULT_MODEL_ID });
   const changed = await refusal('gallery:replay', { id: otherVersion });
   assert.equal(changed.code, 'model-changed');

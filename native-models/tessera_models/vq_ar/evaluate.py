@@ -74,15 +74,10 @@ def generate_codes_for(
 
 
 def generate_for(
-    runner: VqArRunner,
-    prompts: list[list[int]],
-    settings: SamplingSettings,
-    batch: int = 32,
-    image_index: int = 0,
-    docs: list[list[int]] | None = None,
+    runner: VqArRunner, prompts: list[list[int]], *args: Any, **kwargs: Any
 ) -> np.ndarray:
-    """Pixels u8 [N,H,W,3] of generate_codes_for."""
-    return runner.decode(generate_codes_for(runner, prompts, settings, batch, image_index, docs))
+    """Pixels u8 [N,H,W,3] of generate_codes_for (same arguments)."""
+    return runner.decode(generate_codes_for(runner, prompts, *args, **kwargs))
 
 
 def self_scores(runner: VqArRunner, images: np.ndarray, texts: list[list[int]]) -> np.ndarray:
