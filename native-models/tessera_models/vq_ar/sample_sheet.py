@@ -1,4 +1,5 @@
-"""Draws the sample sheet: 32 prompts at CFG 1 and CFG 3 from an exported `vq-ar` model.
+"""Draws the sample sheet: 32 prompts at CFG 1 and CFG 3 from an exported `vq-ar` model, and
+for a model with a retrieval memory, the document each prompt was given.
 
 Usage: python -m tessera_models.vq_ar.sample_sheet --model DIR [--out docs/samples/NAME.png]
 Seeds are the prompt's index; settings are the manifest defaults except the CFG scale.
@@ -59,9 +60,22 @@ def main() -> None:
         ]
         title = f"{runner.manifest['id']} · style {STYLE} · CFG {scale:g} · top-p {s.top_p} · seed = index"
         panels.append(panel(images, title))
-    sheet = Image.new("RGB", (panels[0].width, sum(p.height for p in panels) + 10), "white")
-    sheet.paste(panels[0], (0, 0))
-    sheet.paste(panels[1], (0, panels[0].height + 10))
+    if runner.memory is not None:
+        # What each prompt retrieved, so a reader can tell drawing from copying.
+        g = runner.grid
+        blank = np.full((32, 32, 3), 255, np.uint8)
+        docs = [runner.retrieve(p) for p in PROMPTS]
+        shown = [
+            runner.decode(runner.memory.codes[d].reshape(1, g, g))[0] if d is not None else blank
+            for d in docs
+        ]
+        panels.append(panel(shown, "the document each prompt retrieved from the model's memory"))
+    height = sum(p.height for p in panels) + 10 * (len(panels) - 1)
+    sheet = Image.new("RGB", (panels[0].width, height), "white")
+    y = 0
+    for p in panels:
+        sheet.paste(p, (0, y))
+        y += p.height + 10
     name = runner.manifest["id"].split("/")[-1]
     out = Path(args.out) if args.out else NATIVE_MODELS.parent / "docs" / "samples" / f"{name}.png"
     out.parent.mkdir(parents=True, exist_ok=True)
