@@ -4,9 +4,10 @@
  * to reaches the queue's job (`retrieval: 'auto'` or `'off'`; nothing for other models); the
  * Library shows the reference a generation was given, and Reuse settings carries the switch.
  *
- * The shipped models have no memory, so a manifest-only copy of the vq-ar one that declares a
- * retrieval block stands in: listing a model reads only its manifest, and its jobs fail to load
- * (no graphs), which leaves the requests they carry to check.
+ * Two manifest-only copies of the shipped vq-ar model stand in, one declaring a retrieval block
+ * and one without, so the test holds whether the shipped model has a memory or not: listing a
+ * model reads only its manifest, and its jobs fail to load (no graphs), which leaves the
+ * requests they carry to check.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -15,39 +16,46 @@ import { after, before, test } from 'node:test';
 import type { Request } from 'playwright-core';
 import type { Recipe } from '../app/common/recipe.ts';
 import { addSampleGeneration } from '../app/gallery/testing/sample-generation.ts';
-import { DEFAULT_MODEL_ID } from '../app/models/installed.ts';
 import { shippedVqArManifest } from '../app/models/test-manifests.ts';
 import { openStudio, type Studio } from './harness.ts';
 
 const MEMORY_MODEL_ID = 'tessera/vq-ar-memory-test';
+const PLAIN_MODEL_ID = 'tessera/vq-ar-plain-test';
 
 let studio: Studio;
 before(async () => {
   studio = await openStudio();
+  const write = (folder: string, manifest: Record<string, unknown>) => {
+    const dir = join(studio.home, 'models', folder);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+  };
   const manifest = shippedVqArManifest();
-  const dir = join(studio.home, 'models', 'vq-ar-memory-test');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    join(dir, 'manifest.json'),
-    JSON.stringify({
-      ...manifest,
-      id: MEMORY_MODEL_ID,
-      name: 'vq-ar with memory (test)',
-      capabilities: { ...(manifest.capabilities as object), retrieval: true },
-      retrieval: {
-        memory: { file: 'memory.json', sha256: 'c'.repeat(64) },
-        codes: {
-          file: 'memory-codes.bin',
-          sha256: 'd'.repeat(64),
-          dtype: 'uint16',
-          shape: [2, 64],
-        },
-        documents: 2,
-        query: 'caption-tfidf',
-        topK: 1,
+  delete manifest.retrieval;
+  write('vq-ar-plain-test', {
+    ...manifest,
+    id: PLAIN_MODEL_ID,
+    name: 'vq-ar without memory (test)',
+    capabilities: { ...(manifest.capabilities as object), retrieval: false },
+  });
+  write('vq-ar-memory-test', {
+    ...manifest,
+    id: MEMORY_MODEL_ID,
+    name: 'vq-ar with memory (test)',
+    capabilities: { ...(manifest.capabilities as object), retrieval: true },
+    retrieval: {
+      memory: { file: 'memory.json', sha256: 'c'.repeat(64) },
+      codes: {
+        file: 'memory-codes.bin',
+        sha256: 'd'.repeat(64),
+        dtype: 'uint16',
+        shape: [2, 64],
       },
-    }),
-  );
+      documents: 2,
+      query: 'caption-tfidf',
+      topK: 1,
+    },
+  });
   await studio.page.reload();
 });
 after(async () => {
@@ -80,8 +88,8 @@ test('Model memory shows only for a model with one; unchecked, the job asks for 
   const select = byTestId('model-select');
   await select.locator(`option[value="${MEMORY_MODEL_ID}"]`).waitFor({ state: 'attached' });
 
-  // The shipped model has no memory: no switch, and nothing about retrieval in its request.
-  await select.selectOption(DEFAULT_MODEL_ID);
+  // A model without a memory: no switch, and nothing about retrieval in its request.
+  await select.selectOption(PLAIN_MODEL_ID);
   assert.equal(await byTestId('memory-checkbox').count(), 0);
   const plain = await generate();
   assert.equal(Object.hasOwn(plain.sent, 'retrieval'), false);
@@ -131,7 +139,7 @@ test('the library shows the reference a generation was given; Reuse settings car
     retrieval: { index: 7, caption: 'grinning cat', set: 'noto' },
   });
   const without = await addGeneration(80, { modelId: MEMORY_MODEL_ID, prompt: 'plain star' });
-  const shipped = await addGeneration(120, { prompt: 'blue star' });
+  const shipped = await addGeneration(120, { modelId: PLAIN_MODEL_ID, prompt: 'blue star' });
 
   await byTestId('nav-library').click();
   const panel = byTestId('detail-panel');
