@@ -57,7 +57,7 @@ class Memory:
         codes = np.fromfile(model_dir / CODES_FILE, dtype="<u2").astype(np.int64)
         if codes.size != len(captions) * grid * grid:
             raise ValueError(f"{model_dir / CODES_FILE} does not hold {len(captions)} grids")
-        retriever = Retriever.build(vocab.words, captions, None, dtype=np.float64)
+        retriever = Retriever.build(vocab.words, captions, None)
         return cls(captions, sets, codes.reshape(len(captions), -1), retriever)
 
     def retrieve(self, prompt: str) -> int | None:

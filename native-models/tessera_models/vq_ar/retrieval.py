@@ -8,13 +8,14 @@ alone by thumbnail. The TypeScript engine implements the same arithmetic over th
 that the export writes, and a golden case holds the two together.
 
 Shape glossary: N documents, W caption words (the word vocabulary), Q queries, K results.
-  text    f32 [N, W]    TF-IDF caption vectors, l2-normalised (style tokens and <unk> excluded);
-                        f64 in the studio's caption-only memory
+  text    f64 [N, W]    TF-IDF caption vectors, l2-normalised (style tokens and <unk> excluded),
+                        kept sparse
   thumbs  f32 [N, 192]  centred thumbnails, l2-normalised (all-white images stay zero)
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,40 +48,52 @@ def content_word_ids(tokenizer: WordTokenizer, caption: str) -> list[int]:
 @dataclass
 class Retriever:
     tokenizer: WordTokenizer
-    idf: np.ndarray  # f32 [W]
-    text: np.ndarray  # f32 [N, W]
-    thumbs: np.ndarray  # f32 [N, 192]
+    idf: np.ndarray  # f64 [W]
+    # The caption vectors, sparse (a caption has a few words of thousands): entry k is
+    # weight[k] at word word_of[k] of document doc_of[k].
+    doc_of: np.ndarray  # i64 [nnz]
+    word_of: np.ndarray  # i64 [nnz]
+    weight: np.ndarray  # f64 [nnz]
+    thumbs: np.ndarray  # f32 [N, 192], or [N, 0] for a caption-only memory
 
     @classmethod
     def build(
-        cls,
-        tokenizer: WordTokenizer,
-        captions: list[str],
-        images_u8: np.ndarray | None,
-        dtype: type = np.float32,
+        cls, tokenizer: WordTokenizer, captions: list[str], images_u8: np.ndarray | None
     ) -> Retriever:
-        """`images_u8` None: a caption-only memory (what the studio ships). float64 for
-        inference, where the ranking must match the TypeScript engine's to the document."""
-        n, vocab = len(captions), len(tokenizer)
-        counts = np.zeros((n, vocab), dtype=dtype)
-        for row, caption in enumerate(captions):
-            for i in content_word_ids(tokenizer, caption):
-                counts[row, i] += 1.0
-        df = (counts > 0).sum(axis=0)
+        """`images_u8` None: a caption-only memory (what the studio ships)."""
+        n = len(captions)
+        counts = [Counter(content_word_ids(tokenizer, c)) for c in captions]
+        df = np.zeros(len(tokenizer))
+        for count in counts:
+            df[list(count)] += 1.0
         # Smoothed IDF: words absent from the memory get the largest weight, never a division
         # by zero; words in every caption keep weight 1.
-        idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(dtype)
+        idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+        doc_of, word_of, weight = [], [], []
+        for doc, count in enumerate(counts):
+            ids = sorted(count)
+            w = np.array([count[i] * idf[i] for i in ids])
+            doc_of += [doc] * len(ids)
+            word_of += ids
+            weight += (w / np.linalg.norm(w)).tolist() if len(ids) else []
         thumbs = thumbnails(images_u8) if images_u8 is not None else np.zeros((n, 0), np.float32)
-        return cls(tokenizer, idf, _l2(counts * idf).astype(dtype), thumbs)
+        return cls(
+            tokenizer,
+            idf,
+            np.array(doc_of, np.int64),
+            np.array(word_of, np.int64),
+            np.array(weight, np.float64),
+            thumbs,
+        )
 
     def __len__(self) -> int:
-        return self.text.shape[0]
+        return self.thumbs.shape[0]
 
     def query_words(self, caption: str) -> list[int]:
         return content_word_ids(self.tokenizer, caption)
 
     def text_query(self, caption: str, keep: np.ndarray | None = None) -> np.ndarray:
-        """TF-IDF vector f32 [W] of a caption; `keep` (bool per content word) drops words, the
+        """TF-IDF vector f64 [W] of a caption; `keep` (bool per content word) drops words, the
         paper's query dropout."""
         ids = self.query_words(caption)
         if keep is not None:
@@ -91,11 +104,14 @@ class Retriever:
         return _l2(v * self.idf)
 
     def relevance(self, text: np.ndarray | None, thumbs: np.ndarray | None) -> np.ndarray:
-        """f32 [Q, N]: the mean of the cosines of the halves given (text f32 [Q, W], thumbs
+        """f64 [Q, N]: the mean of the cosines of the halves given (text f64 [Q, W], thumbs
         f32 [Q, 192]); a query row that is all zero in a half scores 0 in it."""
         halves = []
         if text is not None:
-            halves.append(text @ self.text.T)
+            n = len(self)
+            halves.append(
+                np.stack([np.bincount(self.doc_of, q[self.word_of] * self.weight, n) for q in text])
+            )
         if thumbs is not None:
             halves.append(thumbs @ self.thumbs.T)
         if not halves:
