@@ -133,3 +133,14 @@ test('a retrieval block and the retrieval capability go together, and fit the gr
     /must sit in the model folder/,
   );
 });
+
+test('a caption slot must hold the longest caption the tokenizer writes', () => {
+  const m = shippedManifest();
+  const tokenizer = m.tokenizer as Record<string, unknown>;
+  assert.equal(problem({ ...m, tokenizer: { ...tokenizer, captionSlot: 16 } }), '');
+  assert.match(
+    problem({ ...m, tokenizer: { ...tokenizer, captionSlot: 8 } }),
+    /slot of 8 tokens cannot hold the tokenizer's 16-token captions: re-export/,
+  );
+  assert.match(problem({ ...m, tokenizer: { ...tokenizer, captionSlot: 0 } }), /captionSlot/);
+});

@@ -121,6 +121,11 @@ export const manifestSchema = z
       idRanges: z.object({ text: idRange, image: idRange.optional(), style: idRange.nullable() }),
       unknown: z.number().int().nonnegative(),
       styles: z.record(z.string(), z.number().int().nonnegative()),
+      /**
+       * Prompt captions (a retrieved document's too) are left-padded with the pad token to this
+       * many tokens, so every part of a layout starts at a fixed position.
+       */
+      captionSlot: z.number().int().positive().optional(),
     }),
     specialTokens: z.object({
       pad: z.number().int().nonnegative(),
@@ -228,6 +233,14 @@ export const manifestSchema = z
       ctx.addIssue({ code: 'custom', path: ['vq'], message: 'a vq-ar model needs a "vq" block' });
     }
     if (m.family === 'jpeg-lm') checkJpeg(m, ctx);
+    const slot = m.tokenizer.captionSlot;
+    if (slot !== undefined && slot < m.tokenizer.maxTokens) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tokenizer', 'captionSlot'],
+        message: `a caption slot of ${slot} tokens cannot hold the tokenizer's ${m.tokenizer.maxTokens}-token captions: re-export the model`,
+      });
+    }
     if (m.capabilities.retrieval !== (m.retrieval !== undefined)) {
       ctx.addIssue({
         code: 'custom',

@@ -18,7 +18,7 @@ from tessera_models.vq_ar.sequences import (
     text_to_image,
 )
 from tessera_models.vq_ar.transformer import Transformer, TransformerConfig, causal_mask
-from tessera_models.vq_ar.vocab import BOS, BREAK, EOS, INFILL, MASK, Vocab
+from tessera_models.vq_ar.vocab import BOS, BREAK, EOS, INFILL, MASK, PAD, Vocab
 
 
 def _vocab() -> Vocab:
@@ -142,6 +142,7 @@ def test_length_buckets_give_the_one_batch_gradient() -> None:
     runtime = Runtime(device=torch.device("cpu"), rank=0, world_size=1, autocast_dtype=None)
     rng = np.random.default_rng(0)
     seqs = [rng.integers(1, 50, int(n)).tolist() for n in rng.integers(5, 40, 9)]
+    seqs[2][3:9] = [PAD] * 6  # a caption slot's padding inside a row is not a target
     grads = []
     for buckets in (1, 3):
         m = _tiny_model().train()
@@ -149,6 +150,20 @@ def test_length_buckets_give_the_one_batch_gradient() -> None:
         grads.append((loss, tokens, [p.grad.clone() for p in m.parameters()]))
     (l1, t1, g1), (l3, t3, g3) = grads
     assert t1 == t3 == sum(len(s) for s in seqs)
+    # The loss is the mean over the targets that are not padding.
+    m = _tiny_model().train()
+    ids, valid = collate(seqs, 96)
+    ids_t = torch.from_numpy(ids)
+    logits, _ = m(
+        ids_t, torch.arange(ids.shape[1]).expand_as(ids_t), causal_mask(torch.from_numpy(valid))
+    )
+    picked = [
+        -torch.log_softmax(logits[r, k].float(), -1)[s[k + 1]]
+        for r, s in enumerate(seqs)
+        for k in range(len(s) - 1)
+        if s[k + 1] != PAD
+    ]
+    torch.testing.assert_close(l1, torch.stack(picked).mean().detach(), rtol=1e-5, atol=1e-6)
     torch.testing.assert_close(l1, l3)
     for a, b in zip(g1, g3, strict=True):
         torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)

@@ -33,11 +33,13 @@ def smoke_export(tmp_path_factory: pytest.TempPathFactory, emoji32: EmojiDataset
     again = train_transformer.train(config, threads=2)
     assert again["val_image_nats"] == pytest.approx(out["val_image_nats"], rel=1e-6)
     # A warm start continues the finished run with its tokenizer; it has no tokenizer stage.
-    # It also grows the context for retrieval, whose memory the export then ships.
+    # It also grows the context for retrieval, whose memory the export then ships, and puts
+    # prompt captions in fixed slots (the layout changes; the weights carry over).
     continued = replace(
         config,
         name="smoke-continued",
         warm_start="smoke",
+        caption_slot=16,
         transformer=replace(config.transformer, context=192),
         transformer_training=replace(
             config.transformer_training, steps=5, warmup=1, p_retrieval=0.5
@@ -81,6 +83,7 @@ def test_export_parity_and_manifest(smoke_export: Path) -> None:
     for part in ("memory", "codes"):
         assert sha256_file(smoke_export / retrieval[part]["file"]) == retrieval[part]["sha256"]
     assert manifest["layouts"]["generate"][:3] == ["bos", "document", "caption"]
+    assert manifest["tokenizer"]["captionSlot"] == 16
 
 
 @pytest.mark.slow
@@ -161,4 +164,7 @@ def test_memory_retrieves_by_caption(smoke_export: Path, emoji32: EmojiDataset) 
     assert (memory.codes[found] == encoded).mean() > 0.8
     assert memory.retrieve("zzzz qqqq") is None
     doc = runner.document_ids(found)
-    assert doc[-1] == 3 and len(doc) == len(runner.prompt_ids(caption, memory.sets[found])) + 66
+    # Its caption fills a 16-token slot, padding first: caption, break, 64 codes, break.
+    words = runner.prompt_ids(caption, memory.sets[found])
+    assert doc[-1] == 3 and len(doc) == 16 + 66
+    assert doc[:16] == [0] * (16 - len(words)) + words

@@ -12,11 +12,12 @@ from tessera_models.vq_ar.retrieved_docs import DocPicker
 from tessera_models.vq_ar.sequences import (
     Example,
     MixWeights,
+    caption_infill,
     document,
     sample_sequence,
     text_to_image,
 )
-from tessera_models.vq_ar.vocab import BOS, BREAK, EOS, MASK, Vocab
+from tessera_models.vq_ar.vocab import BOS, BREAK, EOS, MASK, PAD, Vocab
 
 CAPTIONS = ["red apple", "green apple", "red heart", "grinning face", "red apple"]
 
@@ -107,6 +108,32 @@ def test_a_document_precedes_every_layout_and_survives_caption_dropout() -> None
     )
     assert seq[1 : 1 + len(doc)] == doc
     assert seq[1 + len(doc) : 1 + len(doc) + len(cap)] == [MASK] * len(cap)
+
+
+def test_a_caption_slot_fixes_where_every_segment_starts() -> None:
+    words = WordTokenizer.build([*CAPTIONS, "grinning face with big eyes"], ["noto"])
+    vocab = Vocab(words, codebook_size=64, caption_slot=16)
+    codes = np.arange(64).reshape(8, 8) % 64
+    first_code = vocab.image_offset + int(codes[0, 0])
+    starts = set()
+    for doc_caption, caption in [("red heart", "sun"), ("apple", "grinning face with big eyes")]:
+        doc = document(vocab, vocab.caption_ids(doc_caption, "noto"), codes)
+        seq = text_to_image(vocab, vocab.caption_ids(caption, None), codes, doc)
+        assert len(doc) == 16 + 1 + 64 + 1 and len(seq) == 1 + len(doc) + 16 + 1 + 64 + 2
+        # The padding comes first, so the caption still ends right before its <break>.
+        assert seq[1 : 1 + 16 - len(vocab.caption_ids(doc_caption, "noto"))] == [PAD] * (
+            16 - len(vocab.caption_ids(doc_caption, "noto"))
+        )
+        doc_cell = seq.index(first_code)
+        target_cell = seq.index(first_code, doc_cell + 64)
+        starts.add((doc_cell, target_cell))
+    # Whatever the captions' lengths, a document's cell is the same distance before the target's.
+    assert starts == {(18, 18 + 82)}
+    # The caption a model writes (caption infill) keeps its own length: no padding to produce.
+    infill = caption_infill(vocab, vocab.caption_ids("sun", None), codes)
+    assert PAD not in infill
+    with pytest.raises(ValueError, match="cannot hold"):
+        Vocab(words, codebook_size=64, caption_slot=8)
 
 
 def test_training_documents_on_real_data(emoji32: EmojiDataset) -> None:

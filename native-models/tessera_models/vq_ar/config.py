@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 
+from tessera_models.common.sampling import SamplingSettings
 from tessera_models.vq_ar.image_tokenizer import ImageTokenizerConfig
 from tessera_models.vq_ar.transformer import TransformerConfig
 
@@ -54,6 +55,12 @@ class ExperimentConfig:
     transformer: TransformerConfig = field(default_factory=TransformerConfig)
     transformer_training: TransformerTraining = field(default_factory=TransformerTraining)
     seed: int = 0
+    # The sampling defaults the manifest ships (the studio's starting settings, and what the
+    # evaluator measures): chosen per model on the val split with sweep_adherence, never test.
+    sampling: SamplingSettings = field(default_factory=SamplingSettings)
+    # Left-pad prompt captions to this many tokens (0: off): fixed segment positions, so that
+    # a retrieved document's cells sit a constant distance before the target's (vocab.py).
+    caption_slot: int = 0
     data_limit: int | None = None  # use only the first N training images (smoke runs)
     # Continue another run's transformer: its final weights and optimizer, its tokenizer and
     # codes, under this config's own (warm-restart) schedule. Compute adds up across the runs.

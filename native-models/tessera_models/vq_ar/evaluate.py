@@ -41,12 +41,12 @@ RESULTS_DIR = NATIVE_MODELS / "eval" / "results"
 
 
 def _by_length(
-    prompts: list[list[int]], docs: list[list[int]] | None = None
+    runner: VqArRunner, prompts: list[list[int]], docs: list[list[int]] | None = None
 ) -> dict[int, list[int]]:
     """Item indices grouped by row length (retrieved document + prompt), for batching."""
     groups: dict[int, list[int]] = defaultdict(list)
     for i, p in enumerate(prompts):
-        groups[len(p) + (len(docs[i]) if docs is not None else 0)].append(i)
+        groups[runner.row_length(p, docs[i] if docs is not None else [])].append(i)
     return groups
 
 
@@ -60,7 +60,7 @@ def generate_codes_for(
 ) -> np.ndarray:
     """One sample per prompt, seed = prompt index, batched by equal row length: i64 [N,G,G]."""
     codes = np.zeros((len(prompts), runner.grid, runner.grid), np.int64)
-    for _, idx in sorted(_by_length(prompts, docs).items()):
+    for _, idx in sorted(_by_length(runner, prompts, docs).items()):
         for k in range(0, len(idx), batch):
             chunk = idx[k : k + batch]
             codes[chunk] = runner.generate_codes(
@@ -95,15 +95,16 @@ def generate_best_of(
     score_texts: list[list[int]],
     settings: SamplingSettings,
     n: int,
+    docs: list[list[int]] | None = None,
 ) -> np.ndarray:
     """The app's best-of-N: candidates at image indices 0..n-1 (seed = prompt index), each
     prompt keeping the one the model itself scores highest. u8 [N,H,W,3]."""
-    best = generate_for(runner, prompts, settings)
+    best = generate_for(runner, prompts, settings, docs=docs)
     if n == 1:
         return best
     best_scores = self_scores(runner, best, score_texts)
     for j in range(1, n):
-        images = generate_for(runner, prompts, settings, image_index=j)
+        images = generate_for(runner, prompts, settings, image_index=j, docs=docs)
         scores = self_scores(runner, images, score_texts)
         better = scores > best_scores  # ties keep the earlier candidate, as the app does
         best[better] = images[better]
@@ -118,7 +119,7 @@ def bits_per_image_token(
     docs: list[list[int]] | None = None,
 ) -> float:
     total = 0.0
-    for _, idx in _by_length(prompts, docs).items():
+    for _, idx in _by_length(runner, prompts, docs).items():
         for k in range(0, len(idx), 64):
             chunk = idx[k : k + 64]
             chunk_docs = None if docs is None else [docs[i] for i in chunk]

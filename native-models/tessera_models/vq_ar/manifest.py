@@ -13,7 +13,7 @@ from tessera_models.common.manifest_parts import (
     word_tokenizer_block,
 )
 from tessera_models.common.prng import PRNG_VERSION
-from tessera_models.common.sampling import PIPELINE_VERSION, SamplingSettings
+from tessera_models.common.sampling import PIPELINE_VERSION
 from tessera_models.vq_ar.config import ExperimentConfig
 from tessera_models.vq_ar.vocab import (
     BOS,
@@ -47,7 +47,7 @@ def build_manifest(
 ) -> dict[str, Any]:
     tc = config.transformer
     grid = config.tokenizer.grid
-    defaults = SamplingSettings()
+    defaults = config.sampling
     image_first = ["bos", "sentinel0", "break", {"image": grid * grid}, "break", "infill"]
     image_first += ["sentinel0", "caption", "eos"]
     weight_bytes = sum(g["bytes"] for g in graphs.values())
@@ -72,9 +72,13 @@ def build_manifest(
             "grid": grid,
             "patch": config.image_size // grid,
         },
-        "tokenizer": word_tokenizer_block(
-            vocab.words, words_entry, TEXT_OFFSET, [vocab.image_offset, vocab.size], vocab.size
-        ),
+        "tokenizer": {
+            **word_tokenizer_block(
+                vocab.words, words_entry, TEXT_OFFSET, [vocab.image_offset, vocab.size], vocab.size
+            ),
+            # Prompt captions (a document's too) are left-padded with <pad> to this length.
+            **({"captionSlot": vocab.caption_slot} if vocab.caption_slot else {}),
+        },
         "specialTokens": {
             "pad": PAD,
             "bos": BOS,

@@ -49,7 +49,11 @@ class VqArRunner:
         self.encoder = session("vq_encode")
         self.vq_decoder = session("vq_decode")
         words = WordTokenizer.load(self.dir / self.manifest["tokenizer"]["file"])
-        self.vocab = Vocab(words=words, codebook_size=self.manifest["vq"]["codebook"])
+        self.vocab = Vocab(
+            words=words,
+            codebook_size=self.manifest["vq"]["codebook"],
+            caption_slot=self.manifest["tokenizer"].get("captionSlot", 0),
+        )
         self.grid = self.manifest["vq"]["grid"]
         self.memory = (
             Memory.load(self.dir, self.vocab, self.grid) if "retrieval" in self.manifest else None
@@ -79,15 +83,21 @@ class VqArRunner:
             raise ValueError("this model has no retrieval memory")
         return self.memory.tokens(self.vocab, index)
 
+    def row_length(self, caption: list[int], doc: list[int]) -> int:
+        """Tokens of a document and a caption in a layout; generate_codes batches equal ones."""
+        return len(doc) + len(self.vocab.slotted(caption))
+
     def _prefill_pair(
         self, captions: Sequence[list[int]], guided: bool, docs: Sequence[list[int]]
     ) -> tuple[np.ndarray, list[np.ndarray], int]:
         """Prefill [cond…, uncond…] rows of equal length; returns last logits, cache, length.
         A retrieved document stays in the unconditional row: guidance amplifies the caption."""
-        rows = [[BOS, *d, *c, BREAK] for d, c in zip(docs, captions, strict=True)]
+        slotted = self.vocab.slotted
+        rows = [[BOS, *d, *slotted(c), BREAK] for d, c in zip(docs, captions, strict=True)]
         if guided:
             rows += [
-                [BOS, *d, *([MASK] * len(c)), BREAK] for d, c in zip(docs, captions, strict=True)
+                [BOS, *d, *slotted([MASK] * len(c)), BREAK]
+                for d, c in zip(docs, captions, strict=True)
             ]
         ids = np.array(rows, dtype=np.int64)
         b, s = ids.shape
@@ -126,7 +136,7 @@ class VqArRunner:
         """
         n = len(captions)
         docs = [[] for _ in captions] if docs is None else docs
-        if len({len(d) + len(c) for d, c in zip(docs, captions, strict=True)}) != 1:
+        if len({self.row_length(c, d) for d, c in zip(docs, captions, strict=True)}) != 1:
             raise ValueError("generate_codes batches rows of equal token length only")
         guided = settings.cdk or settings.cfg_scale != 1.0
         prngs = [
@@ -225,9 +235,10 @@ class VqArRunner:
             else:
                 body += grid[r].tolist()
         guided = settings.cdk or settings.cfg_scale != 1.0
-        rows = [[BOS, *caption, BREAK, *body, BREAK, INFILL]]
+        slotted = self.vocab.slotted
+        rows = [[BOS, *slotted(caption), BREAK, *body, BREAK, INFILL]]
         if guided:
-            rows.append([BOS, *([MASK] * len(caption)), BREAK, *body, BREAK, INFILL])
+            rows.append([BOS, *slotted([MASK] * len(caption)), BREAK, *body, BREAK, INFILL])
         ids = np.array(rows, np.int64)
         b, s = ids.shape
         positions = np.broadcast_to(np.arange(s), (b, s)).astype(np.int64)
@@ -333,7 +344,7 @@ class VqArRunner:
         lo = self.vocab.image_offset
         docs = [[] for _ in captions] if docs is None else docs
         rows = [
-            [BOS, *docs[i], *c, BREAK, *(codes[i].reshape(-1) + lo).tolist()]
+            [BOS, *docs[i], *self.vocab.slotted(c), BREAK, *(codes[i].reshape(-1) + lo).tolist()]
             for i, c in enumerate(captions)
         ]
         ids = np.array(rows, np.int64)

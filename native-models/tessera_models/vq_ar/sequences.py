@@ -11,6 +11,9 @@ positions), the unconditional row of classifier-free guidance.
 Retrieval (CM3Leon): a retrieved document `doc_caption <break> doc_img×64 <break>` (its caption
 with its own style token) may follow <bos> in any layout. It is never masked or dropped, so
 the unconditional row keeps it and guidance amplifies only the caption.
+
+With a caption slot (vocab.py) every prompt caption above, the document's included, is
+left-padded with <pad> to the slot; the caption generated after <infill> keeps its length.
 """
 
 from __future__ import annotations
@@ -44,14 +47,15 @@ TASKS = ("text_to_image", "caption_infill", "image_infill")
 
 def document(vocab: Vocab, caption_ids: list[int], codes: np.ndarray) -> list[int]:
     """A retrieved document as it is prepended: caption (with style), image, two breaks."""
-    return [*caption_ids, BREAK, *(codes.reshape(-1) + vocab.image_offset).tolist(), BREAK]
+    image = (codes.reshape(-1) + vocab.image_offset).tolist()
+    return [*vocab.slotted(caption_ids), BREAK, *image, BREAK]
 
 
 def text_to_image(
     vocab: Vocab, caption_ids: list[int], codes: np.ndarray, doc: Sequence[int] = ()
 ) -> list[int]:
     image = (codes.reshape(-1) + vocab.image_offset).tolist()
-    return [BOS, *doc, *caption_ids, BREAK, *image, BREAK, EOS]
+    return [BOS, *doc, *vocab.slotted(caption_ids), BREAK, *image, BREAK, EOS]
 
 
 def caption_infill(
@@ -83,7 +87,7 @@ def image_infill(
             tail += [vocab.sentinel(j), *grid[r, left : left + w].tolist()]
         else:
             body += grid[r].tolist()
-    return [BOS, *doc, *caption_ids, BREAK, *body, BREAK, *tail, EOS]
+    return [BOS, *doc, *vocab.slotted(caption_ids), BREAK, *body, BREAK, *tail, EOS]
 
 
 def sample_task(weights: MixWeights, rng: np.random.Generator) -> str:

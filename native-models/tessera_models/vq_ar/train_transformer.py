@@ -73,7 +73,8 @@ def encode_all(tokenizer: ImageTokenizer, data: EmojiDataset) -> np.ndarray:
 def sequence_loss(
     model: torch.nn.Module, ids: torch.Tensor, valid: torch.Tensor, runtime: Runtime
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Mean next-token loss and per-token losses [B, S-1] (0 where the target is padding)."""
+    """Mean next-token loss and per-token losses [B, S-1] (0 where the target is padding, at the
+    end of a row or inside a caption slot: neither is a token the model has to produce)."""
     positions = torch.arange(ids.shape[1], device=ids.device).expand_as(ids)
     with runtime.autocast():
         logits, _ = model(ids, positions, causal_mask(valid))
@@ -81,8 +82,13 @@ def sequence_loss(
     per_token = F.cross_entropy(
         logits[:, :-1].float().transpose(1, 2), targets, reduction="none", ignore_index=PAD
     )
-    mask = valid[:, 1:].float()
+    mask = counted_targets(ids, valid).float()
     return (per_token * mask).sum() / mask.sum(), per_token * mask
+
+
+def counted_targets(ids: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+    """bool [B, S-1]: the next-token targets a loss counts."""
+    return valid[:, 1:] & (ids[:, 1:] != PAD)
 
 
 def backward_by_length(
@@ -95,7 +101,7 @@ def backward_by_length(
     """Backpropagates the batch's mean next-token loss in `buckets` micro-batches of rows of
     similar length; the gradient equals the one-batch gradient. Returns (loss, tokens)."""
     order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
-    targets = sum(len(s) - 1 for s in seqs)
+    targets = sum(sum(1 for t in s[1:] if t != PAD) for s in seqs)
     total = torch.zeros((), device=runtime.device)
     tokens = 0
     for chunk in np.array_split(np.array(order), buckets):
@@ -105,7 +111,7 @@ def backward_by_length(
         ids = torch.from_numpy(ids_np).to(runtime.device)
         valid = torch.from_numpy(valid_np).to(runtime.device)
         loss, _ = sequence_loss(model, ids, valid, runtime)
-        share = float(valid_np[:, 1:].sum()) / targets
+        share = float(counted_targets(ids, valid).sum()) / targets
         (loss * share).backward()
         total = total + loss.detach() * share
         tokens += int(valid_np.sum())
@@ -180,7 +186,10 @@ def prepare(
     else:
         words = build_word_tokenizer(data, train_idx)
         words.save(words_path)
-    return data, codes, Vocab(words=words, codebook_size=config.tokenizer.codebook_size)
+    vocab = Vocab(
+        words=words, codebook_size=config.tokenizer.codebook_size, caption_slot=config.caption_slot
+    )
+    return data, codes, vocab
 
 
 def train(

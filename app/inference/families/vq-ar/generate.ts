@@ -36,10 +36,10 @@ export async function generateCodes(model: VqArModel, req: GenerateRequest): Pro
   const guided = req.settings.cdk !== null || req.settings.cfgScale !== 1;
   const sp = m.specialTokens;
   const doc = req.documentIds ?? [];
-  const rows = [[sp.bos, ...doc, ...req.promptIds, sp.break!]];
+  const rows = [[sp.bos, ...doc, ...model.slotted(req.promptIds), sp.break!]];
   if (guided) {
     const negative = req.promptIds.map((_, i) => req.negativeIds?.[i] ?? m.cfg.nullId);
-    rows.push([sp.bos, ...doc, ...negative, sp.break!]);
+    rows.push([sp.bos, ...doc, ...model.slotted(negative), sp.break!]);
   }
   const decoder = model.decoder(rows.length);
   const prng = new Prng(req.seed, streamId(req.imageIndex, PURPOSE_SAMPLE));

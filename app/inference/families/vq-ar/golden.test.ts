@@ -17,7 +17,12 @@ import { ModelLoadError, VqArModel } from './model.ts';
 import { shippedModelDir } from '../../../models/test-manifests.ts';
 
 const exportsDir = join(import.meta.dirname, '..', '..', '..', '..', 'native-models', 'exports');
-const modelDirs = [shippedModelDir('vq-ar')];
+// The shipped model always; any other export (a candidate not yet shipped) on request:
+// TESSERA_GOLDEN_EXPORTS=dir[:dir...] node --import tsx --test <this file>
+const modelDirs = [
+  shippedModelDir('vq-ar'),
+  ...(process.env.TESSERA_GOLDEN_EXPORTS ?? '').split(':').filter((d) => d !== ''),
+];
 
 interface GenerateCase {
   task: 'generate';
@@ -216,4 +221,17 @@ test('sampled captions are reproducible from their seed', async () => {
   for (let seed = 0; seed < 8; seed++)
     variants.add(await captionCodes(model, codes, { ...sampling, seed }));
   assert.ok(variants.size > 1, 'different seeds should give different captions at temperature 1.5');
+});
+
+test('prompt captions fill the caption slot of the manifest, padding first', () => {
+  const model = models[0]!;
+  const ids = model.promptIds('red heart', null);
+  const slot = model.manifest.tokenizer.captionSlot;
+  if (slot === undefined) {
+    assert.deepEqual(model.slotted(ids), ids);
+    return;
+  }
+  const pad = model.manifest.specialTokens.pad;
+  assert.deepEqual(model.slotted(ids), [...Array<number>(slot - ids.length).fill(pad), ...ids]);
+  assert.throws(() => model.slotted(new Array<number>(slot + 1).fill(ids[0]!)), /do not fit/);
 });

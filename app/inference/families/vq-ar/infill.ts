@@ -96,11 +96,13 @@ export async function infillCodes(model: VqArModel, req: InfillRequest): Promise
     );
   }
   const guided = req.settings.cdk !== null || req.settings.cfgScale !== 1;
-  const rows = [[sp.bos, ...req.promptIds, sp.break!, ...body, sp.break!, sp.infill!]];
+  const rows = [
+    [sp.bos, ...model.slotted(req.promptIds), sp.break!, ...body, sp.break!, sp.infill!],
+  ];
   if (guided)
     rows.push([
       sp.bos,
-      ...req.promptIds.map(() => m.cfg.nullId),
+      ...model.slotted(req.promptIds.map(() => m.cfg.nullId)),
       sp.break!,
       ...body,
       sp.break!,

@@ -100,6 +100,19 @@ export class VqArModel {
   }
 
   /**
+   * A prompt caption (or its unconditional row) as it stands in a layout: left-padded with the
+   * pad token to the manifest's caption slot, unchanged for models without one.
+   */
+  slotted(ids: readonly number[]): number[] {
+    const slot = this.manifest.tokenizer.captionSlot;
+    if (slot === undefined) return [...ids];
+    if (ids.length > slot) {
+      throw new RangeError(`${ids.length} caption tokens do not fit this model's slot of ${slot}`);
+    }
+    return [...Array<number>(slot - ids.length).fill(this.manifest.specialTokens.pad), ...ids];
+  }
+
+  /**
    * The document a generation is given: retrieved for the prompt (`auto`), none (`off`, or a
    * model without memory), or a recorded one (a replay). A recorded document the memory lacks
    * is a RangeError that says so.
@@ -119,13 +132,13 @@ export class VqArModel {
       : this.memory.document(retrieval.document);
   }
 
-  /** A document's tokens as they are prepended: caption with its style, image, two breaks. */
+  /** A document's tokens as they are prepended: slotted caption with its style, image, two breaks. */
   documentIds(doc: MemoryDocument | null): number[] {
     if (doc === null || this.memory === null) return [];
     const sp = this.manifest.specialTokens;
     const lo = this.imageRange[0];
     return [
-      ...this.promptIds(doc.caption, doc.set),
+      ...this.slotted(this.promptIds(doc.caption, doc.set)),
       sp.break!,
       ...this.memory.documentCodes(doc.index).map((c) => c + lo),
       sp.break!,
