@@ -5,7 +5,8 @@ Usage: python -m tessera_models.vq_ar.sweep_adherence --model exports/vq-ar-emoj
          [--limit 300] [--grid 3:0.9:1,3:0.9:4,...]   (cfg:top-p:best-of)
 
 Prints, per setting, classifier top-1/top-5 on the samples and top-5 ÷ the classifier's own
-top-5 on the same real val images (the adherence ratio of MODELS.md §5.5).
+top-5 on the same real val images (the adherence ratio of MODELS.md §5.5). A model with a
+retrieval memory is given each prompt's document, as the studio does, unless --no-retrieval.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=300)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--grid", default="3:0.9:1,3:0.9:4,3:0.7:4,3:0.9:8")
+    parser.add_argument("--no-retrieval", action="store_true")
     args = parser.parse_args()
     runner = VqArRunner(Path(args.model), threads=args.threads)
     classifier = ClassifierRunner(threads=args.threads)
@@ -47,17 +49,24 @@ def main() -> None:
     val = data.indices("val")[: args.limit]
     prompts = [runner.prompt_ids(data.records[i].caption, data.records[i].set) for i in val]
     texts = [runner.prompt_ids(data.records[i].caption, None) for i in val]
+    docs = (
+        None
+        if args.no_retrieval or runner.memory is None
+        else [runner.document_ids(runner.retrieve(data.records[i].caption)) for i in val]
+    )
     targets = classifier.targets([data.records[i].concept for i in val])
     known = targets >= 0
     _, real_logits = classifier.run(data.images[val])
     ceiling = topk_accuracy(real_logits[known], targets[known], 5)
-    print(f"val items {len(val)}, classifier top-5 on real {ceiling:.3f}")
+    print(
+        f"val items {len(val)}, classifier top-5 on real {ceiling:.3f}, retrieval {docs is not None}"
+    )
     print("| CFG | top-p | best of | top-1 | top-5 | ÷ classifier | minutes |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for cfg, top_p, best_of in parse_grid(args.grid):
         started = time.time()
         settings = replace(base, cfg_scale=cfg, top_p=top_p)
-        samples = generate_best_of(runner, prompts, texts, settings, best_of)
+        samples = generate_best_of(runner, prompts, texts, settings, best_of, docs)
         _, logits = classifier.run(samples)
         top1 = topk_accuracy(logits[known], targets[known], 1)
         top5 = topk_accuracy(logits[known], targets[known], 5)
