@@ -40,6 +40,7 @@ def smoke_export(tmp_path_factory: pytest.TempPathFactory, emoji32: EmojiDataset
         name="smoke-continued",
         warm_start="smoke",
         caption_slot=16,
+        sampling=SamplingSettings(top_p=0.8),
         transformer=replace(config.transformer, context=192),
         transformer_training=replace(
             config.transformer_training, steps=5, warmup=1, p_retrieval=0.5
@@ -84,6 +85,8 @@ def test_export_parity_and_manifest(smoke_export: Path) -> None:
         assert sha256_file(smoke_export / retrieval[part]["file"]) == retrieval[part]["sha256"]
     assert manifest["layouts"]["generate"][:3] == ["bos", "document", "caption"]
     assert manifest["tokenizer"]["captionSlot"] == 16
+    # The config's sampling defaults are what the manifest ships (the studio starts from them).
+    assert manifest["sampling"]["defaults"]["topP"] == 0.8
 
 
 @pytest.mark.slow
