@@ -101,20 +101,22 @@ def backward_by_length(
     """Backpropagates the batch's mean next-token loss in `buckets` micro-batches of rows of
     similar length; the gradient equals the one-batch gradient. Returns (loss, tokens)."""
     order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
-    targets = sum(sum(1 for t in s[1:] if t != PAD) for s in seqs)
-    total = torch.zeros((), device=runtime.device)
-    tokens = 0
+    chunks = []
     for chunk in np.array_split(np.array(order), buckets):
         if len(chunk) == 0:
             continue
         ids_np, valid_np = collate([seqs[i] for i in chunk], context)
         ids = torch.from_numpy(ids_np).to(runtime.device)
         valid = torch.from_numpy(valid_np).to(runtime.device)
+        chunks.append((ids, valid, float(counted_targets(ids, valid).sum())))
+    targets = sum(n for _, _, n in chunks)
+    total = torch.zeros((), device=runtime.device)
+    tokens = 0
+    for ids, valid, n in chunks:
         loss, _ = sequence_loss(model, ids, valid, runtime)
-        share = float(counted_targets(ids, valid).sum()) / targets
-        (loss * share).backward()
-        total = total + loss.detach() * share
-        tokens += int(valid_np.sum())
+        (loss * (n / targets)).backward()
+        total = total + loss.detach() * (n / targets)
+        tokens += int(valid.sum())
     return total, tokens
 
 
