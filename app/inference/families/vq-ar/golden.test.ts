@@ -222,16 +222,3 @@ test('sampled captions are reproducible from their seed', async () => {
     variants.add(await captionCodes(model, codes, { ...sampling, seed }));
   assert.ok(variants.size > 1, 'different seeds should give different captions at temperature 1.5');
 });
-
-test('prompt captions fill the caption slot of the manifest, padding first', () => {
-  const model = models[0]!;
-  const ids = model.promptIds('red heart', null);
-  const slot = model.manifest.tokenizer.captionSlot;
-  if (slot === undefined) {
-    assert.deepEqual(model.slotted(ids), ids);
-    return;
-  }
-  const pad = model.manifest.specialTokens.pad;
-  assert.deepEqual(model.slotted(ids), [...Array<number>(slot - ids.length).fill(pad), ...ids]);
-  assert.throws(() => model.slotted(new Array<number>(slot + 1).fill(ids[0]!)), /do not fit/);
-});

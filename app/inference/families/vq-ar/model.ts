@@ -12,6 +12,7 @@ import { loadSession, type LoadedSession, type Provider } from '../../engine/ort
 import { WordTokenizer, type WordTokenizerFile } from '../../engine/tokenizers/word.ts';
 import { readManifest } from '../manifest-file.ts';
 import { ModelLoadError } from '../types.ts';
+import { slotCaption } from './caption-slot.ts';
 import { RetrievalMemory, type MemoryDocument } from './memory.ts';
 
 export { ModelLoadError };
@@ -104,12 +105,8 @@ export class VqArModel {
    * pad token to the manifest's caption slot, unchanged for models without one.
    */
   slotted(ids: readonly number[]): number[] {
-    const slot = this.manifest.tokenizer.captionSlot;
-    if (slot === undefined) return [...ids];
-    if (ids.length > slot) {
-      throw new RangeError(`${ids.length} caption tokens do not fit this model's slot of ${slot}`);
-    }
-    return [...Array<number>(slot - ids.length).fill(this.manifest.specialTokens.pad), ...ids];
+    const m = this.manifest;
+    return slotCaption(ids, m.tokenizer.captionSlot, m.specialTokens.pad);
   }
 
   /**
