@@ -161,6 +161,12 @@ def test_memory_retrieves_by_caption(smoke_export: Path, emoji32: EmojiDataset) 
     found = memory.retrieve(caption)
     assert found is not None and memory.captions[found] == caption
     assert memory.captions.index(caption) == found
+    # Documents decode in one batch, each as it decodes alone; nothing retrieved shows white.
+    shown = runner.document_images([found, None, 3])
+    g = runner.grid
+    assert np.array_equal(shown[0], runner.decode(memory.codes[found].reshape(1, g, g))[0])
+    assert np.array_equal(shown[2], runner.decode(memory.codes[3].reshape(1, g, g))[0])
+    assert (shown[1] == 255).all() and not (shown[0] == 255).all()
     # Its codes are the ones the model trained on (the tokenizer before its export to fp16
     # weights), so they agree with the exported encoder nearly everywhere.
     encoded = runner.encode(emoji32.images[train[found]][None])[0].reshape(-1)

@@ -155,14 +155,7 @@ def retrieval_report(
         }
         return top, feats
 
-    g = runner.grid
-    white = np.full(data.images[test[0]].shape, 255, np.uint8)
-    shown = np.stack(
-        [
-            runner.decode(runner.memory.codes[d].reshape(1, g, g))[0] if d is not None else white
-            for d in retrieved
-        ]
-    )
+    shown = runner.document_images(retrieved)
     bare = generate_for(runner, prompts, settings)
     bare_top, bare_feats = adherence(bare)
     doc_top, _ = adherence(shown)

@@ -83,6 +83,20 @@ class VqArRunner:
             raise ValueError("this model has no retrieval memory")
         return self.memory.tokens(self.vocab, index)
 
+    def document_images(self, indices: Sequence[int | None]) -> np.ndarray:
+        """Pixels u8 [n, H, W, 3] of memory documents, decoded in one batch; white for None
+        (a prompt that retrieved nothing)."""
+        if self.memory is None:
+            raise ValueError("this model has no retrieval memory")
+        found = [i for i in indices if i is not None]
+        g = self.grid
+        size = self.manifest["image"]["width"]
+        out = np.full((len(indices), size, size, 3), 255, np.uint8)
+        if found:
+            decoded = self.decode(self.memory.codes[found].reshape(len(found), g, g))
+            out[[k for k, i in enumerate(indices) if i is not None]] = decoded
+        return out
+
     def row_length(self, caption: list[int], doc: list[int]) -> int:
         """Tokens of a document and a caption in a layout; generate_codes batches equal ones."""
         return len(doc) + len(self.vocab.slotted(caption))

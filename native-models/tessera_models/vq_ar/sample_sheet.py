@@ -62,13 +62,7 @@ def main() -> None:
         panels.append(panel(images, title))
     if runner.memory is not None:
         # What each prompt retrieved, so a reader can tell drawing from copying.
-        g = runner.grid
-        blank = np.full((32, 32, 3), 255, np.uint8)
-        docs = [runner.retrieve(p) for p in PROMPTS]
-        shown = [
-            runner.decode(runner.memory.codes[d].reshape(1, g, g))[0] if d is not None else blank
-            for d in docs
-        ]
+        shown = list(runner.document_images([runner.retrieve(p) for p in PROMPTS]))
         panels.append(panel(shown, "the document each prompt retrieved from the model's memory"))
     height = sum(p.height for p in panels) + 10 * (len(panels) - 1)
     sheet = Image.new("RGB", (panels[0].width, height), "white")
