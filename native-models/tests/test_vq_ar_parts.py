@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
+import pytest
 import torch
 
 from tessera_models.common.kv_decoder import causal_mask_np
@@ -17,7 +20,13 @@ from tessera_models.vq_ar.sequences import (
     sample_sequence,
     text_to_image,
 )
-from tessera_models.vq_ar.transformer import Transformer, TransformerConfig, causal_mask
+from tessera_models.vq_ar.transformer import (
+    Transformer,
+    TransformerConfig,
+    causal_mask,
+    rotate,
+    rotation,
+)
 from tessera_models.vq_ar.vocab import BOS, BREAK, EOS, INFILL, MASK, PAD, Vocab
 
 
@@ -44,17 +53,19 @@ def test_tokenizer_shapes() -> None:
     assert tok.decode_codes(codes).abs().max() <= 1.0
 
 
-def _tiny_model() -> Transformer:
+def _tiny_model(rotary: bool = False) -> Transformer:
     torch.manual_seed(0)
-    m = Transformer(TransformerConfig(layers=2, width=32, heads=4, context=96, vocab_size=50))
+    config = TransformerConfig(layers=2, width=32, heads=4, context=96, vocab_size=50)
+    m = Transformer(replace(config, rotary=rotary))
     for p in m.parameters():
         torch.nn.init.normal_(p, std=0.1)
     return m.eval()
 
 
 @torch.no_grad()
-def test_cached_steps_equal_the_full_forward() -> None:
-    m = _tiny_model()
+@pytest.mark.parametrize("rotary", [False, True])
+def test_cached_steps_equal_the_full_forward(rotary: bool) -> None:
+    m = _tiny_model(rotary)
     ids = torch.randint(0, 50, (2, 12))
     pos = torch.arange(12).expand(2, 12)
     full, _ = m(ids, pos, causal_mask(torch.ones(2, 12, dtype=torch.bool)))
@@ -66,6 +77,25 @@ def test_cached_steps_equal_the_full_forward() -> None:
         logits, cache = m(ids[:, k : k + 1], pos[:, k : k + 1], mask, cache)
         steps.append(logits[:, -1])
     torch.testing.assert_close(torch.stack(steps, 1), full[:, 6:11], atol=1e-5, rtol=1e-5)
+
+
+def test_rotary_scores_depend_only_on_the_offset() -> None:
+    q, k = torch.randn(1, 2, 1, 8), torch.randn(1, 2, 1, 8)
+
+    def score(qp: int, kp: int) -> torch.Tensor:
+        rq = rotation(torch.tensor([[qp]]), 8, 10000.0)
+        rk = rotation(torch.tensor([[kp]]), 8, 10000.0)
+        return (rotate(q, rq) * rotate(k, rk)).sum(-1)
+
+    torch.testing.assert_close(score(100, 18), score(82, 0), atol=1e-4, rtol=1e-4)
+    torch.testing.assert_close(score(150, 68), score(82, 0), atol=1e-4, rtol=1e-4)
+    assert not torch.allclose(score(100, 18), score(100, 19), atol=1e-3)
+    # Position 0 is no rotation at all, so scores at offset 0 are the plain dot product.
+    torch.testing.assert_close(score(0, 0), (q * k).sum(-1))
+
+
+def test_rotary_has_no_weights_of_its_own() -> None:
+    assert _tiny_model(False).state_dict().keys() == _tiny_model(True).state_dict().keys()
 
 
 @torch.no_grad()

@@ -4,6 +4,11 @@ As in the paper: pre-LayerNorm without learnable parameters, no biases, learned 
 positions, ReLU MLP, zero-initialised output projections. One graph serves training, prefill
 (P = 0) and single-token steps, with the I/O conventions of MODELS.md §5.2.
 
+With `rotary`, queries and keys are also rotated by their positions (RoPE): the absolute
+table still says which cell a token is, and the rotation makes "the token k places back" one
+pattern for every position, which a retrieved document's same cell (a fixed distance back in
+caption slots) needs. The rotation has no weights, so a checkpoint loads either way.
+
 Shape glossary:
   B  batch (2 for a CFG pair)   S  new tokens this call   P  cached tokens
   L  layers   H  heads   E  head dim (width / H)   D  width   V  vocabulary
@@ -34,6 +39,8 @@ class TransformerConfig:
     context: int = 96
     vocab_size: int = 0  # set from the vocabulary at training time
     init_std: float = 0.02
+    rotary: bool = False
+    rotary_base: float = 10000.0
 
     @property
     def head_dim(self) -> int:
@@ -41,6 +48,23 @@ class TransformerConfig:
 
 
 KV = tuple[torch.Tensor, torch.Tensor]
+Rotation = tuple[torch.Tensor, torch.Tensor]  # cos, sin: f32 [B, 1, S, E]
+
+
+def rotation(position_ids: torch.Tensor, head_dim: int, base: float) -> Rotation:
+    """cos and sin of each position's angles, halves repeated (the rotate-half layout)."""
+    inv_freq = base ** (-torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim)
+    angles = position_ids.float()[..., None] * inv_freq.to(position_ids.device)
+    angles = torch.cat([angles, angles], dim=-1)[:, None]
+    return angles.cos(), angles.sin()
+
+
+def rotate(x: torch.Tensor, rot: Rotation) -> torch.Tensor:
+    """x [B, H, S, E] rotated pairwise (i, i + E/2) by its positions' angles."""
+    cos, sin = rot
+    half = x.shape[-1] // 2
+    turned = torch.cat([-x[..., half:], x[..., :half]], dim=-1)
+    return x * cos.to(x.dtype) + turned * sin.to(x.dtype)
 
 
 class Attention(nn.Module):
@@ -51,12 +75,14 @@ class Attention(nn.Module):
         self.out = nn.Linear(config.width, config.width, bias=False)
 
     def forward(
-        self, x: torch.Tensor, mask: torch.Tensor, past: KV | None
+        self, x: torch.Tensor, mask: torch.Tensor, past: KV | None, rot: Rotation | None
     ) -> tuple[torch.Tensor, KV]:
         b, s, d = x.shape
         q, k, v = (
             self.qkv(x).view(b, s, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4).unbind(0)
         )
+        if rot is not None:  # cached keys are stored rotated
+            q, k = rotate(q, rot), rotate(k, rot)
         if past is not None:
             k = torch.cat([past[0], k], dim=2)
             v = torch.cat([past[1], v], dim=2)
@@ -74,9 +100,9 @@ class Block(nn.Module):
         self.down = nn.Linear(4 * config.width, config.width, bias=False)
 
     def forward(
-        self, x: torch.Tensor, mask: torch.Tensor, past: KV | None
+        self, x: torch.Tensor, mask: torch.Tensor, past: KV | None, rot: Rotation | None
     ) -> tuple[torch.Tensor, KV]:
-        h, present = self.attn(self.norm1(x), mask, past)
+        h, present = self.attn(self.norm1(x), mask, past, rot)
         x = x + h
         x = x + self.down(F.relu(self.up(self.norm2(x))))
         return x, present
@@ -110,9 +136,11 @@ class Transformer(nn.Module):
         past: list[KV] | None = None,
     ) -> tuple[torch.Tensor, list[KV]]:
         x = self.tokens(input_ids) + self.positions(position_ids)
+        c = self.config
+        rot = rotation(position_ids, c.head_dim, c.rotary_base) if c.rotary else None
         presents: list[KV] = []
         for i, block in enumerate(self.blocks):
-            x, present = block(x, attention_mask, None if past is None else past[i])
+            x, present = block(x, attention_mask, None if past is None else past[i], rot)
             presents.append(present)
         # The output projection is tied to the token embedding.
         logits = F.linear(self.norm(x), self.tokens.weight)
