@@ -43,13 +43,23 @@ def smoke_export(tmp_path_factory: pytest.TempPathFactory, emoji32: EmojiDataset
         sampling=SamplingSettings(top_p=0.8),
         transformer=replace(config.transformer, context=192),
         transformer_training=replace(
-            config.transformer_training, steps=5, warmup=1, p_retrieval=0.5
+            config.transformer_training,
+            steps=5,
+            warmup=1,
+            p_retrieval=0.5,
+            p_self_view=(1.0, 0.5),
         ),
     )
     with pytest.raises(ValueError, match="run only train_transformer"):
         train_tokenizer.train(continued, threads=2)
     more = train_transformer.train(continued, threads=2)
     assert np.isfinite(more["val_image_nats"]) and np.isfinite(more["val_image_nats_retrieved"])
+    assert np.isfinite(more["val_image_nats_self_view"])
+    # Views were encoded for the training and held-out images only, and cached.
+    views = np.load(runs / "vq-ar" / "smoke-continued" / "self_views.npz")["views"]
+    needed = {*emoji32.indices("train")[:256].tolist(), *emoji32.indices("val")[:512].tolist()}
+    other = next(i for i in range(len(views)) if i not in needed)
+    assert (views[sorted(needed)] >= 0).all() and (views[other] == -1).all()
     # Its manifest's training block reports the tokenizer it used and the run it continued.
     summary = export.training_summary(continued)
     assert summary["continues"]["config"] == "smoke" and summary["continues"]["step"] == 30

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -13,7 +16,9 @@ from tessera_models.vq_ar.sequences import (
     Example,
     MixWeights,
     caption_infill,
+    collate_positions,
     document,
+    position_ids,
     sample_sequence,
     text_to_image,
 )
@@ -134,6 +139,49 @@ def test_a_caption_slot_fixes_where_every_segment_starts() -> None:
     assert PAD not in infill
     with pytest.raises(ValueError, match="cannot hold"):
         Vocab(words, codebook_size=64, caption_slot=8)
+
+
+def test_aligned_documents_share_a_position_with_the_cell_before() -> None:
+    words = WordTokenizer.build(CAPTIONS, ["noto"])
+    vocab = Vocab(words, codebook_size=64, caption_slot=16)
+    codes = np.arange(64).reshape(8, 8)
+    doc = document(vocab, vocab.caption_ids("red heart", "noto"), (codes + 1) % 64)
+    plain = text_to_image(vocab, vocab.caption_ids("red apple", None), codes)
+    seq = text_to_image(vocab, vocab.caption_ids("red apple", None), codes, doc)
+    pos = position_ids(len(seq), len(doc), aligned=True)
+    # The row after the document keeps the positions it has without one.
+    assert pos[1 + len(doc) :] == position_ids(len(plain), 0, aligned=True)[1:]
+    assert pos[0] == 0 and pos[1 : 1 + len(doc)] == list(range(len(doc)))
+    # The token that predicts cell k+1 (cell k, at index 18 + 82 + k) shares its position with
+    # the document's cell k+1 (at index 18 + k + 1).
+    for k in range(63):
+        assert pos[18 + 82 + k] == pos[18 + k + 1]
+        assert seq[18 + k + 1] == doc[17 + k + 1]
+    # Unaligned, or without a document, positions are token indices.
+    assert position_ids(len(seq), len(doc), aligned=False) == list(range(len(seq)))
+    assert position_ids(len(plain), 0, aligned=True) == list(range(len(plain)))
+    rows = collate_positions([seq, plain], [len(doc), 0], aligned=True)
+    assert rows.shape == (2, len(seq)) and rows[0].tolist() == pos
+    assert rows[1, len(plain) :].tolist() == [0] * (len(seq) - len(plain))
+
+
+def test_aligned_documents_need_caption_slots() -> None:
+    from tessera_models.vq_ar.configs.cpu_7h import get_config
+    from tessera_models.vq_ar.train_transformer import train
+
+    with pytest.raises(ValueError, match="without caption slots"):
+        train(replace(get_config(), caption_slot=0))
+
+
+def test_aligned_documents_are_not_exported_where_the_app_would_misnumber_them(
+    tmp_path: Path,
+) -> None:
+    from tessera_models.vq_ar.configs.cpu_7h import get_config
+    from tessera_models.vq_ar.export import export
+
+    with pytest.raises(ValueError, match="not exported"):
+        export(get_config(), tmp_path / "out", tmp_path / "w.pt")
+    assert not (tmp_path / "out").exists()
 
 
 def test_training_documents_on_real_data(emoji32: EmojiDataset) -> None:

@@ -44,6 +44,9 @@ class TransformerTraining:
     p_retrieval: float = 0.0
     query_dropout: float = 0.2
     retrieval_candidates: int = 2
+    # Self views (self_views.py): the share of image tasks given a document that get a view of
+    # their own image instead, falling linearly from the first value to the second over the run.
+    p_self_view: tuple[float, float] = (0.0, 0.0)
 
 
 @dataclass
@@ -61,6 +64,9 @@ class ExperimentConfig:
     # Left-pad prompt captions to this many tokens (0: off): fixed segment positions, so that
     # a retrieved document's cells sit a constant distance before the target's (vocab.py).
     caption_slot: int = 0
+    # Number a retrieved document's tokens so that its cell k+1 shares a position with the
+    # row's cell k (sequences.position_ids); needs caption slots.
+    aligned_documents: bool = False
     data_limit: int | None = None  # use only the first N training images (smoke runs)
     # Continue another run's transformer: its final weights and optimizer, its tokenizer and
     # codes, under this config's own (warm-restart) schedule. Compute adds up across the runs.

@@ -159,6 +159,13 @@ def training_summary(config: ExperimentConfig) -> dict[str, Any]:
 def export(
     config: ExperimentConfig, out: Path, weights_file: Path, data_root: str | None = None
 ) -> dict[str, Any]:
+    if config.aligned_documents:
+        # The reference loop, the goldens and the app number every token by its index; an
+        # export of this model would run it with positions it was not trained on.
+        raise ValueError(
+            f"config {config.name!r} aligns its documents' positions, which the app and the "
+            "reference loop do not do yet: it can be trained and measured, not exported"
+        )
     data, codes, vocab = prepare(config, data_root)
     tokenizer = load_image_tokenizer(config.name)
     # The best held-out checkpoint, not the last (see train_transformer.keep_if_best).

@@ -7,6 +7,9 @@ dropout drops a share of the caption's words. An example never retrieves itself 
 pixel-identical copy of itself; unlike the paper's 0.9 relevance cut, the same concept drawn
 by another set stays allowed, because that is the document the studio will retrieve for a
 prompt (its caption relevance is 1).
+
+With self views (self_views.py), a share of the image tasks get a view of their own target
+instead, under another set's style token: the curriculum that makes looking back pay.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ class DocPicker:
     p_retrieval: float
     query_dropout: float
     candidates: int
+    # i64 [all images, K, G, G]: augmented views of every image, or None without self views.
+    self_views: np.ndarray | None = None
+    styles: tuple[str, ...] = ()
 
     @classmethod
     def build(
@@ -43,6 +49,7 @@ class DocPicker:
         p_retrieval: float,
         query_dropout: float,
         candidates: int,
+        self_views: np.ndarray | None = None,
     ) -> DocPicker:
         captions = [data.records[i].caption for i in memory]
         retriever = Retriever.build(vocab.words, captions, data.images[memory])
@@ -59,11 +66,21 @@ class DocPicker:
             p_retrieval,
             query_dropout,
             candidates,
+            self_views,
+            tuple(data.sets()),
         )
 
     def _document(self, row: int) -> list[int]:
         doc = self.examples[int(self.memory[row])]
         return document(self.vocab, self.vocab.caption_ids(doc.caption, doc.style), doc.codes)
+
+    def _self_document(self, index: int, rng: np.random.Generator) -> list[int]:
+        """A view of the example's own image, captioned as a document of another set."""
+        assert self.self_views is not None
+        own = self.examples[index]
+        style = str(rng.choice([s for s in self.styles if s != own.style]))
+        view = self.self_views[index, rng.integers(self.self_views.shape[1])]
+        return document(self.vocab, self.vocab.caption_ids(own.caption, style), view)
 
     def _text_query(self, index: int, rng: np.random.Generator | None) -> np.ndarray:
         caption = self.examples[index].caption
@@ -73,11 +90,22 @@ class DocPicker:
         return self.retriever.text_query(caption, rng.random(n) >= self.query_dropout)
 
     def pick(
-        self, indices: np.ndarray, tasks: list[str], rng: np.random.Generator
+        self,
+        indices: np.ndarray,
+        tasks: list[str],
+        rng: np.random.Generator,
+        p_self: float = 0.0,
     ) -> list[list[int]]:
-        """One document (as tokens) or none for each training example."""
+        """One document (as tokens) or none for each training example; an image task's
+        document is a view of its own image with probability `p_self`."""
         docs: list[list[int]] = [[] for _ in indices]
         chosen = [q for q in range(len(indices)) if rng.random() < self.p_retrieval]
+        if self.self_views is not None and p_self > 0:
+            own = [q for q in chosen if tasks[q] != "caption_infill" and rng.random() < p_self]
+            for q in own:
+                docs[q] = self._self_document(int(indices[q]), rng)
+            taken = set(own)
+            chosen = [q for q in chosen if q not in taken]
         for task in ("text_to_image", "caption_infill", "image_infill"):
             group = [q for q in chosen if tasks[q] == task]
             if not group:
@@ -97,6 +125,10 @@ class DocPicker:
                 if len(useful):
                     docs[q] = self._document(int(rng.choice(useful)))
         return docs
+
+    def self_documents(self, indices: list[int], rng: np.random.Generator) -> list[list[int]]:
+        """A self-view document for each item (held-out checks of the look-back)."""
+        return [self._self_document(i, rng) for i in indices]
 
     def for_prompts(self, indices: list[int]) -> list[list[int]]:
         """The top document for each item's caption alone, as the studio retrieves for a

@@ -14,6 +14,8 @@ the unconditional row keeps it and guidance amplifies only the caption.
 
 With a caption slot (vocab.py) every prompt caption above, the document's included, is
 left-padded with <pad> to the slot; the caption generated after <infill> keeps its length.
+
+Positions are token indices, except with aligned documents (position_ids).
 """
 
 from __future__ import annotations
@@ -133,3 +135,25 @@ def collate(sequences: list[list[int]], context: int) -> tuple[np.ndarray, np.nd
         ids[i, : len(s)] = s
         valid[i, : len(s)] = True
     return ids, valid
+
+
+def position_ids(length: int, doc_length: int, aligned: bool) -> list[int]:
+    """The position of each token of a row: its index, unless documents are aligned. Then the
+    document after <bos> is numbered from 0 and the rest of the row from 1, as if it had no
+    document. In caption slots the two segments have the same layout, so the document's cell
+    k+1 shares its position with the row's cell k, the token that predicts it: drawing from
+    the document becomes attending to one's own position, not to a fixed distance back."""
+    if not aligned or doc_length == 0:
+        return list(range(length))
+    return [0, *range(doc_length), *range(1, length - doc_length)]
+
+
+def collate_positions(
+    sequences: list[list[int]], doc_lengths: Sequence[int], aligned: bool
+) -> np.ndarray:
+    """Position ids i64 [B, S] for collate's rows (0 on padding)."""
+    longest = max(len(s) for s in sequences)
+    out = np.zeros((len(sequences), longest), dtype=np.int64)
+    for i, (s, d) in enumerate(zip(sequences, doc_lengths, strict=True)):
+        out[i, : len(s)] = position_ids(len(s), d, aligned)
+    return out

@@ -36,10 +36,12 @@ from tessera_models.vq_ar.config import ExperimentConfig, load_config
 from tessera_models.vq_ar.image_tokenizer import ImageTokenizer, ImageTokenizerConfig
 from tessera_models.vq_ar.paths import run_dir
 from tessera_models.vq_ar.retrieved_docs import DocPicker
+from tessera_models.vq_ar.self_views import load_or_encode_views
 from tessera_models.vq_ar.sequences import (
     Example,
     MixWeights,
     collate,
+    collate_positions,
     sample_sequence,
     sample_task,
     text_to_image,
@@ -71,11 +73,17 @@ def encode_all(tokenizer: ImageTokenizer, data: EmojiDataset) -> np.ndarray:
 
 
 def sequence_loss(
-    model: torch.nn.Module, ids: torch.Tensor, valid: torch.Tensor, runtime: Runtime
+    model: torch.nn.Module,
+    ids: torch.Tensor,
+    valid: torch.Tensor,
+    runtime: Runtime,
+    positions: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Mean next-token loss and per-token losses [B, S-1] (0 where the target is padding, at the
-    end of a row or inside a caption slot: neither is a token the model has to produce)."""
-    positions = torch.arange(ids.shape[1], device=ids.device).expand_as(ids)
+    end of a row or inside a caption slot: neither is a token the model has to produce).
+    Positions are token indices unless given."""
+    if positions is None:
+        positions = torch.arange(ids.shape[1], device=ids.device).expand_as(ids)
     with runtime.autocast():
         logits, _ = model(ids, positions, causal_mask(valid))
     targets = ids[:, 1:]
@@ -97,23 +105,29 @@ def backward_by_length(
     context: int,
     buckets: int,
     runtime: Runtime,
+    doc_lengths: list[int] | None = None,
+    aligned: bool = False,
 ) -> tuple[torch.Tensor, int]:
     """Backpropagates the batch's mean next-token loss in `buckets` micro-batches of rows of
     similar length; the gradient equals the one-batch gradient. Returns (loss, tokens)."""
     order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
+    lengths = doc_lengths if doc_lengths is not None else [0] * len(seqs)
     chunks = []
     for chunk in np.array_split(np.array(order), buckets):
         if len(chunk) == 0:
             continue
-        ids_np, valid_np = collate([seqs[i] for i in chunk], context)
+        rows = [seqs[i] for i in chunk]
+        ids_np, valid_np = collate(rows, context)
+        pos_np = collate_positions(rows, [lengths[i] for i in chunk], aligned)
         ids = torch.from_numpy(ids_np).to(runtime.device)
         valid = torch.from_numpy(valid_np).to(runtime.device)
-        chunks.append((ids, valid, float(counted_targets(ids, valid).sum())))
-    targets = sum(n for _, _, n in chunks)
+        pos = torch.from_numpy(pos_np).to(runtime.device)
+        chunks.append((ids, valid, pos, float(counted_targets(ids, valid).sum())))
+    targets = sum(n for *_, n in chunks)
     total = torch.zeros((), device=runtime.device)
     tokens = 0
-    for ids, valid, n in chunks:
-        loss, _ = sequence_loss(model, ids, valid, runtime)
+    for ids, valid, pos, n in chunks:
+        loss, _ = sequence_loss(model, ids, valid, runtime, pos)
         (loss * (n / targets)).backward()
         total = total + loss.detach() * (n / targets)
         tokens += int(valid.sum())
@@ -127,6 +141,7 @@ def held_out_nats(
     examples: list[Example],
     runtime: Runtime,
     docs: list[list[int]] | None = None,
+    aligned: bool = False,
 ) -> dict[str, float]:
     """Teacher-forced text→image loss on held-out items, split into text and image tokens;
     with `docs`, each item is given its retrieved document (the loss counts only the item's
@@ -142,9 +157,11 @@ def held_out_nats(
             for e, d in zip(chunk, chunk_docs, strict=True)
         ]
         ids_np, valid_np = collate(seqs, model.config.context)
+        pos_np = collate_positions(seqs, [len(d) for d in chunk_docs], aligned)
         ids = torch.from_numpy(ids_np).to(runtime.device)
         valid = torch.from_numpy(valid_np).to(runtime.device)
-        _, per_token = sequence_loss(model, ids, valid, runtime)
+        pos = torch.from_numpy(pos_np).to(runtime.device)
+        _, per_token = sequence_loss(model, ids, valid, runtime, pos)
         targets = ids[:, 1:]
         own = valid[:, 1:].clone()
         for row, d in enumerate(chunk_docs):
@@ -197,6 +214,10 @@ def prepare(
 def train(
     config: ExperimentConfig, data_root: str | None = None, threads: int | None = None
 ) -> dict[str, float]:
+    if config.aligned_documents and not config.caption_slot:
+        raise ValueError(
+            f"config {config.name!r} aligns documents without caption slots: set caption_slot"
+        )
     runtime = setup_runtime(threads)
     tc = config.transformer_training
     out = run_dir(config.name)
@@ -214,6 +235,19 @@ def train(
     weights /= weights.sum()
     val_idx = [int(i) for i in data.indices("val")[:512]]
     val_examples = [examples[i] for i in val_idx]
+    self_start, self_end = tc.p_self_view
+    views = (
+        load_or_encode_views(
+            out / "self_views.npz",
+            out / "tokenizer.pt",
+            lambda: load_image_tokenizer(config.name),
+            data.images,
+            np.concatenate([train_idx, val_idx]),
+            config.seed,
+        )
+        if tc.p_retrieval > 0 and max(self_start, self_end) > 0
+        else None
+    )
     picker = (
         DocPicker.build(
             data,
@@ -223,17 +257,27 @@ def train(
             tc.p_retrieval,
             tc.query_dropout,
             tc.retrieval_candidates,
+            views,
         )
         if tc.p_retrieval > 0
         else None
     )
     val_docs = picker.for_prompts(val_idx) if picker is not None else None
+    # How well the model copies from a view of the target itself: the look-back's own signal.
+    val_self_docs = (
+        picker.self_documents(val_idx, np.random.default_rng(config.seed))
+        if picker is not None and views is not None
+        else None
+    )
 
     def evaluate() -> dict[str, float]:
         m = held_out_nats(model, vocab, val_examples, runtime)
-        if val_docs is not None:
-            r = held_out_nats(model, vocab, val_examples, runtime, val_docs)
-            m |= {f"{k}_retrieved": v for k, v in r.items()}
+        for suffix, docs in (("retrieved", val_docs), ("self_view", val_self_docs)):
+            if docs is not None:
+                r = held_out_nats(
+                    model, vocab, val_examples, runtime, docs, config.aligned_documents
+                )
+                m |= {f"{k}_{suffix}": v for k, v in r.items()}
         return m
 
     mix = MixWeights(
@@ -320,13 +364,22 @@ def train(
             group["lr"] = cosine_lr(step, progress, tc.lr, tc.warmup)
         picks = rng.choice(train_idx, size=tc.batch_size, p=weights)
         tasks = [sample_task(mix, rng) for _ in picks]
-        docs = picker.pick(picks, tasks, rng) if picker is not None else [[] for _ in picks]
+        p_self = self_start + (self_end - self_start) * progress
+        docs = picker.pick(picks, tasks, rng, p_self) if picker is not None else [[] for _ in picks]
         seqs = [
             sample_sequence(vocab, examples[i], mix, rng, task, doc)
             for i, task, doc in zip(picks, tasks, docs, strict=True)
         ]
         opt.zero_grad(set_to_none=True)
-        loss, tokens = backward_by_length(ddp_model, seqs, tconfig.context, buckets, runtime)
+        loss, tokens = backward_by_length(
+            ddp_model,
+            seqs,
+            tconfig.context,
+            buckets,
+            runtime,
+            [len(d) for d in docs],
+            config.aligned_documents,
+        )
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         step += 1

@@ -1,0 +1,37 @@
+"""cpu-4h continued with aligned documents and the self-view curriculum.
+
+cpu-5h (self views) and cpu-6h (self views and rotary offsets) did not learn in 500 steps to
+draw from a document, not even from a view of the target: looking a fixed 82 tokens back was
+never found. Aligned documents (sequences.position_ids) number the document so that its cell
+k+1 shares its position with the row's cell k, the token that predicts it: the look-back
+becomes "attend to your own position", and the row itself keeps the positions it has without
+a document. Self views as in cpu-5h: 60 % of the image tasks with a document at the start,
+20 % at the end. It starts from cpu-4h's last checkpoint with a fresh warmup and cosine.
+
+Expected time on 2 cores: 45 minutes (plus 3 to encode the views); re-running resumes from
+the checkpoint. From native-models/, after cpu-4h:
+  .venv/bin/python -m tessera_models.vq_ar.train_transformer --config cpu-7h --threads 2
+"""
+
+from dataclasses import replace
+
+from tessera_models.vq_ar.config import ExperimentConfig
+from tessera_models.vq_ar.configs.cpu_4h import get_config as cpu_4h
+
+
+def get_config() -> ExperimentConfig:
+    base = cpu_4h()
+    return replace(
+        base,
+        name="cpu-7h",
+        aligned_documents=True,
+        transformer_training=replace(
+            base.transformer_training,
+            lr=7.5e-4,
+            warmup=50,
+            minutes=45,
+            eval_every=125,
+            p_self_view=(0.6, 0.2),
+        ),
+        warm_start=base.name,
+    )
