@@ -157,14 +157,21 @@ def training_summary(config: ExperimentConfig) -> dict[str, Any]:
 
 
 def export(
-    config: ExperimentConfig, out: Path, weights_file: Path, data_root: str | None = None
+    config: ExperimentConfig,
+    out: Path,
+    weights_file: Path,
+    data_root: str | None = None,
+    without_memory: bool = False,
 ) -> dict[str, Any]:
-    if config.aligned_documents:
-        # The reference loop, the goldens and the app number every token by its index; an
-        # export of this model would run it with positions it was not trained on.
+    """Exports the graphs, the manifest, parity and goldens; `without_memory` ships a model
+    trained with retrieval as a plain one (no memory: the app never gives it a document)."""
+    if config.aligned_documents and not without_memory:
+        # The reference loop, the goldens and the app number every token by its index, as
+        # the model does only when no document precedes the row.
         raise ValueError(
             f"config {config.name!r} aligns its documents' positions, which the app and the "
-            "reference loop do not do yet: it can be trained and measured, not exported"
+            "reference loop do not do yet: its memory is not exported (--without-memory "
+            "exports the model alone)"
         )
     data, codes, vocab = prepare(config, data_root)
     tokenizer = load_image_tokenizer(config.name)
@@ -194,7 +201,7 @@ def export(
     train_idx = data.indices("train")
     if config.data_limit is not None:
         train_idx = train_idx[: config.data_limit]
-    retrieval = config.transformer_training.p_retrieval > 0
+    retrieval = config.transformer_training.p_retrieval > 0 and not without_memory
     if retrieval:
         # The memory the model was trained to retrieve from: its training split.
         write_memory(
@@ -324,9 +331,16 @@ def main() -> None:
     parser.add_argument("--config", default="cpu-1h")
     parser.add_argument("--out", default=None)
     parser.add_argument("--data", default=None)
+    parser.add_argument(
+        "--without-memory",
+        action="store_true",
+        help="ship a model trained with retrieval without its memory (no documents)",
+    )
     args = parser.parse_args()
     out = Path(args.out) if args.out else default_out(args.config)
-    manifest = export(load_config(args.config), out, weights_path(args.config), args.data)
+    manifest = export(
+        load_config(args.config), out, weights_path(args.config), args.data, args.without_memory
+    )
     print(json.dumps(manifest["parity"], indent=2))
     print(f"exported {manifest['id']} to {out}")
 
