@@ -16,22 +16,14 @@ the checkpoint. From native-models/, after cpu-4h:
 from dataclasses import replace
 
 from tessera_models.vq_ar.config import ExperimentConfig
-from tessera_models.vq_ar.configs.cpu_4h import get_config as cpu_4h
+from tessera_models.vq_ar.configs.cpu_5h import get_config as cpu_5h
 
 
 def get_config() -> ExperimentConfig:
-    base = cpu_4h()
+    base = cpu_5h()  # self views, warm-started from cpu-4h
     return replace(
         base,
         name="cpu-7h",
         aligned_documents=True,
-        transformer_training=replace(
-            base.transformer_training,
-            lr=7.5e-4,
-            warmup=50,
-            minutes=45,
-            eval_every=125,
-            p_self_view=(0.6, 0.2),
-        ),
-        warm_start=base.name,
+        transformer_training=replace(base.transformer_training, minutes=45, eval_every=125),
     )
