@@ -4,9 +4,10 @@ Why: cpu-3h and cpu-4h never learned to draw from a retrieved document's image. 
 of the same concept drawn by another set shares few codes with the target cell for cell, so
 the gain from looking a fixed 82 tokens back is small, and a 5.6 M model does not find it.
 A view of the target itself (moved, scaled, turned and recoloured a little, then encoded
-again) shares much more, so copying pays at once; the look-back learned on these views is
-the one a document of another set needs. The view is given another set's style token, and it
-is a clean image like a real document, so neither its caption nor its codes tell it apart.
+again) shares much more, so copying pays at once. The view is given another set's style
+token, and it is a clean image like a real document, so neither its caption nor its codes
+tell it apart. Measured (LOG.md, cpu-5h to cpu-7h): with index positions the views did not
+teach the look-back in 550 steps; with aligned documents (sequences.position_ids) they did.
 
 Shape glossary: N images, K views per image, G code grid side, H×W pixels.
   images  u8  [N, H, W, 3]  on white
