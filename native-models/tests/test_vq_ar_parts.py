@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from tessera_models.common.kv_decoder import causal_mask_np
+from tessera_models.common.rotary import apply_rope, rope_tables
 from tessera_models.text.word_tokenizer import WordTokenizer
 from tessera_models.vq_ar.image_tokenizer import FSQ, ImageTokenizer, ImageTokenizerConfig
 from tessera_models.vq_ar.sequences import (
@@ -20,13 +21,7 @@ from tessera_models.vq_ar.sequences import (
     sample_sequence,
     text_to_image,
 )
-from tessera_models.vq_ar.transformer import (
-    Transformer,
-    TransformerConfig,
-    causal_mask,
-    rotate,
-    rotation,
-)
+from tessera_models.vq_ar.transformer import Transformer, TransformerConfig, causal_mask
 from tessera_models.vq_ar.vocab import BOS, BREAK, EOS, INFILL, MASK, PAD, Vocab
 
 
@@ -83,9 +78,9 @@ def test_rotary_scores_depend_only_on_the_offset() -> None:
     q, k = torch.randn(1, 2, 1, 8), torch.randn(1, 2, 1, 8)
 
     def score(qp: int, kp: int) -> torch.Tensor:
-        rq = rotation(torch.tensor([[qp]]), 8, 10000.0)
-        rk = rotation(torch.tensor([[kp]]), 8, 10000.0)
-        return (rotate(q, rq) * rotate(k, rk)).sum(-1)
+        rq = rope_tables(torch.tensor([[qp]]), 8, 10000.0)
+        rk = rope_tables(torch.tensor([[kp]]), 8, 10000.0)
+        return (apply_rope(q, *rq) * apply_rope(k, *rk)).sum(-1)
 
     torch.testing.assert_close(score(100, 18), score(82, 0), atol=1e-4, rtol=1e-4)
     torch.testing.assert_close(score(150, 68), score(82, 0), atol=1e-4, rtol=1e-4)

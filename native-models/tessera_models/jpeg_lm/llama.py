@@ -31,6 +31,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from tessera_models.common.rotary import apply_rope, rope_tables
+
 MASK_VALUE = -1e9
 
 
@@ -66,21 +68,6 @@ class RMSNorm(nn.Module):
         return self.weight * y.to(x.dtype)
 
 
-def rope_tables(
-    position_ids: torch.Tensor, head_dim: int, theta: float
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """cos, sin f32 [B, 1, S, E] in the rotate-half convention of Hugging Face Llama."""
-    inv_freq = 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim))
-    freqs = position_ids.float()[..., None] * inv_freq.to(position_ids.device)
-    emb = torch.cat([freqs, freqs], dim=-1)[:, None]
-    return emb.cos(), emb.sin()
-
-
-def _rotate_half(x: torch.Tensor) -> torch.Tensor:
-    half = x.shape[-1] // 2
-    return torch.cat([-x[..., half:], x[..., :half]], dim=-1)
-
-
 class Attention(nn.Module):
     def __init__(self, config: LlamaConfig) -> None:
         super().__init__()
@@ -105,8 +92,7 @@ class Attention(nn.Module):
         q = self.q_proj(x).view(shape).transpose(1, 2)
         k = self.k_proj(x).view(shape).transpose(1, 2)
         v = self.v_proj(x).view(shape).transpose(1, 2)
-        q = q * cos.to(q.dtype) + _rotate_half(q) * sin.to(q.dtype)
-        k = k * cos.to(k.dtype) + _rotate_half(k) * sin.to(k.dtype)
+        q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
         if slots and past is not None:
             y = _slot_attention(q, k, v, past, mask.to(q.dtype))
             return self.o_proj(y.transpose(1, 2).reshape(b, s, d)), (k, v)

@@ -28,6 +28,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from tessera_models.common.rotary import apply_rope, rope_tables
+
 MASK_VALUE = -1e9  # finite, so fully masked pad rows stay NaN-free in fp32 and ONNX
 
 
@@ -51,22 +53,6 @@ KV = tuple[torch.Tensor, torch.Tensor]
 Rotation = tuple[torch.Tensor, torch.Tensor]  # cos, sin: f32 [B, 1, S, E]
 
 
-def rotation(position_ids: torch.Tensor, head_dim: int, base: float) -> Rotation:
-    """cos and sin of each position's angles, halves repeated (the rotate-half layout)."""
-    inv_freq = base ** (-torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim)
-    angles = position_ids.float()[..., None] * inv_freq.to(position_ids.device)
-    angles = torch.cat([angles, angles], dim=-1)[:, None]
-    return angles.cos(), angles.sin()
-
-
-def rotate(x: torch.Tensor, rot: Rotation) -> torch.Tensor:
-    """x [B, H, S, E] rotated pairwise (i, i + E/2) by its positions' angles."""
-    cos, sin = rot
-    half = x.shape[-1] // 2
-    turned = torch.cat([-x[..., half:], x[..., :half]], dim=-1)
-    return x * cos.to(x.dtype) + turned * sin.to(x.dtype)
-
-
 class Attention(nn.Module):
     def __init__(self, config: TransformerConfig) -> None:
         super().__init__()
@@ -82,7 +68,7 @@ class Attention(nn.Module):
             self.qkv(x).view(b, s, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4).unbind(0)
         )
         if rot is not None:  # cached keys are stored rotated
-            q, k = rotate(q, rot), rotate(k, rot)
+            q, k = apply_rope(q, *rot), apply_rope(k, *rot)
         if past is not None:
             k = torch.cat([past[0], k], dim=2)
             v = torch.cat([past[1], v], dim=2)
@@ -137,7 +123,7 @@ class Transformer(nn.Module):
     ) -> tuple[torch.Tensor, list[KV]]:
         x = self.tokens(input_ids) + self.positions(position_ids)
         c = self.config
-        rot = rotation(position_ids, c.head_dim, c.rotary_base) if c.rotary else None
+        rot = rope_tables(position_ids, c.head_dim, c.rotary_base) if c.rotary else None
         presents: list[KV] = []
         for i, block in enumerate(self.blocks):
             x, present = block(x, attention_mask, None if past is None else past[i], rot)

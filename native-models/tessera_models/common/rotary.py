@@ -1,0 +1,30 @@
+"""Rotary position embeddings (RoPE), shared by the decoders that rotate queries and keys.
+
+Rotate-half convention of Hugging Face Llama: pairs (i, i + E/2) turn by position · θ^(-2i/E).
+
+Shape glossary: B batch, S tokens, H heads, E head dim.
+  position_ids  i64 [B, S]
+  cos, sin      f32 [B, 1, S, E]
+  x             [B, H, S, E]  queries or keys
+"""
+
+from __future__ import annotations
+
+import torch
+
+
+def rope_tables(
+    position_ids: torch.Tensor, head_dim: int, theta: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """cos, sin of every position's angles, halves repeated."""
+    inv_freq = 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim))
+    freqs = position_ids.float()[..., None] * inv_freq.to(position_ids.device)
+    emb = torch.cat([freqs, freqs], dim=-1)[:, None]
+    return emb.cos(), emb.sin()
+
+
+def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+    """x rotated by its positions' angles, in x's dtype."""
+    half = x.shape[-1] // 2
+    turned = torch.cat([-x[..., half:], x[..., :half]], dim=-1)
+    return x * cos.to(x.dtype) + turned * sin.to(x.dtype)
