@@ -99,6 +99,19 @@ def counted_targets(ids: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
     return valid[:, 1:] & (ids[:, 1:] != PAD)
 
 
+def to_batch(
+    rows: list[list[int]], doc_lengths: list[int], context: int, aligned: bool, runtime: Runtime
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """ids, valid and position ids [B, S] of right-padded rows, on the runtime's device."""
+    ids, valid = collate(rows, context)
+    pos = collate_positions(rows, doc_lengths, aligned)
+
+    def put(a: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(a).to(runtime.device)
+
+    return put(ids), put(valid), put(pos)
+
+
 def backward_by_length(
     model: torch.nn.Module,
     seqs: list[list[int]],
@@ -117,11 +130,7 @@ def backward_by_length(
         if len(chunk) == 0:
             continue
         rows = [seqs[i] for i in chunk]
-        ids_np, valid_np = collate(rows, context)
-        pos_np = collate_positions(rows, [lengths[i] for i in chunk], aligned)
-        ids = torch.from_numpy(ids_np).to(runtime.device)
-        valid = torch.from_numpy(valid_np).to(runtime.device)
-        pos = torch.from_numpy(pos_np).to(runtime.device)
+        ids, valid, pos = to_batch(rows, [lengths[i] for i in chunk], context, aligned, runtime)
         chunks.append((ids, valid, pos, float(counted_targets(ids, valid).sum())))
     targets = sum(n for *_, n in chunks)
     total = torch.zeros((), device=runtime.device)
@@ -156,11 +165,8 @@ def held_out_nats(
             text_to_image(vocab, vocab.caption_ids(e.caption, e.style), e.codes, d)
             for e, d in zip(chunk, chunk_docs, strict=True)
         ]
-        ids_np, valid_np = collate(seqs, model.config.context)
-        pos_np = collate_positions(seqs, [len(d) for d in chunk_docs], aligned)
-        ids = torch.from_numpy(ids_np).to(runtime.device)
-        valid = torch.from_numpy(valid_np).to(runtime.device)
-        pos = torch.from_numpy(pos_np).to(runtime.device)
+        lengths = [len(d) for d in chunk_docs]
+        ids, valid, pos = to_batch(seqs, lengths, model.config.context, aligned, runtime)
         _, per_token = sequence_loss(model, ids, valid, runtime, pos)
         targets = ids[:, 1:]
         own = valid[:, 1:].clone()
