@@ -251,7 +251,8 @@ def export(
         source={
             "commit": git_commit(),
             "config": config.name,
-            "command": f"python -m tessera_models.vq_ar.export --config {config.name}",
+            "command": f"python -m tessera_models.vq_ar.export --config {config.name}"
+            + (" --without-memory" if without_memory else ""),
         },
     )
     manifest["training"]["tokenizer"]["params"] = sum(p.numel() for p in tokenizer.parameters())
