@@ -222,7 +222,7 @@ test('a running job can be cancelled from the queue', async () => {
 
 test('the models screen shows the embedded default and its metrics', async () => {
   await byTestId('nav-models').click();
-  await studio.page.getByText('tessera/vq-ar-emoji32-cpu-2h').first().waitFor();
+  await studio.page.getByText('tessera/vq-ar-emoji32-cpu-7h').first().waitFor();
   await studio.shot('models');
 });
 
@@ -233,7 +233,7 @@ test("a model's execution provider is chosen on the Models screen, kept, and ask
   // any other than the CPU.
   const choice =
     listed.providers.find((p) => !p.bundled) ?? listed.providers.find((p) => p.name !== 'cpu')!;
-  const id = 'tessera/vq-ar-emoji32-cpu-2h';
+  const id = 'tessera/vq-ar-emoji32-cpu-7h';
   await byTestId('nav-models').click();
   const select = byTestId(`provider-${id}`);
   await page.locator(`[data-testid="provider-${id}"]:not([disabled])`).waitFor();
@@ -276,7 +276,7 @@ test('import a model folder: a valid one is listed, a broken one is refused sayi
   // The shipped model under another id, its decoder given a doc string (protobuf field 6 of
   // ModelProto), so it is a different, still valid, model.
   const folder = join(studio.home, 'downloads', 'emoji-copy');
-  cpSync(join(EMBEDDED_DIR, 'vq-ar-emoji32-cpu-2h'), folder, { recursive: true });
+  cpSync(join(EMBEDDED_DIR, 'vq-ar-emoji32-cpu-7h'), folder, { recursive: true });
   const note = Buffer.from('copy for the import test');
   const decoder = Buffer.concat([
     readFileSync(join(folder, 'decoder.onnx')),

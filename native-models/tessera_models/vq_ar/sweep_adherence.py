@@ -1,7 +1,7 @@
 """Sweeps sampling settings for prompt adherence on the val split (never test), so defaults
 are chosen on data the reported numbers do not come from.
 
-Usage: python -m tessera_models.vq_ar.sweep_adherence --model exports/vq-ar-emoji32-cpu-2h \
+Usage: python -m tessera_models.vq_ar.sweep_adherence --model exports/vq-ar-emoji32-cpu-7h \
          [--limit 300] [--grid 3:0.9:1,3:0.9:4,...]   (cfg:top-p:best-of)
 
 Prints, per setting, classifier top-1/top-5 on the samples and top-5 ÷ the classifier's own

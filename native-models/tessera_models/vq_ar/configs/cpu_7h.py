@@ -11,6 +11,7 @@ a document. Self views as in cpu-5h: 60 % of the image tasks with a document at 
 Expected time on 2 cores: 45 minutes (plus 3 to encode the views); re-running resumes from
 the checkpoint. From native-models/, after cpu-4h:
   .venv/bin/python -m tessera_models.vq_ar.train_transformer --config cpu-7h --threads 2
+  .venv/bin/python -m tessera_models.vq_ar.export --config cpu-7h --without-memory
 """
 
 from dataclasses import replace
