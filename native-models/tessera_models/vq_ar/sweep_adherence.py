@@ -2,7 +2,11 @@
 are chosen on data the reported numbers do not come from.
 
 Usage: python -m tessera_models.vq_ar.sweep_adherence --model exports/vq-ar-emoji32-cpu-7h \
-         [--limit 300] [--grid 3:0.9:1,3:0.9:4,...]   (cfg:top-p:best-of)
+         [--limit 300] [--grid 3:0.9:1,3:0.9:4,5:0.7:1:0.9,cdk:1:1,...]
+
+A grid item is cfg:top-p:best-of, optionally followed by :temperature and :top-k (the
+manifest's defaults otherwise); "cdk" in place of the CFG scale samples with CM3Leon's CD-K at
+the manifest's alpha, k and tau (top-p does not apply to it).
 
 Prints, per setting, classifier top-1/top-5 on the samples and top-5 ÷ the classifier's own
 top-5 on the same real val images (the adherence ratio of MODELS.md §5.5). A model with a
@@ -13,7 +17,7 @@ from __future__ import annotations
 
 import argparse
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tessera_models.common.sampling import SamplingSettings
@@ -23,11 +27,36 @@ from tessera_models.vq_ar.evaluate import generate_best_of
 from tessera_models.vq_ar.reference_loop import VqArRunner
 
 
-def parse_grid(text: str) -> list[tuple[float, float, int]]:
+@dataclass(frozen=True)
+class GridPoint:
+    settings: SamplingSettings
+    best_of: int
+
+    def row(self) -> str:
+        s = self.settings
+        guidance = "CD-K" if s.cdk else f"{s.cfg_scale:g}"
+        top_k = s.top_k or "off"
+        return f"| {guidance} | {s.top_p:g} | {s.temperature:g} | {top_k} | {self.best_of} |"
+
+
+def parse_grid(text: str, base: SamplingSettings) -> list[GridPoint]:
     out = []
     for item in text.split(","):
-        cfg, top_p, best_of = item.split(":")
-        out.append((float(cfg), float(top_p), int(best_of)))
+        fields = item.split(":")
+        if not 3 <= len(fields) <= 5:
+            raise SystemExit(
+                f"grid item {item!r}: expected cfg:top-p:best-of[:temperature[:top-k]]"
+            )
+        cdk = fields[0] == "cdk"
+        settings = replace(
+            base,
+            cdk=cdk,
+            cfg_scale=base.cfg_scale if cdk else float(fields[0]),
+            top_p=float(fields[1]),
+            temperature=float(fields[3]) if len(fields) > 3 else base.temperature,
+            top_k=int(fields[4]) if len(fields) > 4 else base.top_k,
+        )
+        out.append(GridPoint(settings, int(fields[2])))
     return out
 
 
@@ -44,8 +73,15 @@ def main() -> None:
     data = load_emoji(size=runner.manifest["image"]["width"])
     d = runner.manifest["sampling"]["defaults"]
     base = SamplingSettings(
-        cfg_scale=d["cfgScale"], temperature=d["temperature"], top_k=d["topK"], top_p=d["topP"]
+        cfg_scale=d["cfgScale"],
+        temperature=d["temperature"],
+        top_k=d["topK"],
+        top_p=d["topP"],
+        cdk_alpha=d["cdk"]["alpha"],
+        cdk_k=d["cdk"]["k"],
+        cdk_tau=d["cdk"]["tau"],
     )
+    grid = parse_grid(args.grid, base)
     val = data.indices("val")[: args.limit]
     prompts = [runner.prompt_ids(data.records[i].caption, data.records[i].set) for i in val]
     texts = [runner.prompt_ids(data.records[i].caption, None) for i in val]
@@ -61,18 +97,19 @@ def main() -> None:
     print(
         f"val items {len(val)}, classifier top-5 on real {ceiling:.3f}, retrieval {docs is not None}"
     )
-    print("| CFG | top-p | best of | top-1 | top-5 | ÷ classifier | minutes |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
-    for cfg, top_p, best_of in parse_grid(args.grid):
+    print(
+        "| CFG | top-p | temperature | top-k | best of | top-1 | top-5 | ÷ classifier | minutes |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for point in grid:
         started = time.time()
-        settings = replace(base, cfg_scale=cfg, top_p=top_p)
-        samples = generate_best_of(runner, prompts, texts, settings, best_of, docs)
+        samples = generate_best_of(runner, prompts, texts, point.settings, point.best_of, docs)
         _, logits = classifier.run(samples)
         top1 = topk_accuracy(logits[known], targets[known], 1)
         top5 = topk_accuracy(logits[known], targets[known], 5)
         minutes = (time.time() - started) / 60
         print(
-            f"| {cfg:g} | {top_p:g} | {best_of} | {top1:.3f} | {top5:.3f} | {top5 / ceiling:.2f} | {minutes:.1f} |",
+            f"{point.row()} {top1:.3f} | {top5:.3f} | {top5 / ceiling:.2f} | {minutes:.1f} |",
             flush=True,
         )
 
