@@ -21,6 +21,7 @@ from tessera_models.vq_ar.sequences import (
     sample_sequence,
     text_to_image,
 )
+from tessera_models.vq_ar.train_transformer import augmented
 from tessera_models.vq_ar.transformer import Transformer, TransformerConfig, causal_mask
 from tessera_models.vq_ar.vocab import BOS, BREAK, EOS, INFILL, MASK, PAD, Vocab
 
@@ -197,3 +198,32 @@ def test_length_buckets_give_the_one_batch_gradient() -> None:
     ids, valid = collate(seqs, 96)
     plain, _ = sequence_loss(m, torch.from_numpy(ids), torch.from_numpy(valid), runtime)
     torch.testing.assert_close(l1, plain.detach())
+
+
+@torch.no_grad()
+def test_dropout_acts_only_while_training() -> None:
+    m = _tiny_model(False)
+    dropped = Transformer(replace(m.config, dropout=0.5))
+    dropped.load_state_dict(m.state_dict())  # dropout adds no weights
+    ids = torch.randint(0, 50, (2, 12))
+    pos = torch.arange(12).expand(2, 12)
+    mask = causal_mask(torch.ones(2, 12, dtype=torch.bool))
+    plain, _ = m(ids, pos, mask)
+    evaluated, _ = dropped.eval()(ids, pos, mask)
+    torch.testing.assert_close(evaluated, plain)  # what export and the app see
+    dropped.train()
+    a, _ = dropped(ids, pos, mask)
+    b, _ = dropped(ids, pos, mask)
+    assert not torch.allclose(a, b) and not torch.allclose(a, plain)
+
+
+def test_augmented_targets_keep_the_caption_and_draw_from_the_views() -> None:
+    views = np.stack([np.full((8, 8), k, np.int64) for k in (1, 2, 3)])
+    example = Example("red heart", "noto", np.zeros((8, 8), np.int64))
+    rng = np.random.default_rng(0)
+    assert augmented(example, views, 0.0, rng) is example
+    drawn = [augmented(example, views, 1.0, rng) for _ in range(60)]
+    assert {(e.caption, e.style) for e in drawn} == {("red heart", "noto")}
+    assert {int(e.codes[0, 0]) for e in drawn} == {1, 2, 3}
+    share = np.mean([augmented(example, views, 0.5, rng) is not example for _ in range(2000)])
+    assert 0.45 < share < 0.55

@@ -80,3 +80,16 @@ def test_self_documents_are_own_views_under_another_style(emoji32: EmojiDataset)
         assert not any(
             np.array_equal(doc[-65:-1], v.reshape(-1) + vocab.image_offset) for v in views[index]
         )
+
+
+def test_views_without_colour_keep_every_colour() -> None:
+    # A red square on white: moving, scaling and turning only blend red with white, so every
+    # pixel stays (255, x, x)-like: green equals blue. A hue turn would split them.
+    images = np.full((32, 32, 32, 3), 255, np.uint8)
+    images[:, 6:18, 10:24] = (255, 0, 0)
+    rng = np.random.default_rng(0)
+    kept = self_views.augment(images, rng, colour=False).astype(int)
+    assert (np.abs(kept[..., 1] - kept[..., 2]) <= 1).all() and (kept[..., 0] >= 254).all()
+    assert (kept != images).any()  # the views did move
+    turned = self_views.augment(images, np.random.default_rng(0)).astype(int)
+    assert (np.abs(turned[..., 1] - turned[..., 2]) > 8).any()

@@ -47,6 +47,11 @@ class TransformerTraining:
     # Self views (self_views.py): the share of image tasks given a document that get a view of
     # their own image instead, falling linearly from the first value to the second over the run.
     p_self_view: tuple[float, float] = (0.0, 0.0)
+    # Target augmentation: the share of examples whose image is replaced by one of
+    # `augmented_views` views of it, moved, scaled and turned a little (colours kept), encoded
+    # again. Many epochs into 16k images, the model otherwise learns them by heart.
+    p_augmented_target: float = 0.0
+    augmented_views: int = 3
 
 
 @dataclass

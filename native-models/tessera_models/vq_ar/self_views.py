@@ -51,8 +51,9 @@ def _hue_matrix(angle: torch.Tensor) -> torch.Tensor:
     return base + (s * r)[:, None, None] * skew
 
 
-def augment(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One random view of each image: u8 [N, H, W, 3] → u8 [N, H, W, 3], white fill."""
+def augment(images: np.ndarray, rng: np.random.Generator, colour: bool = True) -> np.ndarray:
+    """One random view of each image: u8 [N, H, W, 3] → u8 [N, H, W, 3], white fill. Without
+    `colour`, only moved, scaled and turned (a view that keeps "red" red)."""
     n, h, w, _ = images.shape
     x = torch.from_numpy(images).float().div(255.0).permute(0, 3, 1, 2)
     strength = rng.uniform(0.0, 1.0, n) ** 2  # weak views more often: copying must pay
@@ -76,6 +77,8 @@ def augment(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
     # Sampling 1 - x with zero padding fills what moves into view with white.
     moved = 1.0 - F.grid_sample(1.0 - x, grid, align_corners=False, padding_mode="zeros")
+    if not colour:
+        return (moved.clamp(0.0, 1.0).permute(0, 2, 3, 1).numpy() * 255.0).round().astype(np.uint8)
     hue = _hue_matrix(torch.deg2rad(spread(HUE_DEGREES)))
     rgb = torch.einsum("bij,bjhw->bihw", hue.float(), moved)
     grey = rgb.mean(dim=1, keepdim=True)
@@ -86,7 +89,7 @@ def augment(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 @torch.no_grad()
 def encode_views(
-    tokenizer: ImageTokenizer, images: np.ndarray, views: int, seed: int
+    tokenizer: ImageTokenizer, images: np.ndarray, views: int, seed: int, colour: bool = True
 ) -> np.ndarray:
     """i64 [N, views, G, G]: codes of `views` random views of every image."""
     rng = np.random.default_rng(seed)
@@ -94,7 +97,7 @@ def encode_views(
     for _ in range(views):
         codes = []
         for i in range(0, len(images), 512):
-            view = augment(images[i : i + 512], rng)
+            view = augment(images[i : i + 512], rng, colour)
             codes.append(tokenizer.encode(torch.from_numpy(to_unit_range(view)))[1].numpy())
         out.append(np.concatenate(codes))
     return np.stack(out, axis=1)
@@ -107,17 +110,19 @@ def load_or_encode_views(
     images: np.ndarray,
     needed: np.ndarray,
     seed: int,
+    count: int = VIEWS,
+    colour: bool = True,
 ) -> np.ndarray:
-    """i64 [N, VIEWS, G, G]: views of the `needed` images (other rows -1), from the cache
+    """i64 [N, count, G, G]: views of the `needed` images (other rows -1), from the cache
     (an .npz) when it is newer than the tokenizer and covers them, else encoded and cached."""
     needed = np.unique(needed)
     if path.exists() and path.stat().st_mtime >= tokenizer_path.stat().st_mtime:
         with np.load(path) as cached:
             views: np.ndarray = cached["views"]
             covered = np.isin(needed, cached["indices"]).all()
-        if views.shape[:2] == (len(images), VIEWS) and covered:
+        if views.shape[:2] == (len(images), count) and covered:
             return views
-    encoded = encode_views(load_tokenizer(), images[needed], VIEWS, seed)
+    encoded = encode_views(load_tokenizer(), images[needed], count, seed, colour)
     views = np.full((len(images), *encoded.shape[1:]), -1, np.int64)
     views[needed] = encoded
     np.savez(path, views=views, indices=needed)

@@ -112,6 +112,14 @@ def to_batch(
     return put(ids), put(valid), put(pos)
 
 
+def augmented(example: Example, views: np.ndarray, p: float, rng: np.random.Generator) -> Example:
+    """The example, or with probability p the same caption over one of its image's views
+    (views: i64 [K, G, G])."""
+    if rng.random() >= p:
+        return example
+    return replace(example, codes=views[int(rng.integers(len(views)))])
+
+
 def backward_by_length(
     model: torch.nn.Module,
     seqs: list[list[int]],
@@ -269,6 +277,20 @@ def train(
         else None
     )
     val_docs = picker.for_prompts(val_idx) if picker is not None else None
+    target_views = (
+        load_or_encode_views(
+            out / "target_views.npz",
+            out / "tokenizer.pt",
+            lambda: load_image_tokenizer(config.name),
+            data.images,
+            np.asarray(train_idx),
+            config.seed + 1,
+            count=tc.augmented_views,
+            colour=False,
+        )
+        if tc.p_augmented_target > 0
+        else None
+    )
     # How well the model copies from a view of the target itself: the look-back's own signal.
     val_self_docs = (
         picker.self_documents(val_idx, np.random.default_rng(config.seed))
@@ -372,9 +394,16 @@ def train(
         tasks = [sample_task(mix, rng) for _ in picks]
         p_self = self_start + (self_end - self_start) * progress
         docs = picker.pick(picks, tasks, rng, p_self) if picker is not None else [[] for _ in picks]
+        chosen = (
+            [examples[i] for i in picks]
+            if target_views is None
+            else [
+                augmented(examples[i], target_views[i], tc.p_augmented_target, rng) for i in picks
+            ]
+        )
         seqs = [
-            sample_sequence(vocab, examples[i], mix, rng, task, doc)
-            for i, task, doc in zip(picks, tasks, docs, strict=True)
+            sample_sequence(vocab, example, mix, rng, task, doc)
+            for example, task, doc in zip(chosen, tasks, docs, strict=True)
         ]
         opt.zero_grad(set_to_none=True)
         loss, tokens = backward_by_length(
