@@ -17,7 +17,7 @@ import sharp from 'sharp';
 import { recipeSchema, parseInfotext } from '../common/recipe.ts';
 import { readPngText } from '../media/png.ts';
 import { DEFAULT_MODEL_ID } from '../models/installed.ts';
-import { shippedModelDir } from '../models/test-manifests.ts';
+import { shippedModelDir, shippedVqArManifest } from '../models/test-manifests.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'tessera-cli-'));
@@ -119,6 +119,16 @@ test('best-of-N keeps the candidate the model scores highest, and says so', () =
   assert.equal(results[0]!.imageIndex, scores.indexOf(Math.max(...scores)));
   const recipe = recipeSchema.parse(JSON.parse(readPngText(readFileSync(out)).tessera!));
   assert.equal(recipe.selfScore?.candidates, 3);
+});
+
+test("without --best-of, a generation ranks as many candidates as the model's manifest says", () => {
+  const manifest = shippedVqArManifest() as { sampling: { defaults: { bestOf?: number } } };
+  const { bestOf } = manifest.sampling.defaults;
+  const r = tessera('generate', '--prompt', 'sun', '--seed', '3', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const { results } = JSON.parse(r.stdout) as { results: { scores: number[] | null }[] };
+  const scores = results[0]!.scores;
+  assert.equal(scores?.length ?? 1, bestOf ?? 1);
 });
 
 test('infill, caption and score run on real images', async () => {

@@ -108,7 +108,9 @@ export const modelViewSchema = z.object({
   styles: z.array(z.string()),
   capabilities: z.record(z.string(), z.unknown()),
   sampling: z.object({
-    defaults: samplingSchema.omit({ cdk: true }),
+    defaults: samplingSchema
+      .omit({ cdk: true })
+      .extend({ bestOf: z.number().int().min(1).max(16) }),
     bounds: z.record(z.string(), z.tuple([z.number(), z.number()])),
   }),
   diskBytes: z.number().int(),

@@ -23,6 +23,14 @@ export const samplingSchema = z.object({
 });
 export type Sampling = z.infer<typeof samplingSchema>;
 
+/**
+ * The per-token settings among a model's sampling defaults, leaving out what belongs to the
+ * generation rather than to each token (`bestOf`) and CD-K, which the caller turns on or off.
+ */
+export function samplingOf(d: Omit<Sampling, 'cdk'>): Omit<Sampling, 'cdk'> {
+  return { cfgScale: d.cfgScale, temperature: d.temperature, topK: d.topK, topP: d.topP };
+}
+
 const seedSchema = z.number().int().min(0).max(0xffffffff);
 const promptSchema = z
   .string()

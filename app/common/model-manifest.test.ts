@@ -144,3 +144,18 @@ test('a caption slot must hold the longest caption the tokenizer writes', () => 
   );
   assert.match(problem({ ...m, tokenizer: { ...tokenizer, captionSlot: 0 } }), /captionSlot/);
 });
+
+test('sampling.defaults.bestOf: 1 when a manifest does not say, refused outside 1 to 16', () => {
+  const m = shippedManifest();
+  const defaults = (m.sampling as { defaults: Record<string, unknown> }).defaults;
+  delete defaults.bestOf;
+  const parsed = parseManifest(JSON.stringify(m), 'x/manifest.json');
+  assert.equal(parsed.ok && parsed.value.sampling.defaults.bestOf, 1);
+  defaults.bestOf = 4;
+  const four = parseManifest(JSON.stringify(m), 'x/manifest.json');
+  assert.equal(four.ok && four.value.sampling.defaults.bestOf, 4);
+  for (const bad of [0, 17, 2.5]) {
+    defaults.bestOf = bad;
+    assert.match(problem(m), /sampling\.defaults\.bestOf/);
+  }
+});

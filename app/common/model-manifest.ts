@@ -164,6 +164,8 @@ export const manifestSchema = z
         topK: z.number().int().nonnegative(),
         topP: z.number().positive().max(1),
         cdk: z.object({ alpha: z.number(), k: z.number().int().positive(), tau: z.number() }),
+        /** candidates a generation draws and ranks by the model's own p(prompt | image) */
+        bestOf: z.number().int().min(1).max(16).default(1),
       }),
       bounds: z.object({ cfgScale: bounds, temperature: bounds, topK: bounds, topP: bounds }),
     }),

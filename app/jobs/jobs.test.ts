@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { samplingOf } from '../common/inference-contract.ts';
 import type { GenerateJob, QueueEvent } from '../common/queue-contract.ts';
 import { openGallery } from '../gallery/index.ts';
 import { InferenceClient } from '../inference/client.ts';
@@ -35,7 +36,10 @@ const request = (over: Partial<GenerateJob> = {}): GenerateJob => ({
   seed: 7,
   imageIndex: 0,
   bestOf: 1,
-  sampling: model.manifest.sampling.defaults,
+  sampling: {
+    ...samplingOf(model.manifest.sampling.defaults),
+    cdk: model.manifest.sampling.defaults.cdk,
+  },
   boardId: null,
   ...over,
 });

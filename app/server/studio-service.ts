@@ -96,6 +96,7 @@ function modelView(m: InstalledModel, provider: Provider): ModelView | null {
         temperature: x.sampling.defaults.temperature,
         topK: x.sampling.defaults.topK,
         topP: x.sampling.defaults.topP,
+        bestOf: x.sampling.defaults.bestOf,
       },
       bounds: x.sampling.bounds,
     },

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { ModelView, Result } from '../common/contract.ts';
+import { samplingOf } from '../common/inference-contract.ts';
 import { startWebServer, type WebServer } from './serve.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'tessera-web-'));
@@ -128,7 +129,7 @@ test('a generation streams its events and lands in the library, served by hash',
     seed: 3,
     bestOf: 1,
     count: 1,
-    sampling: { ...model.sampling.defaults, cdk: null },
+    sampling: { ...samplingOf(model.sampling.defaults), cdk: null },
     boardId: null,
   });
   assert.ok(submitted.ok, JSON.stringify(submitted));

@@ -133,7 +133,7 @@ export async function generateCommand(ctx: CommandContext, values: Values): Prom
   const sampling: Sampling = samplingFromOptions(values, manifest);
   const seed = numberOption(values, 'seed', randomInt(0, 2 ** 32), [0, 0xffffffff], true);
   const count = numberOption(values, 'count', 1, [1, 64], true);
-  const bestOf = numberOption(values, 'best-of', 1, [1, 16], true);
+  const bestOf = numberOption(values, 'best-of', manifest.sampling.defaults.bestOf, [1, 16], true);
   const out = values.out === undefined ? null : outOption(values);
   const unknown = unknownWords(model.dir, manifest.tokenizer.file, prompt);
   if (unknown.length > 0)

@@ -31,3 +31,19 @@ def settings_from_json(d: dict[str, Any]) -> SamplingSettings:
         cdk=cdk is not None,
         **({"cdk_alpha": cdk["alpha"], "cdk_k": cdk["k"], "cdk_tau": cdk["tau"]} if cdk else {}),
     )
+
+
+def manifest_defaults(d: dict[str, Any]) -> tuple[SamplingSettings, int]:
+    """A manifest's `sampling.defaults`: the per-token settings (CD-K off, its parameters kept
+    for when it is turned on) and how many candidates a generation ranks (1 when unstated)."""
+    cdk = d["cdk"]
+    settings = SamplingSettings(
+        cfg_scale=d["cfgScale"],
+        temperature=d["temperature"],
+        top_k=d["topK"],
+        top_p=d["topP"],
+        cdk_alpha=cdk["alpha"],
+        cdk_k=cdk["k"],
+        cdk_tau=cdk["tau"],
+    )
+    return settings, int(d.get("bestOf", 1))

@@ -66,6 +66,9 @@ class ExperimentConfig:
     # The sampling defaults the manifest ships (the studio's starting settings, and what the
     # evaluator measures): chosen per model on the val split with sweep_adherence, never test.
     sampling: SamplingSettings = field(default_factory=SamplingSettings)
+    # How many candidates a generation draws and ranks by the model's own p(prompt | image)
+    # (the studio's best-of-N), chosen on val like the settings above.
+    best_of: int = 1
     # Left-pad prompt captions to this many tokens (0: off): fixed segment positions, so that
     # a retrieved document's cells sit a constant distance before the target's (vocab.py).
     caption_slot: int = 0

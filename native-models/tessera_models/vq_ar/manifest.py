@@ -133,6 +133,7 @@ def build_manifest(
                 "topK": defaults.top_k,
                 "topP": defaults.top_p,
                 "cdk": {"alpha": defaults.cdk_alpha, "k": defaults.cdk_k, "tau": defaults.cdk_tau},
+                "bestOf": config.best_of,
             },
             "bounds": {
                 "cfgScale": [0, 20],

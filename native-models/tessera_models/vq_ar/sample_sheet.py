@@ -2,7 +2,8 @@
 for a model with a retrieval memory, the document each prompt was given.
 
 Usage: python -m tessera_models.vq_ar.sample_sheet --model DIR [--out docs/samples/NAME.png]
-Seeds are the prompt's index; settings are the manifest defaults except the CFG scale.
+Seeds are the prompt's index; settings are the manifest defaults except the CFG scale, and
+each image is the best of the manifest's bestOf candidates, as the studio makes it.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from tessera_models.common.sampling import SamplingSettings
+from tessera_models.common.settings_json import manifest_defaults
 from tessera_models.data.emoji import NATIVE_MODELS
+from tessera_models.vq_ar.evaluate import generate_best_of
 from tessera_models.vq_ar.reference_loop import VqArRunner
 
 PROMPTS = [
@@ -50,15 +52,22 @@ def main() -> None:
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     runner = VqArRunner(Path(args.model))
-    d = runner.manifest["sampling"]["defaults"]
-    base = SamplingSettings(temperature=d["temperature"], top_k=d["topK"], top_p=d["topP"])
+    base, best_of = manifest_defaults(runner.manifest["sampling"]["defaults"])
+    prompts = [runner.prompt_ids(p, STYLE) for p in PROMPTS]
+    texts = [runner.prompt_ids(p, None) for p in PROMPTS]
+    docs = (
+        [runner.document_ids(runner.retrieve(p)) for p in PROMPTS]
+        if runner.memory is not None
+        else None
+    )
     panels = []
     for scale in (1.0, 3.0):
         s = replace(base, cfg_scale=scale)
-        images = [
-            runner.generate(p, STYLE, seed=i, settings=s).image for i, p in enumerate(PROMPTS)
-        ]
-        title = f"{runner.manifest['id']} · style {STYLE} · CFG {scale:g} · top-p {s.top_p} · seed = index"
+        images = list(generate_best_of(runner, prompts, texts, s, best_of, docs))
+        title = (
+            f"{runner.manifest['id']} · style {STYLE} · CFG {scale:g} · top-p {s.top_p:g}"
+            f" · temperature {s.temperature:g} · best of {best_of} · seed = index"
+        )
         panels.append(panel(images, title))
     if runner.memory is not None:
         # What each prompt retrieved, so a reader can tell drawing from copying.

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tessera_models.common.sampling import SamplingSettings
+from tessera_models.common.settings_json import manifest_defaults
 from tessera_models.data.emoji import load_emoji
 from tessera_models.eval.metrics import ClassifierRunner, topk_accuracy
 from tessera_models.vq_ar.evaluate import generate_best_of
@@ -71,16 +72,7 @@ def main() -> None:
     runner = VqArRunner(Path(args.model), threads=args.threads)
     classifier = ClassifierRunner(threads=args.threads)
     data = load_emoji(size=runner.manifest["image"]["width"])
-    d = runner.manifest["sampling"]["defaults"]
-    base = SamplingSettings(
-        cfg_scale=d["cfgScale"],
-        temperature=d["temperature"],
-        top_k=d["topK"],
-        top_p=d["topP"],
-        cdk_alpha=d["cdk"]["alpha"],
-        cdk_k=d["cdk"]["k"],
-        cdk_tau=d["cdk"]["tau"],
-    )
+    base, _ = manifest_defaults(runner.manifest["sampling"]["defaults"])
     grid = parse_grid(args.grid, base)
     val = data.indices("val")[: args.limit]
     prompts = [runner.prompt_ids(data.records[i].caption, data.records[i].set) for i in val]

@@ -16,6 +16,7 @@ import {
   type PointerEvent,
 } from 'react';
 import type { ItemDetailView, ModelView, ResponseOf } from '../../../app/common/contract.ts';
+import { samplingOf } from '../../../app/common/inference-contract.ts';
 import { dialogs, invoke } from '../bridge/index.ts';
 import { LineageList } from '../components/DetailPanel.tsx';
 import { Icon } from '../components/Icon.tsx';
@@ -624,7 +625,7 @@ export function InfillScreen() {
         style: session.style,
         seed,
         sampling: {
-          ...(item.recipe?.sampling ?? { ...model.sampling.defaults, cdk: null }),
+          ...(item.recipe?.sampling ?? { ...samplingOf(model.sampling.defaults), cdk: null }),
           cfgScale: session.cfgScale,
         },
         ...(item.itemId !== null ? { parentId: item.itemId } : { sourceSha256: item.sha256 }),

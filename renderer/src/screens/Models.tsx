@@ -156,6 +156,7 @@ function ModelCard({ m }: { m: ModelView }) {
               <td>
                 CFG {m.sampling.defaults.cfgScale} · temperature {m.sampling.defaults.temperature} ·
                 top-k {m.sampling.defaults.topK} · top-p {m.sampling.defaults.topP}
+                {m.sampling.defaults.bestOf > 1 ? ` · best of ${m.sampling.defaults.bestOf}` : ''}
               </td>
             </tr>
           </tbody>
