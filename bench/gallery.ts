@@ -58,7 +58,7 @@ const WORDS = (
   'icon badge sticker cartoon realistic abstract minimal detailed'
 ).split(' ');
 const MODELS = [
-  ['tessera/vq-ar-emoji32-cpu-7h', 'vq-ar'],
+  ['tessera/vq-ar-emoji32-cpu-9h', 'vq-ar'],
   ['tessera/vq-ar-emoji64', 'vq-ar'],
   ['acme/janus-pro-1b', 'janus'],
   ['acme/chameleon-7b', 'chameleon'],

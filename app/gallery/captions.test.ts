@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { GalleryError, type Gallery } from './index.ts';
 import { sha256, tempDir, tempGallery } from './test-helpers.ts';
 
-const MODEL = 'tessera/vq-ar-emoji32-cpu-7h';
+const MODEL = 'tessera/vq-ar-emoji32-cpu-9h';
 const OTHER = 'acme/captioner-2';
 const isCode = (code: string) => (err: unknown) => err instanceof GalleryError && err.code === code;
 

@@ -44,7 +44,7 @@ before(async () => {
       midpoint = Date.now();
       await sleep(5);
     }
-    const model = i % 3 === 0 ? 'acme/diffuser-xl' : 'tessera/vq-ar-emoji32-cpu-7h';
+    const model = i % 3 === 0 ? 'acme/diffuser-xl' : 'tessera/vq-ar-emoji32-cpu-9h';
     const family = i % 3 === 0 ? 'diffusion' : 'vq-ar';
     const task = i % 4 === 1 ? 'infill' : 'generate';
     const logp = i % 2 === 0 ? -1 - i / 10 : null;
@@ -163,7 +163,7 @@ test('hostile search input is never an error', () => {
 });
 
 test('every filter selects exactly the matching items, and filters combine with AND', () => {
-  const model = 'tessera/vq-ar-emoji32-cpu-7h';
+  const model = 'tessera/vq-ar-emoji32-cpu-9h';
   assert.deepEqual(
     set(ids({ kind: 'photo' })),
     where((m) => m.prompt === null),
@@ -243,7 +243,7 @@ test('keyset pages cover every item once, in order, for every sort', () => {
     assert.deepEqual(allPages({ sort: 'adherence', limit }), [...scored, ...unscored]);
   }
   // Each way a page can be read (search, generation, board, tag, plain), alone and combined.
-  const model = 'tessera/vq-ar-emoji32-cpu-7h';
+  const model = 'tessera/vq-ar-emoji32-cpu-9h';
   for (const q of [
     { text: 'red' },
     { modelId: model },

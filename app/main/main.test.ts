@@ -83,7 +83,7 @@ test('every contract channel is handled; a foreign sender is refused', () => {
   assert.deepEqual(report.protocols, ['app', 'tessera-asset']);
   // The default model comes first; the others follow.
   assert.deepEqual(report.models, [
-    'tessera/vq-ar-emoji32-cpu-7h',
+    'tessera/vq-ar-emoji32-cpu-9h',
     'tessera/jpeg-lm-emoji64-cpu-2h',
   ]);
   assert.deepEqual(report.forbidden, FORBIDDEN);

@@ -21,7 +21,7 @@ import { InferenceClient } from '../inference/client.ts';
 import { importModelFolder, ModelImportError } from './import-model.ts';
 import { DEFAULT_MODEL_ID, EMBEDDED_DIR, installedModels, resolveModel } from './installed.ts';
 
-const shipped = join(EMBEDDED_DIR, 'vq-ar-emoji32-cpu-7h');
+const shipped = join(EMBEDDED_DIR, 'vq-ar-emoji32-cpu-9h');
 const work = mkdtempSync(join(tmpdir(), 'tessera-import-model-'));
 const home = join(work, 'home');
 const client = new InferenceClient();
@@ -61,7 +61,7 @@ test('a model folder is copied into <home>/models, listed, and runs', async () =
   assert.deepEqual(installedModels(home), []);
   const imported = await importModelFolder(home, shipped);
   assert.equal(imported.id, DEFAULT_MODEL_ID);
-  assert.match(imported.dir, /models\/tessera--vq-ar-emoji32-cpu-7h-[0-9a-f]{10}$/);
+  assert.match(imported.dir, /models\/tessera--vq-ar-emoji32-cpu-9h-[0-9a-f]{10}$/);
   const [listed] = installedModels(home);
   assert.equal(listed?.source, 'home');
   assert.equal(listed?.dir, imported.dir);

@@ -18,7 +18,7 @@ import type { Recipe } from '../common/recipe.ts';
 import { openGallery, type ItemDetail } from '../gallery/index.ts';
 import { addSampleGeneration } from '../gallery/testing/sample-generation.ts';
 import { InferenceClient } from '../inference/client.ts';
-import { PROVIDERS } from '../common/inference-contract.ts';
+import { PROVIDERS, samplingOf } from '../common/inference-contract.ts';
 import { providerNotice } from '../common/provider-notice.ts';
 import { DEFAULT_MODEL_ID, EMBEDDED_DIR, resolveModel } from '../models/installed.ts';
 import { dispatch } from './router.ts';
@@ -37,7 +37,7 @@ after(async () => {
 });
 
 const model = resolveModel(home, undefined).manifest;
-const sampling = { ...model.sampling.defaults, cdk: null };
+const sampling = { ...samplingOf(model.sampling.defaults), cdk: null };
 
 async function call<C extends Channel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>> {
   const r = (await dispatch(service.handlers, channel, request)) as Result<ResponseOf<C>>;
@@ -171,7 +171,7 @@ test('a replay the installed models cannot make is refused with what to do', asy
   const otherVersion = await add(1, { modelId: DEFAULT_MODEL_ID });
   const changed = await refusal('gallery:replay', { id: otherVersion });
   assert.equal(changed.code, 'model-changed');
-  assert.match(changed.message, /installed tessera\/vq-ar-emoji32-cpu-7h has decoder [0-9a-f]{10}/);
+  assert.match(changed.message, /installed tessera\/vq-ar-emoji32-cpu-9h has decoder [0-9a-f]{10}/);
   assert.match(changed.message, /Import the version that made it/);
 
   const elsewhere = await add(2, { modelId: 'someone/photo-model' });
@@ -380,7 +380,7 @@ test("a model's provider is chosen from what onnxruntime lists, kept, and falls 
 
 test('importing a model folder: the shipped model is already installed, a stray folder is not a model', async () => {
   const shipped = await refusal('models:import', {
-    path: join(EMBEDDED_DIR, 'vq-ar-emoji32-cpu-7h'),
+    path: join(EMBEDDED_DIR, 'vq-ar-emoji32-cpu-9h'),
   });
   assert.equal(shipped.code, 'already-installed');
   assert.match(shipped.message, /ships with Tessera/);

@@ -75,7 +75,12 @@ def test_manifest_carries_measured_metrics(model_dir: Path) -> None:
     ):
         assert key in m, f"metrics.{key} missing: run tessera_models.vq_ar.evaluate"
     assert 10 < m["tokenizerPsnrDb"] < 60
-    assert m["fd"]["floorTrainVsTest"] < m["fd"]["cfg3"]["value"]
+    # Samples cannot come closer to the test images than the tokenizer's reconstructions of
+    # those very images. (A random training subset is no bound: samples drawn for the test
+    # prompts share their concepts, and cpu-9h's are closer to test than such a subset is.)
+    fd = m["fd"]
+    for key in ("cfg1", "cfg3"):
+        assert fd["ceilingReconstructionVsTest"] < fd[key]["value"] < 10 * fd["floorTrainVsTest"]
 
 
 def test_goldens_replay_exactly(model_dir: Path) -> None:

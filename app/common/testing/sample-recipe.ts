@@ -5,7 +5,7 @@ export function sampleRecipe(overrides: Partial<Recipe> = {}): Recipe {
   return recipeSchema.parse({
     tessera: 1,
     task: 'generate',
-    modelId: 'tessera/vq-ar-emoji32-cpu-7h',
+    modelId: 'tessera/vq-ar-emoji32-cpu-9h',
     modelSha256: 'a'.repeat(64),
     family: 'vq-ar',
     prompt: 'red heart',
