@@ -1,0 +1,29 @@
+"""cpu-9h continued under the same regularisation, for longer.
+
+cpu-9h's held-out image loss was still falling when its 50 minutes ran out (3.107 at step
+1500, 3.091 at 1888), and dropout with augmented targets kept the gap to the training images
+from widening. This run takes the same recipe from cpu-9h's last checkpoint with a fresh
+warmup and a cosine over two hours, at a lower peak learning rate. Two hours is more than one
+working session here: it checkpoints every 5 minutes and resumes where it stopped when run
+again.
+
+Expected time on 2 cores: 3 minutes to encode the views, then 120 minutes. From
+native-models/, after cpu-9h:
+  .venv/bin/python -m tessera_models.vq_ar.train_transformer --config cpu-10h --threads 2
+  .venv/bin/python -m tessera_models.vq_ar.export --config cpu-10h
+"""
+
+from dataclasses import replace
+
+from tessera_models.vq_ar.config import ExperimentConfig
+from tessera_models.vq_ar.configs.cpu_9h import get_config as cpu_9h
+
+
+def get_config() -> ExperimentConfig:
+    base = cpu_9h()
+    return replace(
+        base,
+        name="cpu-10h",
+        transformer_training=replace(base.transformer_training, lr=3e-4, minutes=120),
+        warm_start=base.name,
+    )
