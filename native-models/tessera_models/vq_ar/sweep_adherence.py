@@ -8,8 +8,9 @@ A grid item is cfg:top-p:best-of, optionally followed by :temperature and :top-k
 manifest's defaults otherwise); "cdk" in place of the CFG scale samples with CM3Leon's CD-K at
 the manifest's alpha, k and tau (top-p does not apply to it).
 
-Prints, per setting, classifier top-1/top-5 on the samples and top-5 ÷ the classifier's own
-top-5 on the same real val images (the adherence ratio of MODELS.md §5.5). A model with a
+Prints, per setting, classifier top-1/top-5 on the samples, top-5 ÷ the classifier's own
+top-5 on the same real val images (the adherence ratio of MODELS.md §5.5), and the Fréchet
+distance of the samples to those images in the classifier's feature space. A model with a
 retrieval memory is given each prompt's document, as the studio does, unless --no-retrieval.
 """
 
@@ -23,6 +24,7 @@ from pathlib import Path
 from tessera_models.common.sampling import SamplingSettings
 from tessera_models.common.settings_json import manifest_defaults
 from tessera_models.data.emoji import load_emoji
+from tessera_models.eval.frechet import frechet_distance
 from tessera_models.eval.metrics import ClassifierRunner, topk_accuracy
 from tessera_models.vq_ar.evaluate import generate_best_of
 from tessera_models.vq_ar.reference_loop import VqArRunner
@@ -84,24 +86,26 @@ def main() -> None:
     )
     targets = classifier.targets([data.records[i].concept for i in val])
     known = targets >= 0
-    _, real_logits = classifier.run(data.images[val])
+    real_feats, real_logits = classifier.run(data.images[val])
     ceiling = topk_accuracy(real_logits[known], targets[known], 5)
     print(
         f"val items {len(val)}, classifier top-5 on real {ceiling:.3f}, retrieval {docs is not None}"
     )
     print(
-        "| CFG | top-p | temperature | top-k | best of | top-1 | top-5 | ÷ classifier | minutes |"
+        "| CFG | top-p | temperature | top-k | best of | top-1 | top-5 | ÷ classifier | FD | minutes |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for point in grid:
         started = time.time()
         samples = generate_best_of(runner, prompts, texts, point.settings, point.best_of, docs)
-        _, logits = classifier.run(samples)
+        feats, logits = classifier.run(samples)
+        # Realism and diversity beside adherence: a narrower nucleus can buy one with the other.
+        fd = frechet_distance(feats, real_feats)
         top1 = topk_accuracy(logits[known], targets[known], 1)
         top5 = topk_accuracy(logits[known], targets[known], 5)
         minutes = (time.time() - started) / 60
         print(
-            f"{point.row()} {top1:.3f} | {top5:.3f} | {top5 / ceiling:.2f} | {minutes:.1f} |",
+            f"{point.row()} {top1:.3f} | {top5:.3f} | {top5 / ceiling:.2f} | {fd:.2f} | {minutes:.1f} |",
             flush=True,
         )
 
