@@ -5,7 +5,12 @@
  * is parsed at the boundary. Responses travel in a Result envelope; nothing throws across it.
  */
 import { z } from 'zod';
-import { providerInfoSchema, providerSchema, samplingSchema } from './inference-contract.ts';
+import {
+  bestOfSchema,
+  providerInfoSchema,
+  providerSchema,
+  samplingSchema,
+} from './inference-contract.ts';
 import {
   captionFolderJobSchema,
   fileStatusSchema,
@@ -108,9 +113,7 @@ export const modelViewSchema = z.object({
   styles: z.array(z.string()),
   capabilities: z.record(z.string(), z.unknown()),
   sampling: z.object({
-    defaults: samplingSchema
-      .omit({ cdk: true })
-      .extend({ bestOf: z.number().int().min(1).max(16) }),
+    defaults: samplingSchema.omit({ cdk: true }).extend({ bestOf: bestOfSchema }),
     bounds: z.record(z.string(), z.tuple([z.number(), z.number()])),
   }),
   diskBytes: z.number().int(),

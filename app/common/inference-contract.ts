@@ -23,6 +23,9 @@ export const samplingSchema = z.object({
 });
 export type Sampling = z.infer<typeof samplingSchema>;
 
+/** How many candidates a generation draws and ranks by the model's own p(prompt | image). */
+export const bestOfSchema = z.number().int().min(1).max(16);
+
 /**
  * The per-token settings among a model's sampling defaults, leaving out what belongs to the
  * generation rather than to each token (`bestOf`) and CD-K, which the caller turns on or off.

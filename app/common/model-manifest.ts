@@ -4,6 +4,7 @@
  * is validated here before any graph is loaded, and nothing reads a tensor name it does not list.
  */
 import { z } from 'zod';
+import { bestOfSchema } from './inference-contract.ts';
 
 /** The newest manifest format this app understands; newer manifests are refused, not guessed. */
 export const MANIFEST_VERSION = 1;
@@ -164,8 +165,7 @@ export const manifestSchema = z
         topK: z.number().int().nonnegative(),
         topP: z.number().positive().max(1),
         cdk: z.object({ alpha: z.number(), k: z.number().int().positive(), tau: z.number() }),
-        /** candidates a generation draws and ranks by the model's own p(prompt | image) */
-        bestOf: z.number().int().min(1).max(16).default(1),
+        bestOf: bestOfSchema.default(1),
       }),
       bounds: z.object({ cfgScale: bounds, temperature: bounds, topK: bounds, topP: bounds }),
     }),

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import {
+  bestOfSchema,
   providerSchema,
   retrievalSchema,
   samplingSchema,
@@ -42,7 +43,7 @@ export const generateJobSchema = z.object({
   seed: seedSchema,
   /** first image index of this job; best-of candidates take the next ones */
   imageIndex: z.number().int().min(0).max(0xffffff),
-  bestOf: z.number().int().min(1).max(16),
+  bestOf: bestOfSchema,
   sampling: samplingSchema,
   boardId: z.number().int().nullable(),
   replay: replaySourceSchema.optional(),
