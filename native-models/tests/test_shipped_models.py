@@ -16,7 +16,7 @@ from tessera_models.common.sampling import SamplingSettings
 from tessera_models.common.settings_json import settings_from_json
 from tessera_models.data.emoji import NATIVE_MODELS
 from tessera_models.text.word_tokenizer import WordTokenizer
-from tessera_models.vq_ar.evaluate import generate_best_of, generate_for, self_scores
+from tessera_models.vq_ar.evaluate import generate_best_of_codes, generate_codes_for, self_scores
 from tessera_models.vq_ar.export import (
     load_shipped_weights,
     verify_decoder,
@@ -150,10 +150,12 @@ def test_best_of_n_keeps_the_candidate_the_model_scores_highest(model_dir: Path)
     words = ["red heart", "grinning face", "rocket"]
     prompts = [runner.prompt_ids(w, None) for w in words]
     settings = SamplingSettings(cfg_scale=3.0, temperature=1.0, top_k=0, top_p=0.9)
-    candidates = [generate_for(runner, prompts, settings, image_index=j) for j in range(3)]
-    scores = np.stack([self_scores(runner, c, prompts) for c in candidates])
-    best = generate_best_of(runner, prompts, prompts, settings, 3)
+    candidates = [generate_codes_for(runner, prompts, settings, image_index=j) for j in range(3)]
+    scores = np.stack([self_scores(runner, runner.decode(c), prompts) for c in candidates])
+    best, first = generate_best_of_codes(runner, prompts, prompts, settings, 3)
     for i in range(len(words)):
         winner = int(np.argmax(scores[:, i]))  # first maximum, as the app's ranking keeps
         assert np.array_equal(best[i], candidates[winner][i])
-    assert np.array_equal(generate_best_of(runner, prompts, prompts, settings, 1), candidates[0])
+    assert np.array_equal(first, candidates[0])
+    alone, _ = generate_best_of_codes(runner, prompts, prompts, settings, 1)
+    assert np.array_equal(alone, candidates[0])

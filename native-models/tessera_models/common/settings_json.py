@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from tessera_models.common.sampling import SamplingSettings
@@ -36,14 +36,4 @@ def settings_from_json(d: dict[str, Any]) -> SamplingSettings:
 def manifest_defaults(d: dict[str, Any]) -> tuple[SamplingSettings, int]:
     """A manifest's `sampling.defaults`: the per-token settings (CD-K off, its parameters kept
     for when it is turned on) and how many candidates a generation ranks (1 when unstated)."""
-    cdk = d["cdk"]
-    settings = SamplingSettings(
-        cfg_scale=d["cfgScale"],
-        temperature=d["temperature"],
-        top_k=d["topK"],
-        top_p=d["topP"],
-        cdk_alpha=cdk["alpha"],
-        cdk_k=cdk["k"],
-        cdk_tau=cdk["tau"],
-    )
-    return settings, int(d.get("bestOf", 1))
+    return replace(settings_from_json(d), cdk=False), int(d.get("bestOf", 1))

@@ -115,19 +115,6 @@ def generate_best_of_codes(
     return best, first
 
 
-def generate_best_of(
-    runner: VqArRunner,
-    prompts: list[list[int]],
-    score_texts: list[list[int]],
-    settings: SamplingSettings,
-    n: int,
-    docs: list[list[int]] | None = None,
-) -> np.ndarray:
-    """Pixels u8 [N,H,W,3] of generate_best_of_codes's kept candidates."""
-    best, _ = generate_best_of_codes(runner, prompts, score_texts, settings, n, docs)
-    return runner.decode(best)
-
-
 def bits_per_image_token(
     runner: VqArRunner,
     prompts: list[list[int]],

@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw
 
 from tessera_models.common.settings_json import manifest_defaults
 from tessera_models.data.emoji import NATIVE_MODELS
-from tessera_models.vq_ar.evaluate import generate_best_of
+from tessera_models.vq_ar.evaluate import generate_best_of_codes
 from tessera_models.vq_ar.reference_loop import VqArRunner
 
 PROMPTS = [
@@ -63,7 +63,8 @@ def main() -> None:
     panels = []
     for scale in (1.0, 3.0):
         s = replace(base, cfg_scale=scale)
-        images = list(generate_best_of(runner, prompts, texts, s, best_of, docs))
+        best, _ = generate_best_of_codes(runner, prompts, texts, s, best_of, docs)
+        images = list(runner.decode(best))
         title = (
             f"{runner.manifest['id']} · style {STYLE} · CFG {scale:g} · top-p {s.top_p:g}"
             f" · temperature {s.temperature:g} · best of {best_of} · seed = index"

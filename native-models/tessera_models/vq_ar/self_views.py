@@ -77,14 +77,14 @@ def augment(images: np.ndarray, rng: np.random.Generator, colour: bool = True) -
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
     # Sampling 1 - x with zero padding fills what moves into view with white.
     moved = 1.0 - F.grid_sample(1.0 - x, grid, align_corners=False, padding_mode="zeros")
-    if not colour:
-        return (moved.clamp(0.0, 1.0).permute(0, 2, 3, 1).numpy() * 255.0).round().astype(np.uint8)
-    hue = _hue_matrix(torch.deg2rad(spread(HUE_DEGREES)))
-    rgb = torch.einsum("bij,bjhw->bihw", hue.float(), moved)
-    grey = rgb.mean(dim=1, keepdim=True)
-    sat = (1.0 + spread(SATURATION))[:, None, None, None]
-    out = (grey + sat * (rgb - grey)).clamp(0.0, 1.0)
-    return (out.permute(0, 2, 3, 1).numpy() * 255.0).round().astype(np.uint8)
+    out = moved
+    if colour:
+        hue = _hue_matrix(torch.deg2rad(spread(HUE_DEGREES)))
+        rgb = torch.einsum("bij,bjhw->bihw", hue.float(), moved)
+        grey = rgb.mean(dim=1, keepdim=True)
+        sat = (1.0 + spread(SATURATION))[:, None, None, None]
+        out = grey + sat * (rgb - grey)
+    return (out.clamp(0.0, 1.0).permute(0, 2, 3, 1).numpy() * 255.0).round().astype(np.uint8)
 
 
 @torch.no_grad()

@@ -26,7 +26,7 @@ from tessera_models.common.settings_json import manifest_defaults
 from tessera_models.data.emoji import load_emoji
 from tessera_models.eval.frechet import frechet_distance
 from tessera_models.eval.metrics import ClassifierRunner, topk_accuracy
-from tessera_models.vq_ar.evaluate import generate_best_of
+from tessera_models.vq_ar.evaluate import generate_best_of_codes
 from tessera_models.vq_ar.reference_loop import VqArRunner
 
 
@@ -97,7 +97,10 @@ def main() -> None:
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for point in grid:
         started = time.time()
-        samples = generate_best_of(runner, prompts, texts, point.settings, point.best_of, docs)
+        best, _ = generate_best_of_codes(
+            runner, prompts, texts, point.settings, point.best_of, docs
+        )
+        samples = runner.decode(best)
         feats, logits = classifier.run(samples)
         # Realism and diversity beside adherence: a narrower nucleus can buy one with the other.
         fd = frechet_distance(feats, real_feats)
