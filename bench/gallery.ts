@@ -23,6 +23,7 @@ import { sampleRecipe } from '../app/common/testing/sample-recipe.ts';
 import { encodePng } from '../app/media/png.ts';
 import { openBulkLoader, type SyntheticItem } from '../app/gallery/bench-support.ts';
 import { openGallery, type ItemQuery } from '../app/gallery/index.ts';
+import { DEFAULT_MODEL_ID } from '../app/models/installed.ts';
 
 const { values } = parseArgs({
   options: { items: { type: 'string' }, queries: { type: 'string' }, keep: { type: 'boolean' } },
@@ -58,7 +59,7 @@ const WORDS = (
   'icon badge sticker cartoon realistic abstract minimal detailed'
 ).split(' ');
 const MODELS = [
-  ['tessera/vq-ar-emoji32-cpu-9h', 'vq-ar'],
+  [DEFAULT_MODEL_ID, 'vq-ar'],
   ['tessera/vq-ar-emoji64', 'vq-ar'],
   ['acme/janus-pro-1b', 'janus'],
   ['acme/chameleon-7b', 'chameleon'],

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
-import { DEFAULT_MODEL_ID, EMBEDDED_DIR } from '../app/models/installed.ts';
+import { DEFAULT_MODEL_ID, resolveModel } from '../app/models/installed.ts';
 import type { JSHandle, Locator } from 'playwright-core';
 import { openStudio, type Studio } from './harness.ts';
 
@@ -44,7 +44,7 @@ test('generate with a live preview; the result lands in the library and search f
   await byTestId('prompt-input').fill('red heart');
   // Sampling starts at the default model's own defaults, best-of-N included.
   const manifest = JSON.parse(
-    readFileSync(join(EMBEDDED_DIR, DEFAULT_MODEL_ID.split('/')[1]!, 'manifest.json'), 'utf8'),
+    readFileSync(join(resolveModel(studio.home, DEFAULT_MODEL_ID).dir, 'manifest.json'), 'utf8'),
   ) as { sampling: { defaults: { topP: number; bestOf?: number } } };
   const { topP, bestOf = 1 } = manifest.sampling.defaults;
   assert.equal(await page.getByLabel('Best of N', { exact: true }).inputValue(), String(bestOf));
@@ -229,7 +229,7 @@ test('a running job can be cancelled from the queue', async () => {
 
 test('the models screen shows the embedded default and its metrics', async () => {
   await byTestId('nav-models').click();
-  await studio.page.getByText('tessera/vq-ar-emoji32-cpu-9h').first().waitFor();
+  await studio.page.getByText(DEFAULT_MODEL_ID).first().waitFor();
   await studio.shot('models');
 });
 
@@ -240,7 +240,7 @@ test("a model's execution provider is chosen on the Models screen, kept, and ask
   // any other than the CPU.
   const choice =
     listed.providers.find((p) => !p.bundled) ?? listed.providers.find((p) => p.name !== 'cpu')!;
-  const id = 'tessera/vq-ar-emoji32-cpu-9h';
+  const id = DEFAULT_MODEL_ID;
   await byTestId('nav-models').click();
   const select = byTestId(`provider-${id}`);
   await page.locator(`[data-testid="provider-${id}"]:not([disabled])`).waitFor();
@@ -283,7 +283,7 @@ test('import a model folder: a valid one is listed, a broken one is refused sayi
   // The shipped model under another id, its decoder given a doc string (protobuf field 6 of
   // ModelProto), so it is a different, still valid, model.
   const folder = join(studio.home, 'downloads', 'emoji-copy');
-  cpSync(join(EMBEDDED_DIR, 'vq-ar-emoji32-cpu-9h'), folder, { recursive: true });
+  cpSync(resolveModel(studio.home, DEFAULT_MODEL_ID).dir, folder, { recursive: true });
   const note = Buffer.from('copy for the import test');
   const decoder = Buffer.concat([
     readFileSync(join(folder, 'decoder.onnx')),

@@ -12,7 +12,7 @@ test('infotext round trip keeps prompt and settings', () => {
   assert.equal(parsed.negative, 'blue');
   assert.equal(parsed.settings.Seed, '42');
   assert.equal(parsed.settings['CFG scale'], '3');
-  assert.equal(parsed.settings.Model, 'tessera/vq-ar-emoji32-cpu-9h');
+  assert.equal(parsed.settings.Model, recipe.modelId);
   assert.equal(parsed.settings['Model hash'], 'aaaaaaaaaa');
   assert.equal(parsed.settings.Style, 'twemoji');
 });

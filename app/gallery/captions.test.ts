@@ -5,9 +5,10 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { GalleryError, type Gallery } from './index.ts';
+import { DEFAULT_MODEL_ID } from '../models/installed.ts';
 import { sha256, tempDir, tempGallery } from './test-helpers.ts';
 
-const MODEL = 'tessera/vq-ar-emoji32-cpu-9h';
+const MODEL = DEFAULT_MODEL_ID;
 const OTHER = 'acme/captioner-2';
 const isCode = (code: string) => (err: unknown) => err instanceof GalleryError && err.code === code;
 

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
 import { ftsMatchExpression } from './fts-query.ts';
 import { GalleryError, type ItemQuery } from './index.ts';
+import { DEFAULT_MODEL_ID } from '../models/installed.ts';
 import { generation, painters, sha256, tempGallery } from './test-helpers.ts';
 
 const gallery = tempGallery();
@@ -44,7 +45,7 @@ before(async () => {
       midpoint = Date.now();
       await sleep(5);
     }
-    const model = i % 3 === 0 ? 'acme/diffuser-xl' : 'tessera/vq-ar-emoji32-cpu-9h';
+    const model = i % 3 === 0 ? 'acme/diffuser-xl' : DEFAULT_MODEL_ID;
     const family = i % 3 === 0 ? 'diffusion' : 'vq-ar';
     const task = i % 4 === 1 ? 'infill' : 'generate';
     const logp = i % 2 === 0 ? -1 - i / 10 : null;
@@ -163,7 +164,7 @@ test('hostile search input is never an error', () => {
 });
 
 test('every filter selects exactly the matching items, and filters combine with AND', () => {
-  const model = 'tessera/vq-ar-emoji32-cpu-9h';
+  const model = DEFAULT_MODEL_ID;
   assert.deepEqual(
     set(ids({ kind: 'photo' })),
     where((m) => m.prompt === null),
@@ -243,7 +244,7 @@ test('keyset pages cover every item once, in order, for every sort', () => {
     assert.deepEqual(allPages({ sort: 'adherence', limit }), [...scored, ...unscored]);
   }
   // Each way a page can be read (search, generation, board, tag, plain), alone and combined.
-  const model = 'tessera/vq-ar-emoji32-cpu-9h';
+  const model = DEFAULT_MODEL_ID;
   for (const q of [
     { text: 'red' },
     { modelId: model },

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CHANNELS } from '../common/contract.ts';
+import { DEFAULT_MODEL_ID } from '../models/installed.ts';
 import { FORBIDDEN } from './ipc.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'tessera-main-'));
@@ -82,10 +83,7 @@ test('every contract channel is handled; a foreign sender is refused', () => {
   assert.deepEqual(report.channels, Object.keys(CHANNELS).sort());
   assert.deepEqual(report.protocols, ['app', 'tessera-asset']);
   // The default model comes first; the others follow.
-  assert.deepEqual(report.models, [
-    'tessera/vq-ar-emoji32-cpu-9h',
-    'tessera/jpeg-lm-emoji64-cpu-2h',
-  ]);
+  assert.deepEqual(report.models, [DEFAULT_MODEL_ID, 'tessera/jpeg-lm-emoji64-cpu-2h']);
   assert.deepEqual(report.forbidden, FORBIDDEN);
 });
 

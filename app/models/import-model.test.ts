@@ -19,11 +19,11 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { InferenceClient } from '../inference/client.ts';
 import { importModelFolder, ModelImportError } from './import-model.ts';
-import { DEFAULT_MODEL_ID, EMBEDDED_DIR, installedModels, resolveModel } from './installed.ts';
+import { DEFAULT_MODEL_ID, installedModels, resolveModel } from './installed.ts';
 
-const shipped = join(EMBEDDED_DIR, 'vq-ar-emoji32-cpu-9h');
 const work = mkdtempSync(join(tmpdir(), 'tessera-import-model-'));
 const home = join(work, 'home');
+const shipped = resolveModel(home, DEFAULT_MODEL_ID).dir;
 const client = new InferenceClient();
 const embeddedBefore = process.env.TESSERA_EMBEDDED_MODELS;
 
@@ -61,7 +61,8 @@ test('a model folder is copied into <home>/models, listed, and runs', async () =
   assert.deepEqual(installedModels(home), []);
   const imported = await importModelFolder(home, shipped);
   assert.equal(imported.id, DEFAULT_MODEL_ID);
-  assert.match(imported.dir, /models\/tessera--vq-ar-emoji32-cpu-9h-[0-9a-f]{10}$/);
+  const folder = DEFAULT_MODEL_ID.replace('/', '--');
+  assert.match(imported.dir, new RegExp(`models/${folder}-[0-9a-f]{10}$`));
   const [listed] = installedModels(home);
   assert.equal(listed?.source, 'home');
   assert.equal(listed?.dir, imported.dir);

@@ -20,7 +20,7 @@ import { addSampleGeneration } from '../gallery/testing/sample-generation.ts';
 import { InferenceClient } from '../inference/client.ts';
 import { PROVIDERS, samplingOf } from '../common/inference-contract.ts';
 import { providerNotice } from '../common/provider-notice.ts';
-import { DEFAULT_MODEL_ID, EMBEDDED_DIR, resolveModel } from '../models/installed.ts';
+import { DEFAULT_MODEL_ID, resolveModel } from '../models/installed.ts';
 import { dispatch } from './router.ts';
 import { StudioService } from './studio-service.ts';
 
@@ -171,7 +171,10 @@ test('a replay the installed models cannot make is refused with what to do', asy
   const otherVersion = await add(1, { modelId: DEFAULT_MODEL_ID });
   const changed = await refusal('gallery:replay', { id: otherVersion });
   assert.equal(changed.code, 'model-changed');
-  assert.match(changed.message, /installed tessera\/vq-ar-emoji32-cpu-9h has decoder [0-9a-f]{10}/);
+  assert.match(
+    changed.message,
+    new RegExp(`installed ${DEFAULT_MODEL_ID} has decoder [0-9a-f]{10}`),
+  );
   assert.match(changed.message, /Import the version that made it/);
 
   const elsewhere = await add(2, { modelId: 'someone/photo-model' });
@@ -380,7 +383,7 @@ test("a model's provider is chosen from what onnxruntime lists, kept, and falls 
 
 test('importing a model folder: the shipped model is already installed, a stray folder is not a model', async () => {
   const shipped = await refusal('models:import', {
-    path: join(EMBEDDED_DIR, 'vq-ar-emoji32-cpu-9h'),
+    path: resolveModel(home, DEFAULT_MODEL_ID).dir,
   });
   assert.equal(shipped.code, 'already-installed');
   assert.match(shipped.message, /ships with Tessera/);

@@ -1,11 +1,12 @@
 /** A valid recipe for tests and benchmarks: the embedded default's settings, fake hashes. */
 import { recipeSchema, type Recipe } from '../recipe.ts';
+import { DEFAULT_MODEL_ID } from '../../models/installed.ts';
 
 export function sampleRecipe(overrides: Partial<Recipe> = {}): Recipe {
   return recipeSchema.parse({
     tessera: 1,
     task: 'generate',
-    modelId: 'tessera/vq-ar-emoji32-cpu-9h',
+    modelId: DEFAULT_MODEL_ID,
     modelSha256: 'a'.repeat(64),
     family: 'vq-ar',
     prompt: 'red heart',

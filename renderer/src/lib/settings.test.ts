@@ -15,7 +15,7 @@ import {
 const recipe: Recipe = {
   tessera: 1,
   task: 'generate',
-  modelId: 'tessera/vq-ar-emoji32-cpu-9h',
+  modelId: 'tessera/vq-ar-emoji32-test',
   modelSha256: 'a'.repeat(64),
   family: 'vq-ar',
   prompt: 'red heart',
@@ -37,7 +37,7 @@ const recipe: Recipe = {
 
 const current = {
   ...defaultSettings(),
-  modelId: 'tessera/vq-ar-emoji32-cpu-9h',
+  modelId: 'tessera/vq-ar-emoji32-test',
   prompt: 'blue star',
   seed: 7,
   cfgScale: 3,
