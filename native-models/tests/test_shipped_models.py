@@ -17,13 +17,9 @@ from tessera_models.common.settings_json import settings_from_json
 from tessera_models.data.emoji import NATIVE_MODELS
 from tessera_models.text.word_tokenizer import WordTokenizer
 from tessera_models.vq_ar.evaluate import generate_best_of_codes, generate_codes_for, self_scores
-from tessera_models.vq_ar.export import (
-    load_shipped_weights,
-    verify_decoder,
-    verify_tokenizer,
-    weights_path,
-)
+from tessera_models.vq_ar.export import verify_decoder, verify_tokenizer
 from tessera_models.vq_ar.reference_loop import VqArRunner
+from tessera_models.vq_ar.shipped_weights import load_shipped_weights, weights_path
 
 EXPORTS = NATIVE_MODELS / "exports"
 SHIPPED = sorted(p.parent for p in EXPORTS.glob("*/manifest.json"))

@@ -9,14 +9,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from tessera_models.common.onnx_tools import sha256_file
 from tessera_models.common.sampling import SamplingSettings
 from tessera_models.common.settings_json import manifest_defaults, settings_from_json
+from tessera_models.common.training import run_events
 from tessera_models.data.emoji import EmojiDataset
-from tessera_models.vq_ar import export, train_tokenizer, train_transformer
+from tessera_models.vq_ar import export, restore_run, train_tokenizer, train_transformer
 from tessera_models.vq_ar.config import load_config
 from tessera_models.vq_ar.reference_loop import VqArRunner
+from tessera_models.vq_ar.shipped_weights import load_shipped_weights
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +72,7 @@ def smoke_export(tmp_path_factory: pytest.TempPathFactory, emoji32: EmojiDataset
     assert [(r["config"], r["step"]) for r in runs] == [("smoke", 30), ("smoke-continued", 5)]
     model_dir = tmp_path_factory.mktemp("export") / "vq-ar-smoke"
     export.export(continued, model_dir, model_dir.parent / "weights.pt")
-    assert export.load_shipped_weights(model_dir.parent / "weights.pt") is not None
+    assert load_shipped_weights(model_dir.parent / "weights.pt") is not None
     mp.undo()
     return model_dir
 
@@ -200,3 +203,57 @@ def test_manifest_defaults_carry_the_configured_best_of(smoke_export: Path) -> N
     # A manifest that does not say (older exports, other families) ranks nothing.
     defaults = {k: v for k, v in runner.manifest["sampling"]["defaults"].items() if k != "bestOf"}
     assert manifest_defaults(defaults) == (settings, 1)
+
+
+@pytest.mark.slow
+def test_a_shipped_model_stands_in_for_the_run_its_continuation_needs(
+    smoke_export: Path, emoji32: EmojiDataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A fresh clone has the shipped weights and export, not the run folder they came from.
+    monkeypatch.setenv("TESSERA_RUNS_DIR", str(tmp_path))
+    weights = smoke_export.parent / "weights.pt"
+    monkeypatch.setattr(restore_run, "weights_path", lambda name: weights)
+    monkeypatch.setattr(restore_run, "export_dir", lambda name: smoke_export)
+    manifest = json.loads((smoke_export / "manifest.json").read_text())
+    config = load_config("smoke")
+    again = replace(
+        config,
+        name="smoke-again",
+        warm_start="smoke-continued",
+        caption_slot=16,
+        transformer=replace(config.transformer, context=192),
+        transformer_training=replace(config.transformer_training, steps=3, warmup=1),
+    )
+    out = train_transformer.train(again, threads=2)
+    assert np.isfinite(out["val_image_nats"])
+
+    source = tmp_path / "vq-ar" / "smoke-continued"
+    restored = torch.load(source / "transformer.pt", weights_only=False)
+    shipped = load_shipped_weights(weights)
+    assert shipped is not None and restored["optimizer"] is None
+    for name, value in shipped[1].state_dict().items():
+        assert torch.equal(restored["model"][name], value), name
+    # The codes it trains on are the shipped encoder's, nearly everywhere (fp32 vs ONNX).
+    codes = np.load(tmp_path / "vq-ar" / "smoke-again" / "codes.npy")
+    runner = VqArRunner(smoke_export, threads=1)
+    first = emoji32.indices("train")[:32]
+    assert (codes[first] == runner.encode(emoji32.images[first])).mean() > 0.95
+    log = tmp_path / "vq-ar" / "smoke-again" / "transformer" / "log.jsonl"
+    started = run_events(log, "warm_start")[0]
+    assert started["optimizer"] == "fresh"
+    assert started["source_step"] == manifest["training"]["transformer"]["exportedStep"]
+    # Its export will state the whole cost: the shipped model's runs, then its own.
+    runs = export.training_summary(again)["transformerRuns"]
+    assert [(r["config"], r["step"]) for r in runs] == [
+        ("smoke", 30),
+        ("smoke-continued", 5),
+        ("smoke-again", 3),
+    ]
+    # Exported again as it is, the restored folder states what the shipped model stated.
+    as_shipped = export.training_summary(replace(config, name="smoke-continued"))
+    assert as_shipped == manifest["training"]
+    with pytest.raises(FileExistsError, match="already holds a run"):
+        restore_run.restore_run("smoke-continued")
+    monkeypatch.setattr(restore_run, "weights_path", lambda name: tmp_path / "absent.pt")
+    with pytest.raises(FileNotFoundError, match="only shipped configs can be restored"):
+        restore_run.restore_run("other")

@@ -45,6 +45,28 @@ def test_warm_start_takes_weights_and_optimizer_and_logs_the_source(tmp_path: Pa
     assert (event["source_step"], event["source_tokens"], event["source_minutes"]) == (7, 900, 2.0)
 
 
+def test_warm_start_from_weights_without_moments_starts_them_afresh(tmp_path: Path) -> None:
+    # A source rebuilt from shipped weights keeps no optimizer state.
+    source, _ = _model_and_opt(0)
+    ckpt = tmp_path / "restored" / "model.pt"
+    save_checkpoint(
+        ckpt,
+        {
+            "model": source.state_dict(),
+            "optimizer": None,
+            "step": 5,
+            "elapsed": 60.0,
+            "tokens_seen": 10,
+        },
+    )
+    model, fresh = _model_and_opt(1)
+    warm_start(ckpt, model, fresh, RunLog(tmp_path / "new", True))
+    assert torch.equal(model.weight, source.weight)
+    assert fresh.state_dict()["state"] == {}
+    event = json.loads((tmp_path / "new" / "log.jsonl").read_text().splitlines()[0])
+    assert event["optimizer"] == "fresh" and event["source_step"] == 5
+
+
 def test_warm_start_without_the_source_run_says_to_train_it(tmp_path: Path) -> None:
     model, opt = _model_and_opt(0)
     with pytest.raises(FileNotFoundError, match="train the run this config continues"):

@@ -153,7 +153,7 @@ def _grow_state(
             raise ValueError(f"cannot grow {name} from {tuple(src.shape)} to {tuple(dst.shape)}")
         state["model"][name] = _grow_rows(src, dst.shape[0], tile=True)
         grown.append(name)
-    if grown:
+    if grown and state.get("optimizer") is not None:
         # Optimizer state is keyed by each parameter's place in the param groups, in order.
         names = {id(p): n for n, p in model.named_parameters()}
         order = [names[id(p)] for group in opt.param_groups for p in group["params"]]
@@ -173,18 +173,23 @@ def warm_start(
     log: RunLog,
     growable: tuple[str, ...] = (),
 ) -> None:
-    """Weights and optimizer moments from another run's last checkpoint. The new run's step and
-    schedule start from zero, so its warmup and cosine make a warm restart. Tables named in
-    `growable` (learned positions) may be longer here: the source's rows are repeated."""
+    """Weights and optimizer moments (where it kept them) from another run's last checkpoint.
+    The new run's step and schedule start from zero, so its warmup and cosine make a warm
+    restart. Tables named in `growable` (learned positions) may be longer here: the source's
+    rows are repeated."""
     state = load_checkpoint(source)
     if state is None:
         raise FileNotFoundError(f"{source} is missing: train the run this config continues first")
     grown = _grow_state(state, model, opt, growable)
     model.load_state_dict(state["model"])
-    opt.load_state_dict(state["optimizer"])
+    # A source rebuilt from shipped weights has no moments: AdamW starts them under the warmup.
+    carried = state.get("optimizer") is not None
+    if carried:
+        opt.load_state_dict(state["optimizer"])
     log.write(
         event="warm_start",
         source=str(source),
+        optimizer="carried" if carried else "fresh",
         source_step=int(state["step"]),
         source_tokens=int(state.get("tokens_seen", 0)),
         source_minutes=float(state["elapsed"]) / 60,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -38,15 +37,16 @@ from tessera_models.common.onnx_tools import (
 )
 from tessera_models.common.source import git_commit
 from tessera_models.common.training import continued_run, run_events
-from tessera_models.data.emoji import NATIVE_MODELS, to_unit_range
+from tessera_models.data.emoji import to_unit_range
 from tessera_models.vq_ar.config import ExperimentConfig, load_config
 from tessera_models.vq_ar.golden import write_goldens
-from tessera_models.vq_ar.image_tokenizer import ImageTokenizer, ImageTokenizerConfig
 from tessera_models.vq_ar.manifest import build_manifest
 from tessera_models.vq_ar.memory_file import CODES_FILE, JSON_FILE, Memory, write_memory
 from tessera_models.vq_ar.onnx_graphs import export_decoder, export_tokenizer
-from tessera_models.vq_ar.paths import run_dir
+from tessera_models.vq_ar.paths import export_dir, run_dir
+from tessera_models.vq_ar.restore_run import restored_runs, restored_training
 from tessera_models.vq_ar.sequences import text_to_image
+from tessera_models.vq_ar.shipped_weights import save_shipped_weights, weights_path
 from tessera_models.vq_ar.train_transformer import load_image_tokenizer, prepare
 from tessera_models.vq_ar.transformer import Transformer, TransformerConfig, causal_mask
 
@@ -132,6 +132,10 @@ def training_summary(config: ExperimentConfig) -> dict[str, Any]:
         done = run_events(run_dir(run) / stage / "log.jsonl", "done")
         return done[-1] if done else {}
 
+    shipped = restored_training(config.name)
+    if shipped is not None:
+        # Exporting a folder rebuilt from shipped weights states what the shipped model did.
+        return shipped
     # A warm-started run trains no tokenizer: it uses (and reports) the one it continued.
     tokenizer_run = config.warm_start or config.name
     summary: dict[str, Any] = {
@@ -144,14 +148,20 @@ def training_summary(config: ExperimentConfig) -> dict[str, Any]:
     if continues is not None:
         summary["continues"] = continues
         # Every transformer run the weights went through, oldest first: the whole cost.
+        keys = ("step", "elapsed_min", "tokens", "flops")
         chain = []
-        run: str | None = config.name
-        source: str | None = config.warm_start
-        while run is not None:
+        run, source = config.name, config.warm_start
+        while True:
             done = last_done(run, "transformer")
-            keys = ("step", "elapsed_min", "tokens", "flops")
             chain.append({"config": run, **{k: done.get(k) for k in keys}})
-            run, source = source, load_config(source).warm_start if source is not None else None
+            if source is None:
+                break
+            restored = restored_runs(source)
+            if restored is not None:
+                # A folder rebuilt from shipped weights carries its whole history.
+                chain.extend(restored[::-1])
+                break
+            run, source = source, load_config(source).warm_start
         summary["transformerRuns"] = chain[::-1]
     return summary
 
@@ -281,52 +291,6 @@ def retrieval_entry(out: Path, documents: int, grid: int) -> dict[str, Any]:
     }
 
 
-def weights_path(config_name: str) -> Path:
-    return NATIVE_MODELS / "checkpoints" / f"vq-ar-{config_name}.pt"
-
-
-def _half_state(module: torch.nn.Module) -> dict[str, torch.Tensor]:
-    return {k: v.half() if v.is_floating_point() else v for k, v in module.state_dict().items()}
-
-
-def save_shipped_weights(path: Path, tokenizer: ImageTokenizer, model: Transformer) -> None:
-    """fp16 state dicts of exactly the shipped weights (lossless: they were rounded to fp16),
-    so later sessions can fine-tune from them and tests can check PyTorch/ONNX parity."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(
-        {
-            "tokenizer": {"config": asdict(tokenizer.config), "state": _half_state(tokenizer)},
-            "transformer": {"config": asdict(model.config), "state": _half_state(model)},
-        },
-        path,
-    )
-
-
-def load_shipped_weights(path: Path) -> tuple[ImageTokenizer, Transformer] | None:
-    if not path.exists():
-        return None
-    saved = torch.load(path, map_location="cpu", weights_only=False)
-    tokenizer = ImageTokenizer(ImageTokenizerConfig(**saved["tokenizer"]["config"]))
-    tokenizer.load_state_dict(
-        {
-            k: v.float() if v.is_floating_point() else v
-            for k, v in saved["tokenizer"]["state"].items()
-        }
-    )
-    model = Transformer(TransformerConfig(**saved["transformer"]["config"]))
-    model.load_state_dict(
-        {
-            k: v.float() if v.is_floating_point() else v
-            for k, v in saved["transformer"]["state"].items()
-        }
-    )
-    return tokenizer.eval(), model.eval()
-
-
-def default_out(config_name: str) -> Path:
-    return NATIVE_MODELS / "exports" / f"vq-ar-emoji32-{config_name}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--config", default="cpu-1h")
@@ -338,7 +302,7 @@ def main() -> None:
         help="ship a model trained with retrieval without its memory (no documents)",
     )
     args = parser.parse_args()
-    out = Path(args.out) if args.out else default_out(args.config)
+    out = Path(args.out) if args.out else export_dir(args.config)
     manifest = export(
         load_config(args.config), out, weights_path(args.config), args.data, args.without_memory
     )

@@ -11,3 +11,8 @@ from tessera_models.data.emoji import NATIVE_MODELS
 def run_dir(config_name: str) -> Path:
     root = Path(os.environ.get("TESSERA_RUNS_DIR", NATIVE_MODELS / "runs"))
     return root / "vq-ar" / config_name
+
+
+def export_dir(config_name: str) -> Path:
+    """Where `export` writes a config's model, and where a shipped one lives."""
+    return NATIVE_MODELS / "exports" / f"vq-ar-emoji32-{config_name}"

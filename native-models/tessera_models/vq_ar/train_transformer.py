@@ -35,6 +35,7 @@ from tessera_models.text.word_tokenizer import WordTokenizer
 from tessera_models.vq_ar.config import ExperimentConfig, load_config
 from tessera_models.vq_ar.image_tokenizer import ImageTokenizer, ImageTokenizerConfig
 from tessera_models.vq_ar.paths import run_dir
+from tessera_models.vq_ar.restore_run import can_restore, restore_run
 from tessera_models.vq_ar.retrieved_docs import DocPicker
 from tessera_models.vq_ar.self_views import load_or_encode_views
 from tessera_models.vq_ar.sequences import (
@@ -204,7 +205,11 @@ def prepare(
     data = load_emoji(data_root, size=config.image_size)
     out = run_dir(config.name)
     if config.warm_start is not None:
-        inherit_files(run_dir(config.warm_start), out, INHERITED)
+        source = run_dir(config.warm_start)
+        if not (source / "transformer.pt").exists() and can_restore(config.warm_start):
+            # On a clone that did not train the source run, its shipped weights stand in.
+            restore_run(config.warm_start, data_root)
+        inherit_files(source, out, INHERITED)
     codes_path = out / "codes.npy"
     tokenizer_path = out / "tokenizer.pt"
     if codes_path.exists() and codes_path.stat().st_mtime >= tokenizer_path.stat().st_mtime:

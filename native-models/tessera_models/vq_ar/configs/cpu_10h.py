@@ -3,12 +3,13 @@
 cpu-9h's held-out image loss was still falling when its 50 minutes ran out (3.107 at step
 1500, 3.091 at 1888), and dropout with augmented targets kept the gap to the training images
 from widening. This run takes the same recipe from cpu-9h's last checkpoint with a fresh
-warmup and a cosine over two hours, at a lower peak learning rate. Two hours is more than one
-working session here: it checkpoints every 5 minutes and resumes where it stopped when run
-again.
+warmup and a cosine over 100 minutes, at a lower peak learning rate (100 minutes leave room in
+a working session to evaluate and ship the result; it checkpoints every 5 minutes and resumes
+where it stopped when run again). On a clone without cpu-9h's run folder it starts from the
+shipped cpu-9h weights (restore_run), with fresh optimizer moments.
 
-Expected time on 2 cores: 3 minutes to encode the views, then 120 minutes. From
-native-models/, after cpu-9h:
+Expected time on 2 cores: 4 minutes to encode the codes and views, then 100 minutes. From
+native-models/:
   .venv/bin/python -m tessera_models.vq_ar.train_transformer --config cpu-10h --threads 2
   .venv/bin/python -m tessera_models.vq_ar.export --config cpu-10h
 """
@@ -24,6 +25,6 @@ def get_config() -> ExperimentConfig:
     return replace(
         base,
         name="cpu-10h",
-        transformer_training=replace(base.transformer_training, lr=3e-4, minutes=120),
+        transformer_training=replace(base.transformer_training, lr=3e-4, minutes=100),
         warm_start=base.name,
     )
