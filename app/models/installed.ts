@@ -14,7 +14,7 @@ export class ModelUnavailableError extends Error {}
  * packaged (the desktop app sets TESSERA_EMBEDDED_MODELS to process.resourcesPath/models). */
 export const EMBEDDED_DIR = fileURLToPath(new URL('../../native-models/exports', import.meta.url));
 const embeddedDir = () => process.env.TESSERA_EMBEDDED_MODELS ?? EMBEDDED_DIR;
-export const DEFAULT_MODEL_ID = 'tessera/vq-ar-emoji32-cpu-9h';
+export const DEFAULT_MODEL_ID = 'tessera/vq-ar-emoji32-cpu-10h';
 
 export interface InstalledModel {
   dir: string;

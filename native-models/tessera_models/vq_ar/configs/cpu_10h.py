@@ -5,8 +5,9 @@ cpu-9h's held-out image loss was still falling when its 50 minutes ran out (3.10
 from widening. This run takes the same recipe from cpu-9h's last checkpoint with a fresh
 warmup and a cosine over 100 minutes, at a lower peak learning rate (100 minutes leave room in
 a working session to evaluate and ship the result; it checkpoints every 5 minutes and resumes
-where it stopped when run again). On a clone without cpu-9h's run folder it starts from the
-shipped cpu-9h weights (restore_run), with fresh optimizer moments.
+where it stopped when run again). It was trained on a clone without cpu-9h's run folder, so
+it started from the shipped cpu-9h weights (restore_run) with fresh optimizer moments; cpu-9h
+has since left the tree (git history keeps its checkpoint and export).
 
 Expected time on 2 cores: 4 minutes to encode the codes and views, then 100 minutes. From
 native-models/:
