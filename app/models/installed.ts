@@ -5,7 +5,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_MODEL_ID } from '../common/default-model.ts';
 import { isRunnableFamily, parseManifest, type ModelManifest } from '../common/model-manifest.ts';
+
+export { DEFAULT_MODEL_ID };
 
 /** A model that is not installed, or installed but not usable: the message says which. */
 export class ModelUnavailableError extends Error {}
@@ -14,7 +17,6 @@ export class ModelUnavailableError extends Error {}
  * packaged (the desktop app sets TESSERA_EMBEDDED_MODELS to process.resourcesPath/models). */
 export const EMBEDDED_DIR = fileURLToPath(new URL('../../native-models/exports', import.meta.url));
 const embeddedDir = () => process.env.TESSERA_EMBEDDED_MODELS ?? EMBEDDED_DIR;
-export const DEFAULT_MODEL_ID = 'tessera/vq-ar-emoji32-cpu-10h';
 
 export interface InstalledModel {
   dir: string;

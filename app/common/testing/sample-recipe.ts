@@ -1,6 +1,6 @@
 /** A valid recipe for tests and benchmarks: the embedded default's settings, fake hashes. */
 import { recipeSchema, type Recipe } from '../recipe.ts';
-import { DEFAULT_MODEL_ID } from '../../models/installed.ts';
+import { DEFAULT_MODEL_ID } from '../default-model.ts';
 
 export function sampleRecipe(overrides: Partial<Recipe> = {}): Recipe {
   return recipeSchema.parse({
