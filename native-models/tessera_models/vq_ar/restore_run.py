@@ -25,6 +25,7 @@ import numpy as np
 
 from tessera_models.common.training import RunLog, save_checkpoint
 from tessera_models.data.emoji import load_emoji
+from tessera_models.vq_ar.codes import encode_all
 from tessera_models.vq_ar.paths import export_dir, run_dir
 from tessera_models.vq_ar.shipped_weights import load_shipped_weights, weights_path
 
@@ -60,9 +61,6 @@ def restore_run(config_name: str, data_root: str | None = None) -> Path:
         out / "tokenizer.pt", {"model": tokenizer.state_dict(), "config": asdict(tokenizer.config)}
     )
     (out / "words.json").write_bytes((export / "words.json").read_bytes())
-    # Imported here: train_transformer imports this module for its automatic restore.
-    from tessera_models.vq_ar.train_transformer import encode_all
-
     data = load_emoji(data_root, size=int(manifest["image"]["width"]))
     np.save(out / "codes.npy", encode_all(tokenizer, data))
     (out / RESTORED).write_text(json.dumps(training, indent=2) + "\n", encoding="utf-8")

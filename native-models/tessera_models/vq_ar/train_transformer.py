@@ -29,9 +29,10 @@ from tessera_models.common.training import (
     warm_start,
     wrap_ddp,
 )
-from tessera_models.data.emoji import EmojiDataset, load_emoji, to_unit_range
+from tessera_models.data.emoji import EmojiDataset, load_emoji
 from tessera_models.text.caption_vocab import build_word_tokenizer
 from tessera_models.text.word_tokenizer import WordTokenizer
+from tessera_models.vq_ar.codes import encode_all
 from tessera_models.vq_ar.config import ExperimentConfig, load_config
 from tessera_models.vq_ar.image_tokenizer import ImageTokenizer, ImageTokenizerConfig
 from tessera_models.vq_ar.paths import run_dir
@@ -61,16 +62,6 @@ def load_image_tokenizer(config_name: str) -> ImageTokenizer:
     model = ImageTokenizer(ImageTokenizerConfig(**state["config"]))
     model.load_state_dict(state["model"])
     return model.eval()
-
-
-@torch.no_grad()
-def encode_all(tokenizer: ImageTokenizer, data: EmojiDataset) -> np.ndarray:
-    """Codes i64 [N, G, G] for every image of the dataset."""
-    out = []
-    for i in range(0, len(data.images), 512):
-        x = torch.from_numpy(to_unit_range(data.images[i : i + 512]))
-        out.append(tokenizer.encode(x)[1].numpy())
-    return np.concatenate(out)
 
 
 def sequence_loss(
