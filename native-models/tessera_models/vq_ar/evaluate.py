@@ -1,6 +1,6 @@
 """Evaluates an exported `vq-ar` model with the shared evaluator (MODELS.md §5.5).
 
-Usage: python -m tessera_models.vq_ar.evaluate --model exports/vq-ar-emoji32-cpu-10h [--limit N]
+Usage: python -m tessera_models.vq_ar.evaluate --model exports/vq-ar-emoji32-cpu-11h [--limit N]
 
 Every number is measured on the exported ONNX graphs through the reference loop (the same
 graphs, PRNG and logits pipeline as the app), with manifest defaults and seed = item index, one

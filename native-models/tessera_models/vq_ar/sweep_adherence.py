@@ -1,7 +1,7 @@
 """Sweeps sampling settings for prompt adherence on the val split (never test), so defaults
 are chosen on data the reported numbers do not come from.
 
-Usage: python -m tessera_models.vq_ar.sweep_adherence --model exports/vq-ar-emoji32-cpu-10h \
+Usage: python -m tessera_models.vq_ar.sweep_adherence --model exports/vq-ar-emoji32-cpu-11h \
          [--limit 300] [--grid 3:0.9:1,3:0.9:4,5:0.7:1:0.9,cdk:1:1,...]
 
 A grid item is cfg:top-p:best-of, optionally followed by :temperature and :top-k (the
