@@ -257,3 +257,7 @@ def test_a_shipped_model_stands_in_for_the_run_its_continuation_needs(
     monkeypatch.setattr(restore_run, "weights_path", lambda name: tmp_path / "absent.pt")
     with pytest.raises(FileNotFoundError, match="only shipped configs can be restored"):
         restore_run.restore_run("other")
+    # Continuing a run that is neither trained here nor shipped says how to get it.
+    orphan = replace(again, name="smoke-orphan", warm_start="other")
+    with pytest.raises(FileNotFoundError, match=r"Train it \(--config other\).*git log -- "):
+        train_transformer.train(orphan, threads=2)

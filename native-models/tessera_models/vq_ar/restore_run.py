@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -33,10 +34,6 @@ from tessera_models.vq_ar.shipped_weights import load_shipped_weights, weights_p
 RESTORED = "restored.json"
 
 
-def can_restore(config_name: str) -> bool:
-    return weights_path(config_name).exists() and export_dir(config_name).exists()
-
-
 def restore_run(config_name: str, data_root: str | None = None) -> Path:
     """Writes runs/vq-ar/<config_name>/ from the committed weights and export; refuses to
     touch a folder that already holds a transformer checkpoint (a real run is never replaced)."""
@@ -48,7 +45,9 @@ def restore_run(config_name: str, data_root: str | None = None) -> Path:
         if not needed.exists():
             raise FileNotFoundError(
                 f"cannot restore run {config_name!r}: {needed} is missing (only shipped "
-                "configs can be restored; train the config instead)"
+                f"configs can be restored). Train it (--config {config_name}), or check out "
+                f"{os.path.relpath(weights)} and {os.path.relpath(export)}/ from the commit "
+                f"that shipped them (git log -- {os.path.relpath(weights)})"
             )
     manifest: dict[str, Any] = json.loads((export / "manifest.json").read_text(encoding="utf-8"))
     training = manifest["training"]

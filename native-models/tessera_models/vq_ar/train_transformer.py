@@ -36,7 +36,7 @@ from tessera_models.vq_ar.codes import encode_all
 from tessera_models.vq_ar.config import ExperimentConfig, load_config
 from tessera_models.vq_ar.image_tokenizer import ImageTokenizer, ImageTokenizerConfig
 from tessera_models.vq_ar.paths import run_dir
-from tessera_models.vq_ar.restore_run import can_restore, restore_run
+from tessera_models.vq_ar.restore_run import restore_run
 from tessera_models.vq_ar.retrieved_docs import DocPicker
 from tessera_models.vq_ar.self_views import load_or_encode_views
 from tessera_models.vq_ar.sequences import (
@@ -197,8 +197,9 @@ def prepare(
     out = run_dir(config.name)
     if config.warm_start is not None:
         source = run_dir(config.warm_start)
-        if not (source / "transformer.pt").exists() and can_restore(config.warm_start):
-            # On a clone that did not train the source run, its shipped weights stand in.
+        if not (source / "transformer.pt").exists():
+            # On a clone that did not train the source run, its shipped weights stand in (and
+            # where it is not shipped, restore_run says how to get it).
             restore_run(config.warm_start, data_root)
         inherit_files(source, out, INHERITED)
     codes_path = out / "codes.npy"

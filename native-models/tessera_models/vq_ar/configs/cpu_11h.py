@@ -7,9 +7,10 @@ give the model more distinct images per concept for the same steps. Colours are 
 (the prompt names them), and the caption never changes. It carried cpu-10h's optimizer
 moments (its run folder was on the machine), and held-out image loss went from 3.075 to 3.024.
 
-Expected time on 2 cores: 8 minutes to encode the views (and, on a clone without cpu-10h's
-run folder, 1 minute to restore it from the shipped weights), then 100 minutes; re-running
-resumes from the checkpoint. From native-models/:
+cpu-10h has since left the tree: to run this again on a clone without its run folder, check
+out its checkpoint and export from the commit before cpu-11h shipped (training then restores
+cpu-10h from them, 1 minute). Expected time on 2 cores: 9 minutes to encode the views, then
+100 minutes; re-running resumes from the checkpoint. From native-models/:
   .venv/bin/python -m tessera_models.vq_ar.train_transformer --config cpu-11h --threads 2
   .venv/bin/python -m tessera_models.vq_ar.export --config cpu-11h
 """
