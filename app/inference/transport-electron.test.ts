@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import type { JobEvent, JobRequest } from '../common/inference-contract.ts';
 import { InferenceClient } from './client.ts';
-import { fakeUtilityFork } from './transport-electron-fake.ts';
+import { fakeUtilityFork } from './testing/transport-electron-fake.ts';
 import { utilityProcessSpawner } from './transport-electron.ts';
 import { shippedModelDir } from '../models/test-manifests.ts';
 

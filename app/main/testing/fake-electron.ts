@@ -2,10 +2,10 @@
  * A stand-in for the `electron` module, for running the real app/main/main.ts under plain Node
  * (see use-fake-electron.mjs). It records what main.ts asks of Electron, emits what Electron
  * would (ready, web-contents-created, ready-to-show, before-quit), and runs inference in a Node
- * child process that looks like a utility process (transport-electron-fake.ts).
+ * child process that looks like a utility process (inference/testing/transport-electron-fake.ts).
  */
 import { EventEmitter } from 'node:events';
-import { fakeUtilityFork } from '../../inference/transport-electron-fake.ts';
+import { fakeUtilityFork } from '../../inference/testing/transport-electron-fake.ts';
 
 type Handler = (...args: unknown[]) => unknown;
 

@@ -11,9 +11,9 @@ import { EventEmitter } from 'node:events';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { UtilityProcess } from 'electron';
-import type { UtilityFork } from './transport-electron.ts';
+import type { UtilityFork } from '../transport-electron.ts';
 
-export const ELECTRON_HOST = fileURLToPath(new URL('./host-electron.ts', import.meta.url));
+export const ELECTRON_HOST = fileURLToPath(new URL('../host-electron.ts', import.meta.url));
 
 const PARENT_PORT = `
 import { EventEmitter } from 'node:events';
