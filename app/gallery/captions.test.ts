@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { GalleryError, type Gallery } from './index.ts';
 import { DEFAULT_MODEL_ID } from '../models/installed.ts';
-import { sha256, tempDir, tempGallery } from './test-helpers.ts';
+import { sha256, tempDir, tempGallery } from './testing/helpers.ts';
 
 const MODEL = DEFAULT_MODEL_ID;
 const OTHER = 'acme/captioner-2';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
-import { generation, painters, sha256, tempDir, tempGallery } from './test-helpers.ts';
+import { generation, painters, sha256, tempDir, tempGallery } from './testing/helpers.ts';
 
 const bigPng = (hue: number) =>
   sharp({ create: { width: 400, height: 300, channels: 3, background: { r: hue, g: 40, b: 90 } } })

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
 import { GalleryError } from './index.ts';
-import { generation, painters, sha256, tempDir, tempGallery } from './test-helpers.ts';
+import { generation, painters, sha256, tempDir, tempGallery } from './testing/helpers.ts';
 
 const isCode = (code: string) => (err: unknown) => err instanceof GalleryError && err.code === code;
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GalleryError, type Gallery, type JobFileStatus } from './index.ts';
-import { tempGallery } from './test-helpers.ts';
+import { tempGallery } from './testing/helpers.ts';
 
 const isCode = (code: string) => (err: unknown) => err instanceof GalleryError && err.code === code;
 

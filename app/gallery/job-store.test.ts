@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { GalleryError, openGallery, type Gallery, type JobKind } from './index.ts';
-import { tempDir, tempGallery } from './test-helpers.ts';
+import { tempDir, tempGallery } from './testing/helpers.ts';
 
 const isCode = (code: string) => (err: unknown) => err instanceof GalleryError && err.code === code;
 const submit = (gallery: Gallery, n: number, kind: JobKind = 'generate', front = false) =>
@@ -180,9 +180,9 @@ test('two connections never claim the same job', () => {
   }
 });
 
-/** Two claim workers (test-claim-worker.ts) started together on the library in `dir`. */
+/** Two claim workers (testing/claim-worker.ts) started together on the library in `dir`. */
 async function raceTwoWorkers(dir: string): Promise<[string[], string[]]> {
-  const worker = join(import.meta.dirname, 'test-claim-worker.ts');
+  const worker = join(import.meta.dirname, 'testing', 'claim-worker.ts');
   const startAt = Date.now() + 4000; // time for both to load before the race begins
   const run = () =>
     promisify(execFile)(process.execPath, ['--import', 'tsx', worker, dir, String(startAt)], {

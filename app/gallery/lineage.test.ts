@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GalleryError } from './index.ts';
-import { generation, painters, tempGallery } from './test-helpers.ts';
+import { generation, painters, tempGallery } from './testing/helpers.ts';
 
 test('lineage lists every ancestor and descendant with its link, and nothing beside', async () => {
   const gallery = tempGallery();

@@ -8,7 +8,7 @@ import type { FileIo } from './atomic-file.ts';
 import { openGalleryWith } from './gallery.ts';
 import { GalleryError } from './index.ts';
 import { sniffImageFormat } from './image-format.ts';
-import { generation, painters, sha256, tempDir, tempGallery } from './test-helpers.ts';
+import { generation, painters, sha256, tempDir, tempGallery } from './testing/helpers.ts';
 
 const solid = () => sharp({ create: { width: 8, height: 8, channels: 3, background: '#c33' } });
 

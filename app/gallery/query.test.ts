@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { ftsMatchExpression } from './fts-query.ts';
 import { GalleryError, type ItemQuery } from './index.ts';
 import { DEFAULT_MODEL_ID } from '../models/installed.ts';
-import { generation, painters, sha256, tempGallery } from './test-helpers.ts';
+import { generation, painters, sha256, tempGallery } from './testing/helpers.ts';
 
 const gallery = tempGallery();
 

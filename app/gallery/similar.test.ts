@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { EMBEDDING_DIMS, dot, embeddingFromRgb, imageEmbedding } from './image-embedding.ts';
 import { GalleryError, openGallery, type Gallery } from './index.ts';
-import { paint, painters, sha256, tempGallery, type Painter } from './test-helpers.ts';
+import { paint, painters, sha256, tempGallery, type Painter } from './testing/helpers.ts';
 
 const SIZE = 96;
 const scaled =

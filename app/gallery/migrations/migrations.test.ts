@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { FIXTURE, FIXTURE_VERSIONS, fixturePath } from '../fixtures/make-fixtures.ts';
 import { GALLERY_SCHEMA_VERSION, GalleryError, openGallery } from '../index.ts';
-import { tempDir } from '../test-helpers.ts';
+import { tempDir } from '../testing/helpers.ts';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './index.ts';
 
 test('migrations are numbered 10, 20, 30, … and the newest is the schema version', () => {

@@ -2,9 +2,9 @@
  * Test helper run as a child process by job-store.test.ts: waits for a shared start time, then
  * opens the library, claims and completes jobs until the queue is empty, and prints the ids it
  * claimed as JSON.
- * Usage: node --import tsx app/gallery/test-claim-worker.ts <library dir> <start ms>
+ * Usage: node --import tsx app/gallery/testing/claim-worker.ts <library dir> <start ms>
  */
-import { openGallery } from './gallery.ts';
+import { openGallery } from '../gallery.ts';
 
 const [dir, startAt] = process.argv.slice(2);
 while (Date.now() < Number(startAt)) {

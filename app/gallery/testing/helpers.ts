@@ -7,11 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import type { Recipe } from '../common/recipe.ts';
-import { sampleRecipe } from '../common/testing/sample-recipe.ts';
-import { encodePng } from '../media/png.ts';
-import { openGallery } from './gallery.ts';
-import type { Gallery, NewGeneration } from './types.ts';
+import type { Recipe } from '../../common/recipe.ts';
+import { sampleRecipe } from '../../common/testing/sample-recipe.ts';
+import { encodePng } from '../../media/png.ts';
+import { openGallery } from '../gallery.ts';
+import type { Gallery, NewGeneration } from '../types.ts';
 
 /** A fresh folder, removed when the test file ends. */
 export function tempDir(prefix = 'tessera-gallery-'): string {
