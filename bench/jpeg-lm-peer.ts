@@ -16,7 +16,7 @@ import { AutoModelForCausalLM, Tensor, env } from '@huggingface/transformers';
 import { manifestSchema } from '../app/common/model-manifest.ts';
 import { CachedDecoder } from '../app/inference/engine/decoder.ts';
 import { loadSession } from '../app/inference/engine/ort.ts';
-import { findShippedModelDir } from '../app/models/test-manifests.ts';
+import { findShippedModelDir } from '../app/models/testing/shipped-models.ts';
 import { WordTokenizer, type WordTokenizerFile } from '../app/inference/engine/tokenizers/word.ts';
 
 const { values } = parseArgs({

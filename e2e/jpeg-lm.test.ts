@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { findShippedModelDir } from '../app/models/test-manifests.ts';
+import { findShippedModelDir } from '../app/models/testing/shipped-models.ts';
 import { openStudio, type Studio } from './harness.ts';
 
 const shippedDir = findShippedModelDir('jpeg-lm');

@@ -16,7 +16,7 @@ import { after, before, test } from 'node:test';
 import type { Request } from 'playwright-core';
 import type { Recipe } from '../app/common/recipe.ts';
 import { addSampleGeneration } from '../app/gallery/testing/sample-generation.ts';
-import { shippedVqArManifest } from '../app/models/test-manifests.ts';
+import { shippedVqArManifest } from '../app/models/testing/shipped-models.ts';
 import { openStudio, type Studio } from './harness.ts';
 
 const MEMORY_MODEL_ID = 'tessera/vq-ar-memory-test';

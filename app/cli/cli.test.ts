@@ -17,7 +17,7 @@ import sharp from 'sharp';
 import { recipeSchema, parseInfotext } from '../common/recipe.ts';
 import { readPngText } from '../media/png.ts';
 import { DEFAULT_MODEL_ID } from '../models/installed.ts';
-import { shippedModelDir, shippedVqArManifest } from '../models/test-manifests.ts';
+import { shippedModelDir, shippedVqArManifest } from '../models/testing/shipped-models.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'tessera-cli-'));

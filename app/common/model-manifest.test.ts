@@ -8,7 +8,7 @@ import {
   jpegLmManifest,
   shippedModelDirs,
   shippedVqArManifest,
-} from '../models/test-manifests.ts';
+} from '../models/testing/shipped-models.ts';
 
 const exportsDir = EXPORTS_DIR;
 const shipped = shippedModelDirs();

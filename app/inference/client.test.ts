@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { JobEvent, JobRequest } from '../common/inference-contract.ts';
 import { InferenceClient } from './client.ts';
-import { shippedModelDir } from '../models/test-manifests.ts';
+import { shippedModelDir } from '../models/testing/shipped-models.ts';
 
 const exportsDir = join(import.meta.dirname, '..', '..', 'native-models', 'exports');
 const modelDir = shippedModelDir('vq-ar');

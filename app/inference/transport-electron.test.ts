@@ -9,7 +9,7 @@ import type { JobEvent, JobRequest } from '../common/inference-contract.ts';
 import { InferenceClient } from './client.ts';
 import { fakeUtilityFork } from './testing/transport-electron-fake.ts';
 import { utilityProcessSpawner } from './transport-electron.ts';
-import { shippedModelDir } from '../models/test-manifests.ts';
+import { shippedModelDir } from '../models/testing/shipped-models.ts';
 
 const modelDir = shippedModelDir('vq-ar');
 

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { jpegLmManifest } from './test-manifests.ts';
+import { jpegLmManifest } from './testing/shipped-models.ts';
 import { resolveModel } from './installed.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'tessera-installed-'));

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { manifestSchema, type ModelManifest } from '../../common/model-manifest.ts';
-import { shippedModelDir } from '../../models/test-manifests.ts';
+import { shippedModelDir } from '../../models/testing/shipped-models.ts';
 import { CachedDecoder } from './decoder.ts';
 import { SLOT_CHUNK } from './kv-cache.ts';
 import { MASK_VALUE, slotMask } from './masks.ts';

@@ -14,7 +14,7 @@ import {
   type Segment,
 } from './infill.ts';
 import { ModelLoadError, VqArModel } from './model.ts';
-import { shippedModelDir } from '../../../models/test-manifests.ts';
+import { shippedModelDir } from '../../../models/testing/shipped-models.ts';
 
 const exportsDir = join(import.meta.dirname, '..', '..', '..', '..', 'native-models', 'exports');
 // The shipped model always; any other export (a candidate not yet shipped) on request:

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const EXPORTS_DIR = join(import.meta.dirname, '..', '..', 'native-models', 'exports');
+export const EXPORTS_DIR = join(import.meta.dirname, '..', '..', '..', 'native-models', 'exports');
 
 /** Folders under native-models/exports that hold a manifest. */
 export function shippedModelDirs(): string[] {
