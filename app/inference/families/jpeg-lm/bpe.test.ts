@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { BASE, EOI_ID, JpegBodyError, JpegBpe, RST0, STUFFED } from './bpe.ts';
-import { NO_TEST_MODEL, TEST_MODEL_DIR } from './test-model.ts';
+import { NO_TEST_MODEL, TEST_MODEL_DIR } from './testing/test-model.ts';
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
 

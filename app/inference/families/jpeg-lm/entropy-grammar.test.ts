@@ -13,7 +13,7 @@ import {
   type GrammarState,
 } from './entropy-grammar.ts';
 import { McuGrammar } from './grammar.ts';
-import { NO_TEST_MODEL, TEST_MODEL_DIR } from './test-model.ts';
+import { NO_TEST_MODEL, TEST_MODEL_DIR } from './testing/test-model.ts';
 import { JpegLmVocab } from './vocab.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'media', 'jpeg', 'fixtures');

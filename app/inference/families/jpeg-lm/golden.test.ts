@@ -17,7 +17,7 @@ import { runGenerate, runInfill } from './jobs.ts';
 import { runMcus } from './loop.ts';
 import { completionMask, maskedMcus } from './mcu-mask.ts';
 import { JpegLmModel } from './model.ts';
-import { NO_TEST_MODEL, TEST_MODEL_DIR } from './test-model.ts';
+import { NO_TEST_MODEL, TEST_MODEL_DIR } from './testing/test-model.ts';
 
 /**
  * app/media/jpeg's decoder matches Pillow's decode of valid bodies exactly (its tests hold it

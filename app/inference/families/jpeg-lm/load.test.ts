@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { loadFamilyModel } from '../registry.ts';
 import { ModelLoadError } from '../types.ts';
-import { NO_TEST_MODEL, TEST_MODEL_DIR } from './test-model.ts';
+import { NO_TEST_MODEL, TEST_MODEL_DIR } from './testing/test-model.ts';
 
 const skip = NO_TEST_MODEL;
 const copies: string[] = [];

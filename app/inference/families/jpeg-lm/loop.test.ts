@@ -5,7 +5,7 @@ import { Prng } from '../../engine/rng.ts';
 import { McuGrammar } from './grammar.ts';
 import { runMcus, type McuRun } from './loop.ts';
 import { JpegLmModel } from './model.ts';
-import { NO_TEST_MODEL, TEST_MODEL_DIR } from './test-model.ts';
+import { NO_TEST_MODEL, TEST_MODEL_DIR } from './testing/test-model.ts';
 
 const skip = NO_TEST_MODEL;
 let model: JpegLmModel;

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXPORTS_DIR, findShippedModelDir } from '../../../models/testing/shipped-models.ts';
+import { EXPORTS_DIR, findShippedModelDir } from '../../../../models/testing/shipped-models.ts';
 
 export const SHIPPED_MODEL_DIR = findShippedModelDir('jpeg-lm') ?? join(EXPORTS_DIR, 'jpeg-lm');
 
