@@ -3,7 +3,7 @@
  * same engine the studio uses. Every command honours --home DIR (or TESSERA_HOME) and --json.
  */
 import { parseArgs } from 'node:util';
-import { ImageReadError } from '../media/load-image.ts';
+import { describeError, INTERNAL } from '../common/errors.ts';
 import { InferenceClient } from '../inference/client.ts';
 import { CliError } from './errors.ts';
 import { captionCommand, scoreCommand } from './commands/caption.ts';
@@ -14,9 +14,7 @@ import { modelsCommand } from './commands/models.ts';
 import { jobsCommand, JOBS_USAGE } from './commands/jobs.ts';
 import { serveCommand } from './commands/serve.ts';
 import { libraryCommand, LIBRARY_USAGE } from './commands/library.ts';
-import { GalleryError, openGallery, type Gallery } from '../gallery/index.ts';
-import { ModelUnavailableError } from '../models/installed.ts';
-import { FileReadError } from '../jobs/read-regular-file.ts';
+import { openGallery, type Gallery } from '../gallery/index.ts';
 import { recoverOrphanedJobs } from '../jobs/runner.ts';
 import { join } from 'node:path';
 import { resolveHome } from '../models/data-home.ts';
@@ -131,14 +129,10 @@ export async function main(argv: string[]): Promise<number> {
     else throw new CliError(`unknown command "${command}"\n${USAGE}`, 2);
     return 0;
   } catch (err) {
-    const known =
-      err instanceof CliError ||
-      err instanceof ImageReadError ||
-      err instanceof GalleryError ||
-      err instanceof ModelUnavailableError ||
-      err instanceof FileReadError;
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`tessera: ${known ? message : `unexpected error: ${message}`}\n`);
+    const { code, message } = describeError(err);
+    process.stderr.write(
+      `tessera: ${code === INTERNAL ? `unexpected error: ${message}` : message}\n`,
+    );
     return err instanceof CliError ? err.exitCode : 1;
   } finally {
     await client.close();

@@ -21,7 +21,12 @@ import {
 import { recipeSchema } from './recipe.ts';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ContractError };
-export const contractErrorSchema = z.object({ code: z.string(), message: z.string() });
+export const contractErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  /** Trying the same call again may work (a busy library, a full disk freed). */
+  retryable: z.boolean().optional(),
+});
 export type ContractError = z.infer<typeof contractErrorSchema>;
 
 const id = z.number().int().positive();

@@ -2,17 +2,15 @@
  * The one error type the gallery throws on purpose. `code` lets callers react (offer an update,
  * a restore, a retry); `message` is written for the user and says what to do next.
  */
+import { TesseraError } from '../common/errors.ts';
+
 export type GalleryErrorCode =
   'newer-database' | 'corrupt-database' | 'disk-full' | 'not-found' | 'invalid';
 
-export class GalleryError extends Error {
+export class GalleryError extends TesseraError<GalleryErrorCode> {
   override readonly name = 'GalleryError';
-  constructor(
-    readonly code: GalleryErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  constructor(code: GalleryErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, { retryable: code === 'disk-full', cause: options?.cause });
   }
 }
 
@@ -30,10 +28,11 @@ export function translateSqliteError(err: unknown, dbPath: string): unknown {
   if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB')
     return new GalleryError('corrupt-database', corruptMessage(dbPath), { cause: err });
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED')
-    return new Error(
+    return new TesseraError(
+      'library-busy',
       `the library ${dbPath} stayed busy for 5 seconds (another Tessera process is writing to ` +
         'it): try again in a moment',
-      { cause: err },
+      { retryable: true, cause: err },
     );
   return err;
 }

@@ -12,14 +12,9 @@ import {
   type JobEvent,
   type JobRequest,
 } from '../common/inference-contract.ts';
+import { TesseraError } from '../common/errors.ts';
 import { loadFamilyModel } from './families/registry.ts';
-import {
-  CapabilityError,
-  InfillMaskError,
-  ModelLoadError,
-  type FamilyModel,
-  type JobControl,
-} from './families/types.ts';
+import type { FamilyModel, JobControl } from './families/types.ts';
 
 export interface Transport {
   send(message: HostOutbound): void;
@@ -27,16 +22,13 @@ export interface Transport {
 }
 
 function errorEvent(err: unknown): Extract<JobEvent, { type: 'failed' }> {
-  const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof ModelLoadError)
-    return { type: 'failed', code: 'model-invalid', message, retryable: false };
-  if (err instanceof InfillMaskError)
-    return { type: 'failed', code: 'bad-mask', message, retryable: false };
-  if (err instanceof CapabilityError) {
-    return { type: 'failed', code: 'unsupported', message, retryable: false };
-  }
   if (err instanceof RangeError)
-    return { type: 'failed', code: 'bad-input', message, retryable: false };
+    return { type: 'failed', code: 'bad-input', message: err.message, retryable: false };
+  // ModelLoadError, InfillMaskError, CapabilityError... carry their own code; anything else is
+  // the engine failing, which a fresh process may not.
+  if (err instanceof TesseraError)
+    return { type: 'failed', code: err.code, message: err.message, retryable: err.retryable };
+  const message = err instanceof Error ? err.message : String(err);
   return { type: 'failed', code: 'inference-error', message, retryable: true };
 }
 

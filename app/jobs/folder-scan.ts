@@ -14,6 +14,7 @@
 import { constants, type Dirent, type Stats } from 'node:fs';
 import { open, readdir, readlink, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
+import { TesseraError } from '../common/errors.ts';
 import { SNIFF_LENGTH, sniffImageType } from '../media/sniff.ts';
 
 export type ScanProblemReason =
@@ -63,7 +64,11 @@ export interface ScanOptions {
 /** Larger files are not photos Tessera should decode: 2 GiB. */
 export const MAX_SCAN_FILE_BYTES = 2 * 1024 ** 3;
 
-export class ScanRootError extends Error {}
+export class ScanRootError extends TesseraError {
+  constructor(message: string) {
+    super('bad-folder', message);
+  }
+}
 
 interface Folder {
   type: 'folder';

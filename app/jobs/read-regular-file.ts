@@ -5,11 +5,16 @@
  */
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { TesseraError } from '../common/errors.ts';
 
 /** Photos above this are refused per file instead of being read into memory. */
 export const MAX_PHOTO_BYTES = 512 * 2 ** 20;
 
-export class FileReadError extends Error {}
+export class FileReadError extends TesseraError {
+  constructor(message: string) {
+    super('unreadable-file', message);
+  }
+}
 
 export async function readRegularFile(path: string, maxBytes = MAX_PHOTO_BYTES): Promise<Buffer> {
   let handle;

@@ -4,6 +4,7 @@
  * an infill, the same source image, mask and feather. Anything that would make the replay
  * differ is refused up front with what to do instead.
  */
+import { TesseraError } from '../common/errors.ts';
 import type { GenerateJob, InfillJob, ReplaySource } from '../common/queue-contract.ts';
 import type { Recipe } from '../common/recipe.ts';
 import type { Gallery } from '../gallery/index.ts';
@@ -18,14 +19,8 @@ export type ReplayRefusal =
   | 'mask-missing'
   | 'source-missing';
 
-export class ReplayRefusedError extends Error {
+export class ReplayRefusedError extends TesseraError<ReplayRefusal> {
   override readonly name = 'ReplayRefusedError';
-  constructor(
-    readonly code: ReplayRefusal,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export interface ReplayJob {

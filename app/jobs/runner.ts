@@ -5,6 +5,7 @@
  * Pause and cancel requests arrive either from this process or, through the `control` column,
  * from any other process that opened the same library.
  */
+import { describeError, INTERNAL } from '../common/errors.ts';
 import type { QueueEvent } from '../common/queue-contract.ts';
 import type { Gallery, JobKind, JobRow } from '../gallery/index.ts';
 import type { InferenceClient } from '../inference/client.ts';
@@ -141,8 +142,12 @@ export class JobRunner {
       };
       outcome = await EXECUTORS[job.kind](ctx);
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      outcome = { status: 'failed', code: 'job-error', message, retryable: true };
+      // A bug or a crash may pass on a second try; a user error will not until it is fixed.
+      const { code, message, retryable } = describeError(err);
+      outcome =
+        code === INTERNAL
+          ? { status: 'failed', code: 'job-error', message, retryable: true }
+          : { status: 'failed', code, message, retryable };
     } finally {
       clearInterval(heartbeat);
       this.running.delete(job.id);

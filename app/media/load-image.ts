@@ -5,8 +5,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
+import { TesseraError } from '../common/errors.ts';
 
-export class ImageReadError extends Error {}
+export class ImageReadError extends TesseraError {
+  constructor(message: string) {
+    super('unreadable-image', message);
+  }
+}
 
 /** 100 megapixels: far above any photo, far below what would exhaust memory. */
 export const MAX_INPUT_PIXELS = 100_000_000;

@@ -8,17 +8,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { TesseraError } from '../common/errors.ts';
 import { parseManifest, type ModelManifest } from '../common/model-manifest.ts';
 import { installedModels } from './installed.ts';
 
-export class ModelImportError extends Error {
+export type ModelImportRefusal =
+  'not-a-model' | 'model-invalid' | 'model-damaged' | 'already-installed' | 'disk-full';
+
+export class ModelImportError extends TesseraError<ModelImportRefusal> {
   override readonly name = 'ModelImportError';
-  constructor(
-    readonly code: 'not-a-model' | 'model-invalid' | 'model-damaged' | 'already-installed',
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export interface ImportedModel {
@@ -130,7 +128,7 @@ export async function importModelFolder(home: string, source: string): Promise<I
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOSPC')
       throw new ModelImportError(
-        'model-damaged',
+        'disk-full',
         `the disk is full: free space for the model (${folderNameFor(manifest)}) and import it again; nothing was installed`,
       );
     throw err;

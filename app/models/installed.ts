@@ -6,12 +6,17 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MODEL_ID } from '../common/default-model.ts';
+import { TesseraError } from '../common/errors.ts';
 import { isRunnableFamily, parseManifest, type ModelManifest } from '../common/model-manifest.ts';
 
 export { DEFAULT_MODEL_ID };
 
 /** A model that is not installed, or installed but not usable: the message says which. */
-export class ModelUnavailableError extends Error {}
+export class ModelUnavailableError extends TesseraError {
+  constructor(message: string) {
+    super('model-unavailable', message);
+  }
+}
 
 /** The models shipped with Tessera: next to the sources here, in the app's resources when
  * packaged (the desktop app sets TESSERA_EMBEDDED_MODELS to process.resourcesPath/models). */

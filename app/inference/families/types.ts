@@ -5,6 +5,7 @@
  * Their token state differs, so the host treats it as opaque; jobs report progress in the
  * family's own unit, and a capability the manifest does not declare is refused by name.
  */
+import { TesseraError } from '../../common/errors.ts';
 import type {
   CaptionRequest,
   GenerateRequest,
@@ -51,10 +52,22 @@ export interface FamilyDescriptor {
 }
 
 /** A model folder that cannot be used; the message says what to do. */
-export class ModelLoadError extends Error {}
+export class ModelLoadError extends TesseraError {
+  constructor(message: string) {
+    super('model-invalid', message);
+  }
+}
 
 /** A task the model's manifest does not declare. */
-export class CapabilityError extends Error {}
+export class CapabilityError extends TesseraError {
+  constructor(message: string) {
+    super('unsupported', message);
+  }
+}
 
 /** An infill mask the model cannot use (empty, or beyond what it can fill); says what to do. */
-export class InfillMaskError extends Error {}
+export class InfillMaskError extends TesseraError {
+  constructor(message: string) {
+    super('bad-mask', message);
+  }
+}
