@@ -27,6 +27,37 @@ export default tseslint.config(
     },
   },
   {
+    // Test support lives in testing/ folders (fakes, helpers, fixture builders) and fixture
+    // data in fixtures/; only tests, test support, e2e and benchmarks may import them. A separate
+    // rule name, so this layer stacks with the per-folder no-restricted-imports rules below.
+    files: [
+      'app/**/*.{ts,tsx,mjs}',
+      'renderer/**/*.{ts,tsx}',
+      'native-models/dataset/**/*.ts',
+      'scripts/**/*.{ts,mjs}',
+      'bin/**/*.mjs',
+      'electron.config.ts',
+    ],
+    ignores: ['**/*.test.{ts,tsx}', '**/testing/**', '**/fixtures/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)(testing|fixtures)(/|$)',
+              message: 'Production code never imports test support (testing/, fixtures/).',
+            },
+            {
+              regex: '\\.test(\\.[cm]?[jt]sx?)?$',
+              message: 'Production code never imports a test file.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // One folder owns SQL (STUDIO.md §5.5): everything else goes through the gallery's API.
     files: ['app/**/*.ts'],
     ignores: ['app/gallery/**/*.ts', 'app/inference/engine/ort.ts'],
