@@ -2,7 +2,8 @@
  * Brings image files into the library. A PNG with a Tessera recipe comes in as the generation
  * it is (with its lineage, when the parent is already in the library); a PNG with only an
  * AUTOMATIC1111-style `parameters` text comes in as a generation with that recipe recovered;
- * any other image comes in as a photo, with a caption its author embedded kept as theirs.
+ * any other image comes in as a photo, with a caption its owner wrote (embedded, or in its XMP
+ * sidecar) kept as theirs.
  * Every file gets its own outcome: one bad file never stops an import.
  */
 import { createHash } from 'node:crypto';
@@ -16,6 +17,7 @@ import { MAX_INPUT_PIXELS } from '../media/load-image.ts';
 import { readPhotoMetadata } from '../media/photo-metadata.ts';
 import { readPngText } from '../media/png.ts';
 import { sniffImageType } from '../media/sniff.ts';
+import { keepOwnerCaption, readOwnerCaption } from './owner-caption.ts';
 
 export interface ImportOutcome {
   path: string;
@@ -50,17 +52,19 @@ export async function importFile(gallery: Gallery, path: string): Promise<Import
   } catch (err) {
     return failed(path, messageOf(err));
   }
-  return importBytes(gallery, path, bytes);
+  return importBytes(gallery, path, bytes, path);
 }
 
 /**
  * Imports one file's bytes (read from disk, or handed over by the studio when files are
- * dropped onto it); `path` names it in the outcome.
+ * dropped onto it); `path` names it in the outcome. `sidecarOf` is the file on disk whose XMP
+ * sidecar may hold its owner's caption: null for bytes with no file beside them.
  */
 export async function importBytes(
   gallery: Gallery,
   path: string,
   bytes: Buffer,
+  sidecarOf: string | null = null,
 ): Promise<ImportOutcome> {
   const fail = (message: string) => failed(path, message);
   if (bytes.length === 0) return fail('is empty');
@@ -136,6 +140,7 @@ export async function importBytes(
       }
     }
     const photo = await readPhotoMetadata(bytes);
+    const owner = await readOwnerCaption(sidecarOf, photo);
     const { assetId } = await gallery.addPhoto({
       bytes,
       sha256,
@@ -146,8 +151,7 @@ export async function importBytes(
       exif: photo.exif,
       origin: 'imported',
     });
-    if (photo.embeddedCaption !== null && !photo.embeddedCaption.writtenByTessera)
-      gallery.addFileCaption(assetId, photo.embeddedCaption.text);
+    if (owner !== null) keepOwnerCaption(gallery, assetId, owner);
     return { path, status: 'imported', assetId, kind: 'photo', message: null };
   } catch (err) {
     return fail(messageOf(err));

@@ -1,6 +1,7 @@
 /**
  * What a photo's own metadata says: camera, time, place, orientation, size, and any caption
- * already embedded in it (XMP dc:description, EXIF ImageDescription or IPTC Caption-Abstract).
+ * already embedded in it (XMP dc:description, EXIF ImageDescription, IPTC Caption-Abstract or a
+ * PNG `Description` text chunk).
  *
  * Folder captioning reads this for every file, so it reads only the metadata: from a path it
  * copies the metadata chunks of PNG, WebP and JPEG files (never their pixel data) and lets exifr
@@ -29,7 +30,8 @@ export type PhotoExif = {
 
 export interface EmbeddedCaption {
   text: string;
-  from: 'xmp' | 'exif' | 'iptc';
+  /** png: a PNG `Description` text chunk (the PNG specification's caption keyword). */
+  from: 'xmp' | 'exif' | 'iptc' | 'png';
   writtenByTessera: boolean;
 }
 
@@ -312,8 +314,12 @@ function captionOf(raw: ExifrOutput, xmpText: string | null): EmbeddedCaption | 
   const iptcText = text(raw.iptc?.Caption);
   if (iptcText && isMeaningfulCaption(iptcText))
     candidates.push({ text: iptcText, from: 'iptc', writtenByTessera: mirrorsTessera(iptcText) });
-  // Precedence follows the MWG (XMP, then EXIF, then IPTC), but a person's caption anywhere
-  // outranks Tessera's own.
+  // exifr reports a PNG's text chunks beside its header fields.
+  const pngText = text(raw.ihdr?.Description);
+  if (pngText && isMeaningfulCaption(pngText))
+    candidates.push({ text: pngText, from: 'png', writtenByTessera: mirrorsTessera(pngText) });
+  // Precedence follows the MWG (XMP, then EXIF, then IPTC, then the PNG text), but a person's
+  // caption anywhere outranks Tessera's own.
   return candidates.find((c) => !c.writtenByTessera) ?? candidates[0] ?? null;
 }
 

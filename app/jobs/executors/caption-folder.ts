@@ -2,13 +2,15 @@
  * Captions a folder of photos. Every file gets exactly one result per model in the library
  * (a caption, or the reason it failed), committed as soon as it is known, so a crash, kill -9
  * or power cut loses at most the files in flight and a rerun skips everything already done.
- * A caption the user wrote (XMP sidecar, embedded XMP/EXIF/IPTC, or typed into Tessera) is
- * never overwritten: the model's caption is kept as a suggestion and the conflict recorded.
+ * A caption the user wrote (XMP sidecar, embedded XMP/EXIF/IPTC/PNG text, or typed into
+ * Tessera) is never overwritten: it is stored as the item's caption, exactly as `library import`
+ * stores it, and the model's caption is kept as a suggestion beside it, the conflict recorded.
  *
  * Reading and decoding the next files overlaps with inference on the current one, and two
  * caption requests are kept in flight so the model never waits on this process.
  */
 import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import sharp from 'sharp';
 import { captionFolderJobSchema, type CaptionFolderJob } from '../../common/queue-contract.ts';
@@ -16,7 +18,12 @@ import type { JobFileStatus } from '../../gallery/index.ts';
 import type { TerminalEvent } from '../../inference/client.ts';
 import { MAX_INPUT_PIXELS, toModelRgb } from '../../media/load-image.ts';
 import { readPhotoMetadata } from '../../media/photo-metadata.ts';
-import { readSidecar, writeSidecarCaption } from '../../media/xmp.ts';
+import { sidecarPathFor, writeSidecarCaption } from '../../media/xmp.ts';
+import {
+  keepOwnerCaption,
+  readOwnerCaption,
+  type OwnerCaption,
+} from '../../library/owner-caption.ts';
 import type { ExecutionContext, Executor } from '../execution.ts';
 import { scanFolder } from '../folder-scan.ts';
 import { prefetchInOrder } from '../prefetch.ts';
@@ -36,6 +43,8 @@ interface FoundFile {
 
 type Prepared =
   | { kind: 'skip'; file: FoundFile; why: string }
+  /** captioned before, but the XMP sidecar asked for is not on disk (never written, or deleted) */
+  | { kind: 'sidecar'; file: FoundFile; text: string }
   /** the same picture (by content) was captioned before, under another name */
   | { kind: 'reuse'; file: FoundFile; sha256: string; captionId: number | null }
   | { kind: 'failed'; file: FoundFile; sha256: string | null; error: string }
@@ -47,8 +56,18 @@ type Prepared =
       width: number;
       height: number;
       exif: Record<string, unknown> | null;
-      userCaption: { text: string; where: string } | null;
+      userCaption: OwnerCaption | null;
     };
+
+/** Whether anything is at `path`; a dangling symlink counts as absent. */
+async function isPresent(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -118,12 +137,29 @@ async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
     ctx.progress(done, total, 'file', done / Math.max(seconds, 1e-3));
   };
 
-  // 2. Read, hash and decode ahead; skip what this model already did (by content hash).
+  /**
+   * The text a sidecar should carry for a file captioned before: the model's caption, and only
+   * while it is the item's caption (an owner's caption keeps the model's words out of files).
+   */
+  const sidecarText = (assetId: number | null, captionId: number | null): string | null => {
+    if (assetId === null || captionId === null) return null;
+    const caption = gallery.getItem(assetId)?.captions.find((c) => c.id === captionId);
+    return caption?.role === 'current' && caption.source === 'model' ? caption.text : null;
+  };
+
+  // 2. Read, hash and decode ahead; skip what this model already did (by content hash). The
+  // library says what was captioned; the file system says whether its sidecar is still there.
   const prepare = async (file: FoundFile): Promise<Prepared> => {
     const known = gallery.libraryFile(rootId, file.relPath);
     if (known?.sha256 && known.size === file.size && known.mtimeMs === file.mtimeMs) {
       const earlier = gallery.captionResult(known.sha256, modelId);
-      if (earlier?.status === 'done') return { kind: 'skip', file, why: 'already captioned' };
+      if (earlier?.status === 'done') {
+        if (req.writeXmp && !(await isPresent(sidecarPathFor(file.path)))) {
+          const text = sidecarText(known.assetId, earlier.captionId);
+          if (text !== null) return { kind: 'sidecar', file, text };
+        }
+        return { kind: 'skip', file, why: 'already captioned' };
+      }
       if (earlier?.status === 'failed' && !req.retryFailed)
         return { kind: 'skip', file, why: `failed before: ${earlier.error ?? ''}` };
     }
@@ -142,19 +178,11 @@ async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
     try {
       const meta = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
       const turned = (meta.orientation ?? 1) >= 5;
-      const [photo, sidecar, rgb] = await Promise.all([
+      const [photo, rgb] = await Promise.all([
         readPhotoMetadata(bytes),
-        readSidecar(file.path),
         toModelRgb(bytes, size, file.path),
       ]);
-      let userCaption: { text: string; where: string } | null = null;
-      if (sidecar !== null && sidecar.description !== null && !sidecar.writtenByTessera)
-        userCaption = { text: sidecar.description, where: 'its XMP sidecar' };
-      else if (photo.embeddedCaption !== null && !photo.embeddedCaption.writtenByTessera)
-        userCaption = {
-          text: photo.embeddedCaption.text,
-          where: `its embedded ${photo.embeddedCaption.from.toUpperCase()}`,
-        };
+      const userCaption = await readOwnerCaption(file.path, photo);
       return {
         kind: 'ready',
         file,
@@ -195,6 +223,13 @@ async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
     });
   };
 
+  /** Writes the model's caption to the file's sidecar, unless a person's caption is there. */
+  const writeSidecar = async (path: string, text: string) => {
+    const written = await writeSidecarCaption(path, text, modelId);
+    if (!written.written && written.reason !== 'user-caption')
+      noticeUnwritable(path, written.message);
+  };
+
   /** A copy of a picture captioned before: link the file and give it the same caption. */
   const reuse = async (p: Extract<Prepared, { kind: 'reuse' }>) => {
     const assetId = gallery.findBySha(p.sha256);
@@ -209,11 +244,8 @@ async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
         size: p.file.size,
         mtimeMs: p.file.mtimeMs,
       });
-    if (text !== undefined && req.writeXmp) {
-      const written = await writeSidecarCaption(p.file.path, text, modelId);
-      if (!written.written && written.reason !== 'user-caption')
-        noticeUnwritable(p.file.path, written.message);
-    }
+    const forSidecar = sidecarText(assetId, p.captionId);
+    if (forSidecar !== null && req.writeXmp) await writeSidecar(p.file.path, forSidecar);
     counts.skipped++;
     report({
       path: p.file.path,
@@ -253,15 +285,18 @@ async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
       mtimeMs: p.file.mtimeMs,
     });
     let user = p.userCaption;
+    if (user !== null) keepOwnerCaption(gallery, assetId, user);
     if (user === null) {
       const typed = gallery.getItem(assetId)?.captions.find((c) => c.source !== 'model');
       if (typed !== undefined) user = { text: typed.text, where: 'the library (typed by you)' };
     }
     if (user === null && req.writeXmp) {
       const written = await writeSidecarCaption(p.file.path, text, modelId);
-      if (!written.written && written.reason === 'user-caption')
+      if (!written.written && written.reason === 'user-caption') {
+        // A person captioned the sidecar after it was read: theirs is the item's caption too.
         user = { text: written.userCaption, where: 'its XMP sidecar' };
-      else if (!written.written) noticeUnwritable(p.file.path, written.message);
+        keepOwnerCaption(gallery, assetId, user);
+      } else if (!written.written) noticeUnwritable(p.file.path, written.message);
     }
     const conflict =
       user === null
@@ -300,6 +335,18 @@ async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
     }
     if (p.kind === 'failed') {
       recordFailure(p.file, p.sha256, p.error);
+      continue;
+    }
+    if (p.kind === 'sidecar') {
+      await writeSidecar(p.file.path, p.text);
+      counts.skipped++;
+      report({
+        path: p.file.path,
+        status: 'skipped',
+        caption: p.text,
+        message: 'already captioned; its missing XMP sidecar was written',
+      });
+      advance();
       continue;
     }
     if (p.kind === 'reuse') {
