@@ -35,8 +35,17 @@ test('draws depend only on seed, stream and counter', () => {
     first.slice(5),
   );
   assert.notEqual(new Prng(8, streamId(0, 1)).uniform(), first[0]);
-  const big = new Prng(1, 0, 2 ** 32 + 3);
-  assert.ok(big.uniform() >= 0);
+});
+
+test('the draw counter carries into its high word past 2^32, as the Python twin does', () => {
+  // Expected values from native-models/tessera_models/common/prng.py:
+  //   Prng(1, 0, 2**32 - 1).uniform() twice, and Prng(1, 0, 2**32 + 3) against Prng(1, 0, 3).
+  const edge = new Prng(1, 0, 2 ** 32 - 1);
+  assert.equal(edge.uniform(), 0.001846982044035994);
+  assert.equal(edge.uniform(), 0.5126948813663814);
+  assert.equal(edge.counter, 2 ** 32 + 1);
+  assert.equal(new Prng(1, 0, 2 ** 32 + 3).uniform(), 0.7336421671786082);
+  assert.equal(new Prng(1, 0, 3).uniform(), 0.7576265114288315, 'the high word changes the draw');
 });
 
 test('uniforms and normals have the right moments', () => {
