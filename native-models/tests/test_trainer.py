@@ -168,3 +168,27 @@ def test_a_time_budget_ends_the_run_and_the_schedule(tmp_path: Path) -> None:
 def test_resolve_refuses_what_is_not_a_config() -> None:
     with pytest.raises(TypeError, match="config dataclass"):
         resolve(ToyConfig)
+
+
+class CountlessHooks(LinearHooks):
+    """A family whose steps count no tokens and that seeds its own generator in `begin`."""
+
+    def begin(self, step: int, runtime: Any) -> None:
+        self.began_at = step
+
+    def loss(self, model: torch.nn.Module, batch: np.ndarray) -> StepLoss:
+        return replace(super().loss(model, batch), tokens=0)
+
+
+def test_no_best_no_tokens_and_begin_sees_the_resumed_step(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, steps=20, best_name=None)
+    hooks = CountlessHooks()
+    run_training(settings, hooks, setup_runtime(1))
+    assert hooks.began_at == 0 and not (tmp_path / "model_best.pt").exists()
+    done = run_events(tmp_path / "log.jsonl", "done")[0]
+    assert "flops" not in done and "tokens" not in done and done["step"] == 20
+    steps = [json.loads(line) for line in (tmp_path / "log.jsonl").open() if '"loss"' in line]
+    assert steps and all("tok_per_s" not in e for e in steps)
+    longer = CountlessHooks()
+    run_training(replace(settings, steps=30), longer, setup_runtime(1))
+    assert longer.began_at == 20 and longer.batches == 30

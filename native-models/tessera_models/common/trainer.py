@@ -18,6 +18,7 @@ A family writes a `TrainingHooks` subclass:
         def evaluate(self, model) -> dict[str, float]  # held-out metrics (run under no_grad, eval)
         def best_value(self, metrics) -> float       # the number keep-if-best minimises
       optional (defaults in the base class):
+        def begin(self, step, runtime)               # once, after resume, before the first batch
         def param_groups(self, model, weight_decay) -> list[dict]  # decay matrices, not vectors
         def micro_batches(self, batch) -> list[tuple[Any, float]]  # [(part, weight)], weights sum to 1
         def start_info(self) -> dict                 # extra fields of the log's "start" event
@@ -27,8 +28,13 @@ A family writes a `TrainingHooks` subclass:
 and calls `run_training(settings, hooks, runtime)`. The loop calls `loss` with the DDP-wrapped
 model (so gradients are averaged across ranks) and `evaluate` with the bare one. The rng given
 to `next_batch` is numpy's, seeded with (seed, rank, step at start), so a resumed run draws
-new batches and each rank draws its own. A param group may carry "lr_scale": its learning rate
+new batches and each rank draws its own (a family that draws with torch seeds its own
+generator in `begin`, which gets the same step and rank). A param group may carry "lr_scale": its learning rate
 is the schedule's times that factor.
+
+A run without a held-out best (settings.best_name=None) keeps only its last checkpoint. A
+family whose steps count no tokens (StepLoss.tokens=0) gets no tokens, FLOPs or throughput in
+its log.
 
 Checkpoints keep the keys every family's export and warm start read: model, optimizer, step,
 elapsed, config (the model's), tokens_seen, best_val, and the family's extra state.
@@ -85,7 +91,7 @@ class LoopSettings:
     minutes: float | None = None  # wall-clock budget; the schedule follows whichever ends first
     log_dir: Path | None = None  # log.jsonl's folder (default: run_dir)
     checkpoint_name: str = "model.pt"
-    best_name: str = "model_best.pt"
+    best_name: str | None = "model_best.pt"  # None: no keep-if-best
     log_every: int = 25
     betas: tuple[float, float] = (0.9, 0.95)
     grad_clip: float = 1.0
@@ -118,6 +124,9 @@ class TrainingHooks:
 
     def best_value(self, metrics: dict[str, float]) -> float:
         raise NotImplementedError
+
+    def begin(self, step: int, runtime: Runtime) -> None:
+        return None
 
     def param_groups(self, model: torch.nn.Module, weight_decay: float) -> list[dict[str, Any]]:
         return decay_groups(model, weight_decay, lambda name, p: p.dim() < 2)
@@ -172,6 +181,7 @@ def run_training(
         hooks.load_extra_state(state["extra"])
     ddp_model = wrap_ddp(model, runtime)
     rng = np.random.default_rng([s.seed, runtime.rank, step])
+    hooks.begin(step, runtime)
     n_params = sum(p.numel() for p in model.parameters())
     if state is None:
         log.write(event="start", params=n_params, **hooks.start_info())
@@ -203,6 +213,8 @@ def run_training(
 
     def keep_if_best(metrics: dict[str, float]) -> float:
         # Many epochs over a small dataset can overfit: export takes the best held-out weights.
+        if s.best_name is None:
+            return best_val
         value = hooks.best_value(metrics)
         if runtime.is_main and value < best_val:
             save_checkpoint(
@@ -235,11 +247,12 @@ def run_training(
         tokens_seen += tokens * runtime.world_size
         elapsed = time.time() - t0
         if step % s.log_every == 0:
+            throughput = {"tok_per_s": tokens_seen / max(elapsed, 1e-6)} if tokens_seen else {}
             log.write(
                 step=step,
                 loss=float(all_reduce_mean(loss, runtime)),
                 lr=opt.param_groups[0]["lr"],
-                tok_per_s=tokens_seen / max(elapsed, 1e-6),
+                **throughput,
                 **step_metrics,
             )
         if step % s.eval_every == 0:
@@ -253,12 +266,12 @@ def run_training(
             last_save = time.time()
     metrics = evaluate()
     best_val = keep_if_best(metrics)
+    cost = {"tokens": tokens_seen, "flops": float(6 * n_params * tokens_seen)}
     log.write(
         event="done",
         step=step,
         elapsed_min=elapsed / 60,
-        tokens=tokens_seen,
-        flops=float(6 * n_params * tokens_seen),
+        **(cost if tokens_seen else {}),
         **metrics,
     )
     checkpoint()
