@@ -1,4 +1,4 @@
-// Lint rules, including the layering of STUDIO.md §5.5: which folder may import what.
+// Lint rules, including which folder may import what (docs/architecture.md §Layering).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -58,7 +58,7 @@ export default tseslint.config(
     },
   },
   {
-    // One folder owns SQL (STUDIO.md §5.5): everything else goes through the gallery's API.
+    // One folder owns SQL (docs/architecture.md §Layering): the rest uses the gallery's API.
     files: ['app/**/*.ts'],
     ignores: ['app/gallery/**/*.ts', 'app/inference/engine/ort.ts'],
     rules: {

@@ -1,7 +1,7 @@
 /**
- * The one contract between the studio's UI and the app (STUDIO.md §5.2): every channel maps
- * to a zod request and response schema, every event to a schema. The Electron preload, the
- * web mode's HTTP bridge and the handlers all derive their types from here, and every request
+ * The one contract between the studio's UI and the app (docs/architecture.md §The contract): every
+ * channel maps to a zod request and response schema, every event to a schema. The Electron preload,
+ * the web mode's HTTP bridge and the handlers all derive their types from here, and every request
  * is parsed at the boundary. Responses travel in a Result envelope; nothing throws across it.
  */
 import { z } from 'zod';

@@ -1,6 +1,7 @@
 /**
  * The contract between the app (main process or CLI) and the inference process: job requests
- * in, job events out, validated with zod on both sides of the process boundary (STUDIO.md §5.2).
+ * in, job events out, validated with zod on both sides of the process boundary
+ * (docs/architecture.md §The contract).
  */
 import { z } from 'zod';
 

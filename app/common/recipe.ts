@@ -1,7 +1,7 @@
 /**
  * The recipe of a generated image: everything needed to replay it exactly, embedded in its PNG
  * as an iTXt `tessera` JSON chunk, plus an AUTOMATIC1111-style `parameters` infotext that other
- * tools read (STUDIO.md §2.5).
+ * tools read (docs/studio.md §Metadata).
  */
 import { z } from 'zod';
 import { memoryDocumentSchema, samplingSchema, providerSchema } from './inference-contract.ts';

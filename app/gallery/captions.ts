@@ -1,7 +1,7 @@
 /**
- * Captions and per-file captioning results. The rules of STUDIO.md §2.7: at most one current
- * caption per asset; a model caption never displaces a user's or a file's own caption (it
- * becomes a suggestion); a reset removes model captions and never user ones; each (file
+ * Captions and per-file captioning results. The rules of docs/studio.md §Folder captioning: at most
+ * one current caption per asset; a model caption never displaces a user's or a file's own caption
+ * (it becomes a suggestion); a reset removes model captions and never user ones; each (file
  * content, model) pair has exactly one result row, written with its caption in one transaction.
  */
 import type { GalleryContext } from './context.ts';

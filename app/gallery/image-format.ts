@@ -1,4 +1,7 @@
-/** Recognises image files by their first bytes (never by name: STUDIO.md §2.7). */
+/**
+ * Recognises image files by their first bytes (never by name:
+ * docs/studio.md §Folder captioning).
+ */
 export interface ImageFormat {
   ext: string;
   mime: string;

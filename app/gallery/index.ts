@@ -1,6 +1,7 @@
 /**
  * The gallery: Tessera's library of generated images and photos in SQLite, with their files.
- * The only module that talks to SQLite (STUDIO.md §5.4, §5.5); everything else uses this API.
+ * The only module that talks to SQLite (docs/architecture.md §The library, §Layering); everything
+ * else uses this API.
  */
 export { GalleryError, type GalleryErrorCode } from './errors.ts';
 export { openGallery, LIBRARY_FILE } from './gallery.ts';

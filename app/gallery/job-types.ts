@@ -1,4 +1,4 @@
-/** The persistent job queue's public shapes (STUDIO.md §5.3). */
+/** The persistent job queue's public shapes (docs/architecture.md §The job queue). */
 export type JobStatus =
   'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
 export type JobKind = 'generate' | 'infill' | 'caption-folder';

@@ -1,9 +1,10 @@
 /**
- * The inference process as an Electron utilityProcess (the desktop app, STUDIO.md §5.1): a
- * Node environment that Chromium's process model owns, started from the bundled host
- * (out/inference/host.mjs, built from host-electron.ts). Electron is not imported here: the
- * main process passes `utilityProcess.fork` in, so this file stays free of Electron's main
- * APIs (§5.5) and runs under plain Node in tests with a stand-in fork.
+ * The inference process as an Electron utilityProcess (the desktop app,
+ * docs/architecture.md §Processes): a Node environment that Chromium's process model owns, started
+ * from the bundled host (out/inference/host.mjs, built from host-electron.ts). Electron is not
+ * imported here: the main process passes `utilityProcess.fork` in, so this file stays free of
+ * Electron's main APIs (docs/architecture.md §Layering) and runs under plain Node in tests with a
+ * stand-in fork.
  */
 import type { ForkOptions, UtilityProcess } from 'electron';
 import { tailOf, type HostProcess, type HostSpawner } from './transport-types.ts';

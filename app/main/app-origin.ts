@@ -10,7 +10,10 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_PAGE_URL = `${APP_ORIGIN}/index.html`;
 export const ASSET_SCHEME = 'tessera-asset';
 
-/** The one Content-Security-Policy of every page the app shows (STUDIO.md §5.1). */
+/**
+ * The one Content-Security-Policy of every page the app shows
+ * (docs/architecture.md §Desktop shell and security).
+ */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   `img-src 'self' data: blob: ${ASSET_SCHEME}:`,

@@ -1,8 +1,9 @@
 /**
- * `tessera-asset://<sha256>`: the page's only way to images in the library (STUDIO.md §5.2,
- * never bytes over JSON IPC). The name must be a SHA-256 in lowercase hex and nothing else, and
- * it is looked up in the object store, so no URL can name a path: there is nothing to traverse.
- * `?size=thumb` serves the 256 px thumbnail when one was made, else the original.
+ * `tessera-asset://<sha256>`: the page's only way to images in the library
+ * (docs/architecture.md §Desktop shell and security: never bytes over JSON IPC). The name must be a
+ * SHA-256 in lowercase hex and nothing else, and it is looked up in the object store, so no URL can
+ * name a path: there is nothing to traverse. `?size=thumb` serves the 256 px thumbnail when one was
+ * made, else the original.
  *
  * Also registers the app's schemes as privileged: Electron honours only one
  * registerSchemesAsPrivileged call, before the app is ready, so both schemes are listed here.

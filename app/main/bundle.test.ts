@@ -1,7 +1,8 @@
 /**
- * The layering of STUDIO.md §5.1/§5.5 as the bundles show it (electron.config.ts, built in
- * memory): the main process never contains onnxruntime or inference code beyond the client,
- * the inference host does, and the sandboxed preload requires nothing but electron.
+ * The layering of docs/architecture.md §Processes and §Layering as the bundles show it
+ * (electron.config.ts, built in memory): the main process never contains onnxruntime or inference
+ * code beyond the client, the inference host does, and the sandboxed preload requires nothing but
+ * electron.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

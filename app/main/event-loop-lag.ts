@@ -1,8 +1,9 @@
 /**
  * Measures the main process's event-loop delay while jobs run: the number that shows whether
- * inference really stays off the main thread (STUDIO.md §5.1), so that IPC, menus and windows
- * stay responsive. Sampling starts with the first running job and stops when none is left; each
- * such window ends with one log line (p50/p99/max in ms), and the latest figures stay readable.
+ * inference really stays off the main thread (docs/architecture.md §Processes), so that IPC, menus
+ * and windows stay responsive. Sampling starts with the first running job and stops when none is
+ * left; each such window ends with one log line (p50/p99/max in ms), and the latest figures stay
+ * readable.
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { QueueEvent } from '../common/queue-contract.ts';

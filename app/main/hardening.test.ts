@@ -156,7 +156,7 @@ describe('session (checklist 5, 7)', () => {
     );
     assert.deepEqual(answer, {});
   });
-  test('the CSP is the restrictive one of STUDIO.md (7)', () => {
+  test('the CSP is the restrictive one of docs/architecture.md (7)', () => {
     const directives = new Map(
       CONTENT_SECURITY_POLICY.split(';').map((d) => {
         const [name, ...values] = d.trim().split(/\s+/);

@@ -1,7 +1,7 @@
 /**
- * The desktop app's main process (STUDIO.md §5.1): one window on the studio's own page
- * (app://tessera/index.html, sandboxed, with the contract as its only way out), the library and
- * the job queue, and inference in an Electron utilityProcess, so that onnxruntime never blocks
+ * The desktop app's main process (docs/architecture.md §Processes): one window on the studio's own
+ * page (app://tessera/index.html, sandboxed, with the contract as its only way out), the library
+ * and the job queue, and inference in an Electron utilityProcess, so that onnxruntime never blocks
  * this event loop (measured while jobs run: see EventLoopLag). Bundled to out/main/main.mjs by
  * electron.config.ts; everything below is wiring of the small modules next to it.
  */

@@ -1,8 +1,8 @@
 /**
- * What the page gets as `window.tessera` (STUDIO.md §5.2, §6.3): `invoke(channel, request)`,
- * answered with the contract's Result, and `on(event, handler)`, which returns a function that
- * really removes that subscription. Only the contract's names pass; the page never sees
- * ipcRenderer, nor the IPC event object (whose `sender` is ipcRenderer).
+ * What the page gets as `window.tessera` (docs/architecture.md §The preload bridge):
+ * `invoke(channel, request)`, answered with the contract's Result, and `on(event, handler)`, which
+ * returns a function that really removes that subscription. Only the contract's names pass; the
+ * page never sees ipcRenderer, nor the IPC event object (whose `sender` is ipcRenderer).
  */
 import type { IpcRenderer, IpcRendererEvent } from 'electron';
 import type {

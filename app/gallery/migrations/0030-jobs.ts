@@ -1,4 +1,4 @@
-/** Schema 30: the persistent job queue (STUDIO.md §2.3, §5.3). */
+/** Schema 30: the persistent job queue (docs/architecture.md §The job queue). */
 import type { Migration } from './migration.ts';
 
 const sql = `

@@ -1,6 +1,7 @@
 /**
- * A decoder graph driven through its KV cache (MODELS.md §5.2): `prefill` runs equal-length
- * rows from position 0, `step` appends one token per row. Every family's token loop uses it.
+ * A decoder graph driven through its KV cache (docs/models.md §Decoder graph I/O): `prefill` runs
+ * equal-length rows from position 0, `step` appends one token per row. Every family's token loop
+ * uses it.
  */
 import { createKvCache, type KvCache, type KvLayout } from './kv-cache.ts';
 import {

@@ -1,5 +1,6 @@
 /**
- * The decoder's KV cache, in either layout a manifest can declare (MODELS.md §5.2):
+ * The decoder's KV cache, in either layout a manifest can declare
+ * (docs/models.md §Decoder graph I/O):
  * - `concat`: the graph returns the whole cache (`present.*`, past + new) and that becomes the
  *   next run's `past_key_values.*`; the replaced tensors are released.
  * - `slots`: the cache lives in buffers of C slots that this side owns; the graph reads them in

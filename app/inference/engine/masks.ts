@@ -1,4 +1,4 @@
-/** Additive attention masks for the shared decoder signature (MODELS.md §5.2). */
+/** Additive attention masks for the decoder signature (docs/models.md §Decoder graph I/O). */
 
 export const MASK_VALUE = -1e9;
 

@@ -1,5 +1,6 @@
 /**
- * tessera-prng-v1: counter-based random numbers for every sampling loop (MODELS.md §5.3).
+ * tessera-prng-v1: counter-based random numbers for every sampling loop
+ * (docs/models.md §Randomness).
  *
  * Philox4x32-10 (Salmon et al., SC 2011) keyed by (seed, stream) and driven by a 64-bit draw
  * counter, so a draw is a pure function of (seed, stream, counter): a job resumes, replays or

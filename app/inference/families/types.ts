@@ -1,9 +1,9 @@
 /**
- * What every model family provides to the inference host (STUDIO.md §5.6). The interface is
- * shaped for all four families of MODELS.md: token grids (vq-ar), JPEG bytes (jpeg-lm),
- * continuous soft tokens with a GMM head (jetformer) and diffusion over patches (transfusion).
- * Their token state differs, so the host treats it as opaque; jobs report progress in the
- * family's own unit, and a capability the manifest does not declare is refused by name.
+ * What every model family provides to the inference host (docs/architecture.md §Family plug-ins).
+ * The interface is shaped for all four families of docs/models.md: token grids (vq-ar), JPEG bytes
+ * (jpeg-lm), continuous soft tokens with a GMM head (jetformer) and diffusion over patches
+ * (transfusion). Their token state differs, so the host treats it as opaque; jobs report progress
+ * in the family's own unit, and a capability the manifest does not declare is refused by name.
  */
 import { TesseraError } from '../../common/errors.ts';
 import type {

@@ -1,6 +1,7 @@
 /**
- * The logits pipeline of every token-sampling loop, in float64 (MODELS.md §1.4). It mirrors
- * native-models/…/common/sampling.py step for step; golden vectors hold the two identical.
+ * The logits pipeline of every token-sampling loop, in float64 (docs/models.md §Logits pipeline).
+ * It mirrors native-models/…/common/sampling.py step for step; golden vectors hold the two
+ * identical.
  *
  * Order: guidance (CFG or CD-K) -> temperature -> top-k -> softmax -> top-p -> one draw.
  * The caller restricts logits to the allowed ids first. Ties sort by the lower id, sums run

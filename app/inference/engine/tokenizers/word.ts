@@ -1,8 +1,8 @@
 /**
- * The word-level caption tokenizer shared by every native family (MODELS.md §0.1), the twin of
- * native-models/…/text/word_tokenizer.py: lowercase, whitespace-separated words, ':' and ','
- * as tokens of their own, <unk> for unknown words, an optional style token first, at most
- * `maxTokens` ids.
+ * The word-level caption tokenizer shared by every native family
+ * (docs/models.md §Caption tokenizer), the twin of native-models/…/text/word_tokenizer.py:
+ * lowercase, whitespace-separated words, ':' and ',' as tokens of their own, <unk> for unknown
+ * words, an optional style token first, at most `maxTokens` ids.
  */
 
 const SPLIT = /[:,]|[^\s:,]+/gu;

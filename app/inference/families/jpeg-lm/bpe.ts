@@ -1,6 +1,6 @@
 /**
- * The byte BPE of `jpeg-lm` (MODELS.md §2.2), the twin of native-models/…/jpeg_lm/bpe.py;
- * golden-bpe.json holds the two to identical ids.
+ * The byte BPE of `jpeg-lm` (docs/models.md §jpeg-lm tokens), the twin of
+ * native-models/…/jpeg_lm/bpe.py; golden-bpe.json holds the two to identical ids.
  *
  * Base symbols (265): ids 0..254 are the bytes 00..FE, 255 is the stuffed pair FF 00, 256..263
  * are RST0..RST7 and 264 is EOI. A lone FF has no symbol, so every token string is a valid

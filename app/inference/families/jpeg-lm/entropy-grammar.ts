@@ -1,5 +1,5 @@
 /**
- * The entropy-coded grammar of one MCU (MODELS.md §2.4), the twin of
+ * The entropy-coded grammar of one MCU (docs/models.md §jpeg-lm MCU grammar), the twin of
  * native-models/…/jpeg_lm/entropy_grammar.py; golden.json holds the two to identical tokens.
  *
  * Constrained decoding goes down to the Huffman codes, so every sampled MCU is a valid baseline

@@ -1,10 +1,10 @@
 /**
- * The MCU grammar, the only constraint on sampling (MODELS.md §2.4), the twin of `run_mcus` in
- * native-models/…/jpeg_lm/reference_loop.py: inside MCU m the data tokens that keep it a valid
- * baseline MCU (entropy-grammar.ts: Huffman codes, runs, six blocks); once its six blocks are
- * complete, only its marker: RST(m mod 8) after MCU m, EOI after the last. If no data token can
- * continue (never for real data), the MCU reaches `maxMcuTokens`, or the sequence is about to
- * run out of context, the marker is forced. The marker is never allowed while the MCU is
+ * The MCU grammar, the only constraint on sampling (docs/models.md §jpeg-lm MCU grammar), the twin
+ * of `run_mcus` in native-models/…/jpeg_lm/reference_loop.py: inside MCU m the data tokens that
+ * keep it a valid baseline MCU (entropy-grammar.ts: Huffman codes, runs, six blocks); once its six
+ * blocks are complete, only its marker: RST(m mod 8) after MCU m, EOI after the last. If no data
+ * token can continue (never for real data), the MCU reaches `maxMcuTokens`, or the sequence is
+ * about to run out of context, the marker is forced. The marker is never allowed while the MCU is
  * incomplete otherwise. Allowed ids are ascending, as the logits pipeline's draw needs.
  */
 import type { JpegCodec } from '../../../media/jpeg/index.ts';

@@ -1,5 +1,5 @@
 /**
- * The `jpeg-lm` MCU loop (MODELS.md §2.4), the twin of `run_mcus` in
+ * The `jpeg-lm` MCU loop (docs/models.md §jpeg-lm MCU grammar), the twin of `run_mcus` in
  * native-models/…/jpeg_lm/reference_loop.py; golden.json holds the two to identical tokens.
  *
  * Shape glossary

@@ -1,6 +1,7 @@
 /**
  * Captioning and caption scoring for `vq-ar` with the CM3 image-first template
- * `<bos> <mask:0> <break> image <break> <infill> <mask:0> caption <eos>` (MODELS.md §1.5).
+ * `<bos> <mask:0> <break> image <break> <infill> <mask:0> caption <eos>`
+ * (docs/models.md §vq-ar infill and captioning).
  */
 import { sampleToken } from '../../engine/logits/sample.ts';
 import { Prng, PURPOSE_CAPTION, streamId } from '../../engine/rng.ts';

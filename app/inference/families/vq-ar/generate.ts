@@ -1,7 +1,7 @@
 /**
- * The `vq-ar` text-to-image loop (MODELS.md §1.4), the twin of the Python reference loop:
- * prefill [cond; uncond] rows, then one code per step from the shared logits pipeline, the same
- * code appended to both rows through the KV cache, then vq_decode.
+ * The `vq-ar` text-to-image loop (docs/models.md §vq-ar sampling), the twin of the Python reference
+ * loop: prefill [cond; uncond] rows, then one code per step from the shared logits pipeline, the
+ * same code appended to both rows through the KV cache, then vq_decode.
  */
 import { sampleToken, type SamplingSettings } from '../../engine/logits/sample.ts';
 import { floatData, int64Tensor, run } from '../../engine/ort.ts';

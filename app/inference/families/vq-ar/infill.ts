@@ -1,8 +1,8 @@
 /**
- * Native CM3 infill for `vq-ar` (MODELS.md §1.5), the twin of the Python reference: the mask
- * snaps to the code grid; each masked grid row becomes one segment, replaced in place by
- * <mask:j>; after <infill> each <mask:j> is forced and exactly its length of codes is sampled.
- * The model sees context on both sides of the hole.
+ * Native CM3 infill for `vq-ar` (docs/models.md §vq-ar infill and captioning), the twin of the
+ * Python reference: the mask snaps to the code grid; each masked grid row becomes one segment,
+ * replaced in place by <mask:j>; after <infill> each <mask:j> is forced and exactly its length of
+ * codes is sampled. The model sees context on both sides of the hole.
  */
 import { sampleToken, type SamplingSettings } from '../../engine/logits/sample.ts';
 import { float32Tensor, int64Data, run } from '../../engine/ort.ts';

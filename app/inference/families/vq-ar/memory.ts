@@ -1,5 +1,5 @@
 /**
- * The retrieval memory of a `vq-ar` model (MODELS.md §1.2), the twin of
+ * The retrieval memory of a `vq-ar` model (docs/models.md §vq-ar retrieval), the twin of
  * native-models/…/vq_ar/memory_file.py and retrieval.py: captioned code grids of the model's
  * training split, searched by a prompt's TF-IDF caption vector. The most relevant document is
  * prepended to both CFG rows, CM3Leon's retrieval augmentation.
