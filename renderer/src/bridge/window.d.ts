@@ -1,6 +1,6 @@
 /**
  * What the Electron preload exposes (app/preload): exactly `invoke` and `on` over the
- * contract's channel and event names, nothing else (STUDIO.md §5.1, §6.3).
+ * contract's channel and event names, nothing else (docs/architecture.md §The preload bridge).
  */
 import type {
   Channel,

@@ -1,6 +1,6 @@
 /**
  * The queue, always visible at the right: every job with its status, progress, ETA and latest
- * preview, and the actions InvokeAI users expect (STUDIO.md §2.3).
+ * preview, and the actions InvokeAI users expect (docs/studio.md §Queue).
  */
 import { memo } from 'react';
 import type { JobView } from '../../../app/common/contract.ts';

@@ -1,5 +1,5 @@
 /**
- * The Library's virtualised grid (STUDIO.md §2.4; InvokeAI #5710 scrolled 1,000 images in
+ * The Library's virtualised grid (docs/studio.md §Library; InvokeAI #5710 scrolled 1,000 images in
  * 30 s): fixed-size cells positioned absolutely, only the rows in view (plus a little overscan)
  * in the DOM, one delegated click, key and drag-start handler for all cells, no per-item React
  * state.

@@ -1,7 +1,7 @@
 /**
  * The Generate screen's settings, and the diff between them and a stored recipe that "Reuse
- * settings" shows field by field (STUDIO.md §2.4: InvokeAI's "Use All" clobbered whatever the
- * user had set; here each field is applied on its own). Pure: no DOM, no React.
+ * settings" shows field by field (docs/studio.md §Reuse and remix: InvokeAI's "Use All" clobbered
+ * whatever the user had set; here each field is applied on its own). Pure: no DOM, no React.
  */
 import type { Recipe } from '../../../app/common/recipe.ts';
 

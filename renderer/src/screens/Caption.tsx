@@ -2,7 +2,7 @@
  * Caption a folder: the folder path, recursive, XMP sidecars, retry failed; progress with ETA,
  * the per-file results (read back from the library for any job shown, then as they arrive),
  * pause and resume through the queue, and the model's notices (the tiny models caption
- * emoji-like images only) (STUDIO.md §2.7).
+ * emoji-like images only) (docs/studio.md §Folder captioning).
  */
 import { useEffect, useId, useMemo, useState } from 'react';
 import type { JobView } from '../../../app/common/contract.ts';

@@ -1,7 +1,7 @@
 /**
  * Generate: model, prompt, style, seed, guidance and the sampling controls within the model's
  * bounds, count and best-of-N; the live preview with progress and ETA while it runs, and the
- * results as they complete (STUDIO.md §2.1).
+ * results as they complete (docs/studio.md §Generate).
  */
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { ModelView } from '../../../app/common/contract.ts';

@@ -3,7 +3,7 @@
  * result goes into the library; its recipe names the file by hash). The image at the model's
  * resolution scaled up, a mask painted with brush and eraser (undo/redo), sent at the MODEL's
  * resolution (one byte per model pixel) with a prompt, seed and feather; then the result staged
- * next to the original: accept, discard, or open its lineage (STUDIO.md §2.2).
+ * next to the original: accept, discard, or open its lineage (docs/studio.md §Infill).
  */
 import {
   useCallback,

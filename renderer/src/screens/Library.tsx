@@ -1,6 +1,7 @@
 /**
  * Library: full-text search and filters over every image, a virtualised grid with keyset
- * paging, the detail panel, multi-select actions, trash, export and import (STUDIO.md §2.4).
+ * paging, the detail panel, multi-select actions, trash, export and import
+ * (docs/studio.md §Library).
  */
 import { useCallback, useEffect, useId, useState } from 'react';
 import type { ItemSummaryView, ResponseOf } from '../../../app/common/contract.ts';

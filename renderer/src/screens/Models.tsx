@@ -1,7 +1,7 @@
 /**
  * Models: what is installed, what each can do, how big it is, what it needs, how it measured
- * (the manifest's metrics), and whether this version can run it (STUDIO.md §2.6); the
- * execution provider each model's new jobs ask for; and importing a model folder.
+ * (the manifest's metrics), and whether this version can run it (docs/studio.md §Models screen);
+ * the execution provider each model's new jobs ask for; and importing a model folder.
  */
 import { useEffect, useId, useState } from 'react';
 import type { ModelView } from '../../../app/common/contract.ts';
