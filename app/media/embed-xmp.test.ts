@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import exifr from 'exifr';
 import sharp from 'sharp';
 import { EmbedXmpError, embedXmp, extractXmp, findWebpChunk } from './embed-xmp.ts';
-import { encodePng, readPngText } from './png.ts';
+import { encodePng, pngITextChunk, readPngText } from './png.ts';
 import { buildXmp, parseXmp } from './xmp.ts';
 
+const dir = await mkdtemp(join(tmpdir(), 'tessera-embed-'));
 const CAPTION = 'A red kite over the dunes — “café” & <friends>\nsecond line ☕';
 const ours = buildXmp({ description: CAPTION, tesseraModel: 'model-a' });
 const theirs = buildXmp({ description: 'Old caption by another tool' });
@@ -32,15 +36,15 @@ function count(haystack: Uint8Array, needle: string): number {
   return Buffer.from(haystack).toString('latin1').split(needle).length - 1;
 }
 
-test('PNG: the packet goes into an iTXt chunk before IEND, pixels and other chunks unchanged', async () => {
+test('PNG: the packet goes into an iTXt chunk before IDAT, pixels and other chunks unchanged', async () => {
   // sharp writes its own XMP as zTXt: that one must be replaced, not kept beside ours.
   const original = await image(4).png().withXmp(theirs).toBuffer();
   const out = embedXmp(original, 'image/png', ours);
   assert.deepEqual(await pixels(out), await pixels(original));
   assert.equal(count(out, 'XML:com.adobe.xmp'), 1);
-  const iend = Buffer.from(out).lastIndexOf('IEND');
-  const itxt = Buffer.from(out).lastIndexOf('iTXtXML:com.adobe.xmp');
-  assert.ok(itxt > 0 && itxt < iend);
+  const idat = Buffer.from(out).indexOf('IDAT');
+  const itxt = Buffer.from(out).indexOf('iTXtXML:com.adobe.xmp');
+  assert.ok(itxt > 0 && itxt < idat);
   assert.equal(extractXmp(out, 'image/png'), ours);
   const parsed = parseXmp(extractXmp(out, 'image/png')!);
   assert.deepEqual([parsed.description, parsed.writtenByTessera], [CAPTION, true]);
@@ -68,6 +72,46 @@ test('PNG: the A1111 parameters chunk and the pixel data survive byte for byte',
   const twice = embedXmp(out, 'image/png', theirs);
   assert.equal(count(twice, 'XML:com.adobe.xmp'), 1);
   assert.equal(extractXmp(twice, 'image/png'), theirs);
+});
+
+test('PNG: exifr reading the file finds the packet, also when the original had it after IDAT', async () => {
+  const bare = encodePng(noise(8, 8, 3), 8, 8, { text: { parameters: 'red heart' } });
+  const iend = bare.length - 12;
+  const late = Buffer.concat([
+    bare.subarray(0, iend),
+    pngITextChunk('XML:com.adobe.xmp', theirs),
+    bare.subarray(iend),
+  ]);
+  assert.equal(parseXmp(extractXmp(late, 'image/png')!).description, 'Old caption by another tool');
+  for (const original of [bare, late]) {
+    const out = Buffer.from(embedXmp(original, 'image/png', ours));
+    assert.equal(count(out, 'XML:com.adobe.xmp'), 1);
+    assert.ok(out.indexOf('iTXtXML:com.adobe.xmp') < out.indexOf('IDAT'));
+    const path = join(dir, 'read-from-disk.png');
+    await writeFile(path, out);
+    // From a path exifr reads the file in chunks and stops at the image data.
+    const read = await exifr.parse(path, { xmp: true, mergeOutput: false });
+    assert.equal(read?.dc?.description?.value?.startsWith('A red kite over the dunes'), true);
+  }
+});
+
+test('JPEG: Extended XMP segments stay for the new packet to refer to', async () => {
+  const bare = await image(3).jpeg().toBuffer();
+  const extension = Buffer.concat([
+    Buffer.from('http://ns.adobe.com/xmp/extension/\0', 'latin1'),
+    Buffer.from('0123456789ABCDEF0123456789ABCDEF', 'latin1'), // GUID
+    Buffer.from([0, 0, 0, 20, 0, 0, 0, 0]), // full length, offset
+    Buffer.from('<x:xmpmeta>...</x:x>', 'latin1'),
+  ]);
+  const segment = Buffer.concat([Buffer.from([0xff, 0xe1, 0, 0]), extension]);
+  segment.writeUInt16BE(segment.length - 2, 2);
+  const withMain = Buffer.from(embedXmp(bare, 'image/jpeg', theirs));
+  const sos = withMain.indexOf(Buffer.from([0xff, 0xdb]));
+  const original = Buffer.concat([withMain.subarray(0, sos), segment, withMain.subarray(sos)]);
+  const out = Buffer.from(embedXmp(original, 'image/jpeg', ours));
+  assert.equal(extractXmp(out, 'image/jpeg'), ours);
+  assert.ok(out.includes(segment), 'the extension segment is kept as it was');
+  assert.equal(count(out, 'http://ns.adobe.com/xap/1.0/\0'), 1);
 });
 
 test('JPEG: an APP1 XMP segment after JFIF and Exif; scan data untouched', async () => {

@@ -3,22 +3,18 @@
  * by splicing the container: the compressed pixel data is copied untouched, never re-encoded.
  * Other formats are refused with an error that tells the caller to write a sidecar instead.
  */
-import { crc32, inflateSync } from 'node:zlib';
+import { InflateBudget, PNG_SIGNATURE, pngITextChunk, pngTextOf } from './png.ts';
 
 export class EmbedXmpError extends Error {}
 
 /** The formats embedXmp can write into. */
 export const EMBEDDABLE_MIMES: readonly string[] = ['image/png', 'image/jpeg'];
 
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const PNG_XMP_KEYWORD = 'XML:com.adobe.xmp';
 const JPEG_XMP_HEADER = Buffer.from('http://ns.adobe.com/xap/1.0/\0', 'latin1');
-const JPEG_EXTENDED_XMP_HEADER = Buffer.from('http://ns.adobe.com/xmp/extension/\0', 'latin1');
 const JPEG_EXIF_HEADER = Buffer.from('Exif\0\0', 'latin1');
 /** A JPEG segment's length field counts itself (2 bytes) and tops out at 65535. */
 const JPEG_MAX_XMP_BYTES = 65535 - 2 - JPEG_XMP_HEADER.length;
-/** Compressed XMP is inflated up to this size; anything larger is not a caption packet. */
-const MAX_INFLATED_XMP = 16 * 1024 * 1024;
 
 const view = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
@@ -58,35 +54,14 @@ function pngChunks(buf: Buffer, partial = false): PngChunk[] {
   }
 }
 
-function pngChunk(type: string, data: Buffer): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'latin1');
-  data.copy(out, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-  return out;
-}
-
 function pngKeyword(chunk: PngChunk): string | null {
   const nul = chunk.data.indexOf(0);
   return nul > 0 && nul < 80 ? chunk.data.toString('latin1', 0, nul) : null;
 }
 
-/** The text of a tEXt, zTXt or iTXt chunk. */
-function pngChunkText(chunk: PngChunk): string {
-  const { data } = chunk;
-  const nul = data.indexOf(0);
-  const inflate = (b: Buffer) => inflateSync(b, { maxOutputLength: MAX_INFLATED_XMP });
-  if (chunk.type === 'tEXt') return data.toString('latin1', nul + 1);
-  if (chunk.type === 'zTXt') return inflate(data.subarray(nul + 2)).toString('latin1');
-  // iTXt: keyword \0 compressed-flag method language \0 translated-keyword \0 text
-  const compressed = data[nul + 1] === 1;
-  const language = data.indexOf(0, nul + 3);
-  const translated = data.indexOf(0, language + 1);
-  if (language < 0 || translated < 0) throw new EmbedXmpError('malformed iTXt chunk');
-  const body = data.subarray(translated + 1);
-  return (compressed ? inflate(body) : body).toString('utf8');
-}
+const isPngXmp = (c: PngChunk) =>
+  (c.type === 'iTXt' || c.type === 'zTXt' || c.type === 'tEXt') &&
+  pngKeyword(c) === PNG_XMP_KEYWORD;
 
 interface JpegSegment {
   marker: number;
@@ -133,9 +108,8 @@ function jpegHeaderSegments(buf: Buffer, partial = false): JpegSegment[] {
 const startsWith = (payload: Buffer, header: Buffer) =>
   payload.length >= header.length && payload.subarray(0, header.length).equals(header);
 
-const isJpegXmp = (s: JpegSegment) =>
-  s.marker === 0xe1 &&
-  (startsWith(s.payload, JPEG_XMP_HEADER) || startsWith(s.payload, JPEG_EXTENDED_XMP_HEADER));
+/** The standard XMP segment. Extended XMP segments are not: the packet refers to them by GUID. */
+const isJpegXmp = (s: JpegSegment) => s.marker === 0xe1 && startsWith(s.payload, JPEG_XMP_HEADER);
 
 /**
  * A chunk of a WebP file (RIFF container) by its four-character code, e.g. 'EXIF' or 'XMP '.
@@ -159,22 +133,21 @@ export function findWebpChunk(bytes: Uint8Array, fourcc: string): Uint8Array | n
 // ---------------------------------------------------------------------------------------------
 // Embedding and extracting
 
+/**
+ * Old XMP chunks are dropped and the new one goes where the old one was if that was before the
+ * image data, else right before the first IDAT: readers that stop at the image data (exifr
+ * reading a file) must find it, and ExifTool warns about text after IDAT.
+ */
 function embedPng(buf: Buffer, xmp: string): Buffer {
   const chunks = pngChunks(buf);
   const iend = chunks[chunks.length - 1]!;
-  const isXmp = (c: PngChunk) =>
-    (c.type === 'iTXt' || c.type === 'zTXt' || c.type === 'tEXt') &&
-    pngKeyword(c) === PNG_XMP_KEYWORD;
-  // iTXt, uncompressed, no language: the form exifr, ExifTool and Adobe read.
-  const header = Buffer.concat([
-    Buffer.from(PNG_XMP_KEYWORD, 'latin1'),
-    Buffer.from([0, 0, 0, 0, 0]),
-  ]);
-  const xmpChunk = pngChunk('iTXt', Buffer.concat([header, Buffer.from(xmp, 'utf8')]));
+  const firstData = chunks.find((c) => c.type === 'IDAT') ?? iend;
+  const before = (c: PngChunk) => c.start < firstData.start;
+  const at = chunks.find((c) => isPngXmp(c) && before(c)) ?? firstData;
   const parts: Buffer[] = [buf.subarray(0, 8)];
   for (const chunk of chunks) {
-    if (chunk === iend) parts.push(xmpChunk);
-    if (!isXmp(chunk)) parts.push(buf.subarray(chunk.start, chunk.end));
+    if (chunk === at) parts.push(pngITextChunk(PNG_XMP_KEYWORD, xmp));
+    if (!isPngXmp(chunk)) parts.push(buf.subarray(chunk.start, chunk.end));
   }
   parts.push(buf.subarray(iend.end)); // whatever trails IEND stays as it was
   return Buffer.concat(parts);
@@ -211,9 +184,11 @@ function embedJpeg(buf: Buffer, xmp: string): Buffer {
 }
 
 /**
- * The same image file with `xmpPacket` as its only XMP (an existing packet is replaced). PNG
- * gets an iTXt `XML:com.adobe.xmp` chunk before IEND, JPEG an APP1 XMP segment after JFIF/Exif.
- * Throws EmbedXmpError for other formats and for files too damaged to splice safely.
+ * The same image file with `xmpPacket` as its XMP packet: an existing packet is replaced, so a
+ * caller that must keep what the packet held merges into it first (see
+ * app/library/export-xmp.ts). A JPEG's Extended XMP segments stay, for the packet to refer to.
+ * PNG gets an iTXt `XML:com.adobe.xmp` chunk before its image data, JPEG an APP1 XMP segment
+ * after JFIF/Exif. Throws EmbedXmpError for other formats and for files too damaged to splice.
  */
 export function embedXmp(bytes: Uint8Array, mime: string, xmpPacket: string): Uint8Array {
   const buf = view(bytes);
@@ -232,10 +207,8 @@ export function extractXmp(bytes: Uint8Array, mime: string): string | null {
   const buf = view(bytes);
   try {
     if (mime === 'image/png') {
-      for (const chunk of pngChunks(buf, true))
-        if (['iTXt', 'zTXt', 'tEXt'].includes(chunk.type) && pngKeyword(chunk) === PNG_XMP_KEYWORD)
-          return pngChunkText(chunk);
-      return null;
+      const chunk = pngChunks(buf, true).find(isPngXmp);
+      return chunk ? (pngTextOf(chunk.type, chunk.data, new InflateBudget())?.text ?? null) : null;
     }
     if (mime === 'image/jpeg') {
       const segments = jpegHeaderSegments(buf, true);
