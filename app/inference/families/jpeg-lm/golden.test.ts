@@ -212,6 +212,26 @@ test(
   },
 );
 
+test('another seed samples another body; greedy decoding ignores the seed', { skip }, async () => {
+  const generates = cases.filter((c): c is GenerateCase => c.task === 'generate');
+  const sampled = generates.filter((c) => c.settings.temperature > 0);
+  const greedy = generates.filter((c) => c.settings.temperature === 0);
+  assert.ok(sampled.length >= 1 && greedy.length >= 1, 'golden.json lacks sampled or greedy cases');
+  for (const c of [...sampled, ...greedy]) {
+    const seed = (c.seed + 1) % 2 ** 32;
+    const { body } = await runMcus(model, {
+      captionIds: c.promptIds,
+      known: new Array<null>(model.jpeg.mcus).fill(null),
+      seed,
+      imageIndex: c.imageIndex,
+      settings: c.settings,
+    });
+    const what = `"${c.prompt}" at temperature ${c.settings.temperature}, seed ${seed}`;
+    if (c.settings.temperature > 0) assert.notDeepEqual(body, c.tokens, `${what}: same body`);
+    else assert.deepEqual(body, c.tokens, `${what}: greedy body changed with the seed`);
+  }
+});
+
 test(
   'a prefix completion is an infill whose mask covers the rows below the kept ones',
   { skip },
