@@ -39,7 +39,8 @@ test('downsampling averages 2×2 blocks', () => {
 });
 
 test('an SVG that aborts the renderer costs only itself', async () => {
-  // noto/package makes resvg-js panic and abort its process (PROBE.md): the pool survives it.
+  // noto/package makes resvg-js panic and abort its process (docs/models.md §Dataset): the pool
+  // survives it.
   const noto = readIcons('noto', 64);
   const poison = noto.find((i) => i.name === 'package')!;
   const good = noto.slice(0, 3);

@@ -1,4 +1,4 @@
-"""The fixed retriever and the retrieval layouts of `vq-ar` (MODELS.md §1.2)."""
+"""The fixed retriever and the retrieval layouts of `vq-ar` (docs/models.md §vq-ar retrieval)."""
 
 from __future__ import annotations
 

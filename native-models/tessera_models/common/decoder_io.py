@@ -1,5 +1,5 @@
-"""The decoder I/O every family's export shares (MODELS.md §5.2): cache tensor names, the
-flat-cache graph wrapper onnxruntime sees, and the parity checks against onnxruntime."""
+"""The decoder I/O every family's export shares (docs/models.md §Decoder graph I/O): cache tensor
+names, the flat-cache graph wrapper onnxruntime sees, and the parity checks against onnxruntime."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The reference loops' decoder runner (MODELS.md §5.2), shared by every token family: the
-graph with its KV cache on onnxruntime, and the additive causal mask it takes.
+"""The reference loops' decoder runner (docs/models.md §Decoder graph I/O), shared by every token
+family: the graph with its KV cache on onnxruntime, and the additive causal mask it takes.
 
 Shape glossary: B rows, S new tokens, P cached tokens, C cache slots (≥ P), V vocabulary.
   concat layout  mask f32 [B, 1, S, P+S]; cache f32 [B, H, P, E] per layer and key/value

@@ -1,5 +1,5 @@
-"""The manifest blocks every family writes the same way (MODELS.md §5.1): kv layout, memory,
-data provenance and training environment. Family-specific blocks stay in each family."""
+"""The manifest blocks every family writes the same way (docs/models.md §The manifest): kv layout,
+memory, data provenance and training environment. Family-specific blocks stay in each family."""
 
 from __future__ import annotations
 

@@ -33,8 +33,8 @@ def round_weights_to_half(module: torch.nn.Module) -> None:
 def store_weights_as_half(path: Path, min_elements: int = 1024) -> None:
     """Rewrites large fp32 initializers as fp16 plus a Cast back to fp32.
 
-    Halves the file; all arithmetic stays fp32 (MODELS.md §5.2), and ORT folds the casts once
-    at session creation.
+    Halves the file; all arithmetic stays fp32 (docs/models.md §Decoder graph I/O), and ORT folds
+    the casts once at session creation.
     """
     model = onnx.load(str(path))
     graph = model.graph

@@ -1,5 +1,6 @@
 """The logits pipeline of every token-sampling loop, in float64, step by step as the TypeScript
-engine runs it (MODELS.md §1.4). Any change here changes golden outputs: bump PIPELINE_VERSION.
+engine runs it (docs/models.md §Logits pipeline). Any change here changes golden outputs: bump
+PIPELINE_VERSION.
 
 Order: restrict to allowed ids -> guidance (CFG or CD-K) -> temperature -> top-k -> softmax
 -> top-p -> one draw. Ties in sorting are broken by the lower token id; the draw walks the kept

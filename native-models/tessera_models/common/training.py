@@ -39,8 +39,8 @@ class Runtime:
 
 
 def cpu_supports_fast_bf16() -> bool:
-    # bf16 autocast tripled decoder throughput on a CPU with AMX (PROBE.md); without AMX or
-    # AVX512-BF16 it is slower than fp32.
+    # bf16 autocast tripled decoder throughput on a CPU with AMX (docs/training.md §CPU speed);
+    # without AMX or AVX512-BF16 it is slower than fp32.
     try:
         flags = Path("/proc/cpuinfo").read_text()
     except OSError:

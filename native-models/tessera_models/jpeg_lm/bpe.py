@@ -1,4 +1,5 @@
-"""Byte-level BPE over JPEG bodies (MODELS.md §2.2), identical to the TypeScript tokenizer.
+"""Byte-level BPE over JPEG bodies (docs/models.md §jpeg-lm tokens), identical to the TypeScript
+tokenizer.
 
 Base symbols (265): ids 0..254 are the bytes 00..FE; 255 is the stuffed pair FF 00; 256..263
 are RST0..RST7 and 264 is EOI. A lone FF has no token, so every token string is a

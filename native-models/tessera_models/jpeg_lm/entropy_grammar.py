@@ -1,4 +1,5 @@
-"""The entropy-coded grammar of one MCU: which JPEG tokens keep an MCU decodable (MODELS.md §2.4).
+"""The entropy-coded grammar of one MCU: which JPEG tokens keep an MCU decodable
+(docs/models.md §jpeg-lm MCU grammar).
 
 Constrained decoding over MCUs goes down to the Huffman codes, so every sampled MCU is a valid
 baseline MCU and the assembled file decodes everywhere without a corrupt block: a data token is

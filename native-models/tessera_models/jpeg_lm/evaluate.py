@@ -1,4 +1,4 @@
-"""Evaluates an exported `jpeg-lm` model with the shared evaluator (MODELS.md §5.5) and the
+"""Evaluates an exported `jpeg-lm` model with the shared evaluator (docs/evaluation.md) and the
 paper's partial-image completion protocol, side by side with `vq-ar` on the same items.
 
 Usage: python -m tessera_models.jpeg_lm.evaluate --model exports/jpeg-lm-emoji64-cpu-2h
@@ -114,7 +114,8 @@ def evaluate(model_dir: Path, vq_dir: Path | None, limit: int, threads: int) -> 
     known = targets >= 0
     m: dict[str, Any] = {"split": {"test": len(test)}, "settings": base.__dict__}
 
-    # The codec ceiling: what q25 4:2:0 alone does to the pictures (MODELS.md §2.7).
+    # The codec ceiling: what q25 4:2:0 alone does to the pictures
+    # (docs/evaluation.md §Fréchet distance).
     roundtrip = np.stack(
         [
             jpeg_bytes.decode(runner.header, runner.tables, jpeg_bytes.encode(data.images[i])[1])

@@ -2,9 +2,9 @@
 
 Usage: python -m tessera_models.jpeg_lm.export --config cpu-1h [--out DIR]
 
-Verification (MODELS.md §5.4) on real test bodies: onnx.checker; PyTorch vs onnxruntime at two
-batch shapes (max abs diff ≤ 1e-4); prefill-then-step equals the full pass; the Hugging Face
-layout gives the same logits as Tessera's; golden outputs for fixed seeds.
+Verification (docs/models.md §Parity and goldens) on real test bodies: onnx.checker; PyTorch vs
+onnxruntime at two batch shapes (max abs diff ≤ 1e-4); prefill-then-step equals the full pass; the
+Hugging Face layout gives the same logits as Tessera's; golden outputs for fixed seeds.
 """
 
 from __future__ import annotations
@@ -137,7 +137,8 @@ def verify(
 
 
 def mcu_token_limit(prep: Prepared, indices: np.ndarray) -> int:
-    """4 × the 99th percentile of tokens per MCU on training images (MODELS.md §2.4)."""
+    """4 × the 99th percentile of tokens per MCU on training images
+    (docs/models.md §jpeg-lm MCU grammar)."""
     counts = []
     for i in indices[:2000]:
         for seg in jpeg_bytes.split_mcus(prep.bodies[i]):

@@ -1,4 +1,5 @@
-"""Golden outputs that hold the TypeScript runner to the Python reference (MODELS.md §5.4).
+"""Golden outputs that hold the TypeScript runner to the Python reference
+(docs/models.md §Parity and goldens).
 
 golden.json: for fixed prompts, seeds and settings, the sampled JPEG tokens, the body's sha256
 and the decoded image; a completion and an infill of a test image; greedy captions.

@@ -1,4 +1,4 @@
-"""The JPEG recipe of JPEG-LM (MODELS.md §2.1): what the model reads and writes.
+"""The JPEG recipe of JPEG-LM (docs/models.md §jpeg-lm recipe): what the model reads and writes.
 
 Pillow `quality=25, subsampling="4:2:0", restart_marker_blocks=1`, standard Huffman tables.
 A restart marker after every MCU resets DC prediction, so each MCU decodes on its own and an

@@ -2,8 +2,8 @@
 
 JPEG-LM uses an unmodified Llama: no convolutions, no 2-D positions; image structure is left to
 the bytes. One module serves training, prefill (P = 0) and single-token steps. The additive
-mask follows Tessera's decoder layout (MODELS.md §5.2); `hf_additive_mask` builds it from the
-2-D 0/1 mask of the Hugging Face Llama ONNX layout, so both exports share this code.
+mask follows Tessera's decoder layout (docs/models.md §Decoder graph I/O); `hf_additive_mask` builds
+it from the 2-D 0/1 mask of the Hugging Face Llama ONNX layout, so both exports share this code.
 
 Shape glossary:
   B  batch (2 for a CFG pair)   S  new tokens this call   P  cached tokens

@@ -1,4 +1,5 @@
-"""Writes `manifest.json` for an exported `jpeg-lm` model (MODELS.md §2.3, §5.1).
+"""Writes `manifest.json` for an exported `jpeg-lm` model
+(docs/models.md §jpeg-lm graphs and assets, §The manifest).
 
 app/common/model-manifest.ts validates the same shape; the `jpeg` block names the shipped
 tables, the fixed header and the byte BPE, each hashed, plus the MCU grammar's limits.

@@ -1,4 +1,5 @@
-"""Exports the `jpeg-lm` decoder twice from the same weights (MODELS.md §2.3, §5.2):
+"""Exports the `jpeg-lm` decoder twice from the same weights
+(docs/models.md §jpeg-lm graphs and assets, §Decoder graph I/O):
 
   decoder.onnx        Tessera's layout with a slot cache (llama.py): the caller owns a buffer
                       of C slots, the graph reads it in place and returns only the new keys

@@ -87,7 +87,8 @@ def prepare(config: ExperimentConfig, data_root: str | None = None) -> Prepared:
 
 
 def length_stats(bodies: list[bytes], bpe: JpegBpe) -> dict[str, object]:
-    """The byte- and token-length distribution the data card records (MODELS.md §2.2)."""
+    """The byte- and token-length distribution the data card records
+    (docs/models.md §jpeg-lm sequences)."""
     byte_len = np.array([len(b) for b in bodies])
     tok_len = np.array([len(bpe.encode(b)) for b in bodies])
     pct = [0, 1, 10, 50, 90, 99, 100]

@@ -1,7 +1,8 @@
 """Reference `jpeg-lm` loops on onnxruntime: generate, complete, infill, caption and score.
 
-The Python twin of the TypeScript family runner (MODELS.md §2.4-2.5): same graph, manifest,
-PRNG and logits pipeline, so golden files hold the two to identical tokens.
+The Python twin of the TypeScript family runner (docs/models.md §jpeg-lm MCU grammar,
+§jpeg-lm completion, infill and captioning): same graph, manifest, PRNG and logits pipeline, so
+golden files hold the two to identical tokens.
 
 Grammar (the only constraint on sampling): inside an MCU, the data tokens that keep it a valid
 baseline MCU (entropy_grammar.py: Huffman codes, runs, six blocks); once its six blocks are

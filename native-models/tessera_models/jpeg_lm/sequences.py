@@ -1,4 +1,5 @@
-"""The `jpeg-lm` training mix (MODELS.md §2.2) from captions and tokenized JPEG bodies.
+"""The `jpeg-lm` training mix (docs/models.md §jpeg-lm sequences) from captions and tokenized JPEG
+bodies.
 
 Layouts (body = MCU tokens with RST markers, ending in EOI):
   text→image   <bos> caption <img> body <eos>

@@ -1,4 +1,4 @@
-"""The word-level caption tokenizer shared by every family (MODELS.md §0.1).
+"""The word-level caption tokenizer shared by every family (docs/models.md §Caption tokenizer).
 
 Lowercase, split on whitespace, ':' and ',' are tokens of their own, unknown words map to <unk>.
 The TypeScript engine implements the same rules; a golden file keeps the two identical.

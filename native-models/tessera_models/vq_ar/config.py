@@ -30,7 +30,7 @@ class TransformerTraining:
     weight_decay: float = 0.1
     eval_every: int = 250
     minutes: float | None = None
-    # The CM3 training mix (MODELS.md §1.2).
+    # The CM3 training mix (docs/models.md §vq-ar sequences).
     p_text_to_image: float = 0.5
     p_caption_infill: float = 0.2
     p_image_infill: float = 0.3

@@ -1,4 +1,4 @@
-"""Evaluates an exported `vq-ar` model with the shared evaluator (MODELS.md §5.5).
+"""Evaluates an exported `vq-ar` model with the shared evaluator (docs/evaluation.md).
 
 Usage: python -m tessera_models.vq_ar.evaluate --model exports/vq-ar-emoji32-cpu-11h [--limit N]
 

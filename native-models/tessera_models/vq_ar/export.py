@@ -2,9 +2,9 @@
 
 Usage: python -m tessera_models.vq_ar.export --config cpu-1h [--out DIR]
 
-Verification (MODELS.md §5.4), all on real batches from emoji-v1 test images and captions:
-onnx.checker with full check; PyTorch vs onnxruntime at two batch shapes (max abs diff ≤ 1e-4);
-prefill-then-step logits equal full-sequence logits; golden outputs for fixed seeds.
+Verification (docs/models.md §Parity and goldens), all on real batches from emoji-v1 test images and
+captions: onnx.checker with full check; PyTorch vs onnxruntime at two batch shapes (max abs diff ≤
+1e-4); prefill-then-step logits equal full-sequence logits; golden outputs for fixed seeds.
 """
 
 from __future__ import annotations

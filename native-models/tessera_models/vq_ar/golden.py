@@ -1,4 +1,5 @@
-"""Golden outputs that hold the TypeScript engine to the Python reference (MODELS.md §5.4).
+"""Golden outputs that hold the TypeScript engine to the Python reference
+(docs/models.md §Parity and goldens).
 
 golden.json: for fixed prompts, seeds and settings, the retrieved document (when the model
 has a memory), the sampled codes, the image (RGB bytes, base64) and its sha256, plus an infill

@@ -1,8 +1,9 @@
 """FSQ image tokenizer: 32×32 RGB <-> an 8×8 grid of discrete codes.
 
-Finite scalar quantisation (Mentzer et al., arXiv 2309.15505) replaces the learned VQ codebook
-that MODELS.md §1.2 proposes: on this data the probe measured FSQ at 20.4 dB against 18.4 dB for
-an EMA VQ-VAE, with no dead codes and right colours, and FSQ needs no codebook losses or restarts.
+Finite scalar quantisation (Mentzer et al., arXiv 2309.15505) replaces CM3Leon's learned VQ
+codebook (docs/models.md §vq-ar image tokenizer): on this data an early comparison measured FSQ at
+20.4 dB against 18.4 dB for an EMA VQ-VAE, with no dead codes and right colours, and FSQ needs no
+codebook losses or restarts.
 
 Shape glossary:
   B  batch            H, W  image height/width (32)
@@ -111,7 +112,8 @@ class ImageTokenizer(nn.Module):
         dec: list[nn.Module] = [nn.Conv2d(dims, ch[-1], 3, padding=1), ResBlock(ch[-1])]
         for i in range(len(ch) - 1, 0, -1):
             dec += [ResBlock(ch[i]) for _ in range(config.blocks_per_stage)]
-            # Conv + PixelShuffle: ConvTranspose2d's backward is very slow on CPU (PROBE.md).
+            # Conv + PixelShuffle: ConvTranspose2d's backward is very slow on CPU
+            # (docs/training.md §CPU speed).
             dec += [nn.Conv2d(ch[i], ch[i - 1] * 4, 3, padding=1), nn.PixelShuffle(2)]
         dec += [ResBlock(ch[0]) for _ in range(config.blocks_per_stage)]
         dec += [nn.GroupNorm(8, ch[0]), nn.SiLU(), nn.Conv2d(ch[0], 3, 3, padding=1)]

@@ -1,5 +1,5 @@
 """Writes `manifest.json`, the contract between an exported `vq-ar` model and the app
-(MODELS.md §5.1). app/common validates the same shape with zod."""
+(docs/models.md §The manifest). app/common validates the same shape with zod."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Exports the three `vq-ar` graphs (MODELS.md §1.3) with the I/O names of §5.2.
+"""Exports the three `vq-ar` graphs (docs/models.md §vq-ar graphs) with the I/O names of
+docs/models.md §Decoder graph I/O.
 
 Shape glossary as in transformer.py and image_tokenizer.py; every batch, sequence and cache
 length is a symbolic dim, traced with batch 2 so the CFG pair stays dynamic.

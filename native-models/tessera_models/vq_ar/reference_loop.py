@@ -1,8 +1,9 @@
 """Reference `vq-ar` loops on onnxruntime: generate, infill, caption and score.
 
-This is the Python twin of the TypeScript engine's loop (MODELS.md §1.4-1.5): same graphs, same
-manifest, same PRNG and logits pipeline. It writes the golden files the engine is held to and
-runs the evaluation, so metrics are measured on the exported graphs that ship.
+This is the Python twin of the TypeScript engine's loop (docs/models.md §vq-ar sampling,
+§vq-ar infill and captioning): same graphs, same manifest, same PRNG and logits pipeline. It
+writes the golden files the engine is held to and runs the evaluation, so metrics are measured
+on the exported graphs that ship.
 
 Row layout of a CFG batch of n prompts: [cond_0 … cond_{n-1}, uncond_0 … uncond_{n-1}].
 Shape glossary: n prompts, G grid side (8), C codebook, T caption tokens, P cached tokens.

@@ -1,4 +1,5 @@
-"""The fixed retriever of `vq-ar` (MODELS.md §1.2), standing in for CM3Leon's frozen CLIP.
+"""The fixed retriever of `vq-ar` (docs/models.md §vq-ar retrieval), standing in for CM3Leon's
+frozen CLIP.
 
 A document is one captioned image of the memory (the training split). Its vector has two
 l2-normalised halves: the TF-IDF vector of its caption words and its centred 8×8×3 thumbnail

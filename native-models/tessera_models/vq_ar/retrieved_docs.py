@@ -1,4 +1,4 @@
-"""Chooses the retrieved document each training example is given (MODELS.md §1.2).
+"""Chooses the retrieved document each training example is given (docs/models.md §vq-ar retrieval).
 
 The memory is the training split. Each task queries the way the studio will at inference, so
 training and use see the same kind of neighbour: text→image by the caption alone, caption

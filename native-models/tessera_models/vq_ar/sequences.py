@@ -1,4 +1,5 @@
-"""Builds the CM3 training mix for `vq-ar` (MODELS.md §1.2) from captions and code grids.
+"""Builds the CM3 training mix for `vq-ar` (docs/models.md §vq-ar sequences) from captions and code
+grids.
 
 Layouts (G×G codes, G = 8):
   text→image       <bos> caption <break> img×64 <break> <eos>

@@ -9,9 +9,9 @@ manifest's defaults otherwise); "cdk" in place of the CFG scale samples with CM3
 the manifest's alpha, k and tau (top-p does not apply to it).
 
 Prints, per setting, classifier top-1/top-5 on the samples, top-5 ÷ the classifier's own
-top-5 on the same real val images (the adherence ratio of MODELS.md §5.5), and the Fréchet
-distance of the samples to those images in the classifier's feature space. A model with a
-retrieval memory is given each prompt's document, as the studio does, unless --no-retrieval.
+top-5 on the same real val images (the adherence ratio of docs/evaluation.md §Prompt adherence), and
+the Fréchet distance of the samples to those images in the classifier's feature space. A model with
+a retrieval memory is given each prompt's document, as the studio does, unless --no-retrieval.
 """
 
 from __future__ import annotations

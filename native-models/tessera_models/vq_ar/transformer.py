@@ -2,7 +2,7 @@
 
 As in the paper: pre-LayerNorm without learnable parameters, no biases, learned absolute
 positions, ReLU MLP, zero-initialised output projections. One graph serves training, prefill
-(P = 0) and single-token steps, with the I/O conventions of MODELS.md §5.2.
+(P = 0) and single-token steps, with the I/O conventions of docs/models.md §Decoder graph I/O.
 
 With `rotary`, queries and keys are also rotated by their positions (RoPE): the absolute
 table still says which cell a token is, and the rotation makes "the token k places back" one

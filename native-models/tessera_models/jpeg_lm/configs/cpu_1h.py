@@ -1,4 +1,5 @@
-"""The shipped default: 64×64 (16 MCUs) on 2 CPU cores in about an hour (MODELS.md §2.2).
+"""The shipped default: 64×64 (16 MCUs) on 2 CPU cores in about an hour
+(docs/training.md §Presets and budgets).
 
 Run (from native-models/, after `npm run setup:python` and `npm run data:build`):
   .venv/bin/python -m tessera_models.jpeg_lm.train --config cpu-1h

@@ -1,4 +1,5 @@
-"""The `gpu` preset: one H100-class GPU, about 30 minutes, 64×64 (MODELS.md §2.2).
+"""The `gpu` preset: one H100-class GPU, about 30 minutes, 64×64
+(docs/training.md §Presets and budgets).
 
 Run:
   .venv/bin/python -m tessera_models.jpeg_lm.train --config gpu

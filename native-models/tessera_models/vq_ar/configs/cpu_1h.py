@@ -1,4 +1,4 @@
-"""The shipped default: the `cpu-1h` preset on 2 CPU cores (MODELS.md §0.3).
+"""The shipped default: the `cpu-1h` preset on 2 CPU cores (docs/training.md §Presets and budgets).
 
 Run (from native-models/, after `npm run setup:python` and `npm run data:build`):
   .venv/bin/python -m tessera_models.vq_ar.train_tokenizer --config cpu-1h

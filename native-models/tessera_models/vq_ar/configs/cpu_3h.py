@@ -1,8 +1,8 @@
 """`cpu-2h` continued with retrieval augmentation, the CM3Leon recipe's missing half
-(MODELS.md §1.2): half of the examples get one document retrieved from the training split,
-prepended as `caption <break> img <break>`. The context doubles to 192 for that layout; the
-learned positions 96-191 start as copies of 0-95. Same tokenizer, warm-started from cpu-2h's
-last checkpoint with a fresh warmup and cosine.
+(docs/models.md §vq-ar retrieval): half of the examples get one document retrieved from the training
+split, prepended as `caption <break> img <break>`. The context doubles to 192 for that layout; the
+learned positions 96-191 start as copies of 0-95. Same tokenizer, warm-started from cpu-2h's last
+checkpoint with a fresh warmup and cosine.
 
 Run (from native-models/, after cpu-2h):
   .venv/bin/python -m tessera_models.vq_ar.train_transformer --config cpu-3h --threads 2

@@ -1,4 +1,5 @@
-"""The `gpu` preset: one H100-class GPU, about 30 minutes (MODELS.md §0.3), or several through
+"""The `gpu` preset: one H100-class GPU, about 30 minutes (docs/training.md §Presets and budgets),
+or several through
 `torchrun --nproc_per_node N -m tessera_models.vq_ar.train_transformer --config gpu`.
 
 Run:
