@@ -1,7 +1,8 @@
 /**
  * The model manifest: the contract between an exported model folder and the app
- * (MODELS.md §5.1). native-models/…/manifest.py writes it; every model, embedded or imported,
- * is validated here before any graph is loaded, and nothing reads a tensor name it does not list.
+ * (docs/models.md §The manifest). native-models/…/manifest.py writes it; every model, embedded
+ * or imported, is validated here before any graph is loaded, and nothing reads a tensor name it
+ * does not list.
  */
 import { z } from 'zod';
 import { bestOfSchema } from './inference-contract.ts';
@@ -67,7 +68,7 @@ export const graphSchema = z.object({
 const hashedFile = z.object({ file: ownFile('jpeg files'), sha256 });
 
 /**
- * `jpeg-lm` (MODELS.md §2): the JPEG recipe the model reads and writes, the shipped
+ * `jpeg-lm` (docs/models.md §jpeg-lm): the JPEG recipe the model reads and writes, the shipped
  * tables-only stream and per-size header (the model emits only the body), the byte BPE and
  * the MCU grammar's per-MCU token limit. The codec supports baseline 4:2:0 with a restart
  * marker after every MCU only, so anything else is refused here rather than mis-decoded.
@@ -179,8 +180,8 @@ export const manifestSchema = z
       .optional(),
     jpeg: jpegSchema.optional(),
     /**
-     * The retrieval memory (vq-ar, MODELS.md §1.2): captioned code grids searched by a prompt's
-     * caption; the top document is prepended to both CFG rows.
+     * The retrieval memory (vq-ar, docs/models.md §vq-ar retrieval): captioned code grids
+     * searched by a prompt's caption; the top document is prepended to both CFG rows.
      */
     retrieval: z
       .object({
