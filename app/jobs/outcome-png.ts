@@ -59,11 +59,18 @@ export function recipeOf(o: ImageOutcome): Recipe {
 }
 
 export function pngOf(o: ImageOutcome): Buffer {
-  const recipe = recipeOf(o);
+  return generationPng(recipeOf(o), o.rgb);
+}
+
+/**
+ * The PNG Tessera writes for a generation: a pure function of its recipe and pixels, so the
+ * original of any Tessera image, however its file was tagged since, can be rebuilt from them.
+ */
+export function generationPng(recipe: Recipe, rgb: Uint8Array): Buffer {
   const infotext = toInfotext(recipe);
   // tEXt is Latin-1 only; like AUTOMATIC1111, other prompts go to an iTXt of the same name.
   const latin1 = [...infotext].every((ch) => ch.codePointAt(0)! <= 0xff);
-  return encodePng(o.rgb, recipe.width, recipe.height, {
+  return encodePng(rgb, recipe.width, recipe.height, {
     text: latin1 ? { parameters: infotext, Software: 'Tessera' } : { Software: 'Tessera' },
     itext: latin1
       ? { tessera: JSON.stringify(recipe) }

@@ -8,9 +8,10 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
+import sharp from 'sharp';
 import type { GenerateRequest, Sampling } from '../../common/inference-contract.ts';
 import type { GenerateJob } from '../../common/queue-contract.ts';
-import { recipeSchema } from '../../common/recipe.ts';
+import { recipeSchema, type Recipe } from '../../common/recipe.ts';
 import { WordTokenizer, type WordTokenizerFile } from '../../inference/engine/tokenizers/word.ts';
 import { readPngText } from '../../media/png.ts';
 import type { CommandContext } from '../context.ts';
@@ -29,7 +30,13 @@ import { ProgressBar } from '../progress.ts';
 import { runJobs } from '../run-jobs.ts';
 import { boardOption, jobOutcomeItem } from '../library-items.ts';
 import { writeFileAtomic } from '../../media/atomic-write.ts';
-import { pngOf, writeOutcome, type ImageOutcome } from '../../jobs/outcome-png.ts';
+import {
+  generationPng,
+  pngOf,
+  sha256,
+  writeOutcome,
+  type ImageOutcome,
+} from '../../jobs/outcome-png.ts';
 
 function outPath(out: string, index: number, count: number): string {
   if (count === 1) return out;
@@ -59,7 +66,7 @@ async function replay(ctx: CommandContext, values: Values): Promise<void> {
     throw new CliError(
       `${file} is an ${recipe.task} result; only generations replay from the file alone`,
     );
-  const model = installedModels(ctx.home).find(
+  const model = (await installedModels(ctx.home)).find(
     (m) => m.manifest?.graphs.decoder?.sha256 === recipe.modelSha256,
   );
   if (model === undefined || model.manifest === null) {
@@ -108,23 +115,48 @@ async function replay(ctx: CommandContext, values: Values): Promise<void> {
     parent: null,
     selfScore: recipe.selfScore,
   };
-  const original = await readFile(file);
   const png =
     typeof values.out === 'string'
       ? await writeOutcome(outOption(values), outcome)
       : pngOf(outcome);
-  const identical = Buffer.compare(png, original) === 0;
-  if (ctx.json) ctx.print(JSON.stringify({ replayed: file, identical, out: values.out ?? null }));
+  // The file may have been tagged since it was generated (an export adds an XMP packet): the
+  // replay is compared with the generation its recipe and pixels describe, by hash.
+  const original = await originalGeneration(file, recipe);
+  const identical = original !== null && sha256(png) === sha256(original);
+  const tagged = identical && sha256(await readFile(file)) !== sha256(original);
+  if (ctx.json)
+    ctx.print(
+      JSON.stringify({
+        replayed: file,
+        identical,
+        originalSha256: original === null ? null : sha256(original),
+        out: values.out ?? null,
+      }),
+    );
   else
     ctx.print(
-      identical ? `${file}: replayed, byte-identical` : `${file}: replayed, but the bytes differ`,
+      identical
+        ? `${file}: replayed, byte-identical to the original generation${tagged ? ' (the file itself carries metadata added since, such as an exported XMP packet)' : ''}`
+        : `${file}: replayed, but the bytes differ`,
     );
   if (!identical) throw new CliError(`the replay of ${file} differs from the original`, 3);
 }
 
+/** The PNG Tessera wrote for `recipe` with the file's pixels; null if they cannot be read. */
+async function originalGeneration(file: string, recipe: Recipe): Promise<Buffer | null> {
+  try {
+    const { data, info } = await sharp(file).raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3 || info.width !== recipe.width || info.height !== recipe.height)
+      return null;
+    return generationPng(recipe, data);
+  } catch {
+    return null;
+  }
+}
+
 export async function generateCommand(ctx: CommandContext, values: Values): Promise<void> {
   if (values.replay !== undefined) return replay(ctx, values);
-  const model = resolveModel(ctx.home, values.model as string | undefined);
+  const model = await resolveModel(ctx.home, values.model as string | undefined);
   const manifest = model.manifest;
   const prompt = promptOption(values);
   const negativePrompt = typeof values.negative === 'string' ? values.negative : '';
