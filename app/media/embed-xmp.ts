@@ -134,20 +134,19 @@ export function findWebpChunk(bytes: Uint8Array, fourcc: string): Uint8Array | n
 // Embedding and extracting
 
 /**
- * Old XMP chunks are dropped and the new one goes where the old one was if that was before the
- * image data, else right before the first IDAT: readers that stop at the image data (exifr
- * reading a file) must find it, and ExifTool warns about text after IDAT.
+ * Old XMP chunks are dropped and the new one goes right after IHDR, before every other chunk:
+ * exifr reading a file looks only at the chunks that start in its first 512 bytes, and ExifTool
+ * warns about text after the image data.
  */
 function embedPng(buf: Buffer, xmp: string): Buffer {
   const chunks = pngChunks(buf);
   const iend = chunks[chunks.length - 1]!;
-  const firstData = chunks.find((c) => c.type === 'IDAT') ?? iend;
-  const before = (c: PngChunk) => c.start < firstData.start;
-  const at = chunks.find((c) => isPngXmp(c) && before(c)) ?? firstData;
+  const ihdr = chunks[0]!;
+  if (ihdr.type !== 'IHDR') throw new EmbedXmpError('the PNG file does not start with IHDR');
   const parts: Buffer[] = [buf.subarray(0, 8)];
   for (const chunk of chunks) {
-    if (chunk === at) parts.push(pngITextChunk(PNG_XMP_KEYWORD, xmp));
     if (!isPngXmp(chunk)) parts.push(buf.subarray(chunk.start, chunk.end));
+    if (chunk === ihdr) parts.push(pngITextChunk(PNG_XMP_KEYWORD, xmp));
   }
   parts.push(buf.subarray(iend.end)); // whatever trails IEND stays as it was
   return Buffer.concat(parts);
@@ -187,7 +186,7 @@ function embedJpeg(buf: Buffer, xmp: string): Buffer {
  * The same image file with `xmpPacket` as its XMP packet: an existing packet is replaced, so a
  * caller that must keep what the packet held merges into it first (see
  * app/library/export-xmp.ts). A JPEG's Extended XMP segments stay, for the packet to refer to.
- * PNG gets an iTXt `XML:com.adobe.xmp` chunk before its image data, JPEG an APP1 XMP segment
+ * PNG gets an iTXt `XML:com.adobe.xmp` chunk right after IHDR, JPEG an APP1 XMP segment
  * after JFIF/Exif. Throws EmbedXmpError for other formats and for files too damaged to splice.
  */
 export function embedXmp(bytes: Uint8Array, mime: string, xmpPacket: string): Uint8Array {
