@@ -58,7 +58,9 @@ export const targets: Record<string, BuildOptions> = {
     bundle: true,
     jsx: 'automatic',
     minify: true,
-    sourcemap: true,
+    // A production build ships no source maps (web mode would otherwise serve them); --watch
+    // builds them for development.
+    sourcemap: false,
     loader: { '.svg': 'dataurl', '.png': 'dataurl' },
     define: { 'process.env.NODE_ENV': '"production"' },
   },
@@ -87,7 +89,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     copyRendererHtml();
     const names = values.only === undefined ? Object.keys(targets) : [values.only];
     for (const name of names)
-      await (await context({ ...targets[name]!, logLevel: 'info' })).watch();
+      await (await context({ ...targets[name]!, sourcemap: true, logLevel: 'info' })).watch();
   } else {
     await buildStudio(values.only);
     console.log(`built ${values.only ?? 'main, preload, inference and renderer'} into out/`);

@@ -40,14 +40,25 @@ function buildRenderer(): void {
   built = true;
 }
 
-export async function openStudio(): Promise<Studio> {
+export interface StudioOptions {
+  /**
+   * Folders the page may name (`tessera serve --allow-folder`), given the data folder. The
+   * default allows the data folder itself, where the tests put the folders they type in.
+   */
+  allowFolders?: (home: string) => string[];
+}
+
+export async function openStudio(options: StudioOptions = {}): Promise<Studio> {
   if (!existsSync(CHROMIUM))
     throw new Error(
       `Chromium is not installed at ${CHROMIUM}: run \`apt-get install chromium\` (the end-to-end tests drive it), or set CHROMIUM_PATH`,
     );
   buildRenderer();
   const home = mkdtempSync(join(tmpdir(), 'tessera-e2e-'));
-  const web = await startWebServer({ home });
+  const web = await startWebServer({
+    home,
+    allowFolders: (options.allowFolders ?? ((h) => [h]))(home),
+  });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -60,7 +71,9 @@ export async function openStudio(): Promise<Studio> {
       '--disable-sync',
     ],
   });
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  // A context of its own, so a test can open more tabs that share the studio's cookies.
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
   await page.goto(web.url);
   mkdirSync(SHOTS, { recursive: true });
   return {

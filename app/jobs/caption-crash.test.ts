@@ -1,7 +1,8 @@
 /**
- * Folder captioning survives being killed at random points: the CLI and its inference process
- * are SIGKILLed together (a power cut, as far as the library can tell) 24 times, some during
- * start-up and most while captions and sidecars are being written; then a last run finishes.
+ * Folder captioning survives being killed mid-run: the CLI and its inference process
+ * are SIGKILLed together (a power cut, as far as the library can tell) 24 times at seeded
+ * points, some during start-up and most while captions and sidecars are being written; then a
+ * last run finishes.
  * Every image must end with exactly one result, its caption once in the library and in a
  * Tessera-written sidecar, and the database must pass `PRAGMA integrity_check`.
  */
@@ -16,6 +17,7 @@ import sharp from 'sharp';
 import { openGallery } from '../gallery/index.ts';
 import { DEFAULT_MODEL_ID } from '../models/installed.ts';
 import { readSidecar } from '../media/xmp.ts';
+import { Prng } from '../inference/engine/rng.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'tessera-crash-'));
@@ -23,6 +25,8 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 const IMAGES = 72;
 const KILLS = 24;
+/** Seeds the kill points; a failure names its seed, and TESSERA_CRASH_SEED replays it. */
+const SEED = Number(process.env.TESSERA_CRASH_SEED ?? 25);
 
 async function makePhotos(dir: string): Promise<string[]> {
   mkdirSync(join(dir, 'nested'), { recursive: true });
@@ -42,8 +46,19 @@ async function makePhotos(dir: string): Promise<string[]> {
   return files;
 }
 
-/** Starts a captioning run; resolves when it exits or is killed. */
-function captionRun(folder: string, home: string) {
+/**
+ * When a run is killed: `afterResults` new results into it, then `delayMs` later, or at its next
+ * new result if that comes first; with `afterResults` 0, `delayMs` after it starts (during
+ * start-up, scanning or model loading) or at its first result. A kill never waits past the
+ * next result, so no run can finish the folder before it is killed, however fast the machine.
+ */
+interface KillPlan {
+  afterResults: number;
+  delayMs: number;
+}
+
+/** Starts a captioning run, killed (the CLI and its inference process together) as planned. */
+function captionRun(folder: string, home: string, plan: KillPlan | null) {
   const child = spawn(
     process.execPath,
     [
@@ -63,61 +78,65 @@ function captionRun(folder: string, home: string) {
   );
   let stdout = '';
   let stderr = '';
-  let newWork = 0;
-  const listeners: (() => void)[] = [];
+  let results = 0;
+  let timer: NodeJS.Timeout | null = null;
+  const kill = () => {
+    if (timer !== null) clearTimeout(timer);
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  const arm = (ms: number) => (timer = setTimeout(kill, ms));
+  if (plan?.afterResults === 0) arm(plan.delayMs);
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString();
-    newWork = (stdout.match(/"status":"(captioned|suggestion|failed)"/g) ?? []).length;
-    for (const l of listeners) l();
+    const now = (stdout.match(/"status":"(captioned|suggestion|failed)"/g) ?? []).length;
+    if (now === results) return;
+    results = now;
+    if (plan === null) return;
+    if (timer !== null) kill();
+    else if (results >= plan.afterResults) arm(plan.delayMs);
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   return {
     exited,
+    /** new results (files captioned or failed) this run printed */
+    results: () => results,
     output: () => ({ stdout, stderr }),
-    /** resolves once this run has finished `n` new files (or exited) */
-    afterWork: (n: number) =>
-      new Promise<void>((resolve) => {
-        const check = () => newWork >= n && resolve();
-        listeners.push(check);
-        check();
-        void exited.then(() => resolve());
-      }),
-    kill: () => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    },
   };
 }
 
-test('captioning killed 24 times at random points ends with exactly one result per file', async () => {
+test('captioning killed 24 times at seeded points ends with exactly one result per file', async (t) => {
   const folder = join(work, 'photos');
   const home = join(work, 'home');
   const files = await makePhotos(folder);
-  let midWork = 0;
+  const random = new Prng(SEED, 0);
+  t.diagnostic(`kill points from seed ${SEED} (set TESSERA_CRASH_SEED to replay another)`);
   for (let round = 0; round < KILLS; round++) {
-    const run = captionRun(folder, home);
-    if (round % 6 === 5) {
-      // Some kills land during start-up, scanning or model loading.
-      await new Promise((r) => setTimeout(r, 200 + Math.random() * 1200));
-    } else {
-      await run.afterWork(1 + Math.floor(Math.random() * 3));
-      await new Promise((r) => setTimeout(r, Math.random() * 40));
-      midWork++;
-    }
-    run.kill();
-    const code = await run.exited;
-    if (code === 0) break; // finished before the kill: nothing left to interrupt
+    // Some kills land during start-up, scanning or model loading; most mid-work.
+    const plan: KillPlan =
+      round % 6 === 5
+        ? { afterResults: 0, delayMs: 200 + random.uniform() * 1200 }
+        : { afterResults: 1 + Math.floor(random.uniform() * 2), delayMs: random.uniform() * 40 };
+    const run = captionRun(folder, home, plan);
+    const { code, signal } = await run.exited;
+    const what = `round ${round} (seed ${SEED}, ${JSON.stringify(plan)})`;
+    assert.equal(
+      signal,
+      'SIGKILL',
+      `${what} ended by itself (code ${code}): ${run.output().stderr}`,
+    );
+    assert.ok(run.results() >= plan.afterResults, `${what}: killed after its planned results`);
   }
-  assert.ok(midWork >= 15, `most kills landed mid-work (${midWork})`);
-  const last = captionRun(folder, home);
-  const code = await last.exited;
+  const last = captionRun(folder, home, null);
+  const { code } = await last.exited;
   assert.equal(code, 0, last.output().stderr);
+  assert.ok(last.results() >= 1, 'the kills left work for the last run to finish');
 
   const gallery = openGallery(join(home, 'library'));
   try {

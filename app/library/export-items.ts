@@ -97,6 +97,36 @@ export async function exportToFolder(
   return written;
 }
 
+/** Adds the items to `zip` (and ends it): the entries of a zip export, wherever it goes. */
+async function addToZip(zip: ZipFile, items: readonly ItemDetail[]): Promise<ExportedFile[]> {
+  const written: ExportedFile[] = [];
+  for (const item of items) {
+    const name = nameFor(item);
+    const { bytes, sidecar } = await exportedBytes(item);
+    const mtime = new Date(item.createdAt);
+    // Already-compressed images gain nothing from deflate; store them as they are.
+    zip.addBuffer(Buffer.from(bytes), name, { mtime, compress: false });
+    if (sidecar !== null) zip.addBuffer(Buffer.from(sidecar), `${name}.xmp`, { mtime });
+    written.push({ id: item.id, name, sidecar: sidecar === null ? null : `${name}.xmp` });
+  }
+  zip.end();
+  return written;
+}
+
+/**
+ * The zip export as a stream nobody writes to disk (web mode hands it to the browser as a
+ * download). Every item is read before the stream is returned, so a missing item or file is
+ * an error before the first byte is sent.
+ */
+export async function exportZipStream(
+  gallery: Gallery,
+  ids: readonly number[],
+): Promise<{ stream: NodeJS.ReadableStream; files: ExportedFile[] }> {
+  const zip = new ZipFile();
+  const files = await addToZip(zip, itemsOf(gallery, ids));
+  return { stream: zip.outputStream, files };
+}
+
 /** A zip written to a temporary name and renamed when complete: never a half-written zip. */
 export async function exportToZip(
   gallery: Gallery,
@@ -114,18 +144,8 @@ export async function exportToZip(
     zip.outputStream.on('error', reject);
   });
   zip.outputStream.pipe(out);
-  const written: ExportedFile[] = [];
   try {
-    for (const item of items) {
-      const name = nameFor(item);
-      const { bytes, sidecar } = await exportedBytes(item);
-      const mtime = new Date(item.createdAt);
-      // Already-compressed images gain nothing from deflate; store them as they are.
-      zip.addBuffer(Buffer.from(bytes), name, { mtime, compress: false });
-      if (sidecar !== null) zip.addBuffer(Buffer.from(sidecar), `${name}.xmp`, { mtime });
-      written.push({ id: item.id, name, sidecar: sidecar === null ? null : `${name}.xmp` });
-    }
-    zip.end();
+    const written = await addToZip(zip, items);
     await finished;
     const handle = await open(tmp, 'r+');
     await handle.sync();

@@ -1,13 +1,13 @@
 /**
- * Web mode: the studio's contract served over HTTP on 127.0.0.1 only, on a random port, behind
- * a token made fresh at every launch. Every request must carry the token (a header, or the
- * `?token=` of the first page load, which is then kept in a same-site, HTTP-only cookie), and
- * must name this server as its Host, so neither another local user's page nor a DNS-rebinding
- * site can drive it. Calls: POST /api/invoke/<channel>; events: GET /api/events (server-sent
- * events); images: GET /asset/<sha256> (a name that is only a hash, never a path).
+ * Web mode: the studio's contract served over HTTP on 127.0.0.1 only, on a random port, to the
+ * studio's own page and to scripts that hold this launch's token, and to nothing else on this
+ * machine (app/web/request-guard.ts says who may ask for what). Calls: POST
+ * /api/invoke/<channel> (token in the x-tessera-token header); events: GET /api/events
+ * (server-sent events, same header); exports: POST /api/export (a zip download); images: GET
+ * /asset/<sha256> (a name that is only a hash, never a path). Paths a page names are used only
+ * inside the folders allowed on the command line (app/web/folder-allow-list.ts).
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -16,13 +16,20 @@ import { MAX_OPEN_FILE_BYTES, type EventName } from '../common/contract.ts';
 import { openGallery, type Gallery } from '../gallery/index.ts';
 import { InferenceClient } from '../inference/client.ts';
 import { recoverOrphanedJobs } from '../jobs/runner.ts';
+import { CONTENT_SECURITY_POLICY } from '../main/app-origin.ts';
 import { dispatch } from '../server/router.ts';
 import { StudioService } from '../server/studio-service.ts';
+import { sendExportZip } from './export-download.ts';
+import { refusePaths, resolveAllowedFolders } from './folder-allow-list.ts';
+import { readJsonBody } from './read-body.ts';
+import { createRequestGuard, type RequestGuard, type RequestKind } from './request-guard.ts';
+import { sendFile } from './send-file.ts';
+import { sendJson } from './send-json.ts';
 
-const MAX_BODY = 1 << 20;
+export const MAX_BODY = 1 << 20;
 /** Calls that carry a file's bytes (an image opened for infill or dropped onto the Library,
  * base64) may be this large. */
-const MAX_UPLOAD_BODY = Math.ceil(MAX_OPEN_FILE_BYTES / 3) * 4 + 4096;
+export const MAX_UPLOAD_BODY = Math.ceil(MAX_OPEN_FILE_BYTES / 3) * 4 + 4096;
 const UPLOAD_CHANNELS: ReadonlySet<string> = new Set(['infill:openFile', 'gallery:importUpload']);
 const MIME: Record<string, string> = {
   png: 'image/png',
@@ -39,41 +46,64 @@ const STATIC_TYPES: Record<string, string> = {
   html: 'text/html; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
   css: 'text/css; charset=utf-8',
-  map: 'application/json',
   svg: 'image/svg+xml',
   png: 'image/png',
   woff2: 'font/woff2',
 };
-/** The same policy the desktop window enforces. */
-const CSP =
-  "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+/** The desktop window's policy, word for word. */
+export const WEB_CSP = CONTENT_SECURITY_POLICY;
 
-/** index.html for `/`, and files under assets/ by name only (no path can climb out). */
-function serveRenderer(pathname: string, res: ServerResponse): boolean {
+/** Sent with every answer: nothing here may be framed, sniffed or loaded by another origin. */
+const EVERY_RESPONSE: Record<string, string> = {
+  'cross-origin-resource-policy': 'same-origin',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+};
+
+const NOT_BUILT =
+  'The studio UI is not built: run `npm start` (or `node --import tsx electron.config.ts --only renderer`).';
+
+/**
+ * index.html for `/`, and files under assets/ by name only (no path can climb out). Source
+ * maps are never served. False when there is no such file.
+ */
+async function serveRenderer(
+  dir: string,
+  pathname: string,
+  res: ServerResponse,
+  log: (line: string) => void,
+): Promise<boolean> {
   const name =
     pathname === '/' || pathname === '/index.html'
       ? 'index.html'
       : /^\/assets\/([\w.-]+)$/.exec(pathname)?.[1];
-  if (name === undefined || name.includes('..')) return false;
-  const path =
-    name === 'index.html' ? join(RENDERER_DIR, name) : join(RENDERER_DIR, 'assets', name);
-  if (!existsSync(path)) {
-    if (name !== 'index.html') return false;
+  if (name === undefined || name.includes('..') || name.endsWith('.map')) return false;
+  const path = name === 'index.html' ? join(dir, name) : join(dir, 'assets', name);
+  if (name === 'index.html' && !existsSync(path)) {
     res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
-    res.end(
-      'The studio UI is not built: run `npm start` (or `node --import tsx electron.config.ts --only renderer`).',
-    );
+    res.end(NOT_BUILT);
     return true;
   }
-  res.writeHead(200, {
-    'content-type':
-      STATIC_TYPES[name.slice(name.lastIndexOf('.') + 1)] ?? 'application/octet-stream',
-    'content-security-policy': CSP,
-    'x-content-type-options': 'nosniff',
-    'cache-control': 'no-cache',
-  });
-  createReadStream(path).pipe(res);
+  await sendFile(
+    res,
+    path,
+    {
+      'content-type':
+        STATIC_TYPES[name.slice(name.lastIndexOf('.') + 1)] ?? 'application/octet-stream',
+      'content-security-policy': WEB_CSP,
+      'cross-origin-opener-policy': 'same-origin',
+      'cache-control': 'no-cache',
+    },
+    log,
+  );
   return true;
+}
+
+function kindOf(pathname: string): RequestKind {
+  if (pathname.startsWith('/api/')) return 'api';
+  if (pathname === '/' || pathname === '/index.html') return 'page';
+  return 'subresource';
 }
 
 export interface WebServer {
@@ -82,46 +112,34 @@ export interface WebServer {
   port: number;
   service: StudioService;
   gallery: Gallery;
+  /** the real paths of the folders the page may name */
+  allowedFolders: readonly string[];
   close(): Promise<void>;
 }
 
-function sameToken(given: string | undefined, token: string): boolean {
-  if (given === undefined) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function cookieToken(req: IncomingMessage): string | undefined {
-  const cookie = req.headers.cookie ?? '';
-  return /(?:^|;\s*)tessera_token=([0-9a-f]+)/.exec(cookie)?.[1];
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(text);
-}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new Error(`the request is over ${Math.floor(limit / 2 ** 20)} MiB`);
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  return text === '' ? {} : JSON.parse(text);
-}
-
-export async function startWebServer(options: {
+export interface WebServerOptions {
   home: string;
   port?: number;
   log?: (line: string) => void;
-}): Promise<WebServer> {
+  /** folders whose paths the page may name (`tessera serve --allow-folder DIR`) */
+  allowFolders?: readonly string[];
+  /** the built renderer to serve (tests) */
+  rendererDir?: string;
+}
+
+const UNEXPECTED = {
+  ok: false,
+  error: {
+    code: 'internal',
+    message:
+      'the studio hit an unexpected error: the terminal running `tessera serve` has the details',
+  },
+} as const;
+
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const log = options.log ?? (() => {});
-  const token = randomBytes(24).toString('hex');
+  const rendererDir = options.rendererDir ?? RENDERER_DIR;
+  const allowedFolders = await resolveAllowedFolders(options.allowFolders ?? []);
   const gallery = openGallery(join(options.home, 'library'));
   recoverOrphanedJobs(gallery);
   const client = new InferenceClient();
@@ -131,50 +149,64 @@ export async function startWebServer(options: {
     for (const res of streams) res.write(frame);
   };
   const service = new StudioService(options.home, gallery, client, broadcast);
-  let port = 0;
+  // Made once the port is known: the guard checks it.
+  let guard: RequestGuard | null = null;
 
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    // A page on another origin that resolves its name to 127.0.0.1 still sends its own Host.
-    if (req.headers.host !== `127.0.0.1:${port}` && req.headers.host !== `localhost:${port}`) {
-      send(res, 403, { ok: false, error: { code: 'forbidden', message: 'wrong Host header' } });
-      return;
-    }
-    const given =
-      req.headers['x-tessera-token']?.toString() ??
-      url.searchParams.get('token') ??
-      cookieToken(req);
-    if (!sameToken(given, token)) {
-      send(res, 401, {
+    for (const [name, value] of Object.entries(EVERY_RESPONSE)) res.setHeader(name, value);
+    void handle(req, res).catch((err: unknown) => {
+      // The details go to the terminal, never to whoever sent the request.
+      log(
+        `${req.method ?? '?'} ${req.url ?? '?'} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      );
+      sendJson(res, 500, UNEXPECTED);
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = req.url ?? '/';
+    if (!raw.startsWith('/') || guard === null) {
+      sendJson(res, 400, {
         ok: false,
-        error: {
-          code: 'unauthorized',
-          message: "open the address Tessera printed: it carries this launch's token",
-        },
+        error: { code: 'bad-request', message: 'bad request line' },
       });
       return;
     }
-    if (url.searchParams.has('token'))
-      res.setHeader('set-cookie', `tessera_token=${token}; HttpOnly; SameSite=Strict; Path=/`);
-    void route(req, res, url).catch((err: unknown) => {
-      send(res, 500, { ok: false, error: { code: 'internal', message: String(err) } });
-    });
-  });
+    const url = new URL(`http://studio${raw}`);
+    const kind = kindOf(url.pathname);
+    const verdict = guard.check(req, url, kind);
+    if (!verdict.ok) {
+      sendJson(res, verdict.status, {
+        ok: false,
+        error: { code: verdict.code, message: verdict.message },
+      });
+      return;
+    }
+    if (verdict.setCookie !== null) res.setHeader('set-cookie', verdict.setCookie);
+    await route(req, res, url);
+  }
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const invoke = /^\/api\/invoke\/([a-zA-Z]+:[a-zA-Z]+)$/.exec(url.pathname);
     if (invoke !== null && req.method === 'POST') {
-      let payload: unknown;
-      try {
-        payload = await readBody(req, UPLOAD_CHANNELS.has(invoke[1]!) ? MAX_UPLOAD_BODY : MAX_BODY);
-      } catch (err) {
-        send(res, 400, {
-          ok: false,
-          error: { code: 'bad-request', message: err instanceof Error ? err.message : String(err) },
-        });
+      const channel = invoke[1]!;
+      const body = await readJsonBody(
+        req,
+        res,
+        UPLOAD_CHANNELS.has(channel) ? MAX_UPLOAD_BODY : MAX_BODY,
+      );
+      if (body === undefined) return;
+      const refusal = await refusePaths(channel, body.value, allowedFolders);
+      if (refusal !== null) {
+        sendJson(res, 200, { ok: false, error: { code: 'path-not-allowed', message: refusal } });
         return;
       }
-      send(res, 200, await dispatch(service.handlers, invoke[1]!, payload, log));
+      sendJson(res, 200, await dispatch(service.handlers, channel, body.value, log));
+      return;
+    }
+    if (url.pathname === '/api/export' && req.method === 'POST') {
+      const body = await readJsonBody(req, res, MAX_BODY);
+      if (body !== undefined) await sendExportZip(gallery, body.value, res, log);
       return;
     }
     if (url.pathname === '/api/events' && req.method === 'GET') {
@@ -196,19 +228,23 @@ export async function startWebServer(options: {
           ? thumb
           : gallery.objectPath(asset[1]!);
       if (path === null) {
-        send(res, 404, { ok: false, error: { code: 'not-found', message: 'no such image' } });
+        sendJson(res, 404, { ok: false, error: { code: 'not-found', message: 'no such image' } });
         return;
       }
       const ext = path.slice(path.lastIndexOf('.') + 1);
-      res.writeHead(200, {
-        'content-type': MIME[ext] ?? 'application/octet-stream',
-        'cache-control': 'private, max-age=31536000, immutable',
-      });
-      createReadStream(path).pipe(res);
+      await sendFile(
+        res,
+        path,
+        {
+          'content-type': MIME[ext] ?? 'application/octet-stream',
+          'cache-control': 'private, max-age=31536000, immutable',
+        },
+        log,
+      );
       return;
     }
-    if (req.method === 'GET' && serveRenderer(url.pathname, res)) return;
-    send(res, 404, {
+    if (req.method === 'GET' && (await serveRenderer(rendererDir, url.pathname, res, log))) return;
+    sendJson(res, 404, {
       ok: false,
       error: { code: 'not-found', message: `nothing at ${url.pathname}` },
     });
@@ -218,16 +254,21 @@ export async function startWebServer(options: {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
-  port = (server.address() as AddressInfo).port;
+  const port = (server.address() as AddressInfo).port;
+  guard = createRequestGuard(port);
+  const token = guard.token;
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     token,
     port,
     service,
     gallery,
+    allowedFolders,
     close: async () => {
       for (const res of streams) res.end();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
       // Running jobs pause with their state saved; the next launch resumes them.
       service.runner.pauseRunning();
       await service.idle();

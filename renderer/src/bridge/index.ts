@@ -12,7 +12,7 @@ import type {
 } from '../../../app/common/contract.ts';
 import { ContractCallError } from './errors.ts';
 import { createElectronTransport, type ConnectionState, type Transport } from './transport.ts';
-import { createWebTransport } from './web.ts';
+import { createWebTransport, downloadExport } from './web.ts';
 
 export { ContractCallError, describeError } from './errors.ts';
 export type { ConnectionState } from './transport.ts';
@@ -64,7 +64,18 @@ export function assetUrl(sha256: string, thumb = false): string {
 }
 
 /**
- * Native pickers (the desktop app only; web mode has typed paths). Each resolves to null when
+ * Downloads through the browser (web mode only): the server streams the file to the page
+ * instead of writing it to a path the page names.
+ */
+export const downloads = {
+  available: (): boolean => !isElectron(),
+  /** a zip of the items, saved where the browser saves downloads; resolves with its file count */
+  exportZip: (ids: readonly number[]): Promise<number> => downloadExport(ids),
+};
+
+/**
+ * Native pickers (the desktop app only; web mode has typed paths, used only inside the folders
+ * allowed on the command line). Each resolves to null when
  * the user cancels or there is no native dialog.
  */
 export const dialogs = {

@@ -1,13 +1,19 @@
 /**
  * Web mode's transport (app/web/serve.ts): `POST /api/invoke/<channel>` with a JSON body
- * answers a Result; `GET /api/events` streams server-sent events. The per-launch token rides
- * in a cookie the server set on the first page load; the `?token=` of that load is also kept
- * and sent as a header, so a browser that refuses the cookie still works.
+ * answers a Result; `GET /api/events` streams server-sent events. Every call carries this
+ * launch's token in the `x-tessera-token` header, read from the `?token=` of the address the
+ * page was opened with (the server accepts no cookie or address token on a call). The events
+ * are read through fetch rather than EventSource, which cannot send a header.
  */
 import type { Channel, EventName, Result } from '../../../app/common/contract.ts';
+import { readEventStream } from './event-stream.ts';
 import type { ConnectionState, Transport } from './transport.ts';
 
-const EVENT_NAMES: readonly EventName[] = ['jobs:event', 'gallery:changed', 'menu:command'];
+const EVENT_NAMES: ReadonlySet<string> = new Set<EventName>([
+  'jobs:event',
+  'gallery:changed',
+  'menu:command',
+]);
 const MAX_BACKOFF_MS = 10_000;
 
 function launchToken(): string | null {
@@ -18,17 +24,21 @@ function launchToken(): string | null {
   }
 }
 
+function tokenHeader(): Record<string, string> {
+  const token = launchToken();
+  return token === null ? {} : { 'x-tessera-token': token };
+}
+
 const UNREACHABLE =
   "Tessera's server is not answering: check that `tessera serve` is still running, then reload this page";
 
 export function createWebTransport(): Transport {
-  const token = launchToken();
+  const headers = tokenHeader();
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
   const stateListeners = new Set<(state: ConnectionState) => void>();
-  let source: EventSource | null = null;
+  let connected = false;
   let state: ConnectionState = 'connecting';
   let backoff = 500;
-  let retryTimer: ReturnType<typeof setTimeout> | null = null;
 
   const setState = (next: ConnectionState) => {
     if (next === state) return;
@@ -36,35 +46,38 @@ export function createWebTransport(): Transport {
     for (const l of stateListeners) l(next);
   };
 
-  const connect = () => {
-    if (retryTimer !== null) clearTimeout(retryTimer);
-    retryTimer = null;
-    source?.close();
-    const es = new EventSource('/api/events', { withCredentials: true });
-    source = es;
-    es.onopen = () => {
-      backoff = 500;
-      setState('open');
-    };
-    es.onerror = () => {
-      // The browser retries by itself while the stream is CONNECTING; once CLOSED (the server
-      // answered an error, or went away for good) we reconnect with a capped backoff.
-      if (es.readyState === EventSource.CLOSED) {
-        setState('closed');
-        retryTimer = setTimeout(connect, backoff);
-        backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
-      } else setState('connecting');
-    };
-    for (const name of EVENT_NAMES) {
-      es.addEventListener(name, (e) => {
-        let payload: unknown;
-        try {
-          payload = JSON.parse((e as MessageEvent<string>).data);
-        } catch {
-          return;
+  const deliver = (name: string, data: string) => {
+    if (!EVENT_NAMES.has(name)) return;
+    let payload: unknown;
+    try {
+      payload = JSON.parse(data);
+    } catch {
+      return;
+    }
+    for (const handler of listeners.get(name as EventName) ?? []) handler(payload);
+  };
+
+  // One stream for the page's life: when it ends or fails, it reconnects with a capped backoff.
+  const connect = async (): Promise<void> => {
+    for (;;) {
+      setState('connecting');
+      try {
+        const res = await fetch('/api/events', {
+          credentials: 'same-origin',
+          cache: 'no-store',
+          headers,
+        });
+        if (res.ok && res.body !== null) {
+          backoff = 500;
+          setState('open');
+          await readEventStream(res.body, deliver);
         }
-        for (const handler of listeners.get(name) ?? []) handler(payload);
-      });
+      } catch {
+        // unreachable, or the stream broke: try again below
+      }
+      setState('closed');
+      await new Promise((resolve) => setTimeout(resolve, backoff));
+      backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
     }
   };
 
@@ -76,10 +89,7 @@ export function createWebTransport(): Transport {
         res = await fetch(`/api/invoke/${channel}`, {
           method: 'POST',
           credentials: 'same-origin',
-          headers: {
-            'content-type': 'application/json',
-            ...(token === null ? {} : { 'x-tessera-token': token }),
-          },
+          headers: { 'content-type': 'application/json', ...headers },
           body: JSON.stringify(request ?? {}),
         });
       } catch {
@@ -106,7 +116,10 @@ export function createWebTransport(): Transport {
         listeners.set(event, set);
       }
       set.add(handler);
-      if (source === null) connect();
+      if (!connected) {
+        connected = true;
+        void connect();
+      }
       return () => {
         set.delete(handler);
       };
@@ -119,4 +132,46 @@ export function createWebTransport(): Transport {
       };
     },
   };
+}
+
+/**
+ * Web mode's export: the server streams a zip of the items, and the browser saves it where the
+ * user's downloads go. Resolves with the number of files in it.
+ */
+export async function downloadExport(ids: readonly number[]): Promise<number> {
+  let res: Response;
+  try {
+    res = await fetch('/api/export', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', ...tokenHeader() },
+      body: JSON.stringify({ ids }),
+    });
+  } catch {
+    throw new Error(UNREACHABLE);
+  }
+  if (!res.ok) {
+    const body = (await res.json().catch(() => null)) as Result<unknown> | null;
+    throw new Error(
+      body !== null && !body.ok
+        ? body.error.message
+        : `the export failed (HTTP ${res.status}): reload the page and try again`,
+    );
+  }
+  const name =
+    /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ??
+    'tessera-export.zip';
+  const url = URL.createObjectURL(await res.blob());
+  try {
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = name;
+    document.body.append(link);
+    link.click();
+    link.remove();
+  } finally {
+    // The click has handed the blob to the download; free it once that has started.
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  }
+  return Number(res.headers.get('x-tessera-files') ?? ids.length);
 }

@@ -7,6 +7,7 @@
 import { useEffect, useId, useMemo, useState } from 'react';
 import type { JobView } from '../../../app/common/contract.ts';
 import { dialogs, invoke } from '../bridge/index.ts';
+import { WebFolderNote } from '../components/WebFolderNote.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { progressOf } from '../components/QueuePanel.tsx';
 import { Callout, Empty, Field, ProgressBar, StatusBadge } from '../components/ui.tsx';
@@ -173,7 +174,9 @@ export function CaptionScreen() {
             >
               <Icon name="folder" size={13} /> Browse…
             </button>
-          ) : null}
+          ) : (
+            <WebFolderNote />
+          )}
         </Field>
         <Field label="Model" id={ids.model}>
           <select

@@ -5,11 +5,12 @@
  */
 import { useCallback, useEffect, useId, useState } from 'react';
 import type { ItemSummaryView, ResponseOf } from '../../../app/common/contract.ts';
-import { dialogs, invoke } from '../bridge/index.ts';
+import { dialogs, downloads, invoke } from '../bridge/index.ts';
 import { DetailPanel } from '../components/DetailPanel.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { Callout, Dialog, Empty } from '../components/ui.tsx';
 import { VirtualGrid } from '../components/VirtualGrid.tsx';
+import { WebFolderNote } from '../components/WebFolderNote.tsx';
 import { carriesFiles } from '../lib/drag.ts';
 import { activeFilterCount, EMPTY_FILTERS } from '../lib/library-query.ts';
 import { appStore, reportError, toast } from '../state/app.ts';
@@ -54,6 +55,18 @@ function ExportDialog({
   useEffect(() => {
     if (open) setResult(null);
   }, [open]);
+  const download = async () => {
+    setBusy(true);
+    try {
+      const count = await downloads.exportZip(ids);
+      toast(`Downloading a zip of ${count} file(s)`);
+      onClose();
+    } catch (err) {
+      reportError('Could not export', err);
+    } finally {
+      setBusy(false);
+    }
+  };
   const run = async () => {
     setBusy(true);
     try {
@@ -76,9 +89,20 @@ function ExportDialog({
           <button type="button" className="btn" onClick={onClose}>
             {result ? 'Close' : 'Cancel'}
           </button>
+          {downloads.available() ? (
+            <button
+              type="button"
+              className="btn primary"
+              disabled={busy || ids.length === 0}
+              onClick={() => void download()}
+              data-testid="export-download"
+            >
+              <Icon name="export" size={14} /> Download .zip
+            </button>
+          ) : null}
           <button
             type="button"
-            className="btn primary"
+            className={downloads.available() ? 'btn' : 'btn primary'}
             disabled={to.trim() === '' || busy || ids.length === 0}
             onClick={() => void run()}
             data-testid="export-run"
@@ -132,7 +156,9 @@ function ExportDialog({
               <Icon name="export" size={13} /> Save as .zip…
             </button>
           </div>
-        ) : null}
+        ) : (
+          <WebFolderNote />
+        )}
       </div>
       {result ? (
         <Callout tone="info" title={`Wrote ${result.files.length} file(s) to ${result.to}`}>
@@ -249,7 +275,9 @@ function ImportDialog({ open, onClose }: { open: boolean; onClose: () => void })
               <Icon name="folder" size={13} /> Add folder…
             </button>
           </div>
-        ) : null}
+        ) : (
+          <WebFolderNote />
+        )}
       </div>
       <label className="check">
         <input

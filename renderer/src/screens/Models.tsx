@@ -8,6 +8,7 @@ import type { ModelView } from '../../../app/common/contract.ts';
 import { PROVIDERS, type Provider } from '../../../app/common/inference-contract.ts';
 import { PROVIDER_LABELS, providerNotice } from '../../../app/common/provider-notice.ts';
 import { dialogs, invoke } from '../bridge/index.ts';
+import { WebFolderNote } from '../components/WebFolderNote.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { Callout, Empty, Field } from '../components/ui.tsx';
 import { flattenMetrics, formatBytes } from '../lib/format.ts';
@@ -258,7 +259,9 @@ function ImportModel() {
           >
             <Icon name="folder" size={13} /> Browse…
           </button>
-        ) : null}
+        ) : (
+          <WebFolderNote />
+        )}
       </Field>
       <button
         type="submit"
