@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
+import { addSampleGeneration } from '../app/gallery/testing/sample-generation.ts';
 import { DEFAULT_MODEL_ID, resolveModel } from '../app/models/installed.ts';
 import type { JSHandle, Locator } from 'playwright-core';
 import { openStudio, type Studio } from './harness.ts';
@@ -40,6 +41,12 @@ test('without the launch token nothing is served', async () => {
 
 test('generate with a live preview; the result lands in the library and search finds it', async () => {
   const { page } = studio;
+  // Other pictures in the library first, so the search has to tell them apart.
+  const others = await Promise.all(
+    ['yellow face', 'blue star', 'green tree'].map((prompt, i) =>
+      addSampleGeneration(studio.web.gallery, 40 + i, { prompt }),
+    ),
+  );
   await byTestId('nav-generate').click();
   await byTestId('prompt-input').fill('red heart');
   // Sampling starts at the default model's own defaults, best-of-N included.
@@ -59,9 +66,20 @@ test('generate with a live preview; the result lands in the library and search f
     .waitFor({ timeout: 60_000 });
   await studio.shot('generate-done');
   await byTestId('nav-library').click();
+  const grid = page.locator('[data-testid^="grid-item-"]');
+  const generated = studio.web.gallery.query({}).items.filter((i) => !others.includes(i.id));
+  assert.equal(generated.length, 1, 'the library holds the generation and the three others');
+  const heart = `grid-item-${generated[0]!.id}`;
+  for (const id of others) await byTestId(`grid-item-${id}`).waitFor({ timeout: 15_000 });
   await byTestId('library-search').fill('heart');
-  const item = page.locator('[data-testid^="grid-item-"]').first();
-  await item.waitFor({ timeout: 15_000 });
+  for (const id of others) await byTestId(`grid-item-${id}`).waitFor({ state: 'detached' });
+  await byTestId(heart).waitFor();
+  assert.deepEqual(
+    await grid.evaluateAll((items) => items.map((e) => e.getAttribute('data-testid'))),
+    [heart],
+    'the search shows the red heart and nothing else',
+  );
+  const item = grid.first();
   await studio.shot('library');
   await item.click();
   await byTestId('detail-panel').getByText('red heart').first().waitFor();
