@@ -2,9 +2,10 @@
  * Exports library items to a folder or a zip file, each with its metadata inside the file:
  * generations keep their `parameters` infotext and Tessera recipe, and every PNG or JPEG gets
  * an XMP packet with its caption, tags, rating and IPTC digital source type (trained
- * algorithmic media for generations, composite for infills). Formats that cannot carry XMP
- * without re-encoding get a `.xmp` sidecar next to them instead. Nothing is re-encoded: the
- * pixels leave exactly as they are stored.
+ * algorithmic media for generations, composite for infills), merged into the packet the file
+ * already had (see export-xmp.ts). Formats that cannot carry XMP without re-encoding get a
+ * `.xmp` sidecar next to them instead. Nothing is re-encoded: the pixels leave exactly as they
+ * are stored.
  */
 import { createWriteStream } from 'node:fs';
 import { open, readFile, rename, rm } from 'node:fs/promises';
@@ -15,7 +16,7 @@ import { ZipFile } from 'yazl';
 import type { Gallery, ItemDetail } from '../gallery/index.ts';
 import { writeFileAtomic } from '../media/atomic-write.ts';
 import { embedXmp } from '../media/embed-xmp.ts';
-import { buildXmp, DIGITAL_SOURCE_TYPE } from '../media/xmp.ts';
+import { exportXmpFor } from './export-xmp.ts';
 
 export interface ExportedFile {
   id: number;
@@ -34,24 +35,6 @@ function slug(text: string): string {
   return s === '' ? 'image' : s;
 }
 
-function xmpFor(item: ItemDetail): string {
-  const caption = item.captions.find((c) => c.role === 'current')?.text;
-  const derived = item.generation !== null && item.generation.recipe.task === 'infill';
-  return buildXmp({
-    description: caption ?? item.generation?.recipe.prompt ?? item.title,
-    subject: item.tags,
-    ...(item.rating > 0 ? { rating: item.rating } : {}),
-    ...(item.generation === null
-      ? {}
-      : {
-          creatorTool: `Tessera (${item.generation.recipe.modelId})`,
-          digitalSourceType: derived
-            ? DIGITAL_SOURCE_TYPE.compositeWithTrainedAlgorithmicMedia
-            : DIGITAL_SOURCE_TYPE.trainedAlgorithmicMedia,
-        }),
-  });
-}
-
 /** The file's bytes with XMP embedded, or the untouched bytes plus a sidecar packet. */
 async function exportedBytes(
   item: ItemDetail,
@@ -59,7 +42,7 @@ async function exportedBytes(
   if (item.filePath === null)
     throw new Error(`item ${item.id}'s file is missing: run a library check, or restore the file`);
   const original = await readFile(item.filePath);
-  const xmp = xmpFor(item);
+  const xmp = await exportXmpFor(item, original);
   if (item.mime === 'image/png' || item.mime === 'image/jpeg')
     return { bytes: embedXmp(original, item.mime, xmp), sidecar: null };
   return { bytes: original, sidecar: xmp };

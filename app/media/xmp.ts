@@ -126,17 +126,24 @@ export interface XmpFields {
 
 const PACKET_ID = 'W5M0MpCehiHzreSzNTczkc9d';
 
-function descriptionElements(prefixes: Prefixes, description: string, indent: string): string[] {
+function descriptionElements(
+  prefixes: Prefixes,
+  description: string,
+  indent: string,
+  mirror = true,
+): string[] {
   const { rdf, dc, tiff } = prefixes;
   const text = escapeText(description);
-  return [
+  const elements = [
     `${indent}<${dc}:description>`,
     `${indent} <${rdf}:Alt>`,
     `${indent}  <${rdf}:li xml:lang="x-default">${text}</${rdf}:li>`,
     `${indent} </${rdf}:Alt>`,
     `${indent}</${dc}:description>`,
-    `${indent}<${tiff}:ImageDescription>${text}</${tiff}:ImageDescription>`,
   ];
+  if (mirror)
+    elements.push(`${indent}<${tiff}:ImageDescription>${text}</${tiff}:ImageDescription>`);
+  return elements;
 }
 
 function markerAttributes(prefix: string, description: string, modelId: string): string[] {
@@ -152,6 +159,18 @@ interface Prefixes {
   tiff: string;
   tessera: string;
 }
+
+/** A packet with one empty rdf:Description, for properties to be added to. */
+export const EMPTY_XMP_PACKET = [
+  `<?xpacket begin="\ufeff" id="${PACKET_ID}"?>`,
+  `<x:xmpmeta xmlns:x="${NS.x}" x:xmptk="Tessera">`,
+  ` <rdf:RDF xmlns:rdf="${NS.rdf}">`,
+  '  <rdf:Description rdf:about=""/>',
+  ' </rdf:RDF>',
+  '</x:xmpmeta>',
+  '<?xpacket end="w"?>',
+  '',
+].join('\n');
 
 /** A complete XMP packet (with xpacket wrapper) for a sidecar or for embedding. */
 export function buildXmp(fields: XmpFields): string {
@@ -477,57 +496,182 @@ export function setXmpCaption(xmpText: string, caption: string, modelId: string)
   const existing = parseXmp(xmpText);
   if (existing.description !== null && !existing.writtenByTessera)
     throw new UserCaptionError('the XMP already has a caption written by someone else');
+  return writeXmpCaption(xmpText, caption, { modelId, mirror: true });
+}
+
+export interface CaptionWriteOptions {
+  /** The model that wrote the caption (adds Tessera's marker), or null for a person's words. */
+  modelId: string | null;
+  /** Also write tiff:ImageDescription, the XMP mirror of EXIF's ImageDescription. */
+  mirror: boolean;
+}
+
+/**
+ * The packet with `caption` as its caption, whoever wrote the caption it had: the caller
+ * decides that it may be replaced. Everything but the caption properties and Tessera's marker
+ * is kept byte for byte.
+ */
+export function writeXmpCaption(
+  xmpText: string,
+  caption: string,
+  { modelId, mirror }: CaptionWriteOptions,
+): string {
   const description = xmlSafeText(caption);
-  const doc = scan(removeCaption(scan(xmpText)));
+  const namespaces: Record<string, string> = { [NS.dc]: 'dc' };
+  if (mirror) namespaces[NS.tiff] = 'tiff';
+  if (modelId !== null) namespaces[NS.tessera] = 'tessera';
+  return addToDescription(removeCaption(scan(xmpText)), namespaces, (prefix, rdf, indent) => ({
+    attributes: modelId === null ? [] : markerAttributes(prefix(NS.tessera), description, modelId),
+    children: descriptionElements(
+      { rdf, dc: prefix(NS.dc), tiff: mirror ? prefix(NS.tiff) : '', tessera: '' },
+      description,
+      indent,
+      mirror,
+    ),
+  }));
+}
+
+/** The packet without its caption properties and Tessera's marker; the rest byte for byte. */
+export function removeXmpCaption(xmpText: string): string {
+  return removeCaption(scan(xmpText));
+}
+
+/** The prefixes a packet binds to `uri` (none if it never declares it). */
+function boundPrefixes(doc: Scan, uri: string): string[] {
+  const bound = prefixesFor(doc.masked, uri, '');
+  return bound[0] === '' ? [] : bound;
+}
+
+/** Removals for every occurrence of a property: as an element, or as an rdf:Description attribute. */
+function propertyRemovals(doc: Scan, qnames: string[]): Splice[] {
+  if (qnames.length === 0) return [];
+  const splices: Splice[] = findElements(doc.masked, qnames).map((element) => ({
+    start: withLeadingWhitespace(doc.text, element.start),
+    end: element.end,
+    insert: '',
+  }));
+  for (const tag of findStartTags(doc.masked, qualified(doc.rdf, 'Description')))
+    for (const attribute of attributesOf(tag.text)) {
+      if (!qnames.includes(attribute.name)) continue;
+      let start = tag.start + attribute.start;
+      while (start > tag.start && /\s/.test(doc.text[start - 1]!)) start--;
+      splices.push({ start, end: tag.start + attribute.end, insert: '' });
+    }
+  return splices;
+}
+
+/** True if the packet has the property `local` of namespace `uri`, in any form. */
+export function hasXmpProperty(xmpText: string, uri: string, local: string): boolean {
+  const doc = scan(xmpText);
+  return propertyRemovals(doc, qualified(boundPrefixes(doc, uri), local)).length > 0;
+}
+
+/** The packet with a simple property set to `value` (replacing any earlier value). */
+export function setXmpProperty(
+  xmpText: string,
+  uri: string,
+  preferredPrefix: string,
+  local: string,
+  value: string,
+): string {
+  const doc = scan(xmpText);
+  const removals = propertyRemovals(doc, qualified(boundPrefixes(doc, uri), local));
+  const attribute = escapeAttribute(xmlSafeText(value));
+  return addToDescription(
+    applySplices(doc.text, removals),
+    { [uri]: preferredPrefix },
+    (prefix) => ({ attributes: [`${prefix(uri)}:${local}="${attribute}"`], children: [] }),
+  );
+}
+
+/** The packet with an unordered array property (rdf:Bag) added; the caller checked it is absent. */
+export function addXmpBag(
+  xmpText: string,
+  uri: string,
+  preferredPrefix: string,
+  local: string,
+  items: readonly string[],
+): string {
+  return addToDescription(xmpText, { [uri]: preferredPrefix }, (prefix, rdf, indent) => ({
+    attributes: [],
+    children: [
+      `${indent}<${prefix(uri)}:${local}>`,
+      `${indent} <${rdf}:Bag>`,
+      ...items.map((item) => `${indent}  <${rdf}:li>${escapeText(xmlSafeText(item))}</${rdf}:li>`),
+      `${indent} </${rdf}:Bag>`,
+      `${indent}</${prefix(uri)}:${local}>`,
+    ],
+  }));
+}
+
+type Additions = (
+  prefix: (uri: string) => string,
+  rdf: string,
+  indent: string,
+) => { attributes: string[]; children: string[] };
+
+/**
+ * Adds attributes and child elements to the packet's first rdf:Description (creating an empty
+ * one if it has none), declaring the namespaces they need (`namespaces`: URI to preferred
+ * prefix) unless a prefix for them is already in scope. Nothing else changes.
+ */
+function addToDescription(
+  xmpText: string,
+  namespaces: Record<string, string>,
+  additions: Additions,
+): string {
+  let doc = scan(xmpText);
+  let target = findStartTags(doc.masked, qualified(doc.rdf, 'Description'))[0];
+  if (!target) {
+    doc = scan(withEmptyDescription(doc));
+    target = findStartTags(doc.masked, qualified(doc.rdf, 'Description'))[0]!;
+  }
   const rdf = doc.rdf[0]!;
-  const target = findStartTags(doc.masked, qualified(doc.rdf, 'Description'))[0];
-  if (!target) return addDescriptionElement(doc, description, modelId);
   const declared = declarationsInScope(doc, target);
-  const dc = prefixAt(declared, NS.dc, 'dc');
-  const tiff = prefixAt(declared, NS.tiff, 'tiff');
-  const tessera = prefixAt(declared, NS.tessera, 'tessera');
-  const attributes = [dc.declare, tiff.declare, tessera.declare]
-    .filter((d): d is string => d !== null)
-    .concat(markerAttributes(tessera.prefix, description, modelId));
+  const prefixes = new Map<string, string>();
+  const declarations: string[] = [];
+  for (const [uri, preferred] of Object.entries(namespaces)) {
+    const { prefix, declare } = prefixAt(declared, uri, preferred);
+    prefixes.set(uri, prefix);
+    if (declare !== null) declarations.push(declare);
+  }
   // Follow the tag's layout: one attribute per line if it already has them that way.
   const lastBreak = target.text.lastIndexOf('\n');
   const separator =
     lastBreak < 0 ? ' ' : `\n${/^[ \t]*/.exec(target.text.slice(lastBreak + 1))![0]}`;
   const lineStart = doc.text.lastIndexOf('\n', target.start) + 1;
   const indent = /^[ \t]*/.exec(doc.text.slice(lineStart, target.start))![0];
-  const prefixes = { rdf, dc: dc.prefix, tiff: tiff.prefix, tessera: tessera.prefix };
-  const children = descriptionElements(prefixes, description, `${indent} `)
-    .map((line) => `\n${line}`)
-    .join('');
+  const { attributes, children } = additions((uri) => prefixes.get(uri)!, rdf, `${indent} `);
+  const childText = children.map((line) => `\n${line}`).join('');
   const closeAt = target.end - (target.selfClosing ? 2 : 1);
   const attributesAt =
     closeAt - /\s*$/.exec(target.text.slice(0, closeAt - target.start))![0].length;
-  return applySplices(doc.text, [
+  const splices: Splice[] = [
     {
       start: attributesAt,
       end: attributesAt,
-      insert: attributes.map((a) => separator + a).join(''),
+      insert: [...declarations, ...attributes].map((a) => separator + a).join(''),
     },
-    target.selfClosing
-      ? { start: closeAt, end: target.end, insert: `>${children}\n${indent}</${rdf}:Description>` }
-      : { start: target.end, end: target.end, insert: children },
-  ]);
+  ];
+  if (children.length > 0)
+    splices.push(
+      target.selfClosing
+        ? {
+            start: closeAt,
+            end: target.end,
+            insert: `>${childText}\n${indent}</${rdf}:Description>`,
+          }
+        : { start: target.end, end: target.end, insert: childText },
+    );
+  return applySplices(doc.text, splices);
 }
 
-/** For a packet whose rdf:RDF has no rdf:Description at all: adds one of our own. */
-function addDescriptionElement(doc: Scan, description: string, modelId: string): string {
+/** For a packet whose rdf:RDF has no rdf:Description at all: adds an empty one. */
+function withEmptyDescription(doc: Scan): string {
   const rdfElement = findElements(doc.masked, qualified(doc.rdf, 'RDF'))[0];
   if (!rdfElement) throw new Error('not an XMP packet: it has no rdf:RDF element');
   const rdf = doc.rdf[0]!;
-  const prefixes = { rdf, dc: 'dc', tiff: 'tiff', tessera: 'tessera' };
-  const element = [
-    `\n  <${rdf}:Description ${rdf}:about=""`,
-    ` xmlns:dc="${NS.dc}" xmlns:tiff="${NS.tiff}" xmlns:tessera="${NS.tessera}"`,
-    ...markerAttributes('tessera', description, modelId).map((a) => ` ${a}`),
-    '>\n',
-    descriptionElements(prefixes, description, '   ').join('\n'),
-    `\n  </${rdf}:Description>\n `,
-  ].join('');
+  const element = `\n  <${rdf}:Description ${rdf}:about=""/>\n `;
   if (rdfElement.content) {
     const at = rdfElement.content.start;
     return applySplices(doc.text, [{ start: at, end: at, insert: element }]);
