@@ -10,6 +10,7 @@ export { EMBEDDING_VERSION } from './image-embedding.ts';
 export type {
   CaptionInfo,
   CaptionResult,
+  ForeignTool,
   Gallery,
   ItemDetail,
   ItemKind,

@@ -80,38 +80,55 @@ export async function addForeignGeneration(
   ctx: GalleryContext,
   g: NewForeignGeneration,
 ): Promise<number> {
-  if (!(g.png instanceof Uint8Array) || sniffImageFormat(g.png).ext !== 'png')
-    throw invalid('a generation from another tool must be a PNG file');
+  const ext = g.bytes instanceof Uint8Array ? sniffImageFormat(g.bytes).ext : null;
+  if (ext !== 'png' && ext !== 'jpg' && ext !== 'webp')
+    throw invalid('a generation from another tool must be a PNG, JPEG or WebP file');
   assertSize(g.width, g.height);
+  const tool = g.tool ?? 'automatic1111';
+  if (tool !== 'automatic1111' && tool !== 'comfyui')
+    throw invalid(`unknown tool ${JSON.stringify(tool)}: use automatic1111 or comfyui`);
   for (const [name, v] of [
     ['prompt', g.prompt],
     ['negativePrompt', g.negativePrompt],
     ['infotext', g.infotext],
+    ['promptGraph', g.promptGraph ?? ''],
+    ['workflow', g.workflow ?? ''],
   ] as const)
     if (typeof v !== 'string') throw invalid(`the ${name} must be text`);
   const settings = Object.fromEntries(
     Object.entries(g.settings ?? {}).filter(([, v]) => typeof v === 'string'),
   );
-  const stored = await storeObject(ctx.dir, g.png, ctx.io);
+  const stored = await storeObject(ctx.dir, g.bytes, ctx.io);
   const hasThumb = needsThumbnail(g.width, g.height)
-    ? await makeThumbnail(ctx.dir, stored.sha256, g.png, ctx.io)
+    ? await makeThumbnail(ctx.dir, stored.sha256, g.bytes, ctx.io)
     : false;
-  const embedding = await imageEmbedding(g.png);
+  const embedding = await imageEmbedding(g.bytes);
   return ctx.write(() =>
     insertForeignGenerationRows(ctx, {
       sha256: stored.sha256,
+      mime: stored.mime,
       width: g.width,
       height: g.height,
-      bytes: g.png.byteLength,
+      bytes: g.bytes.byteLength,
       createdAt: Date.now(),
       hasThumb,
+      tool,
       prompt: g.prompt,
       negativePrompt: g.negativePrompt,
       settings,
+      seed: seedOf(settings.Seed),
       infotext: g.infotext,
+      promptGraph: g.promptGraph ?? null,
+      workflow: g.workflow ?? null,
       embedding,
     }),
   );
+}
+
+/** A seed the settings name, as a number; null when it is absent or not a whole number. */
+function seedOf(text: string | undefined): number | null {
+  if (text === undefined || !/^\d{1,15}$/.test(text.trim())) return null;
+  return Number(text.trim());
 }
 
 /** The library root that contains `path`, with the path relative to it. */

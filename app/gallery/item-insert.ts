@@ -173,15 +173,20 @@ export function insertPhotoRows(
 
 export interface ForeignGenerationRows {
   sha256: string;
+  mime: string;
   width: number;
   height: number;
   bytes: number;
   createdAt: number;
   hasThumb: boolean;
+  tool: 'automatic1111' | 'comfyui';
   prompt: string;
   negativePrompt: string;
   settings: Record<string, string>;
+  seed: number | null;
   infotext: string;
+  promptGraph: string | null;
+  workflow: string | null;
   embedding: Float32Array | null;
 }
 
@@ -189,9 +194,10 @@ export interface ForeignGenerationRows {
 export function insertForeignGenerationRows(ctx: GalleryContext, g: ForeignGenerationRows): number {
   const inserted = ctx.get<{ id: number }>(
     `INSERT INTO assets (sha256, kind, mime, width, height, bytes, origin, created_at, has_thumb)
-     VALUES (?, 'generation', 'image/png', ?, ?, ?, 'imported', ?, ?)
+     VALUES (?, 'generation', ?, ?, ?, ?, 'imported', ?, ?)
      ON CONFLICT (sha256) DO NOTHING RETURNING id`,
     g.sha256,
+    g.mime,
     g.width,
     g.height,
     g.bytes,
@@ -201,15 +207,19 @@ export function insertForeignGenerationRows(ctx: GalleryContext, g: ForeignGener
   if (inserted === undefined)
     return ctx.get<{ id: number }>('SELECT id FROM assets WHERE sha256 = ?', g.sha256)!.id;
   ctx.run(
-    `INSERT INTO foreign_generations (asset_id, prompt, negative_prompt, model_name, settings_json,
-       infotext)
-     VALUES (?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO foreign_generations (asset_id, tool, prompt, negative_prompt, model_name,
+       settings_json, seed, infotext, prompt_graph_json, workflow_json)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     inserted.id,
+    g.tool,
     g.prompt,
     g.negativePrompt,
     g.settings.Model ?? null,
     JSON.stringify(g.settings),
+    g.seed,
     g.infotext,
+    g.promptGraph,
+    g.workflow,
   );
   if (g.embedding !== null) insertEmbedding(ctx, inserted.id, g.embedding);
   return inserted.id;

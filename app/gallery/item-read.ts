@@ -100,12 +100,17 @@ function readItem(ctx: GalleryContext, id: number): ItemDetail | null {
     id,
   );
   const foreign = ctx.get<{
+    tool: 'automatic1111' | 'comfyui';
     prompt: string;
     negative_prompt: string;
     settings_json: string;
+    seed: number | null;
     infotext: string;
+    prompt_graph_json: string | null;
+    workflow_json: string | null;
   }>(
-    'SELECT prompt, negative_prompt, settings_json, infotext FROM foreign_generations WHERE asset_id = ?',
+    `SELECT tool, prompt, negative_prompt, settings_json, seed, infotext, prompt_graph_json,
+       workflow_json FROM foreign_generations WHERE asset_id = ?`,
     id,
   );
   const score = ctx.get<{ logProbPerToken: number; candidates: number }>(
@@ -132,10 +137,14 @@ function readItem(ctx: GalleryContext, id: number): ItemDetail | null {
       foreign === undefined
         ? null
         : {
+            tool: foreign.tool,
             prompt: foreign.prompt,
             negativePrompt: foreign.negative_prompt,
             settings: JSON.parse(foreign.settings_json) as Record<string, string>,
+            seed: foreign.seed,
             infotext: foreign.infotext,
+            promptGraph: foreign.prompt_graph_json,
+            workflow: foreign.workflow_json,
           },
     captions: ctx.all<CaptionInfo>(
       `SELECT id, text, source, model_id AS modelId, role, conflict, created_at AS createdAt

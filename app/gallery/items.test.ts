@@ -203,7 +203,7 @@ test("another tool's generation keeps its prompt and settings and is found by th
   const infotext =
     'a cat wearing a hat\nNegative prompt: blurry\nSteps: 20, Seed: 1234, Model: v1-5-pruned';
   const foreign = {
-    png,
+    bytes: png,
     width: 32,
     height: 32,
     prompt: 'a cat wearing a hat',
@@ -219,10 +219,14 @@ test("another tool's generation keeps its prompt and settings and is found by th
     ['generation', 'imported', 'a cat wearing a hat', 'v1-5-pruned', null],
   );
   assert.deepEqual(item.foreign, {
+    tool: 'automatic1111',
     prompt: 'a cat wearing a hat',
     negativePrompt: 'blurry',
     settings: { Steps: '20', Seed: '1234', Model: 'v1-5-pruned' },
+    seed: 1234,
     infotext,
+    promptGraph: null,
+    workflow: null,
   });
   assert.deepEqual(readFileSync(item.filePath!), Buffer.from(png));
   assert.deepEqual(
@@ -234,7 +238,48 @@ test("another tool's generation keeps its prompt and settings and is found by th
     [id],
   );
   await assert.rejects(
-    gallery.addForeignGeneration({ ...foreign, png: new Uint8Array([0xff, 0xd8, 0xff]) }),
+    gallery.addForeignGeneration({ ...foreign, bytes: Buffer.from('GIF89a, not a recipe') }),
     isCode('invalid'),
   );
+});
+
+test("filters by model and seed find other tools' generations beside Tessera's, paged in order", async () => {
+  const gallery = tempGallery();
+  const foreign = (salt: number, settings: Record<string, string>) =>
+    gallery.addForeignGeneration({
+      bytes: generation(painters.sunset!, {}, {}, salt).png,
+      width: 32,
+      height: 32,
+      prompt: `imported ${salt}`,
+      negativePrompt: '',
+      settings,
+      infotext: '',
+    });
+  const tessera = (salt: number, seed: number) =>
+    gallery.addGeneration(generation(painters.checker!, { seed }, {}, salt));
+  const ids = [
+    await tessera(1, 12345),
+    await foreign(2, { Seed: '12345', Model: 'sd15' }),
+    await tessera(3, 7),
+    await foreign(4, { Seed: '12345', Model: 'sdxl' }),
+    await tessera(5, 12345),
+  ];
+  const pages = (q: object) => {
+    const seen: number[] = [];
+    for (let cursor: string | null = null; ;) {
+      const page = gallery.query({ ...q, limit: 1, cursor });
+      seen.push(...page.items.map((i) => i.id));
+      if (page.nextCursor === null) return seen;
+      cursor = page.nextCursor;
+    }
+  };
+  const [t1, f2, , f4, t5] = ids as [number, number, number, number, number];
+  assert.deepEqual(pages({ seed: 12345 }), [t5, f4, f2, t1]);
+  assert.deepEqual(pages({ seed: 12345, sort: 'oldest' }), [t1, f2, f4, t5]);
+  assert.deepEqual(pages({ modelId: 'sd15' }), [f2]);
+  assert.deepEqual(pages({ modelId: 'sdxl', seed: 12345 }), [f4]);
+  assert.equal(gallery.count({ seed: 12345 }), 4);
+  assert.deepEqual(pages({ seed: 12345, sort: 'adherence' }).sort(), [t1, f2, f4, t5].sort());
+  // Family and task belong to Tessera's recipes only.
+  assert.deepEqual(pages({ seed: 12345, family: 'vq-ar' }), [t5, t1]);
 });

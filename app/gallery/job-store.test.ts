@@ -200,7 +200,7 @@ test(
     assert.deepEqual(await raceTwoWorkers(dir), [[], []]);
     const gallery = openGallery(dir);
     try {
-      assert.equal(gallery.schemaVersion(), 50);
+      assert.equal(gallery.schemaVersion(), 60);
       assert.equal(gallery.integrityCheck(), 'ok');
     } finally {
       gallery.close();

@@ -56,11 +56,12 @@ interface Selection {
  * which at 100,000 items is ten times slower; CROSS JOIN keeps the driver first. The order of
  * preference puts the usually smallest sets first (a seed, a board, a tag before a model).
  */
-type Driver = 'search' | 'generations' | 'board' | 'tag' | 'assets' | 'scores';
+type Driver = 'search' | 'generations' | 'foreign' | 'board' | 'tag' | 'assets' | 'scores';
 
 const DRIVERS: Record<Driver, { table: string; key: string }> = {
   search: { table: 'assets_fts', key: 'assets_fts.rowid' },
   generations: { table: 'generations g', key: 'g.asset_id' },
+  foreign: { table: 'foreign_generations f', key: 'f.asset_id' },
   board: { table: 'board_assets b', key: 'b.asset_id' },
   tag: { table: 'asset_tags x', key: 'x.asset_id' },
   assets: { table: '', key: 'a.id' },
@@ -82,7 +83,15 @@ function chooseDriver(q: ItemQuery, match: string | null, byGeneration: boolean)
  */
 type Mode = 'page' | 'count' | 'scored';
 
-function select(q: ItemQuery, mode: Mode = 'page'): Selection {
+/**
+ * Which generations a recipe filter reads: Tessera's own (`generations`), or those imported
+ * from other tools (`foreign_generations`, which have a model name and a seed but no family or
+ * task). The two sets are disjoint; a query with a model or seed filter reads both, each in id
+ * order, and merges them (see selections).
+ */
+type Source = 'tessera' | 'foreign';
+
+function select(q: ItemQuery, mode: Mode = 'page', source: Source = 'tessera'): Selection {
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (sql: string, ...values: unknown[]) => {
@@ -92,12 +101,16 @@ function select(q: ItemQuery, mode: Mode = 'page'): Selection {
   const match = q.text === undefined ? null : ftsMatchExpression(q.text);
   const byGeneration = [q.modelId, q.family, q.task, q.seed].some((v) => v !== undefined);
   const fewRows = q.seed !== undefined || q.trashed === true;
-  const driver = mode === 'scored' && !fewRows ? 'scores' : chooseDriver(q, match, byGeneration);
+  const chosen = mode === 'scored' && !fewRows ? 'scores' : chooseDriver(q, match, byGeneration);
+  const driver = source === 'foreign' && chosen === 'generations' ? 'foreign' : chosen;
   const join = mode === 'count' || driver === 'assets' ? 'JOIN' : 'CROSS JOIN';
   const { table, key } = DRIVERS[driver];
   let from = table === '' ? 'assets a' : `${table} ${join} assets a ON a.id = ${key}`;
-  if (byGeneration && driver !== 'generations')
-    from += ` ${join} generations g ON g.asset_id = a.id`;
+  if (byGeneration && driver !== 'generations' && driver !== 'foreign')
+    from +=
+      source === 'foreign'
+        ? ` ${join} foreign_generations f ON f.asset_id = a.id`
+        : ` ${join} generations g ON g.asset_id = a.id`;
   if (mode === 'scored' && driver !== 'scores') from += ' JOIN scores s ON s.asset_id = a.id';
   const tagId = 'SELECT id FROM tags WHERE name = ?';
 
@@ -123,10 +136,11 @@ function select(q: ItemQuery, mode: Mode = 'page'): Selection {
       q.tag.trim(),
     );
   add(q.trashed === true ? 'a.deleted_at IS NOT NULL' : 'a.deleted_at IS NULL');
-  if (q.modelId !== undefined) add('g.model_id = ?', q.modelId);
+  const cols = source === 'foreign' ? { model: 'f.model_name', seed: 'f.seed' } : null;
+  if (q.modelId !== undefined) add(`${cols?.model ?? 'g.model_id'} = ?`, q.modelId);
   if (q.family !== undefined) add('g.family = ?', q.family);
   if (q.task !== undefined) add('g.task = ?', q.task);
-  if (q.seed !== undefined) add('g.seed = ?', q.seed);
+  if (q.seed !== undefined) add(`${cols?.seed ?? 'g.seed'} = ?`, q.seed);
   if (q.kind !== undefined) add('a.kind = ?', q.kind);
   // Literals, and a redundant `rating > 0`, let the planner use the partial indexes.
   if (q.starred !== undefined) add(q.starred ? 'a.starred = 1' : 'a.starred = 0');
@@ -137,6 +151,18 @@ function select(q: ItemQuery, mode: Mode = 'page'): Selection {
   if (q.from !== undefined) add('a.created_at >= ?', q.from);
   if (q.to !== undefined) add('a.created_at < ?', q.to);
   return { from, key, where, params };
+}
+
+/**
+ * The selections a query reads: one, or with a model or seed filter (and no family or task,
+ * which only Tessera's recipes have) also the generations imported from other tools. Items
+ * with a self-score are all Tessera's, so the scored phase reads Tessera's only.
+ */
+function selections(q: ItemQuery, mode: Mode = 'page'): Selection[] {
+  const tessera = select(q, mode);
+  const recipeFilter = q.modelId !== undefined || q.seed !== undefined;
+  const tesseraOnly = q.family !== undefined || q.task !== undefined || mode === 'scored';
+  return recipeFilter && !tesseraOnly ? [tessera, select(q, mode, 'foreign')] : [tessera];
 }
 
 interface Order {
@@ -203,13 +229,32 @@ function parseQuery(input: ItemQuery): ItemQuery {
   );
 }
 
+/** One page from each selection, merged in the order's direction (the sets are disjoint). */
+function mergedPage(
+  ctx: GalleryContext,
+  all: Selection[],
+  o: Order,
+  cursor: Cursor | null,
+  limit: number,
+): PageRow[] {
+  const pages = all.map((s) => pageOf(ctx, s, o, cursor, limit));
+  if (pages.length === 1) return pages[0]!;
+  const ascending = o === OLDEST;
+  return pages
+    .flat()
+    .sort((a, b) => (ascending ? a.id - b.id : b.id - a.id))
+    .slice(0, limit);
+}
+
 /** How many items match `q` (its sort, limit and cursor do not matter). */
 export function countItems(ctx: GalleryContext, input: ItemQuery): number {
-  const s = select(parseQuery(input), 'count');
-  return ctx.get<{ n: number }>(
-    `SELECT count(*) AS n FROM ${s.from} WHERE ${s.where.join(' AND ')}`,
-    ...s.params,
-  )!.n;
+  let n = 0;
+  for (const s of selections(parseQuery(input), 'count'))
+    n += ctx.get<{ n: number }>(
+      `SELECT count(*) AS n FROM ${s.from} WHERE ${s.where.join(' AND ')}`,
+      ...s.params,
+    )!.n;
+  return n;
 }
 
 export function queryItems(ctx: GalleryContext, input: ItemQuery): QueryPage {
@@ -217,7 +262,7 @@ export function queryItems(ctx: GalleryContext, input: ItemQuery): QueryPage {
   const sort = q.sort ?? 'newest';
   const limit = q.limit ?? DEFAULT_LIMIT;
   const cursor = q.cursor === undefined || q.cursor === null ? null : decodeCursor(q.cursor, sort);
-  const s = select(q);
+  const all = selections(q);
 
   // One read transaction: the page, its summaries and its total see the same snapshot.
   return ctx.db.transaction(() => {
@@ -230,12 +275,15 @@ export function queryItems(ctx: GalleryContext, input: ItemQuery): QueryPage {
       rows = scored.map((r) => ({ ...r, phase: 1 as const }));
       if (rows.length <= limit) {
         const after = cursor?.phase === 2 ? cursor : null;
-        const unscored = pageOf(ctx, s, UNSCORED, after, limit + 1 - rows.length);
+        const unscored = mergedPage(ctx, all, UNSCORED, after, limit + 1 - rows.length);
         rows.push(...unscored.map((r) => ({ ...r, phase: 2 as const })));
       }
     } else {
       const order = sort === 'oldest' ? OLDEST : NEWEST;
-      rows = pageOf(ctx, s, order, cursor, limit + 1).map((r) => ({ ...r, phase: 1 as const }));
+      rows = mergedPage(ctx, all, order, cursor, limit + 1).map((r) => ({
+        ...r,
+        phase: 1 as const,
+      }));
     }
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];

@@ -19,17 +19,28 @@ export interface NewGeneration {
   boardId?: number | null;
 }
 
-/** A PNG another tool generated, imported with the settings of its `parameters` text. */
+/** The tools whose recipes an imported image can carry. */
+export type ForeignTool = 'automatic1111' | 'comfyui';
+
+/**
+ * An image another tool generated (PNG, JPEG or WebP), imported with the recipe its file
+ * carries: AUTOMATIC1111's `parameters` text, or ComfyUI's prompt graph and workflow.
+ */
 export interface NewForeignGeneration {
-  png: Uint8Array;
+  bytes: Uint8Array;
   width: number;
   height: number;
+  /** Default automatic1111. */
+  tool?: ForeignTool;
   prompt: string;
   negativePrompt: string;
-  /** The `Key: value` pairs of the infotext (Steps, Seed, Model, …). */
+  /** In AUTOMATIC1111's words (Steps, Sampler, CFG scale, Seed, Model, …), whatever the tool. */
   settings: Record<string, string>;
-  /** The infotext as found, kept verbatim. */
+  /** The AUTOMATIC1111 infotext as found, kept verbatim ('' for ComfyUI). */
   infotext: string;
+  /** ComfyUI: the prompt graph (its `prompt` text) and the whole workflow, verbatim. */
+  promptGraph?: string | null;
+  workflow?: string | null;
 }
 
 export interface NewPhoto {
@@ -89,10 +100,15 @@ export interface ItemDetail extends ItemSummary {
   } | null;
   /** For a generation imported from another tool (then `generation` is null). */
   foreign: {
+    tool: ForeignTool;
     prompt: string;
     negativePrompt: string;
     settings: Record<string, string>;
+    /** The settings' seed, as a number, when it is one. */
+    seed: number | null;
     infotext: string;
+    promptGraph: string | null;
+    workflow: string | null;
   } | null;
   captions: CaptionInfo[];
   tags: string[];

@@ -8,6 +8,7 @@ import { migration0020 } from './0020-folders.ts';
 import { migration0030 } from './0030-jobs.ts';
 import { migration0040 } from './0040-embeddings.ts';
 import { migration0050 } from './0050-job-files.ts';
+import { migration0060 } from './0060-foreign-recipes.ts';
 
 export type { Migration } from './migration.ts';
 
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0030,
   migration0040,
   migration0050,
+  migration0060,
 ];
 
 for (let i = 0; i < MIGRATIONS.length; i++) {
