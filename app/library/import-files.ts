@@ -1,7 +1,8 @@
 /**
  * Brings image files into the library. A PNG with a Tessera recipe comes in as the generation
- * it is (with its lineage, when the parent is already in the library); a PNG with only an
- * AUTOMATIC1111-style `parameters` text comes in as a generation with that recipe recovered;
+ * it is (with its lineage, when the parent is already in the library); an image with another
+ * tool's recipe (AUTOMATIC1111's infotext in a PNG, JPEG or WebP, ComfyUI's graph in a PNG)
+ * comes in as a generation with that recipe recovered;
  * any other image comes in as a photo, with a caption its owner wrote (embedded, or in its XMP
  * sidecar) kept as theirs.
  * Every file gets its own outcome: one bad file never stops an import.
@@ -9,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
-import { parseInfotext, recipeSchema } from '../common/recipe.ts';
+import { recipeSchema } from '../common/recipe.ts';
 import type { Gallery } from '../gallery/index.ts';
 import { scanFolder } from '../jobs/folder-scan.ts';
 import { readRegularFile } from '../jobs/read-regular-file.ts';
@@ -17,6 +18,7 @@ import { MAX_INPUT_PIXELS } from '../media/load-image.ts';
 import { readPhotoMetadata } from '../media/photo-metadata.ts';
 import { readPngText } from '../media/png.ts';
 import { sniffImageType } from '../media/sniff.ts';
+import { readForeignRecipe } from './foreign-recipe.ts';
 import { keepOwnerCaption, readOwnerCaption } from './owner-caption.ts';
 
 export interface ImportOutcome {
@@ -123,24 +125,15 @@ export async function importBytes(
         });
         return { path, status: 'imported', assetId, kind: 'generation', message: null };
       }
-      if (texts.parameters !== undefined) {
-        const info = parseInfotext(texts.parameters);
-        if (info.prompt !== '') {
-          const assetId = await gallery.addForeignGeneration({
-            png: bytes,
-            width,
-            height,
-            prompt: info.prompt,
-            negativePrompt: info.negative,
-            settings: info.settings,
-            infotext: texts.parameters,
-          });
-          return { path, status: 'imported', assetId, kind: 'generation', message: null };
-        }
-      }
     }
     const photo = await readPhotoMetadata(bytes);
     const owner = await readOwnerCaption(sidecarOf, photo);
+    const foreign = await readForeignRecipe(bytes, type.mime);
+    if (foreign !== null) {
+      const assetId = await gallery.addForeignGeneration({ bytes, width, height, ...foreign });
+      if (owner !== null) keepOwnerCaption(gallery, assetId, owner);
+      return { path, status: 'imported', assetId, kind: 'generation', message: null };
+    }
     const { assetId } = await gallery.addPhoto({
       bytes,
       sha256,

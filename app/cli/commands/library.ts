@@ -4,7 +4,7 @@
  * The same library the studio shows: <home>/library.
  */
 import { isAbsolute, resolve } from 'node:path';
-import type { ItemQuery, ItemSummary } from '../../gallery/index.ts';
+import type { ItemDetail, ItemQuery, ItemSummary } from '../../gallery/index.ts';
 import { exportToFolder, exportToZip } from '../../library/export-items.ts';
 import { importPaths } from '../../library/import-files.ts';
 import type { CommandContext } from '../context.ts';
@@ -82,6 +82,47 @@ function queryFrom(ctx: CommandContext, values: Values, text?: string): ItemQuer
   };
 }
 
+/**
+ * A title on one line of a listing: whitespace runs (line breaks included) collapse to one
+ * space, and other control characters are shown escaped instead of reaching the terminal.
+ */
+function oneLine(text: string): string {
+  const isControl = (code: number) => code < 0x20 || (code >= 0x7f && code <= 0x9f);
+  return [...text.replace(/\s+/g, ' ').trim()]
+    .map((c) => {
+      const code = c.codePointAt(0)!;
+      return isControl(code) ? `\\u${code.toString(16).padStart(4, '0')}` : c;
+    })
+    .join('');
+}
+
+/** The settings line of `library show`, in the order a reader looks for them. */
+const SHOWN_SETTINGS = [
+  'Model',
+  'Seed',
+  'Steps',
+  'Sampler',
+  'Schedule type',
+  'CFG scale',
+  'Denoising strength',
+  'Size',
+];
+
+function printForeign(ctx: CommandContext, foreign: NonNullable<ItemDetail['foreign']>): void {
+  const tool = foreign.tool === 'comfyui' ? 'ComfyUI' : 'AUTOMATIC1111';
+  ctx.print(
+    `prompt: ${foreign.prompt}${foreign.negativePrompt ? `\nnegative: ${foreign.negativePrompt}` : ''}`,
+  );
+  const s = foreign.settings;
+  const shown = SHOWN_SETTINGS.filter((k) => s[k] !== undefined).map(
+    (k) => `${k.toLowerCase()} ${s[k]}`,
+  );
+  ctx.print(`made with ${tool}${shown.length > 0 ? `: ${shown.join('  ')}` : ''}`);
+  const rest = Object.keys(s).filter((k) => !SHOWN_SETTINGS.includes(k));
+  if (rest.length > 0) ctx.print(`settings: ${rest.map((k) => `${k}: ${s[k]}`).join(', ')}`);
+  if (foreign.workflow !== null) ctx.print('workflow: kept (see --json)');
+}
+
 function printItems(ctx: CommandContext, items: ItemSummary[], more: boolean): void {
   if (ctx.json) {
     ctx.print(JSON.stringify({ items, more }));
@@ -90,7 +131,7 @@ function printItems(ctx: CommandContext, items: ItemSummary[], more: boolean): v
   for (const i of items) {
     const when = new Date(i.createdAt).toISOString().slice(0, 16).replace('T', ' ');
     ctx.print(
-      `${String(i.id).padStart(6)}  ${when}  ${i.kind === 'generation' ? 'gen  ' : 'photo'}  ${i.starred ? '★' : ' '}${i.rating > 0 ? ` ${i.rating}/5` : '    '}  ${i.title}`,
+      `${String(i.id).padStart(6)}  ${when}  ${i.kind === 'generation' ? 'gen  ' : 'photo'}  ${i.starred ? '★' : ' '}${i.rating > 0 ? ` ${i.rating}/5` : '    '}  ${oneLine(i.title)}`,
     );
   }
   if (items.length === 0) ctx.print('(nothing found)');
@@ -136,6 +177,7 @@ export async function libraryCommand(
           `model ${r.modelId} (${r.modelSha256.slice(0, 10)})  seed ${r.seed}  cfg ${r.sampling.cfgScale}  top-p ${r.sampling.topP}  provider ${r.provider}`,
         );
       }
+      if (item.foreign !== null) printForeign(ctx, item.foreign);
       for (const c of item.captions)
         ctx.print(
           `caption (${c.source}${c.modelId ? ` ${c.modelId}` : ''}, ${c.role}): ${c.text}${c.conflict ? `\n  conflict: ${c.conflict}` : ''}`,
@@ -153,7 +195,7 @@ export async function libraryCommand(
       if (ctx.json) return ctx.print(JSON.stringify(hits));
       for (const h of hits)
         ctx.print(
-          `${String(h.id).padStart(6)}  ${h.score.toFixed(3)}  ${gallery.getItem(h.id)?.title ?? ''}`,
+          `${String(h.id).padStart(6)}  ${h.score.toFixed(3)}  ${oneLine(gallery.getItem(h.id)?.title ?? '')}`,
         );
       return;
     }
