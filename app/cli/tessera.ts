@@ -31,7 +31,9 @@ const USAGE = `usage: tessera <command> [options]
   caption  --folder DIR [--recursive] [--write-xmp] [--retry-failed]
   score    --image FILE --text TEXT [--text TEXT ...]
   models   [--json]
-  serve    [--port N]        the studio's contract on 127.0.0.1, behind a per-launch token
+  serve    [--port N] [--allow-folder DIR]...
+           the studio's contract on 127.0.0.1, behind a per-launch token; the page may name
+           paths only inside the folders --allow-folder names (repeatable)
 ${LIBRARY_USAGE}
 ${JOBS_USAGE}
 
@@ -70,6 +72,7 @@ const OPTIONS = {
   kind: { type: 'string' },
   family: { type: 'string' },
   port: { type: 'string' },
+  'allow-folder': { type: 'string', multiple: true },
   tag: { type: 'string' },
   starred: { type: 'boolean' },
   'min-rating': { type: 'string' },
@@ -95,7 +98,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const [command, ...rest] = parsed.positionals;
-  const { text, ...values } = parsed.values;
+  const { text, 'allow-folder': allowFolders, ...values } = parsed.values;
   if (command === undefined || values.help === true) {
     process.stdout.write(`${USAGE}\n`);
     return command === undefined && values.help !== true ? 2 : 0;
@@ -122,10 +125,10 @@ export async function main(argv: string[]): Promise<number> {
     else if (command === 'infill') await infillCommand(ctx, values);
     else if (command === 'caption') await captionCommand(ctx, values, rest);
     else if (command === 'score') await scoreCommand(ctx, values, text ?? []);
-    else if (command === 'models') modelsCommand(ctx);
+    else if (command === 'models') await modelsCommand(ctx);
     else if (command === 'library') await libraryCommand(ctx, values, rest);
     else if (command === 'jobs') await jobsCommand(ctx, values, rest);
-    else if (command === 'serve') await serveCommand(ctx, values);
+    else if (command === 'serve') await serveCommand(ctx, values, allowFolders ?? []);
     else throw new CliError(`unknown command "${command}"\n${USAGE}`, 2);
     return 0;
   } catch (err) {
