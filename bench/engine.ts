@@ -27,7 +27,7 @@ const { values } = parseArgs({
 });
 const rounds = Number(values.rounds ?? 200);
 const threads = Number(values.threads ?? 2);
-const installed = resolveModel(resolveHome(undefined), values.model);
+const installed = await resolveModel(resolveHome(undefined), values.model);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const now = () => Number(process.hrtime.bigint()) / 1e6;

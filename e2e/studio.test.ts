@@ -51,7 +51,10 @@ test('generate with a live preview; the result lands in the library and search f
   await byTestId('prompt-input').fill('red heart');
   // Sampling starts at the default model's own defaults, best-of-N included.
   const manifest = JSON.parse(
-    readFileSync(join(resolveModel(studio.home, DEFAULT_MODEL_ID).dir, 'manifest.json'), 'utf8'),
+    readFileSync(
+      join((await resolveModel(studio.home, DEFAULT_MODEL_ID)).dir, 'manifest.json'),
+      'utf8',
+    ),
   ) as { sampling: { defaults: { topP: number; bestOf?: number } } };
   const { topP, bestOf = 1 } = manifest.sampling.defaults;
   assert.equal(await page.getByLabel('Best of N', { exact: true }).inputValue(), String(bestOf));
@@ -301,7 +304,7 @@ test('import a model folder: a valid one is listed, a broken one is refused sayi
   // The shipped model under another id, its decoder given a doc string (protobuf field 6 of
   // ModelProto), so it is a different, still valid, model.
   const folder = join(studio.home, 'downloads', 'emoji-copy');
-  cpSync(resolveModel(studio.home, DEFAULT_MODEL_ID).dir, folder, { recursive: true });
+  cpSync((await resolveModel(studio.home, DEFAULT_MODEL_ID)).dir, folder, { recursive: true });
   const note = Buffer.from('copy for the import test');
   const decoder = Buffer.concat([
     readFileSync(join(folder, 'decoder.onnx')),

@@ -249,7 +249,14 @@ export const CHANNELS = {
   /** validates a model folder and copies it into the data folder's models/ */
   'models:import': channel(
     z.object({ path: z.string().min(1).max(4096) }),
-    z.object({ id: z.string(), name: z.string(), family: z.string(), dir: z.string() }),
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      family: z.string(),
+      dir: z.string(),
+      /** the model may not fit this machine's memory: what to expect and do */
+      warning: z.string().nullable(),
+    }),
   ),
   'jobs:submitGenerate': channel(generateSubmitSchema, z.object({ jobIds: z.array(jobId) })),
   'jobs:submitCaptionFolder': channel(captionFolderSubmitSchema, z.object({ jobId })),

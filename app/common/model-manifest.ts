@@ -34,12 +34,33 @@ export const tensorSpecSchema = z.object({
   shape: z.array(dim),
 });
 
+/** A name a manifest may give a file: one entry of the model folder itself, never a path. */
+export const isPlainName = (file: string): boolean =>
+  file !== '' &&
+  file !== '.' &&
+  file !== '..' &&
+  !file.includes('/') &&
+  !file.includes('\\') &&
+  !file.includes('\0');
+
+// The refusal names the rule, never the value: a hostile manifest's path is not echoed back.
 const ownFile = (what: string) =>
   z
     .string()
     .min(1)
-    .refine((f) => !f.includes('/') && !f.includes('\\') && f !== '..', {
-      message: `${what} must sit in the model folder itself`,
+    .max(255)
+    .refine(isPlainName, {
+      message: `${what} must sit in the model folder itself (a plain file name, not a path)`,
+    });
+
+/** A path below the model folder ('hf/onnx/model.onnx'): relative, with no way up or out. */
+const innerPath = (what: string) =>
+  z
+    .string()
+    .min(1)
+    .max(1024)
+    .refine((p) => !p.startsWith('/') && p.split('/').every(isPlainName), {
+      message: `${what} must be a path inside the model folder`,
     });
 
 export const graphSchema = z.object({
@@ -116,7 +137,7 @@ export const manifestSchema = z
     }),
     tokenizer: z.object({
       kind: z.enum(['word', 'bytes-bpe', 'bpe', 'sentencepiece']),
-      file: z.string().min(1),
+      file: ownFile('the tokenizer file'),
       sha256,
       vocabSize: z.number().int().positive(),
       maxTokens: z.number().int().positive(),
@@ -198,7 +219,9 @@ export const manifestSchema = z
       })
       .optional(),
     /** The same weights in the Hugging Face layout, for use outside Tessera; the app ignores it. */
-    hf: z.object({ folder: z.string(), model: z.string(), sha256 }).optional(),
+    hf: z
+      .object({ folder: innerPath('hf.folder'), model: innerPath('hf.model'), sha256 })
+      .optional(),
     memory: z.object({
       weightBytes: z.number().int().positive(),
       kvBytesPerTokenPerRow: z.number().int().nonnegative(),
@@ -313,12 +336,12 @@ export function parseManifest(text: string, where: string): ManifestResult {
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (err) {
+  } catch {
     return {
       ok: false,
       error: {
         code: 'manifest-invalid',
-        message: `${where} is not valid JSON (${(err as Error).message}): re-export or re-download the model`,
+        message: `${where} is not valid JSON (a damaged or foreign file): re-export or re-download the model`,
       },
     };
   }

@@ -33,13 +33,13 @@ export interface ReplayJob {
 const short = (sha: string) => sha.slice(0, 10);
 
 /** The installed model whose decoder made `recipe`, or a refusal saying what to install. */
-function modelFor(home: string, id: number, recipe: Recipe) {
-  const models = installedModels(home);
+async function modelFor(home: string, id: number, recipe: Recipe) {
+  const models = await installedModels(home);
   const same = models.find((m) => m.manifest?.graphs.decoder?.sha256 === recipe.modelSha256);
   if (same?.manifest) {
     // The queue resolves the job's model the same way: what it refuses, refuse now.
     try {
-      return resolveModel(home, recipe.modelSha256).manifest;
+      return (await resolveModel(home, recipe.modelSha256)).manifest;
     } catch (err) {
       if (err instanceof ModelUnavailableError)
         throw new ReplayRefusedError('model-unusable', err.message);
@@ -69,7 +69,7 @@ export async function replayJobFor(gallery: Gallery, home: string, id: number): 
         ? `item ${id} was made by another tool: only images Tessera generated carry a recipe it can replay (Reuse settings copies what it found)`
         : `item ${id} is a photo, not a generation: there is nothing to replay`,
     );
-  const manifest = modelFor(home, id, recipe);
+  const manifest = await modelFor(home, id, recipe);
   const replay: ReplaySource = {
     assetId: id,
     sha256: item.sha256,

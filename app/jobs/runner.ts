@@ -34,7 +34,7 @@ const HEARTBEAT_MS = 1_000;
 export interface RunnerOptions {
   gallery: Gallery;
   client: InferenceClient;
-  resolveModel: (modelId: string) => ResolvedModel;
+  resolveModel: (modelId: string) => Promise<ResolvedModel>;
   onEvent?: (event: QueueEvent) => void;
 }
 
@@ -121,7 +121,7 @@ export class JobRunner {
         job,
         gallery,
         client: this.options.client,
-        model: this.options.resolveModel(job.modelId),
+        model: await this.options.resolveModel(job.modelId),
         stop,
         emit: send,
         progress: (done, total, unit, rate) => {

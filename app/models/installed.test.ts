@@ -14,13 +14,17 @@ function install(folder: string, manifest: Record<string, unknown>): void {
   writeFileSync(join(home, 'models', folder, 'manifest.json'), JSON.stringify(manifest));
 }
 
-test('jpeg-lm models resolve beside vq-ar; families this build cannot run are refused', () => {
+test('jpeg-lm models resolve beside vq-ar; families this build cannot run are refused', async () => {
   install('jl', jpegLmManifest());
-  assert.equal(resolveModel(home, 'tessera/jpeg-lm-test').manifest.family, 'jpeg-lm');
-  assert.equal(resolveModel(home, undefined).manifest.family, 'vq-ar', 'the default stays vq-ar');
+  assert.equal((await resolveModel(home, 'tessera/jpeg-lm-test')).manifest.family, 'jpeg-lm');
+  assert.equal(
+    (await resolveModel(home, undefined)).manifest.family,
+    'vq-ar',
+    'the default stays vq-ar',
+  );
   install('jf', { ...jpegLmManifest(), id: 'tessera/jetformer-test', family: 'jetformer' });
-  assert.throws(
-    () => resolveModel(home, 'tessera/jetformer-test'),
+  await assert.rejects(
+    resolveModel(home, 'tessera/jetformer-test'),
     /cannot be used|cannot run yet/,
   );
 });

@@ -2,12 +2,13 @@
  * Finds installed models: the embedded defaults shipped with Tessera and the folders under
  * <home>/models, each identified by its manifest (and its decoder hash), not by its path.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MODEL_ID } from '../common/default-model.ts';
 import { TesseraError } from '../common/errors.ts';
 import { isRunnableFamily, parseManifest, type ModelManifest } from '../common/model-manifest.ts';
+import { ModelFileError, readManifestText } from './model-file.ts';
 
 export { DEFAULT_MODEL_ID };
 
@@ -43,40 +44,81 @@ function claimedIdOf(text: string): string | null {
   }
 }
 
-function scan(root: string, source: InstalledModel['source']): InstalledModel[] {
-  if (!existsSync(root)) return [];
-  return (
-    readdirSync(root, { withFileTypes: true })
-      // Hidden folders are not models: a model being imported is copied into one first.
-      .filter(
-        (e) =>
-          e.isDirectory() &&
-          !e.name.startsWith('.') &&
-          existsSync(join(root, e.name, 'manifest.json')),
-      )
-      .map((e) => {
-        const dir = join(root, e.name);
-        const text = readFileSync(join(dir, 'manifest.json'), 'utf8');
-        const parsed = parseManifest(text, join(dir, 'manifest.json'));
-        const claimedId = claimedIdOf(text);
-        const bytes = readdirSync(dir).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
-        return parsed.ok
-          ? { dir, source, manifest: parsed.value, problem: null, claimedId, bytes }
-          : { dir, source, manifest: null, problem: parsed.error.message, claimedId, bytes };
-      })
+/** The bytes of the folder's own regular files (links and special files are not followed). */
+async function folderBytes(dir: string): Promise<number> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const sizes = await Promise.all(
+    entries
+      .filter((e) => e.isFile())
+      .map((e) =>
+        lstat(join(dir, e.name)).then(
+          (s) => s.size,
+          () => 0,
+        ),
+      ),
   );
+  return sizes.reduce((sum, n) => sum + n, 0);
 }
 
-export function installedModels(home: string): InstalledModel[] {
-  return [...scan(embeddedDir(), 'embedded'), ...scan(join(home, 'models'), 'home')];
+/** One folder of models: null when it holds no manifest.json at all. */
+async function examine(dir: string, source: InstalledModel['source']) {
+  let text: string;
+  try {
+    text = await readManifestText(dir);
+  } catch (err) {
+    if (!(err instanceof ModelFileError)) throw err;
+    if (err.problem === 'missing') return null;
+    const model: InstalledModel = {
+      dir,
+      source,
+      manifest: null,
+      problem: err.message,
+      claimedId: null,
+      bytes: await folderBytes(dir),
+    };
+    return model;
+  }
+  const parsed = parseManifest(text, join(dir, 'manifest.json'));
+  const model: InstalledModel = {
+    dir,
+    source,
+    manifest: parsed.ok ? parsed.value : null,
+    problem: parsed.ok ? null : parsed.error.message,
+    claimedId: claimedIdOf(text),
+    bytes: await folderBytes(dir),
+  };
+  return model;
+}
+
+/**
+ * The models in `root`, in folder-name order. Nothing here blocks the event loop: a studio
+ * lists models while it serves the window, and a folder may sit on a slow disk.
+ */
+async function scan(root: string, source: InstalledModel['source']): Promise<InstalledModel[]> {
+  const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+  const folders = entries
+    // Hidden folders are not models: a model being imported is copied into one first.
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort();
+  const found = await Promise.all(folders.map((name) => examine(join(root, name), source)));
+  return found.filter((m): m is InstalledModel => m !== null);
+}
+
+export async function installedModels(home: string): Promise<InstalledModel[]> {
+  const [embedded, own] = await Promise.all([
+    scan(embeddedDir(), 'embedded'),
+    scan(join(home, 'models'), 'home'),
+  ]);
+  return [...embedded, ...own];
 }
 
 /** By manifest id, folder name or decoder hash prefix; the embedded default when omitted. */
-export function resolveModel(
+export async function resolveModel(
   home: string,
   wanted: string | undefined,
-): InstalledModel & { manifest: ModelManifest } {
-  const models = installedModels(home);
+): Promise<InstalledModel & { manifest: ModelManifest }> {
+  const models = await installedModels(home);
   const id = wanted ?? DEFAULT_MODEL_ID;
   const match = models.find(
     (m) =>

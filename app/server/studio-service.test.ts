@@ -36,7 +36,7 @@ after(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-const model = resolveModel(home, undefined).manifest;
+const model = (await resolveModel(home, undefined)).manifest;
 const sampling = { ...samplingOf(model.sampling.defaults), cdk: null };
 
 async function call<C extends Channel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>> {
@@ -383,7 +383,7 @@ test("a model's provider is chosen from what onnxruntime lists, kept, and falls 
 
 test('importing a model folder: the shipped model is already installed, a stray folder is not a model', async () => {
   const shipped = await refusal('models:import', {
-    path: resolveModel(home, DEFAULT_MODEL_ID).dir,
+    path: (await resolveModel(home, DEFAULT_MODEL_ID)).dir,
   });
   assert.equal(shipped.code, 'already-installed');
   assert.match(shipped.message, /ships with Tessera/);

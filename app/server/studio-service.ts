@@ -151,21 +151,21 @@ export class StudioService {
 
   readonly handlers: Handlers = {
     // The default model first: screens start with the first usable one.
-    'models:list': () =>
-      installedModels(this.home)
+    'models:list': async () =>
+      (await installedModels(this.home))
         .map((m) => modelView(m, modelProvider(this.home, m.manifest?.id ?? '')))
         .filter((m): m is ModelView => m !== null)
         .sort((a, b) => Number(b.id === DEFAULT_MODEL_ID) - Number(a.id === DEFAULT_MODEL_ID)),
     'models:providers': async () => ({ providers: await this.client.providers() }),
     'models:setProvider': async ({ modelId, provider }) => {
-      if (!installedModels(this.home).some((m) => m.manifest?.id === modelId))
+      if (!(await installedModels(this.home)).some((m) => m.manifest?.id === modelId))
         throw new ModelUnavailableError(`no installed model "${modelId}": rescan the models`);
       await setModelProvider(this.home, modelId, provider);
       return { provider, notice: providerNotice(provider, await this.client.providers()) };
     },
     'models:import': ({ path }) => importModelFolder(this.home, path),
-    'jobs:submitGenerate': (r) => {
-      const model = resolveModel(this.home, r.modelId);
+    'jobs:submitGenerate': async (r) => {
+      const model = await resolveModel(this.home, r.modelId);
       const batchId = crypto.randomUUID();
       const jobIds = Array.from({ length: r.count }, (_, i) => {
         const request = {
@@ -194,8 +194,8 @@ export class StudioService {
       this.kick();
       return { jobIds };
     },
-    'jobs:submitCaptionFolder': (r) => {
-      const model = resolveModel(this.home, r.modelId);
+    'jobs:submitCaptionFolder': async (r) => {
+      const model = await resolveModel(this.home, r.modelId);
       const request = {
         ...r,
         kind: 'caption-folder' as const,
@@ -298,7 +298,7 @@ export class StudioService {
         : await exportToFolder(this.gallery, ids, to);
       return { to, files: files.map((f) => f.name) };
     },
-    'jobs:submitInfill': (r) => {
+    'jobs:submitInfill': async (r) => {
       if ((r.parentId === undefined) === (r.sourceSha256 === undefined))
         throw new GalleryError(
           'invalid',
@@ -309,7 +309,7 @@ export class StudioService {
           'not-found',
           'the opened file is no longer kept by the library: open it in Infill again',
         );
-      const model = resolveModel(this.home, r.modelId);
+      const model = await resolveModel(this.home, r.modelId);
       const request = {
         ...r,
         kind: 'infill' as const,

@@ -27,7 +27,7 @@ export async function captionCommand(
   }
   if (files.length === 0)
     throw new CliError('name at least one image file, or --folder DIR: tessera caption FILE...', 2);
-  const model = resolveModel(ctx.home, values.model as string | undefined);
+  const model = await resolveModel(ctx.home, values.model as string | undefined);
   const size = model.manifest.image.width;
   if (model.manifest.id.includes('emoji') && !ctx.json) ctx.warn(EMOJI_ONLY_NOTE);
   // Greedy unless a temperature is given; then sampled, reproducibly from --seed.
@@ -76,7 +76,7 @@ export async function scoreCommand(
   if (typeof values.image !== 'string') throw new CliError('--image FILE is required', 2);
   if (texts.length === 0)
     throw new CliError('--text TEXT is required (repeat it to score several)', 2);
-  const model = resolveModel(ctx.home, values.model as string | undefined);
+  const model = await resolveModel(ctx.home, values.model as string | undefined);
   const rgb = await toModelRgb(
     await readImageFile(values.image),
     model.manifest.image.width,
@@ -107,7 +107,7 @@ export async function scoreCommand(
 
 /** Captions a whole folder as a persistent job; rerunning it resumes (done files are skipped). */
 async function captionFolderCommand(ctx: CommandContext, values: Values, folder: string) {
-  const model = resolveModel(ctx.home, values.model as string | undefined);
+  const model = await resolveModel(ctx.home, values.model as string | undefined);
   const request: CaptionFolderJob = {
     kind: 'caption-folder',
     modelId: model.manifest.id,

@@ -69,7 +69,7 @@ async function parentOf(ctx: CommandContext, values: Values): Promise<number> {
 }
 
 export async function infillCommand(ctx: CommandContext, values: Values): Promise<void> {
-  const model = resolveModel(ctx.home, values.model as string | undefined);
+  const model = await resolveModel(ctx.home, values.model as string | undefined);
   const manifest = model.manifest;
   if (typeof values.mask !== 'string' && values['keep-rows'] === undefined)
     throw new CliError('--mask FILE (white = regenerate) or --keep-rows N is required', 2);

@@ -5,8 +5,8 @@ import type { CommandContext } from '../context.ts';
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
-export function modelsCommand(ctx: CommandContext): void {
-  const rows = installedModels(ctx.home).map((m) => {
+export async function modelsCommand(ctx: CommandContext): Promise<void> {
+  const rows = (await installedModels(ctx.home)).map((m) => {
     if (m.manifest === null)
       return { dir: m.dir, source: m.source, usable: false, problem: m.problem };
     const x = m.manifest;

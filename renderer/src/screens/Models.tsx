@@ -214,7 +214,9 @@ function ImportModel() {
     setBusy(true);
     try {
       const imported = await invoke('models:import', { path: folder.trim() });
-      toast(`Imported ${imported.name} (${imported.id})`);
+      toast(
+        `Imported ${imported.name} (${imported.id})${imported.warning === null ? '' : `. ${imported.warning}`}`,
+      );
       setPath('');
       await loadModels();
     } catch (err) {
