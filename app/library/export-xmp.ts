@@ -11,7 +11,7 @@
 import exifr from 'exifr';
 import type { ItemDetail } from '../gallery/index.ts';
 import { extractXmp } from '../media/embed-xmp.ts';
-import { readPhotoMetadata } from '../media/photo-metadata.ts';
+import { exifrSafeCopy, readPhotoMetadata } from '../media/photo-metadata.ts';
 import {
   addXmpBag,
   DIGITAL_SOURCE_TYPE,
@@ -74,10 +74,10 @@ const LEGACY_OPTIONS = {
   silentErrors: true,
 };
 
-async function legacyFieldsOf(bytes: Uint8Array): Promise<LegacyFields> {
+async function legacyFieldsOf(bytes: Uint8Array, mime: string): Promise<LegacyFields> {
   let raw: { ifd0?: Record<string, unknown>; iptc?: Record<string, unknown> } | undefined;
   try {
-    raw = await exifr.parse(bytes, LEGACY_OPTIONS);
+    raw = await exifr.parse(exifrSafeCopy(bytes, mime), LEGACY_OPTIONS);
   } catch {
     raw = undefined; // no EXIF or IPTC exifr can read: nothing to mirror
   }
@@ -130,7 +130,7 @@ export function mergeExportXmp(
 export async function exportXmpFor(item: ItemDetail, original: Uint8Array): Promise<string> {
   const embedded = (await readPhotoMetadata(original)).embeddedCaption;
   return mergeExportXmp(extractXmp(original, item.mime) ?? EMPTY_XMP_PACKET, fieldsOf(item), {
-    ...(await legacyFieldsOf(original)),
+    ...(await legacyFieldsOf(original, item.mime)),
     ownerCaption: embedded !== null && !embedded.writtenByTessera,
   });
 }

@@ -7,7 +7,8 @@ import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { makeJunkFolder, type JunkFolder } from '../jobs/testing/junk-folder.ts';
 import { embedXmp } from './embed-xmp.ts';
-import { encodePng } from './png.ts';
+import { encodePng, pngChunk } from './png.ts';
+import { measureInChild, zlibZeros } from './testing/zlib-bomb.ts';
 import { isMeaningfulCaption, readPhotoMetadata } from './photo-metadata.ts';
 import { buildXmp } from './xmp.ts';
 
@@ -265,3 +266,28 @@ console.log(JSON.stringify({ results, maxRssMiB: process.resourceUsage().maxRSS 
     assert.ok(maxRssMiB < 400, `peak memory ${maxRssMiB.toFixed(0)} MiB: the pixel data was read`);
   },
 );
+
+test('a PNG whose 1 MB ICC profile inflates to 1 GiB costs little memory, from a path and from bytes', async () => {
+  const png = encodePng(new Uint8Array(2 * 2 * 3), 2, 2, {
+    text: { Description: 'Harbour at dawn' },
+  });
+  const icc = pngChunk(
+    'iCCP',
+    Buffer.concat([Buffer.from('icc\0\0', 'latin1'), await zlibZeros(1024)]),
+  );
+  const path = join(dir, 'icc-bomb.png');
+  await writeFile(path, Buffer.concat([png.subarray(0, 33), icc, png.subarray(33)]));
+  const { value, grewMiB, ms } = measureInChild<(string | null)[]>(
+    `import { readFileSync } from 'node:fs';
+     import { readPhotoMetadata } from './app/media/photo-metadata.ts';
+     mark();
+     const fromPath = await readPhotoMetadata(process.argv[1]);
+     const fromBytes = await readPhotoMetadata(readFileSync(process.argv[1]));
+     report([fromPath, fromBytes].map((m) => m.embeddedCaption?.text ?? null));`,
+    path,
+    repoRoot,
+  );
+  assert.deepEqual(value, ['Harbour at dawn', 'Harbour at dawn']);
+  assert.ok(grewMiB < 64, `peak memory grew by ${grewMiB.toFixed(0)} MiB`);
+  assert.ok(ms < 2000, `${ms.toFixed(0)} ms`);
+});

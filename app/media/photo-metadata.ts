@@ -87,7 +87,14 @@ async function readAt(handle: FileHandle, position: number, length: number): Pro
   return buffer.subarray(0, filled);
 }
 
-/** A PNG made of the signature and every chunk except the image data. */
+/**
+ * PNG chunks exifr is never handed: the image data, and the ICC profile, which exifr inflates
+ * without an output limit even when asked not to read it (a 1 MB iCCP chunk can inflate to
+ * gigabytes).
+ */
+const PNG_CHUNKS_NOT_READ = new Set(['IDAT', 'fdAT', 'iCCP']);
+
+/** A PNG made of the signature and every chunk exifr is handed. */
 async function pngMetadataCopy(handle: FileHandle, size: number): Promise<Buffer> {
   const parts = [await readAt(handle, 0, 8)];
   let total = 8;
@@ -97,12 +104,34 @@ async function pngMetadataCopy(handle: FileHandle, size: number): Promise<Buffer
     const length = header.readUInt32BE(0);
     const type = header.toString('latin1', 4, 8);
     const end = pos + 12 + length;
-    if (type !== 'IDAT' && type !== 'fdAT' && length <= MAX_METADATA_CHUNK) {
+    if (!PNG_CHUNKS_NOT_READ.has(type) && length <= MAX_METADATA_CHUNK) {
       const chunk = await readAt(handle, pos, Math.min(12 + length, size - pos));
       parts.push(chunk);
       total += chunk.length;
     }
     if (type === 'IEND' || end > size) break;
+    pos = end;
+  }
+  return Buffer.concat(parts);
+}
+
+/**
+ * A PNG already in memory with only the chunks exifr may be handed (any other file as it is):
+ * what every exifr call on image bytes must be given.
+ */
+export function exifrSafeCopy(bytes: Uint8Array, mime: string | null): Uint8Array {
+  return mime === 'image/png' ? pngMetadataOnly(bytes) : bytes;
+}
+
+function pngMetadataOnly(bytes: Uint8Array): Buffer {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const parts = [buf.subarray(0, 8)];
+  for (let pos = 8; pos + 12 <= buf.length;) {
+    const length = buf.readUInt32BE(pos);
+    const type = buf.toString('latin1', pos + 4, pos + 8);
+    const end = Math.min(pos + 12 + length, buf.length);
+    if (!PNG_CHUNKS_NOT_READ.has(type)) parts.push(buf.subarray(pos, end));
+    if (type === 'IEND') break;
     pos = end;
   }
   return Buffer.concat(parts);
@@ -333,7 +362,8 @@ export async function readPhotoMetadata(input: string | Uint8Array): Promise<Pho
       ? await openSource(input)
       : { mime: sniffImageType(input.subarray(0, SNIFF_LENGTH))?.mime ?? null, input };
   if (mime === null) return { exif: null, embeddedCaption: null };
-  let exifSource: string | Uint8Array | null = exifrInput;
+  let exifSource: string | Uint8Array | null =
+    typeof exifrInput === 'string' ? exifrInput : exifrSafeCopy(exifrInput, mime);
   if (mime === 'image/webp') {
     // exifr does not read WebP: hand it the EXIF chunk, a TIFF structure after "Exif\0\0".
     const chunk = typeof exifrInput === 'string' ? null : findWebpChunk(exifrInput, 'EXIF');
