@@ -8,74 +8,67 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { findShippedModelDir } from '../app/models/testing/shipped-models.ts';
+import { shippedModelDir } from '../app/models/testing/shipped-models.ts';
 import { openStudio, type Studio } from './harness.ts';
 
-const shippedDir = findShippedModelDir('jpeg-lm');
-const shipped = shippedDir !== null;
-const JPEG_LM_ID = shipped
-  ? (JSON.parse(readFileSync(join(shippedDir, 'manifest.json'), 'utf8')) as { id: string }).id
-  : '';
-
 let studio: Studio;
+let JPEG_LM_ID: string;
 before(async () => {
-  if (shipped) studio = await openStudio();
+  const dir = shippedModelDir('jpeg-lm');
+  JPEG_LM_ID = (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { id: string }).id;
+  studio = await openStudio();
 });
 after(async () => {
   await studio?.close();
 });
 
-test(
-  'generate with jpeg-lm, then continue the picture from its top rows',
-  { skip: !shipped && 'the jpeg-lm export is not in native-models/exports' },
-  async () => {
-    const { page } = studio;
-    const byTestId = (id: string) => page.getByTestId(id);
-    await byTestId('nav-generate').click();
-    await byTestId('model-select').selectOption(JPEG_LM_ID);
-    await byTestId('prompt-input').fill('red heart');
-    await byTestId('generate-button').click();
-    await byTestId('preview-canvas').waitFor({ state: 'visible', timeout: 60_000 });
-    await page
-      .getByText(/\d+ ?\/ ?16 MCUs/)
-      .first()
-      .waitFor({ timeout: 60_000 });
-    await page
-      .getByTestId('queue-panel')
-      .getByText(/completed|done/i)
-      .first()
-      .waitFor({ timeout: 120_000 });
-    // A finished job still counts in its family's unit once the live events are gone.
-    await page.getByTestId('queue-panel').getByText('16/16 MCUs').first().waitFor();
-    await studio.shot('jpeg-lm-generate');
+test('generate with jpeg-lm, then continue the picture from its top rows', async () => {
+  const { page } = studio;
+  const byTestId = (id: string) => page.getByTestId(id);
+  await byTestId('nav-generate').click();
+  await byTestId('model-select').selectOption(JPEG_LM_ID);
+  await byTestId('prompt-input').fill('red heart');
+  await byTestId('generate-button').click();
+  await byTestId('preview-canvas').waitFor({ state: 'visible', timeout: 60_000 });
+  await page
+    .getByText(/\d+ ?\/ ?16 MCUs/)
+    .first()
+    .waitFor({ timeout: 60_000 });
+  await page
+    .getByTestId('queue-panel')
+    .getByText(/completed|done/i)
+    .first()
+    .waitFor({ timeout: 120_000 });
+  // A finished job still counts in its family's unit once the live events are gone.
+  await page.getByTestId('queue-panel').getByText('16/16 MCUs').first().waitFor();
+  await studio.shot('jpeg-lm-generate');
 
-    const made = studio.web.gallery.query({}).items;
-    assert.equal(made.length, 1);
-    const parent = studio.web.gallery.getItem(made[0]!.id)!;
-    assert.equal(parent.generation!.recipe.modelId, JPEG_LM_ID);
-    assert.equal(parent.width, 64);
+  const made = studio.web.gallery.query({}).items;
+  assert.equal(made.length, 1);
+  const parent = studio.web.gallery.getItem(made[0]!.id)!;
+  assert.equal(parent.generation!.recipe.modelId, JPEG_LM_ID);
+  assert.equal(parent.width, 64);
 
-    await byTestId('nav-library').click();
-    await page.locator(`[data-testid="grid-item-${parent.id}"]`).click();
-    await byTestId('infill-button').click();
-    await byTestId('mask-canvas').waitFor();
-    await byTestId('keep-rows-2').click();
-    await page.getByText(/50% of the 64×64 model pixels/).waitFor();
-    await studio.shot('jpeg-lm-continue');
-    await byTestId('infill-submit').click();
-    const staging = byTestId('infill-staging');
-    await staging.getByTestId('staging-accept').waitFor({ timeout: 120_000 });
-    await staging.getByTestId(`lineage-${parent.id}`).waitFor();
+  await byTestId('nav-library').click();
+  await page.locator(`[data-testid="grid-item-${parent.id}"]`).click();
+  await byTestId('infill-button').click();
+  await byTestId('mask-canvas').waitFor();
+  await byTestId('keep-rows-2').click();
+  await page.getByText(/50% of the 64×64 model pixels/).waitFor();
+  await studio.shot('jpeg-lm-continue');
+  await byTestId('infill-submit').click();
+  const staging = byTestId('infill-staging');
+  await staging.getByTestId('staging-accept').waitFor({ timeout: 120_000 });
+  await staging.getByTestId(`lineage-${parent.id}`).waitFor();
 
-    const items = studio.web.gallery.query({}).items;
-    const child = items.find((i) => i.id !== parent.id);
-    assert.ok(child !== undefined, 'the continuation is in the library');
-    const detail = studio.web.gallery.getItem(child.id)!;
-    assert.equal(detail.generation!.recipe.modelId, JPEG_LM_ID);
-    const ancestors = studio.web.gallery.lineage(child.id).filter((n) => n.depth < 0);
-    assert.deepEqual(
-      ancestors.map((n) => n.id),
-      [parent.id],
-    );
-  },
-);
+  const items = studio.web.gallery.query({}).items;
+  const child = items.find((i) => i.id !== parent.id);
+  assert.ok(child !== undefined, 'the continuation is in the library');
+  const detail = studio.web.gallery.getItem(child.id)!;
+  assert.equal(detail.generation!.recipe.modelId, JPEG_LM_ID);
+  const ancestors = studio.web.gallery.lineage(child.id).filter((n) => n.depth < 0);
+  assert.deepEqual(
+    ancestors.map((n) => n.id),
+    [parent.id],
+  );
+});

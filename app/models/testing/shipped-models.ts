@@ -27,10 +27,19 @@ export function findShippedModelDir(family: string): string | null {
   return dir === undefined ? null : join(EXPORTS_DIR, dir);
 }
 
+/** What a test that needs the shipped `family` model says when it is not there. */
+export function missingModel(family: string): string {
+  return (
+    `no exported ${family} model under native-models/exports: the shipped models are committed ` +
+    `there (restore them from git), or export one with ` +
+    `\`python -m tessera_models.${family.replace('-', '_')}.export\``
+  );
+}
+
 /** The absolute folder of the first shipped export of `family` (tests that need a real model). */
 export function shippedModelDir(family: string): string {
   const dir = findShippedModelDir(family);
-  if (dir === null) throw new Error(`no exported ${family} model under native-models/exports`);
+  if (dir === null) throw new Error(missingModel(family));
   return dir;
 }
 
@@ -45,7 +54,7 @@ export function shippedVqArManifest(): Record<string, unknown> {
         >,
     )
     .find((m) => m.family === 'vq-ar');
-  if (vqAr === undefined) throw new Error('no exported vq-ar model under native-models/exports');
+  if (vqAr === undefined) throw new Error(missingModel('vq-ar'));
   return vqAr;
 }
 

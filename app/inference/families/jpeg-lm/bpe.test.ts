@@ -3,34 +3,29 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { BASE, EOI_ID, JpegBodyError, JpegBpe, RST0, STUFFED } from './bpe.ts';
-import { NO_TEST_MODEL, TEST_MODEL_DIR } from './testing/test-model.ts';
+import { requireTestModel, TEST_MODEL_DIR } from './testing/test-model.ts';
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
 
-test(
-  'the tokenizer gives exactly the Python ids for every golden body, and decodes them back',
-  {
-    skip: NO_TEST_MODEL,
-  },
-  () => {
-    const bpe = JpegBpe.fromJson(
-      JSON.parse(readFileSync(join(TEST_MODEL_DIR, 'jpeg-bpe.json'), 'utf8')),
-    );
-    const golden = JSON.parse(readFileSync(join(TEST_MODEL_DIR, 'golden-bpe.json'), 'utf8')) as {
-      cases: { bodyBase64: string; ids: number[] }[];
-    };
-    assert.ok(golden.cases.length >= 100, 'golden-bpe.json should hold real bodies');
-    assert.ok(
-      golden.cases.some((c) => c.ids.some((id) => id >= BASE)),
-      'the golden bodies should exercise merges',
-    );
-    golden.cases.forEach((c, i) => {
-      const body = new Uint8Array(Buffer.from(c.bodyBase64, 'base64'));
-      assert.deepEqual(bpe.encode(body), c.ids, `case ${i}`);
-      assert.deepEqual(bpe.decode(c.ids), body, `case ${i} decoded`);
-    });
-  },
-);
+test('the tokenizer gives exactly the Python ids for every golden body, and decodes them back', () => {
+  requireTestModel();
+  const bpe = JpegBpe.fromJson(
+    JSON.parse(readFileSync(join(TEST_MODEL_DIR, 'jpeg-bpe.json'), 'utf8')),
+  );
+  const golden = JSON.parse(readFileSync(join(TEST_MODEL_DIR, 'golden-bpe.json'), 'utf8')) as {
+    cases: { bodyBase64: string; ids: number[] }[];
+  };
+  assert.ok(golden.cases.length >= 100, 'golden-bpe.json should hold real bodies');
+  assert.ok(
+    golden.cases.some((c) => c.ids.some((id) => id >= BASE)),
+    'the golden bodies should exercise merges',
+  );
+  golden.cases.forEach((c, i) => {
+    const body = new Uint8Array(Buffer.from(c.bodyBase64, 'base64'));
+    assert.deepEqual(bpe.encode(body), c.ids, `case ${i}`);
+    assert.deepEqual(bpe.decode(c.ids), body, `case ${i} decoded`);
+  });
+});
 
 test('base symbols: bytes, the stuffed pair and markers are one symbol each', () => {
   const bpe = new JpegBpe([]);

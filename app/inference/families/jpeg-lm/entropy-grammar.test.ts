@@ -13,7 +13,7 @@ import {
   type GrammarState,
 } from './entropy-grammar.ts';
 import { McuGrammar } from './grammar.ts';
-import { NO_TEST_MODEL, TEST_MODEL_DIR } from './testing/test-model.ts';
+import { requireTestModel, TEST_MODEL_DIR } from './testing/test-model.ts';
 import { JpegLmVocab } from './vocab.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'media', 'jpeg', 'fixtures');
@@ -81,32 +81,29 @@ test('every MCU of the codec fixtures is a complete path of base symbols', () =>
   assert.equal(assertBodiesAccepted(g, bodies), 5 * 16);
 });
 
-test(
-  'every MCU of the golden BPE bodies tokenizes into a path the grammar accepts, ending complete',
-  { skip: NO_TEST_MODEL },
-  (t) => {
-    const bpe = JpegBpe.fromJson(
-      JSON.parse(readFileSync(join(TEST_MODEL_DIR, 'jpeg-bpe.json'), 'utf8')),
-    );
-    const g = grammarOf(
-      bpe,
-      createJpegCodec(read(TEST_MODEL_DIR, 'tables.bin'), read(TEST_MODEL_DIR, 'header-64.bin')),
-    );
-    const golden = JSON.parse(readFileSync(join(TEST_MODEL_DIR, 'golden-bpe.json'), 'utf8')) as {
-      cases: { bodyBase64: string }[];
-    };
-    assert.ok(golden.cases.length >= 100, 'golden-bpe.json should hold real bodies');
-    const bodies = golden.cases.map((c) =>
-      bpe.encode(new Uint8Array(Buffer.from(c.bodyBase64, 'base64'))),
-    );
-    assert.ok(
-      bodies.some((ids) => ids.some((id) => id >= 265)),
-      'the bodies should use merges',
-    );
-    const mcus = assertBodiesAccepted(g, bodies);
-    t.diagnostic(`${golden.cases.length} bodies, ${mcus} MCUs accepted`);
-  },
-);
+test('every MCU of the golden BPE bodies tokenizes into a path the grammar accepts, ending complete', (t) => {
+  requireTestModel();
+  const bpe = JpegBpe.fromJson(
+    JSON.parse(readFileSync(join(TEST_MODEL_DIR, 'jpeg-bpe.json'), 'utf8')),
+  );
+  const g = grammarOf(
+    bpe,
+    createJpegCodec(read(TEST_MODEL_DIR, 'tables.bin'), read(TEST_MODEL_DIR, 'header-64.bin')),
+  );
+  const golden = JSON.parse(readFileSync(join(TEST_MODEL_DIR, 'golden-bpe.json'), 'utf8')) as {
+    cases: { bodyBase64: string }[];
+  };
+  assert.ok(golden.cases.length >= 100, 'golden-bpe.json should hold real bodies');
+  const bodies = golden.cases.map((c) =>
+    bpe.encode(new Uint8Array(Buffer.from(c.bodyBase64, 'base64'))),
+  );
+  assert.ok(
+    bodies.some((ids) => ids.some((id) => id >= 265)),
+    'the bodies should use merges',
+  );
+  const mcus = assertBodiesAccepted(g, bodies);
+  t.diagnostic(`${golden.cases.length} bodies, ${mcus} MCUs accepted`);
+});
 
 test('a truncated MCU is incomplete; bytes after completion are rejected', () => {
   const bpe = new JpegBpe([]);

@@ -17,7 +17,7 @@ import { runGenerate, runInfill } from './jobs.ts';
 import { runMcus } from './loop.ts';
 import { completionMask, maskedMcus } from './mcu-mask.ts';
 import { JpegLmModel } from './model.ts';
-import { NO_TEST_MODEL, TEST_MODEL_DIR } from './testing/test-model.ts';
+import { requireTestModel, TEST_MODEL_DIR } from './testing/test-model.ts';
 
 /**
  * app/media/jpeg's decoder matches Pillow's decode of valid bodies exactly (its tests hold it
@@ -53,18 +53,16 @@ interface CaptionCase {
 }
 type Case = GenerateCase | CompleteCase | InfillCase | CaptionCase;
 
-const skip = NO_TEST_MODEL;
 let model: JpegLmModel;
 let cases: Case[] = [];
 before(async () => {
-  if (skip !== false) return;
-  model = await JpegLmModel.load(TEST_MODEL_DIR, { provider: 'cpu', threads: 2 });
+  model = await JpegLmModel.load(requireTestModel(), { provider: 'cpu', threads: 2 });
   cases = (
     JSON.parse(readFileSync(join(TEST_MODEL_DIR, 'golden.json'), 'utf8')) as { cases: Case[] }
   ).cases;
 });
 after(async () => {
-  if (skip === false) await model.release();
+  await model?.release();
 });
 
 const rgbOf = (base64: string) => new Uint8Array(Buffer.from(base64, 'base64'));
@@ -172,47 +170,43 @@ function assertMatches(
   return { compared, incomplete };
 }
 
-test(
-  'generate, complete and infill reproduce every golden case token for token',
-  { skip },
-  async (t) => {
-    const sampled = cases.filter((c) => c.task !== 'caption');
-    assert.ok(
-      sampled.filter((c) => c.task === 'generate').length >= 3,
-      'golden.json lacks generate cases',
-    );
-    let compared = 0;
-    for (const c of sampled) {
-      const captionIds = model.promptIds(c.prompt, c.style);
-      const run = { captionIds, seed: c.seed, imageIndex: c.imageIndex, settings: c.settings };
-      let known: (number[] | null)[];
-      if (c.task === 'generate') {
-        assert.deepEqual(captionIds, c.promptIds, `prompt ids of "${c.prompt}"`);
-        known = new Array<null>(model.jpeg.mcus).fill(null);
-      } else {
-        const source = imageMcuTokens(model, rgbOf(c.sourceRgbBase64));
-        const masked =
-          c.task === 'infill'
-            ? source.map((_, m) => c.maskedMcus.includes(m))
-            : c.keepRows >= rows()
-              ? source.map(() => false) // keeps the whole image: nothing to sample
-              : maskedMcus(completionMask(layout(), c.keepRows), layout());
-        known = source.map((tokens, m) => (masked[m] ? null : tokens));
-      }
-      const { body } = await runMcus(model, { ...run, known });
-      const what = `${c.task} "${c.prompt}" seed ${c.seed}`;
-      const { compared: mcus, incomplete } = assertMatches(body, c, what, captionIds.length + 2);
-      compared += mcus;
-      // No golden case runs into the length or context guard, so every MCU must be complete:
-      // the grammar never leaves one it cannot finish.
-      assert.deepEqual(incomplete, [], `${what}: MCUs closed incomplete`);
-      t.diagnostic(`${what}: ${mcus} of ${model.jpeg.mcus} MCUs decode, equal to Pillow's`);
+test('generate, complete and infill reproduce every golden case token for token', async (t) => {
+  const sampled = cases.filter((c) => c.task !== 'caption');
+  assert.ok(
+    sampled.filter((c) => c.task === 'generate').length >= 3,
+    'golden.json lacks generate cases',
+  );
+  let compared = 0;
+  for (const c of sampled) {
+    const captionIds = model.promptIds(c.prompt, c.style);
+    const run = { captionIds, seed: c.seed, imageIndex: c.imageIndex, settings: c.settings };
+    let known: (number[] | null)[];
+    if (c.task === 'generate') {
+      assert.deepEqual(captionIds, c.promptIds, `prompt ids of "${c.prompt}"`);
+      known = new Array<null>(model.jpeg.mcus).fill(null);
+    } else {
+      const source = imageMcuTokens(model, rgbOf(c.sourceRgbBase64));
+      const masked =
+        c.task === 'infill'
+          ? source.map((_, m) => c.maskedMcus.includes(m))
+          : c.keepRows >= rows()
+            ? source.map(() => false) // keeps the whole image: nothing to sample
+            : maskedMcus(completionMask(layout(), c.keepRows), layout());
+      known = source.map((tokens, m) => (masked[m] ? null : tokens));
     }
-    assert.ok(compared >= 1, 'no golden MCU was valid JPEG data, so no pixels were compared');
-  },
-);
+    const { body } = await runMcus(model, { ...run, known });
+    const what = `${c.task} "${c.prompt}" seed ${c.seed}`;
+    const { compared: mcus, incomplete } = assertMatches(body, c, what, captionIds.length + 2);
+    compared += mcus;
+    // No golden case runs into the length or context guard, so every MCU must be complete:
+    // the grammar never leaves one it cannot finish.
+    assert.deepEqual(incomplete, [], `${what}: MCUs closed incomplete`);
+    t.diagnostic(`${what}: ${mcus} of ${model.jpeg.mcus} MCUs decode, equal to Pillow's`);
+  }
+  assert.ok(compared >= 1, 'no golden MCU was valid JPEG data, so no pixels were compared');
+});
 
-test('another seed samples another body; greedy decoding ignores the seed', { skip }, async () => {
+test('another seed samples another body; greedy decoding ignores the seed', async () => {
   const generates = cases.filter((c): c is GenerateCase => c.task === 'generate');
   const sampled = generates.filter((c) => c.settings.temperature > 0);
   const greedy = generates.filter((c) => c.settings.temperature === 0);
@@ -232,81 +226,75 @@ test('another seed samples another body; greedy decoding ignores the seed', { sk
   }
 });
 
-test(
-  'a prefix completion is an infill whose mask covers the rows below the kept ones',
-  { skip },
-  async (t) => {
-    const c = cases.find((x): x is CompleteCase => x.task === 'complete');
-    assert.ok(c !== undefined, 'golden.json has no completion');
-    // A golden completion that keeps every row samples nothing: complete from one row less
-    // and hold the infill to the loop run directly.
-    const keepRows = Math.min(c.keepRows, rows() - 1);
-    let expected = c.tokens;
-    if (keepRows !== c.keepRows) {
-      t.diagnostic(
-        `the golden completion keeps all ${c.keepRows} rows; completing from ${keepRows}`,
-      );
-      const source = imageMcuTokens(model, rgbOf(c.sourceRgbBase64));
-      const perRow = model.jpeg.mcusPerRow;
-      const run = await runMcus(model, {
-        captionIds: model.promptIds(c.prompt, c.style),
-        known: source.map((tokens, m) => (m < keepRows * perRow ? tokens : null)),
-        seed: c.seed,
-        imageIndex: c.imageIndex,
-        settings: c.settings,
-      });
-      expected = run.body;
-    }
-    const mask = completionMask(layout(), keepRows);
-    const events: JobEvent[] = [];
-    const result = await runInfill(
-      model,
-      {
-        task: 'infill',
-        modelDir: TEST_MODEL_DIR,
-        provider: 'cpu',
-        threads: 2,
-        prompt: c.prompt,
-        style: c.style,
-        seed: c.seed,
-        imageIndex: c.imageIndex,
-        sampling: c.settings,
-        imageRgb: c.sourceRgbBase64,
-        mask: b64(mask),
-        featherPx: 0,
-      },
-      { stop: null },
-      (e) => events.push(e),
-    );
-    assert.ok(result !== 'stopped' && result.task === 'infill');
-    // Like a generation: progress in MCUs up to all of them, and a preview after each MCU.
-    const total = model.jpeg.mcus;
-    const progress = events.filter(
-      (e): e is Extract<JobEvent, { type: 'progress' }> => e.type === 'progress',
-    );
-    assert.deepEqual(
-      progress.map((e) => e.done),
-      Array.from({ length: total }, (_, i) => i + 1),
-    );
-    assert.ok(progress.every((e) => e.unit === 'mcu' && e.total === total));
-    assert.equal(events.filter((e) => e.type === 'preview').length, total);
-    const offset = model.vocab.jpegOffset;
-    assert.deepEqual(
-      result.codes,
-      expected.map((id) => id - offset),
-      'codes are the body tokens',
-    );
-    // Kept rows are the source's own pixels; the rest is the decoded completion.
-    const out = rgbOf(result.imageRgb);
-    const source = rgbOf(c.sourceRgbBase64);
-    const decoded = decodeBodyTokens(model, expected).rgb;
-    const cut = keepRows * model.jpeg.mcuSize * model.manifest.image.width * 3;
-    assert.deepEqual(out.subarray(0, cut), source.subarray(0, cut));
-    assert.deepEqual(out.subarray(cut), decoded.subarray(cut));
-  },
-);
+test('a prefix completion is an infill whose mask covers the rows below the kept ones', async (t) => {
+  const c = cases.find((x): x is CompleteCase => x.task === 'complete');
+  assert.ok(c !== undefined, 'golden.json has no completion');
+  // A golden completion that keeps every row samples nothing: complete from one row less
+  // and hold the infill to the loop run directly.
+  const keepRows = Math.min(c.keepRows, rows() - 1);
+  let expected = c.tokens;
+  if (keepRows !== c.keepRows) {
+    t.diagnostic(`the golden completion keeps all ${c.keepRows} rows; completing from ${keepRows}`);
+    const source = imageMcuTokens(model, rgbOf(c.sourceRgbBase64));
+    const perRow = model.jpeg.mcusPerRow;
+    const run = await runMcus(model, {
+      captionIds: model.promptIds(c.prompt, c.style),
+      known: source.map((tokens, m) => (m < keepRows * perRow ? tokens : null)),
+      seed: c.seed,
+      imageIndex: c.imageIndex,
+      settings: c.settings,
+    });
+    expected = run.body;
+  }
+  const mask = completionMask(layout(), keepRows);
+  const events: JobEvent[] = [];
+  const result = await runInfill(
+    model,
+    {
+      task: 'infill',
+      modelDir: TEST_MODEL_DIR,
+      provider: 'cpu',
+      threads: 2,
+      prompt: c.prompt,
+      style: c.style,
+      seed: c.seed,
+      imageIndex: c.imageIndex,
+      sampling: c.settings,
+      imageRgb: c.sourceRgbBase64,
+      mask: b64(mask),
+      featherPx: 0,
+    },
+    { stop: null },
+    (e) => events.push(e),
+  );
+  assert.ok(result !== 'stopped' && result.task === 'infill');
+  // Like a generation: progress in MCUs up to all of them, and a preview after each MCU.
+  const total = model.jpeg.mcus;
+  const progress = events.filter(
+    (e): e is Extract<JobEvent, { type: 'progress' }> => e.type === 'progress',
+  );
+  assert.deepEqual(
+    progress.map((e) => e.done),
+    Array.from({ length: total }, (_, i) => i + 1),
+  );
+  assert.ok(progress.every((e) => e.unit === 'mcu' && e.total === total));
+  assert.equal(events.filter((e) => e.type === 'preview').length, total);
+  const offset = model.vocab.jpegOffset;
+  assert.deepEqual(
+    result.codes,
+    expected.map((id) => id - offset),
+    'codes are the body tokens',
+  );
+  // Kept rows are the source's own pixels; the rest is the decoded completion.
+  const out = rgbOf(result.imageRgb);
+  const source = rgbOf(c.sourceRgbBase64);
+  const decoded = decodeBodyTokens(model, expected).rgb;
+  const cut = keepRows * model.jpeg.mcuSize * model.manifest.image.width * 3;
+  assert.deepEqual(out.subarray(0, cut), source.subarray(0, cut));
+  assert.deepEqual(out.subarray(cut), decoded.subarray(cut));
+});
 
-test('captions equal the reference and scores agree within 1e-4', { skip }, async () => {
+test('captions equal the reference and scores agree within 1e-4', async () => {
   const captions = cases.filter((c): c is CaptionCase => c.task === 'caption');
   assert.ok(captions.length >= 2, 'golden.json lacks caption cases');
   for (const c of captions) {
@@ -338,7 +326,7 @@ const generateRequest = (c: GenerateCase, codes: number[] | null) => ({
   resumeFrom: codes === null ? null : { codes },
 });
 
-test('a run stopped mid-MCU resumes to the identical body', { skip }, async () => {
+test('a run stopped mid-MCU resumes to the identical body', async () => {
   const c = firstGenerate();
   const run = {
     captionIds: c.promptIds,
@@ -369,56 +357,52 @@ test('a run stopped mid-MCU resumes to the identical body', { skip }, async () =
   await assert.rejects(runMcus(model, { ...run, resumeFrom: forged }), /breaks the MCU grammar/);
 });
 
-test(
-  'a paused job resumes from its state to identical bytes; progress and previews are per MCU',
-  { skip },
-  async () => {
-    const c = firstGenerate();
-    const M = model.jpeg.mcus;
-    const control: JobControl = { stop: null };
-    const events: JobEvent[] = [];
-    const stopped = await runGenerate(model, generateRequest(c, null), control, (e) => {
-      events.push(e);
-      if (e.type === 'progress' && e.done === 1) control.stop = 'pause';
-    });
-    assert.equal(stopped, 'stopped');
-    const paused = events.find((e) => e.type === 'paused');
-    assert.ok(paused?.type === 'paused', 'a paused job reports its state');
-    const offset = model.vocab.jpegOffset;
-    const expected = c.tokens.map((t) => t - offset);
-    assert.deepEqual(paused.state.codes, expected.slice(0, paused.state.codes.length));
+test('a paused job resumes from its state to identical bytes; progress and previews are per MCU', async () => {
+  const c = firstGenerate();
+  const M = model.jpeg.mcus;
+  const control: JobControl = { stop: null };
+  const events: JobEvent[] = [];
+  const stopped = await runGenerate(model, generateRequest(c, null), control, (e) => {
+    events.push(e);
+    if (e.type === 'progress' && e.done === 1) control.stop = 'pause';
+  });
+  assert.equal(stopped, 'stopped');
+  const paused = events.find((e) => e.type === 'paused');
+  assert.ok(paused?.type === 'paused', 'a paused job reports its state');
+  const offset = model.vocab.jpegOffset;
+  const expected = c.tokens.map((t) => t - offset);
+  assert.deepEqual(paused.state.codes, expected.slice(0, paused.state.codes.length));
 
-    const later: JobEvent[] = [];
-    const done = await runGenerate(
-      model,
-      generateRequest(c, paused.state.codes),
-      { stop: null },
-      (e) => later.push(e),
-    );
-    assert.ok(done !== 'stopped' && done.task === 'generate');
-    assert.deepEqual(done.codes, expected, 'resumed codes equal the uninterrupted run');
-    assert.deepEqual(rgbOf(done.imageRgb), decodeBodyTokens(model, c.tokens).rgb);
+  const later: JobEvent[] = [];
+  const done = await runGenerate(
+    model,
+    generateRequest(c, paused.state.codes),
+    { stop: null },
+    (e) => later.push(e),
+  );
+  assert.ok(done !== 'stopped' && done.task === 'generate');
+  assert.deepEqual(done.codes, expected, 'resumed codes equal the uninterrupted run');
+  assert.deepEqual(rgbOf(done.imageRgb), decodeBodyTokens(model, c.tokens).rgb);
 
-    for (const e of [...events, ...later]) jobEventSchema.parse(e); // what the host sends on
-    jobResultSchema.parse(done);
-    const progress = later.filter((e) => e.type === 'progress');
-    assert.deepEqual(
-      progress.map((e) => e.done),
-      Array.from({ length: M }, (_, m) => m + 1),
-    );
-    assert.ok(progress.every((e) => e.unit === 'mcu' && e.total === M));
-    const previews = later.filter((e) => e.type === 'preview');
-    assert.equal(previews.length, M);
-    const checkpoints = later.filter((e) => e.type === 'checkpoint');
-    assert.equal(checkpoints.length, M);
-    // The first preview shows MCU 0 only: every later MCU is still grey.
-    const first = rgbOf(previews[0]!.imageRgb);
-    for (let m = 1; m < M; m++) assert.ok(mcuIsPlain(first, m, 128), `MCU ${m} grey in preview 1`);
-    assert.deepEqual(rgbOf(previews[M - 1]!.imageRgb), rgbOf(done.imageRgb));
-  },
-);
+  for (const e of [...events, ...later]) jobEventSchema.parse(e); // what the host sends on
+  jobResultSchema.parse(done);
+  const progress = later.filter((e) => e.type === 'progress');
+  assert.deepEqual(
+    progress.map((e) => e.done),
+    Array.from({ length: M }, (_, m) => m + 1),
+  );
+  assert.ok(progress.every((e) => e.unit === 'mcu' && e.total === M));
+  const previews = later.filter((e) => e.type === 'preview');
+  assert.equal(previews.length, M);
+  const checkpoints = later.filter((e) => e.type === 'checkpoint');
+  assert.equal(checkpoints.length, M);
+  // The first preview shows MCU 0 only: every later MCU is still grey.
+  const first = rgbOf(previews[0]!.imageRgb);
+  for (let m = 1; m < M; m++) assert.ok(mcuIsPlain(first, m, 128), `MCU ${m} grey in preview 1`);
+  assert.deepEqual(rgbOf(previews[M - 1]!.imageRgb), rgbOf(done.imageRgb));
+});
 
-test('cancel stops the job within the MCU it arrives in', { skip }, async () => {
+test('cancel stops the job within the MCU it arrives in', async () => {
   const c = firstGenerate();
   let reads = 0;
   // Cancel arrives a few tokens into the first MCU.

@@ -3,13 +3,15 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { loadFamilyModel } from '../registry.ts';
 import { ModelLoadError } from '../types.ts';
-import { NO_TEST_MODEL, TEST_MODEL_DIR } from './testing/test-model.ts';
+import { requireTestModel, TEST_MODEL_DIR } from './testing/test-model.ts';
 
-const skip = NO_TEST_MODEL;
 const copies: string[] = [];
+before(() => {
+  requireTestModel();
+});
 after(() => {
   for (const dir of copies) rmSync(dir, { recursive: true, force: true });
 });
@@ -52,13 +54,13 @@ function flipByte(path: string): void {
   writeFileSync(path, bytes);
 }
 
-test('the test model loads through the registry', { skip }, async () => {
+test('the test model loads through the registry', async () => {
   const model = await loadFamilyModel(TEST_MODEL_DIR, { provider: 'cpu', threads: 1 });
   assert.equal(model.manifest.family, 'jpeg-lm');
   await model.release();
 });
 
-test('a missing tables file is named', { skip }, async () => {
+test('a missing tables file is named', async () => {
   const dir = brokenCopy((d, m) => unlinkSync(join(d, m.jpeg!.tables.file)));
   assert.match(
     await loadError(dir),
@@ -66,7 +68,7 @@ test('a missing tables file is named', { skip }, async () => {
   );
 });
 
-test('a header or decoder whose hash does not match is named as damaged', { skip }, async () => {
+test('a header or decoder whose hash does not match is named as damaged', async () => {
   let header = '';
   const dir = brokenCopy((d, m) => {
     header = m.jpeg!.header.file;
@@ -82,7 +84,7 @@ test('a header or decoder whose hash does not match is named as damaged', { skip
   assert.match(await loadError(decoder), /decoder\.onnx in .* is damaged/);
 });
 
-test('a manifest without its jpeg block says what to do', { skip }, async () => {
+test('a manifest without its jpeg block says what to do', async () => {
   const dir = brokenCopy((_, m) => delete m.jpeg);
   assert.match(
     await loadError(dir),
@@ -90,21 +92,17 @@ test('a manifest without its jpeg block says what to do', { skip }, async () => 
   );
 });
 
-test(
-  'a byte BPE that does not fit the manifest is refused, even with a matching hash',
-  { skip },
-  async () => {
-    const dir = brokenCopy((d, m) => {
-      const path = join(d, m.jpeg!.bpe.file);
-      const bpe = JSON.parse(readFileSync(path, 'utf8')) as { merges: number[][] };
-      bpe.merges.push([1, 2]);
-      const text = JSON.stringify(bpe);
-      writeFileSync(path, text);
-      m.jpeg!.bpe.sha256 = createHash('sha256').update(text).digest('hex');
-    });
-    assert.match(
-      await loadError(dir),
-      /jpeg-bpe\.json and words\.json in .* give \d+ JPEG tokens .* but the manifest says \d+ .*: re-export the model/,
-    );
-  },
-);
+test('a byte BPE that does not fit the manifest is refused, even with a matching hash', async () => {
+  const dir = brokenCopy((d, m) => {
+    const path = join(d, m.jpeg!.bpe.file);
+    const bpe = JSON.parse(readFileSync(path, 'utf8')) as { merges: number[][] };
+    bpe.merges.push([1, 2]);
+    const text = JSON.stringify(bpe);
+    writeFileSync(path, text);
+    m.jpeg!.bpe.sha256 = createHash('sha256').update(text).digest('hex');
+  });
+  assert.match(
+    await loadError(dir),
+    /jpeg-bpe\.json and words\.json in .* give \d+ JPEG tokens .* but the manifest says \d+ .*: re-export the model/,
+  );
+});

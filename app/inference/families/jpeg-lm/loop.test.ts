@@ -5,15 +5,13 @@ import { Prng } from '../../engine/rng.ts';
 import { McuGrammar } from './grammar.ts';
 import { runMcus, type McuRun } from './loop.ts';
 import { JpegLmModel } from './model.ts';
-import { NO_TEST_MODEL, TEST_MODEL_DIR } from './testing/test-model.ts';
+import { requireTestModel } from './testing/test-model.ts';
 
-const skip = NO_TEST_MODEL;
 let model: JpegLmModel;
 /** The test model with at most 4 tokens per MCU, so markers are forced mid-image. */
 let tight: JpegLmModel;
 before(async () => {
-  if (skip !== false) return;
-  model = await JpegLmModel.load(TEST_MODEL_DIR);
+  model = await JpegLmModel.load(requireTestModel());
   const context = model.manifest.graphs.decoder!.kv!.context;
   tight = Object.create(model, {
     grammar: {
@@ -22,7 +20,7 @@ before(async () => {
   }) as JpegLmModel;
 });
 after(async () => {
-  if (skip === false) await model.release();
+  await model?.release();
 });
 
 const settings: SamplingSettings = { cfgScale: 3, temperature: 1, topK: 0, topP: 1, cdk: null };
@@ -60,49 +58,41 @@ function mcusOf(body: readonly number[]): number[][] {
   return out.slice(0, -1);
 }
 
-test(
-  'every sampled position takes one draw, forced markers included; known MCUs take none',
-  { skip },
-  async () => {
-    const caption = model.promptIds('red apple', null);
-    const [run, draws] = await countDraws(() => runMcus(tight, sampleAll(caption)));
-    const mcus = mcusOf(run.body);
-    assert.equal(mcus.length, model.jpeg.mcus);
-    mcus.forEach((tokens, m) => {
-      assert.equal(tokens.at(-1), tight.grammar.marker(m), `MCU ${m} ends with its marker`);
-      assert.ok(tokens.length <= 5, `MCU ${m}: at most 4 data tokens, then the marker`);
-    });
-    assert.ok(
-      mcus.some((t) => t.length === 5),
-      'some marker should have been forced',
-    );
-    assert.equal(draws, run.body.length);
+test('every sampled position takes one draw, forced markers included; known MCUs take none', async () => {
+  const caption = model.promptIds('red apple', null);
+  const [run, draws] = await countDraws(() => runMcus(tight, sampleAll(caption)));
+  const mcus = mcusOf(run.body);
+  assert.equal(mcus.length, model.jpeg.mcus);
+  mcus.forEach((tokens, m) => {
+    assert.equal(tokens.at(-1), tight.grammar.marker(m), `MCU ${m} ends with its marker`);
+    assert.ok(tokens.length <= 5, `MCU ${m}: at most 4 data tokens, then the marker`);
+  });
+  assert.ok(
+    mcus.some((t) => t.length === 5),
+    'some marker should have been forced',
+  );
+  assert.equal(draws, run.body.length);
 
-    // Teacher-force MCU 0 (as infill does): only the other MCUs' positions draw.
-    const known = [mcus[0]!, ...new Array<null>(model.jpeg.mcus - 1).fill(null)];
-    const [infill, infillDraws] = await countDraws(() =>
-      runMcus(tight, { ...sampleAll(caption), known }),
-    );
-    assert.deepEqual(infill.body.slice(0, mcus[0]!.length), mcus[0]);
-    assert.equal(infillDraws, infill.body.length - mcus[0]!.length);
-  },
-);
+  // Teacher-force MCU 0 (as infill does): only the other MCUs' positions draw.
+  const known = [mcus[0]!, ...new Array<null>(model.jpeg.mcus - 1).fill(null)];
+  const [infill, infillDraws] = await countDraws(() =>
+    runMcus(tight, { ...sampleAll(caption), known }),
+  );
+  assert.deepEqual(infill.body.slice(0, mcus[0]!.length), mcus[0]);
+  assert.equal(infillDraws, infill.body.length - mcus[0]!.length);
+});
 
-test(
-  'without a caption there is no guidance, whatever the CFG scale or CD-K',
-  { skip },
-  async () => {
-    const unguided = await runMcus(tight, sampleAll([], { ...settings, cfgScale: 1 }));
-    const asked = await runMcus(tight, sampleAll([], settings));
-    assert.deepEqual(asked.body, unguided.body);
-    // CD-K would pick among ties (its two rows equal); without a caption it is plain sampling.
-    const cdk = { ...settings, cdk: { alpha: 0.1, k: 8, tau: 1 } };
-    const contrastive = await runMcus(tight, sampleAll([], cdk));
-    assert.deepEqual(contrastive.body, unguided.body);
-    // The same run with a caption: guidance does change it (so the comparison above can fail).
-    const caption = model.promptIds('red apple', null);
-    const guided = await runMcus(model, sampleAll(caption));
-    const plain = await runMcus(model, sampleAll(caption, { ...settings, cfgScale: 1 }));
-    assert.notDeepEqual(guided.body, plain.body, 'with a caption, CFG 3 should change the image');
-  },
-);
+test('without a caption there is no guidance, whatever the CFG scale or CD-K', async () => {
+  const unguided = await runMcus(tight, sampleAll([], { ...settings, cfgScale: 1 }));
+  const asked = await runMcus(tight, sampleAll([], settings));
+  assert.deepEqual(asked.body, unguided.body);
+  // CD-K would pick among ties (its two rows equal); without a caption it is plain sampling.
+  const cdk = { ...settings, cdk: { alpha: 0.1, k: 8, tau: 1 } };
+  const contrastive = await runMcus(tight, sampleAll([], cdk));
+  assert.deepEqual(contrastive.body, unguided.body);
+  // The same run with a caption: guidance does change it (so the comparison above can fail).
+  const caption = model.promptIds('red apple', null);
+  const guided = await runMcus(model, sampleAll(caption));
+  const plain = await runMcus(model, sampleAll(caption, { ...settings, cfgScale: 1 }));
+  assert.notDeepEqual(guided.body, plain.body, 'with a caption, CFG 3 should change the image');
+});

@@ -1,7 +1,8 @@
 /**
  * The exported jpeg-lm model the tests run against: the shipped export, or the folder named by
  * TESSERA_JPEG_LM_DIR (any export with golden.json and golden-bpe.json, e.g. a smoke export).
- * Without either, the tests that need a model are skipped and say why.
+ * The shipped export is committed, so a test that needs it and cannot find it fails, saying
+ * what is missing and how to get it back.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +12,13 @@ export const SHIPPED_MODEL_DIR = findShippedModelDir('jpeg-lm') ?? join(EXPORTS_
 
 export const TEST_MODEL_DIR = process.env.TESSERA_JPEG_LM_DIR ?? SHIPPED_MODEL_DIR;
 
-/** false when the model is there, else the reason its tests are skipped. */
-export const NO_TEST_MODEL: string | false = existsSync(join(TEST_MODEL_DIR, 'golden.json'))
-  ? false
-  : `no jpeg-lm export with golden.json at ${TEST_MODEL_DIR}: export one (python -m tessera_models.jpeg_lm.export) or set TESSERA_JPEG_LM_DIR`;
+/** TEST_MODEL_DIR, once it is known to hold an export with its goldens; else throws why. */
+export function requireTestModel(): string {
+  if (!existsSync(join(TEST_MODEL_DIR, 'golden.json')))
+    throw new Error(
+      `no jpeg-lm export with golden.json at ${TEST_MODEL_DIR}: the shipped export is committed ` +
+        'under native-models/exports (restore it from git), or export one with ' +
+        '`python -m tessera_models.jpeg_lm.export` and set TESSERA_JPEG_LM_DIR to its folder',
+    );
+  return TEST_MODEL_DIR;
+}
