@@ -100,6 +100,15 @@ before(() => {
   }
 });
 
+test('a camera JPEG whose UserComment is a note, not a recipe, stays a photo', () => {
+  const row = tesseraJson<{ kind: string }>('library', 'import', join(fixtures, 'camera.jpg'));
+  assert.equal(row.kind, 'photo');
+  assert.deepEqual(sdParsers(join(fixtures, 'camera.jpg')).get(join(fixtures, 'camera.jpg')), {
+    file: join(fixtures, 'camera.jpg'),
+    generator: null,
+  });
+});
+
 /** Numbers compare as numbers (sd-parsers gives ComfyUI's 8.0 where the file says 8.0). */
 const same = (ours: string | undefined, theirs: string | number | null) =>
   theirs === null
@@ -165,7 +174,7 @@ test('filters by model and seed find imported generations; show prints their set
 });
 
 test('library list prints a multi-line title on one line', () => {
-  const lines = tessera('library', 'list').trimEnd().split('\n');
+  const lines = tessera('library', 'list', '--kind', 'generation').trimEnd().split('\n');
   assert.equal(lines.length, FIXTURES.length, lines.join('\n'));
   const jpeg = lines.find((l) => l.startsWith(String(imported.get('a1111.jpg')).padStart(6)));
   assert.match(jpeg!, / a café in 東京 at night, neon signs, rain$/);

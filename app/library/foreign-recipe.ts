@@ -42,13 +42,19 @@ export async function readForeignRecipe(
   }
   if (mime === 'image/jpeg' || mime === 'image/webp') {
     const comment = await userComment(bytes, mime);
-    return comment === null ? null : fromInfotext(comment);
+    return comment === null ? null : fromInfotext(comment, true);
   }
   return null;
 }
 
-function fromInfotext(infotext: string): ForeignRecipe | null {
+/**
+ * A recipe from an infotext. `needsSettings`: cameras and editors write UserComment too, so
+ * there a text counts as a recipe only with the settings line a generator writes.
+ */
+function fromInfotext(infotext: string, needsSettings = false): ForeignRecipe | null {
   const info = parseInfotext(infotext);
+  const generated = ['Steps', 'Sampler', 'Seed'].some((k) => info.settings[k] !== undefined);
+  if (needsSettings && !generated) return null;
   if (info.prompt === '' && Object.keys(info.settings).length === 0) return null;
   return {
     tool: 'automatic1111',

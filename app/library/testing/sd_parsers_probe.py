@@ -3,7 +3,7 @@
 ``fixtures DIR`` writes images the way AUTOMATIC1111 and ComfyUI save them (with Pillow, as they
 do): an A1111 PNG (``parameters`` text chunk), A1111 JPEG and WebP (EXIF UserComment, UTF-16
 big-endian after ``UNICODE\\0``, as piexif writes it) and a ComfyUI PNG (``prompt`` and
-``workflow`` text chunks).
+``workflow`` text chunks), and a camera JPEG whose UserComment is a plain note.
 
 ``read FILE...`` prints, one JSON line per file, what sd-parsers reads from it: the generator,
 prompt, negative prompt, and the first sampler's name, model, seed, steps, CFG scale and
@@ -131,6 +131,10 @@ def write_fixtures(folder: Path) -> None:
     picture(110).save(
         folder / "a1111.webp", quality=90, exif=user_comment_exif(A1111_WEBP)
     )
+    # A camera's photo with a UserComment of its own: not a generation.
+    camera = Image.Exif()
+    camera[0x8769] = {0x9286: b"ASCII\0\0\0Shot on holiday, Lisbon"}
+    picture(200).save(folder / "camera.jpg", quality=90, exif=camera.tobytes())
     comfy = PngInfo()
     comfy.add_text("prompt", json.dumps(COMFYUI_PROMPT))
     comfy.add_text("workflow", json.dumps(COMFYUI_WORKFLOW))
