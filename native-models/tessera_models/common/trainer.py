@@ -25,12 +25,14 @@ A family writes a `TrainingHooks` subclass:
         def extra_state(self) -> dict                # saved in each checkpoint under "extra"
         def load_extra_state(self, state: dict)      # given it back on resume
 
-and calls `run_training(settings, hooks, runtime)`. The loop calls `loss` with the DDP-wrapped
-model (so gradients are averaged across ranks) and `evaluate` with the bare one. The rng given
-to `next_batch` is numpy's, seeded with (seed, rank, step at start), so a resumed run draws
-new batches and each rank draws its own (a family that draws with torch seeds its own
-generator in `begin`, which gets the same step and rank). A param group may carry "lr_scale": its learning rate
-is the schedule's times that factor.
+and calls `run_training(settings, hooks, runtime)` with a `LoopSettings` (run folder, seed,
+steps, time budget, learning rate, warmup, weight decay, evaluation and log periods, the run it
+warm-starts from, the resolved config) and `setup_runtime(threads)`. The loop calls `loss` with
+the DDP-wrapped model (so gradients are averaged across ranks) and `evaluate` with the bare
+one. The rng given to `next_batch` is numpy's, seeded with (seed, rank, step at start), so a
+resumed run draws new batches and each rank draws its own (a family that draws with torch
+seeds its own generator in `begin`, which gets the same step and rank). A param group may
+carry "lr_scale": its learning rate is the schedule's times that factor.
 
 A run without a held-out best (settings.best_name=None) keeps only its last checkpoint. A
 family whose steps count no tokens (StepLoss.tokens=0) gets no tokens, FLOPs or throughput in
