@@ -49,6 +49,7 @@ async function captionOnce(folder: string, label: string, pipeline: typeof CAPTI
       threads: THREADS,
       folder,
       recursive: false,
+      includeHidden: false,
       writeXmp: false,
       retryFailed: false,
     };

@@ -28,7 +28,7 @@ const USAGE = `usage: tessera <command> [options]
   infill   --image FILE|--item ID --mask FILE --prompt TEXT [--seed N] [--feather PX] [--out FILE.png]
   infill   --image FILE|--item ID --keep-rows N [--prompt TEXT] ...   continue from the top N model rows
   caption  FILE... [--temperature X [--top-p X] [--seed N]] [--json]
-  caption  --folder DIR [--recursive] [--write-xmp] [--retry-failed]
+  caption  --folder DIR [--recursive] [--include-hidden] [--write-xmp] [--retry-failed]
   score    --image FILE --text TEXT [--text TEXT ...]
   models   [--json]
   serve    [--port N] [--allow-folder DIR]...
@@ -67,6 +67,7 @@ const OPTIONS = {
   board: { type: 'string' },
   folder: { type: 'string' },
   recursive: { type: 'boolean' },
+  'include-hidden': { type: 'boolean' },
   'write-xmp': { type: 'boolean' },
   'retry-failed': { type: 'boolean' },
   kind: { type: 'string' },

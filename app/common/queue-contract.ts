@@ -78,6 +78,8 @@ export const captionFolderJobSchema = z.object({
   ...runSettings,
   folder: z.string().min(1),
   recursive: z.boolean(),
+  /** scan hidden folders too; otherwise each is reported as skipped */
+  includeHidden: z.boolean().default(false),
   writeXmp: z.boolean(),
   /** caption again the files whose earlier attempt failed */
   retryFailed: z.boolean(),

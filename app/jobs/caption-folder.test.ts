@@ -90,6 +90,11 @@ test('every file gets one honest outcome; user captions win; a rerun does nothin
       const expected = expectedScan(c, asRoot);
       const event = byPath.get(path);
       if (expected.kind === 'silent') continue;
+      if (expected.kind === 'problem' && expected.reason === 'hidden-folder') {
+        assert.equal(event?.status, 'skipped', `${c.what}: on its own line`);
+        assert.match(event.message ?? '', /^skipped: hidden folder \(.*--include-hidden\)$/);
+        continue;
+      }
       if (expected.kind === 'problem') {
         assert.equal(event?.status, 'problem', `${c.what}: reported as a problem`);
         assert.ok((event.message ?? '').length > 10, `${c.what}: says what is wrong`);

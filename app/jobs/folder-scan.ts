@@ -1,8 +1,9 @@
 /**
  * Walks a photo folder and reports every image file in it (recognised by its first bytes),
  * and every entry worth telling the user about: non-images, empty files, FIFOs and sockets,
- * broken or looping links, unreadable files and folders. Hidden entries and .xmp sidecars are
- * skipped without a word.
+ * broken or looping links, unreadable files and folders. A hidden folder met by a recursive
+ * scan is reported as skipped (it may hold photos the user expects to see captioned) unless
+ * hidden entries are included; hidden files and .xmp sidecars are skipped without a word.
  *
  * A real photo folder is full of traps (taggui #60 crashed on non-images), so: special files
  * are never opened for reading (a FIFO would block forever), links are followed but a folder is
@@ -26,7 +27,9 @@ export type ScanProblemReason =
   | 'unreadable'
   | 'unreadable-folder'
   | 'too-large'
-  | 'vanished';
+  | 'vanished'
+  /** left out because its name starts with a dot; `includeHidden` scans it */
+  | 'hidden-folder';
 
 export interface ScannedFile {
   type: 'file';
@@ -323,6 +326,17 @@ async function* walkFolder(
     }
     yield result;
   }
+  // Subfolders in name order: the hidden ones are named as skipped, the others entered.
+  if (walk.recursive && !walk.includeHidden)
+    for (const e of entries.filter((e) => e.isDirectory() && e.name.startsWith('.')).sort(byName)) {
+      const relPath = folder.relPath === '' ? e.name : `${folder.relPath}/${e.name}`;
+      yield problem(
+        join(folder.path, e.name),
+        relPath,
+        'hidden-folder',
+        `${relPath} is a hidden folder: skipped (include hidden folders to caption its photos)`,
+      );
+    }
   for (const sub of subfolders) {
     if (ancestors.has(sub.key)) {
       yield problem(

@@ -7,8 +7,16 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { TesseraError } from '../common/errors.ts';
 
-export class ImageReadError extends TesseraError {
-  constructor(message: string) {
+/** Why an image cannot be used, for callers that phrase it their own way. */
+export type ImageProblem = 'too-many-pixels' | 'unsupported-format' | 'damaged' | 'unreadable';
+
+export class ImageReadError extends TesseraError<'unreadable-image'> {
+  constructor(
+    message: string,
+    readonly problem: ImageProblem = 'unreadable',
+    /** the decoder's own first line, when it had one */
+    readonly detail: string = '',
+  ) {
     super('unreadable-image', message);
   }
 }
@@ -25,6 +33,32 @@ export async function readImageFile(path: string): Promise<Buffer> {
     if (code === 'EACCES') throw new ImageReadError(`${path} cannot be read (permission denied)`);
     if (code === 'EISDIR') throw new ImageReadError(`${path} is a folder, not an image file`);
     throw new ImageReadError(`${path} cannot be read (${code ?? String(err)})`);
+  }
+}
+
+/** What the decoder's complaint means: the one place that reads sharp's words. */
+function decoderProblem(err: unknown): { problem: ImageProblem; detail: string } {
+  const detail = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+  if (/pixel limit/i.test(detail)) return { problem: 'too-many-pixels', detail };
+  if (/unsupported image format/i.test(detail)) return { problem: 'unsupported-format', detail };
+  return { problem: 'damaged', detail };
+}
+
+/** The image's size as it is shown (after its EXIF orientation), without decoding its pixels. */
+export async function readImageSize(
+  bytes: Buffer,
+  what: string,
+): Promise<{ width: number; height: number }> {
+  try {
+    const meta = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
+    const turned = (meta.orientation ?? 1) >= 5;
+    return {
+      width: (turned ? meta.height : meta.width) ?? 0,
+      height: (turned ? meta.width : meta.height) ?? 0,
+    };
+  } catch (err) {
+    const { problem, detail } = decoderProblem(err);
+    throw new ImageReadError(`${what} is not a readable image (${detail})`, problem, detail);
   }
 }
 
@@ -45,14 +79,18 @@ export async function toModelRgb(bytes: Buffer, size: number, what: string): Pro
       throw new Error(`unexpected ${info.channels} channels`);
     return new Uint8Array(data);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    if (/pixel limit/i.test(message)) {
+    const { problem, detail } = decoderProblem(err);
+    if (problem === 'too-many-pixels') {
       throw new ImageReadError(
         `${what} is larger than ${MAX_INPUT_PIXELS / 1e6} megapixels: downscale it first`,
+        problem,
+        detail,
       );
     }
     throw new ImageReadError(
-      `${what} is not a readable image (${message.split('\n')[0]}): use a PNG, JPEG, WebP, GIF, TIFF or AVIF file`,
+      `${what} is not a readable image (${detail}): use a PNG, JPEG, WebP, GIF, TIFF or AVIF file`,
+      problem,
+      detail,
     );
   }
 }

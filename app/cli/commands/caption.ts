@@ -1,6 +1,6 @@
 /**
  * tessera caption FILE... [--json]
- * tessera caption --folder DIR [--recursive] [--write-xmp] [--retry-failed]
+ * tessera caption --folder DIR [--recursive] [--include-hidden] [--write-xmp] [--retry-failed]
  * tessera score --image FILE --text TEXT [--text ...]
  */
 import { resolve } from 'node:path';
@@ -115,6 +115,7 @@ async function captionFolderCommand(ctx: CommandContext, values: Values, folder:
     threads: numberOption(values, 'threads', 2, [1, 64], true),
     folder: resolve(folder),
     recursive: values.recursive === true,
+    includeHidden: values['include-hidden'] === true,
     writeXmp: values['write-xmp'] === true,
     retryFailed: values['retry-failed'] === true,
   };

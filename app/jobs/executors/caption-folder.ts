@@ -12,11 +12,15 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import sharp from 'sharp';
 import { captionFolderJobSchema, type CaptionFolderJob } from '../../common/queue-contract.ts';
 import type { JobFileStatus } from '../../gallery/index.ts';
 import type { TerminalEvent } from '../../inference/client.ts';
-import { MAX_INPUT_PIXELS, toModelRgb } from '../../media/load-image.ts';
+import {
+  ImageReadError,
+  MAX_INPUT_PIXELS,
+  readImageSize,
+  toModelRgb,
+} from '../../media/load-image.ts';
 import { readPhotoMetadata } from '../../media/photo-metadata.ts';
 import { sidecarPathFor, writeSidecarCaption } from '../../media/xmp.ts';
 import {
@@ -28,6 +32,7 @@ import type { ExecutionContext, Executor } from '../execution.ts';
 import { scanFolder } from '../folder-scan.ts';
 import { prefetchInOrder } from '../prefetch.ts';
 import { readRegularFile } from '../read-regular-file.ts';
+import { removeSidecarLeftovers } from '../sidecar-leftovers.ts';
 
 /** How far reading and decoding run ahead, and how many caption requests wait in inference.
  * The gallery bench compares settings side by side; these are what it found best. */
@@ -72,17 +77,15 @@ async function isPresent(path: string): Promise<boolean> {
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-/** The decoder's complaint, in words that say what to do. */
+/** Why a photo could not be decoded, in words that say what to do (the path is on its line). */
 function decodeProblem(err: unknown): string {
-  const message = messageOf(err).split('\n')[0]!;
-  if (/pixel limit/i.test(message))
+  const problem = err instanceof ImageReadError ? err.problem : 'damaged';
+  const detail = err instanceof ImageReadError ? err.detail : messageOf(err).split('\n')[0]!;
+  if (problem === 'too-many-pixels')
     return `is larger than ${MAX_INPUT_PIXELS / 1e6} megapixels (a decompression bomb, or a scan too large to caption): downscale it first`;
-  // The image loader already phrased it, naming the file: keep its words, drop the path.
-  const phrased = /(is not a readable image.*)$/.exec(message)?.[1];
-  if (phrased !== undefined) return phrased;
-  if (/unsupported image format/i.test(message))
+  if (problem === 'unsupported-format')
     return 'is in an image format this build cannot decode (such as BMP): convert it to PNG or JPEG';
-  return `is damaged or not a readable image (${message}): re-save it as PNG or JPEG, or leave it out`;
+  return `is damaged or not a readable image (${detail}): re-save it as PNG or JPEG, or leave it out`;
 }
 
 export const executeCaptionFolder: Executor = async (ctx) => {
@@ -117,13 +120,31 @@ async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
   // 1. Find the images. Everything that is not one is reported once and left alone.
   const files: FoundFile[] = [];
   let problems = 0;
-  for await (const entry of scanFolder(root, { recursive: req.recursive })) {
+  let hiddenFolders = 0;
+  const scan = scanFolder(root, { recursive: req.recursive, includeHidden: req.includeHidden });
+  for await (const entry of scan) {
     if (entry.type === 'file') files.push(entry);
-    else {
+    else if (entry.reason === 'hidden-folder') {
+      hiddenFolders++;
+      report({
+        path: entry.path,
+        status: 'skipped',
+        caption: null,
+        message:
+          'skipped: hidden folder (to caption its photos, include hidden folders: --include-hidden)',
+      });
+    } else {
       problems++;
       report({ path: entry.path, status: 'problem', caption: null, message: entry.message });
     }
   }
+  // A run killed while writing a sidecar left its complete temporary file beside the photo.
+  const leftovers = await removeSidecarLeftovers(files.map((f) => f.path));
+  if (leftovers > 0)
+    ctx.emit({
+      type: 'notice',
+      message: `removed ${leftovers} unfinished sidecar file${leftovers === 1 ? '' : 's'} (.*.xmp.*.tmp) left by an interrupted run`,
+    });
   const rootId = gallery.addLibraryRoot(root);
   const counts = { captioned: 0, suggestions: 0, skipped: 0, failed: 0 };
   let done = 0;
@@ -176,8 +197,7 @@ async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
     if (earlier?.status === 'failed' && !req.retryFailed)
       return { kind: 'skip', file, why: `failed before: ${earlier.error ?? ''}` };
     try {
-      const meta = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
-      const turned = (meta.orientation ?? 1) >= 5;
+      const shown = await readImageSize(bytes, file.path);
       const [photo, rgb] = await Promise.all([
         readPhotoMetadata(bytes),
         toModelRgb(bytes, size, file.path),
@@ -188,8 +208,8 @@ async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
         file,
         sha256: hash,
         rgb,
-        width: (turned ? meta.height : meta.width) ?? 0,
-        height: (turned ? meta.width : meta.height) ?? 0,
+        width: shown.width,
+        height: shown.height,
         exif: photo.exif,
         userCaption,
       };
@@ -268,6 +288,11 @@ async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
     }
     modelSeconds += end.seconds;
     const text = end.result.caption;
+    // A picture the model has no words for is this file's failure, not the whole job's.
+    if (text.trim() === '') {
+      recordFailure(p.file, p.sha256, 'the model gave no caption for it (nothing it recognises)');
+      return;
+    }
     const { assetId } = await gallery.addPhoto({
       path: p.file.path,
       sha256: p.sha256,
@@ -378,11 +403,19 @@ async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
   const stopped = ctx.stop.requested;
   if (stopped === 'cancel') return { status: 'cancelled' as const };
   if (stopped === 'pause') return { status: 'paused' as const, checkpoint: { done } };
-  const summary = `${counts.captioned} captioned, ${counts.suggestions} kept as suggestions (user captions exist), ${counts.skipped} skipped, ${counts.failed} failed, ${problems} not images or unreadable; ${total} images in ${seconds.toFixed(1)} s, model busy ${(busyShare * 100).toFixed(0)}%`;
+  const summary = `${counts.captioned} captioned, ${counts.suggestions} kept as suggestions (user captions exist), ${counts.skipped} skipped, ${counts.failed} failed, ${problems} not images or unreadable, ${hiddenFolders} hidden folders skipped; ${total} images in ${seconds.toFixed(1)} s, model busy ${(busyShare * 100).toFixed(0)}%`;
   return {
     status: 'completed' as const,
     assetIds: [],
     summary,
-    result: { ...counts, problems, images: total, seconds, busyShare },
+    result: {
+      ...counts,
+      problems,
+      hiddenFolders,
+      leftoversRemoved: leftovers,
+      images: total,
+      seconds,
+      busyShare,
+    },
   };
 }

@@ -303,6 +303,12 @@ async function fillJunkFolder(dir: string): Promise<JunkFolder> {
   silent('.hidden.png', 'a hidden file');
   await writeFile(at('.hidden-folder/inside.png'), png);
   silent('.hidden-folder/inside.png', 'a photo inside a hidden folder');
+  cases.push({
+    relPath: '.hidden-folder',
+    what: 'a hidden folder, named as skipped so its photos are not missed unawares',
+    scan: { kind: 'problem', reason: 'hidden-folder' },
+    isFolder: true,
+  });
 
   // Permissions: only an unprivileged scan sees these as problems.
   await writeFile(at('locked/inside.png'), png);
