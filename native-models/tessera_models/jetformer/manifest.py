@@ -1,0 +1,139 @@
+"""Writes `manifest.json` for an exported `jetformer` model.
+
+app/common/model-manifest.ts validates the shared shape. The `gmm` block carries what the loop
+needs beyond it: the token grid, the AR/factored split, the mixtures, and the GMM sampling
+settings (cfgScale keeps its meaning across families: the guided density is
+p_c^cfgScale · p_u^(1 − cfgScale), so 1 is the conditional model alone).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tessera_models.common.manifest_parts import (
+    data_block,
+    kv_block,
+    memory_block,
+    training_block,
+    word_tokenizer_block,
+)
+from tessera_models.common.prng import PRNG_VERSION
+from tessera_models.common.sampling import PIPELINE_VERSION, SamplingSettings
+from tessera_models.jetformer.config import DecoderConfig, FlowConfig
+from tessera_models.jetformer.reference_loop import GmmSettings
+from tessera_models.jetformer.vocab import BOI, BOS, EOS, NOLABEL, PAD, TEXT_OFFSET, Vocab
+
+MANIFEST_VERSION = 1
+FAMILY_VERSION = 1
+# Provisional until chosen on the val split: mild guidance, slightly cooler scales (the
+# reference's small models sample at scale temperatures 0.7–0.96).
+DEFAULTS = GmmSettings(cfg_scale=3.0, temperature_probs=1.0, temperature_scales=0.9)
+
+
+def build_manifest(
+    *,
+    model_id: str,
+    config_name: str,
+    flow: FlowConfig,
+    decoder: DecoderConfig,
+    vocab: Vocab,
+    files: dict[str, dict[str, Any]],
+    graphs: dict[str, dict[str, Any]],
+    data_card: dict[str, Any],
+    training: dict[str, Any],
+    parity: dict[str, Any],
+    source: dict[str, Any],
+) -> dict[str, Any]:
+    dc = decoder
+    size = flow.image_size
+    context = vocab.text_len + 2 + flow.tokens
+    graphs["decoder"]["kv"] = kv_block(dc.layers, dc.kv_heads, dc.head_dim, context)
+    weight_bytes = sum(g["bytes"] for g in graphs.values())
+    kv_per_token_row = dc.layers * 2 * dc.kv_heads * dc.head_dim * 4
+    tokenizer = word_tokenizer_block(vocab.words, files["words"], TEXT_OFFSET, [], vocab.size)
+    del tokenizer["idRanges"]["image"]  # soft tokens take no ids
+    d = DEFAULTS
+    neutral = SamplingSettings()
+    return {
+        "manifestVersion": MANIFEST_VERSION,
+        "id": model_id,
+        "name": f"JetFormer emoji {size}px ({config_name})",
+        "license": "CC-BY-SA-4.0",
+        "licenseNote": "Weights trained on emoji-v1, which includes OpenMoji (CC BY-SA 4.0); see attribution.",
+        "source": source,
+        "family": "jetformer",
+        "variant": "tessera",
+        "familyVersion": FAMILY_VERSION,
+        "image": {
+            "width": size,
+            "height": size,
+            "channels": 3,
+            "valueRange": [-1, 1],
+            "background": "#ffffff",
+            "grid": size // flow.patch,
+            "patch": flow.patch,
+        },
+        "tokenizer": tokenizer,
+        "specialTokens": {"pad": PAD, "bos": BOS, "eos": EOS, "null": NOLABEL, "boi": BOI},
+        "layouts": {
+            "generate": ["bos", "caption", "eos", "boi", "softTokens"],
+            "caption": ["boi", "softTokens", "bos", "caption", "eos"],
+            "score": ["boi", "softTokens", "bos", "caption", "eos"],
+            "likelihood": ["bos", "caption", "eos", "boi", "softTokens"],
+        },
+        "graphs": graphs,
+        "capabilities": {
+            "generate": True,
+            "infill": "approximate",
+            "caption": True,
+            "likelihood": "exact",
+            "embed": False,
+            "retrieval": False,
+            "prefixCompletion": False,
+        },
+        "cfg": {
+            "rowOrder": ["cond", "uncond"],
+            "uncondRule": "replace-with-null",
+            "nullId": NOLABEL,
+        },
+        "sampling": {
+            "prngVersion": PRNG_VERSION,
+            "pipelineVersion": PIPELINE_VERSION,
+            "defaults": {
+                "cfgScale": d.cfg_scale,
+                # The GMM's scale temperature; top-k, top-p and CD-K do not apply to it.
+                "temperature": d.temperature_scales,
+                "topK": 0,
+                "topP": 1.0,
+                "cdk": {"alpha": neutral.cdk_alpha, "k": neutral.cdk_k, "tau": neutral.cdk_tau},
+            },
+            "bounds": {
+                "cfgScale": [0, 20],
+                "temperature": [0.05, 2],
+                "topK": [0, 0],
+                "topP": [1, 1],
+            },
+        },
+        "gmm": {
+            "tokens": flow.tokens,
+            "tokenDim": flow.token_dim,
+            "arDims": dc.ar_dims,
+            "factoredDims": flow.token_dim - dc.ar_dims,
+            "mixtures": dc.mixtures,
+            "couplings": flow.couplings,
+            "guidance": "closed-form",
+            "quantise": "floor",
+            "encodeAt": "bin-centre",
+            "defaults": {
+                "cfgScale": d.cfg_scale,
+                "temperatureProbs": d.temperature_probs,
+                "temperatureScales": d.temperature_scales,
+            },
+            "bounds": {"temperatureProbs": [0.05, 4], "temperatureScales": [0.05, 2]},
+        },
+        "memory": memory_block(weight_bytes, kv_per_token_row, context),
+        "data": data_block(data_card),
+        "training": training_block(training),
+        "metrics": {},
+        "parity": parity,
+    }

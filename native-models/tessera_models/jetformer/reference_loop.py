@@ -1,0 +1,236 @@
+"""Reference `jetformer` loops on onnxruntime: generate, caption, score captions, bits per dim.
+
+The Python twin of the TypeScript family runner: same graphs, manifest and PRNG, so golden files
+hold the two together (soft tokens within 1e-3, images ≥ 45 dB).
+
+Generation (rows [cond, uncond]; uncond is cond with each caption token replaced by <nolabel>):
+  1. Prefill embed_text([<bos>, caption, <eos>, <boi>]) through the decoder.
+  2. For each of the N tokens: gmm_head on the last hidden state of both rows; mixture logits ×
+     temperatureProbs, scales × temperatureScales. One uniform from the sample stream picks the
+     component k from the conditional mixture (float64 softmax, inverse CDF over ascending k);
+     then ⌈d/2⌉ normal pairs (the first d values) give each AR dim from the guided Gaussian of
+     component k (gmm.guided_gaussian) with w = cfgScale − 1, i.e. p_c^cfgScale · p_u^(1−cfgScale);
+     cfgScale = 1 (or an empty caption) samples the conditional mixture alone. The dims, cast to
+     f32, go through embed_image and one decoder step on both rows.
+  3. The noise stream's normal pairs fill the factored dims token by token (N × (C − d) values in
+     row-major order); flow_inverse maps the soft tokens to pixels; clip to [-1, 1];
+     level = min(255, floor((x + 1) · 127.5)), the inverse of "level plus uniform noise".
+Deterministic encodes (captioning, scoring, bits per dim) put each level at its bin centre:
+x = (level + 0.5)/127.5 − 1.
+
+Shape glossary: N tokens, C dims per token, d AR dims, K mixtures, P prompt tokens.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnxruntime as ort
+
+from tessera_models.common.decoder_io import past_names
+from tessera_models.common.kv_decoder import causal_mask_np
+from tessera_models.common.prng import PURPOSE_NOISE, PURPOSE_SAMPLE, Prng, stream_id
+from tessera_models.common.sampling import draw_index
+from tessera_models.jetformer.gmm import guided_gaussian
+from tessera_models.jetformer.vocab import BOI, BOS, EOS, TEXT_OFFSET, Vocab
+from tessera_models.text.word_tokenizer import WordTokenizer
+
+
+@dataclass(frozen=True)
+class GmmSettings:
+    cfg_scale: float = 3.0
+    temperature_probs: float = 1.0  # multiplies the mixture logits
+    temperature_scales: float = 0.9  # multiplies every component's σ
+
+
+@dataclass
+class Generated:
+    tokens: np.ndarray  # f32 [N, C] soft tokens (AR dims sampled, factored dims N(0, 1))
+    components: list[int]  # the mixture component drawn for each token
+    image: np.ndarray  # u8 [H, W, 3]
+
+
+def bin_centres(image_u8: np.ndarray) -> np.ndarray:
+    return (image_u8.astype(np.float32) + 0.5) / 127.5 - 1.0
+
+
+def to_u8(image: np.ndarray) -> np.ndarray:
+    levels = np.floor((np.clip(image, -1.0, 1.0) + 1.0) * 127.5)
+    return np.minimum(levels, 255).astype(np.uint8)
+
+
+def normals(prng: Prng, count: int) -> np.ndarray:
+    out = []
+    while len(out) < count:
+        out.extend(prng.normal_pair())
+    return np.array(out[:count], np.float64)
+
+
+class JetFormerRunner:
+    def __init__(self, model_dir: Path, threads: int = 2) -> None:
+        self.dir = Path(model_dir)
+        self.manifest: dict[str, Any] = json.loads(
+            (self.dir / "manifest.json").read_text(encoding="utf-8")
+        )
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        self.sessions = {
+            role: ort.InferenceSession(
+                str(self.dir / g["file"]), opts, providers=["CPUExecutionProvider"]
+            )
+            for role, g in self.manifest["graphs"].items()
+        }
+        kv = self.manifest["graphs"]["decoder"]["kv"]
+        self.layers, self.kv_heads, self.head_dim = kv["layers"], kv["kvHeads"], kv["headDim"]
+        self.past_names = past_names(self.layers)
+        gmm = self.manifest["gmm"]
+        self.tokens, self.token_dim = int(gmm["tokens"]), int(gmm["tokenDim"])
+        self.ar_dims = int(gmm["arDims"])
+        self.vocab = Vocab(WordTokenizer.load(self.dir / self.manifest["tokenizer"]["file"]))
+
+    # -- graph calls ----------------------------------------------------------------------------
+    def _run(self, role: str, feed: dict[str, np.ndarray]) -> list[np.ndarray]:
+        return self.sessions[role].run(None, feed)
+
+    def empty_cache(self, batch: int) -> list[np.ndarray]:
+        shape = (batch, self.kv_heads, 0, self.head_dim)
+        return [np.zeros(shape, np.float32) for _ in self.past_names]
+
+    def append(
+        self, embeds: np.ndarray, cache: list[np.ndarray]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Unpadded rows of embeddings [B,S,D] right after the cache: hidden [B,S,D], cache."""
+        b, s, _ = embeds.shape
+        past = cache[0].shape[2]
+        feed = {
+            "inputs_embeds": embeds.astype(np.float32),
+            "position_ids": np.broadcast_to(np.arange(past, past + s), (b, s)).astype(np.int64),
+            "attention_mask": causal_mask_np(np.ones((b, s), bool), np.ones((b, past), bool)),
+        }
+        out = self._run("decoder", feed | dict(zip(self.past_names, cache, strict=True)))
+        return out[0], out[1:]
+
+    def embed_text(self, ids: list[list[int]]) -> np.ndarray:
+        return self._run("embed_text", {"input_ids": np.array(ids, np.int64)})[0]
+
+    def embed_image(self, z_ar: np.ndarray) -> np.ndarray:
+        return self._run("embed_image", {"z_ar": z_ar.astype(np.float32)})[0]
+
+    def encode(self, image_u8: np.ndarray) -> tuple[np.ndarray, float]:
+        """Soft tokens [N, C] and logdet of one image at its bin centres."""
+        z, logdet = self._run("flow_forward", {"image": bin_centres(image_u8)[None]})
+        return z[0], float(logdet[0])
+
+    def decode(self, tokens: np.ndarray) -> np.ndarray:
+        return self._run("flow_inverse", {"z": tokens[None].astype(np.float32)})[0][0]
+
+    # -- tasks ----------------------------------------------------------------------------------
+    def prompt_ids(self, prompt: str, style: str | None) -> list[int]:
+        return self.vocab.caption_ids(prompt, style) if prompt.strip() else []
+
+    def generate(
+        self,
+        prompt: str,
+        style: str | None,
+        seed: int,
+        settings: GmmSettings,
+        image_index: int = 0,
+    ) -> Generated:
+        caption = self.prompt_ids(prompt, style)
+        guided = bool(caption) and settings.cfg_scale != 1.0
+        rows = [self.vocab.prompt(caption)]
+        if guided:
+            rows.append(self.vocab.null_prompt(caption))
+        hidden, cache = self.append(self.embed_text(rows), self.empty_cache(len(rows)))
+        last = hidden[:, -1:]
+        sample = Prng(seed, stream_id(image_index, PURPOSE_SAMPLE))
+        w = settings.cfg_scale - 1.0
+        d = self.ar_dims
+        ar = np.zeros((self.tokens, d), np.float32)
+        components = []
+        for i in range(self.tokens):
+            logits, means, scales = self._run("gmm_head", {"hidden": last})
+            mix = logits[0, 0].astype(np.float64) * settings.temperature_probs
+            probs = np.exp(mix - mix.max())
+            k = draw_index(probs, np.ones(len(probs), bool), sample.uniform())
+            components.append(k)
+            eps = normals(sample, d)
+            mu_c = means[0, 0, k].astype(np.float64)
+            sd_c = scales[0, 0, k].astype(np.float64) * settings.temperature_scales
+            if guided:
+                mu_u = means[1, 0, k].astype(np.float64)
+                sd_u = scales[1, 0, k].astype(np.float64) * settings.temperature_scales
+                g = guided_gaussian(mu_c, sd_c, mu_u, sd_u, w)
+                z = g.mean + g.std * eps
+            else:
+                z = mu_c + sd_c * eps
+            ar[i] = z.astype(np.float32)
+            step = np.repeat(ar[i][None, None], len(rows), axis=0)
+            hidden, cache = self.append(self.embed_image(step), cache)
+            last = hidden[:, -1:]
+        noise = Prng(seed, stream_id(image_index, PURPOSE_NOISE))
+        factored = normals(noise, self.tokens * (self.token_dim - d)).astype(np.float32)
+        tokens = np.concatenate([ar, factored.reshape(self.tokens, -1)], axis=1)
+        return Generated(tokens=tokens, components=components, image=to_u8(self.decode(tokens)))
+
+    def _image_prefix(self, image_u8: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Runs [<boi>, image tokens, <bos>]: the hidden state after <bos>, and the cache."""
+        z, _ = self.encode(image_u8)
+        embeds = np.concatenate(
+            [
+                self.embed_text([[BOI]]),
+                self.embed_image(z[None, :, : self.ar_dims]),
+                self.embed_text([[BOS]]),
+            ],
+            axis=1,
+        )
+        hidden, cache = self.append(embeds, self.empty_cache(1))
+        return hidden[:, -1:], cache
+
+    def _text_logits(self, hidden: np.ndarray) -> np.ndarray:
+        return self._run("text_head", {"hidden": hidden})[0]
+
+    def caption(self, image_u8: np.ndarray) -> str:
+        """Greedy caption: words (style tokens included) until <eos> or the word limit."""
+        last, cache = self._image_prefix(image_u8)
+        allowed = np.array([EOS, *range(TEXT_OFFSET, self.vocab.size)], np.int64)
+        words: list[int] = []
+        for _ in range(self.vocab.words.max_tokens):
+            logits = self._text_logits(last)[0, 0].astype(np.float64)
+            token = int(allowed[int(np.lexsort((allowed, -logits[allowed]))[0])])
+            if token == EOS:
+                break
+            words.append(token)
+            hidden, cache = self.append(self.embed_text([[token]]), cache)
+            last = hidden[:, -1:]
+        return self.vocab.decode_caption(words)
+
+    def score(self, image_u8: np.ndarray, texts: list[str]) -> list[float]:
+        """Mean log-likelihood per caption token (and <eos>) of each text given the image."""
+        last, cache = self._image_prefix(image_u8)
+        scores = []
+        for text in texts:
+            ids = [*self.vocab.caption_ids(text, None), EOS]
+            hidden = last
+            if len(ids) > 1:
+                more, _ = self.append(self.embed_text([ids[:-1]]), cache)
+                hidden = np.concatenate([last, more], axis=1)
+            rows = self._text_logits(hidden)[0].astype(np.float64)
+            top = rows.max(axis=1, keepdims=True)
+            log_z = top[:, 0] + np.log(np.exp(rows - top).sum(axis=1))
+            scores.append(float((rows[np.arange(len(ids)), ids] - log_z).mean()))
+        return scores
+
+    def bits_per_dim(self, image_u8: np.ndarray, prompt: str, style: str | None) -> float:
+        """Exact bits per sub-pixel of the image (bin centres) given a caption, by `score`."""
+        ids = self.vocab.prompt(self.prompt_ids(prompt, style))
+        (bits,) = self._run(
+            "score",
+            {"image": bin_centres(image_u8)[None], "prompt_ids": np.array([ids], np.int64)},
+        )
+        return float(bits[0])
