@@ -41,6 +41,11 @@ export function assertName(name: unknown, what: string): string {
     throw invalid(`the ${what} name is empty: type a name`);
   const trimmed = name.trim();
   if (trimmed.length > 200) throw invalid(`the ${what} name is over 200 characters: shorten it`);
+  // A NUL would cut the name short inside SQLite; tabs and line breaks break every list.
+  if (/\p{Cc}/u.test(trimmed))
+    throw invalid(
+      `the ${what} name contains a control character (such as NUL, a tab or a line break): type it without them`,
+    );
   return trimmed;
 }
 
