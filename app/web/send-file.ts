@@ -59,6 +59,11 @@ export async function sendFile(
     });
     return;
   }
+  if (res.destroyed) {
+    // The client left while the file was opened: nothing to send, nothing left open.
+    await handle.close();
+    return;
+  }
   const stream = createReadStream('', { fd: handle, autoClose: true });
   stream.on('error', (err) => {
     log(`reading ${path} failed: ${(err as NodeJS.ErrnoException).code ?? err.message}`);
