@@ -69,6 +69,7 @@ test("a user's caption is never displaced by a model's", async () => {
     error: null,
     attempts: 1,
     captionId,
+    captionRole: 'suggestion',
   });
   assert.equal(gallery.query({}).items[0]!.title, 'my cat, asleep');
   // Typing an earlier caption again reuses it.
@@ -168,12 +169,13 @@ test('failures are counted per file and model; success clears the error', async 
     error: 'out of memory again',
     attempts: 2,
     captionId: null,
+    captionRole: null,
   });
   assert.deepEqual(gallery.captionResultCounts(MODEL), { done: 0, failed: 1 });
   gallery.saveCaption({ ...p, modelId: MODEL, text: 'a tree', role: 'current', conflict: null });
   assert.deepEqual(
     { ...gallery.captionResult(p.sha256, MODEL), captionId: null },
-    { status: 'done', error: null, attempts: 3, captionId: null },
+    { status: 'done', error: null, attempts: 3, captionId: null, captionRole: 'current' },
   );
   assert.deepEqual(gallery.captionResultCounts(MODEL), { done: 1, failed: 0 });
   assert.equal(gallery.captionResult(p.sha256, OTHER), null);

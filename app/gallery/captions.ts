@@ -111,8 +111,9 @@ export function captionResult(
 ): CaptionResult | null {
   return (
     ctx.get<CaptionResult>(
-      `SELECT status, error, attempts, caption_id AS captionId FROM caption_results
-       WHERE sha256 = ? AND model_id = ?`,
+      `SELECT r.status, r.error, r.attempts, r.caption_id AS captionId, c.role AS captionRole
+       FROM caption_results r LEFT JOIN captions c ON c.id = r.caption_id
+       WHERE r.sha256 = ? AND r.model_id = ?`,
       sha256,
       modelId,
     ) ?? null

@@ -181,6 +181,9 @@ export interface CaptionResult {
   error: string | null;
   attempts: number;
   captionId: number | null;
+  /** The role of that caption now (null when there is none): a suggestion when a caption of
+   * the owner's or the user's is the item's. */
+  captionRole: 'current' | 'suggestion' | null;
 }
 
 export interface Gallery {

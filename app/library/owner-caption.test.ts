@@ -6,13 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
+import { openGallery } from '../gallery/index.ts';
 import { encodePng } from '../media/png.ts';
 import { buildXmp } from '../media/xmp.ts';
+import { DEFAULT_MODEL_ID } from '../models/installed.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'tessera-owner-caption-'));
@@ -136,4 +139,59 @@ test('library import keeps the same owner captions, sidecar and PNG text include
   ).map((l) => JSON.parse(l) as { path: string; assetId: number });
   const ids = new Map(rows.map((r) => [r.path.split('/').at(-1)!, r.assetId]));
   assertOwnersKept(home, itemsByFile(home, ids), 'imported');
+});
+
+test('a library captioned before owner captions were stored gets them on the next run', async () => {
+  const home = join(work, 'older');
+  const folder = join(work, 'older-photos');
+  mkdirSync(folder);
+  const path = join(folder, 'pier.jpg');
+  await picture(5)
+    .jpeg()
+    .withExif({ IFD0: { ImageDescription: 'The old pier before the storm' } })
+    .toFile(path);
+  // What folder captioning stored until now: the photo, and the model's caption as a
+  // suggestion whose conflict note alone held the owner's words.
+  const gallery = openGallery(join(home, 'library'));
+  let assetId: number;
+  try {
+    const rootId = gallery.addLibraryRoot(folder);
+    const bytes = readFileSync(path);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    ({ assetId } = await gallery.addPhoto({
+      path,
+      sha256,
+      mime: 'image/jpeg',
+      width: 48,
+      height: 32,
+      size: bytes.length,
+      exif: null,
+      origin: 'library',
+    }));
+    gallery.saveCaption({
+      sha256,
+      assetId,
+      fileId: gallery.libraryFile(rootId, 'pier.jpg')!.id,
+      modelId: DEFAULT_MODEL_ID,
+      text: 'a grey picture',
+      role: 'suggestion',
+      conflict: 'kept the caption already in its embedded EXIF ("The old pier before the storm")',
+    });
+  } finally {
+    gallery.close();
+  }
+  const events = tessera(home, 'caption', '--folder', folder)
+    .filter((l) => l.startsWith('{"type":"file"'))
+    .map((l) => JSON.parse(l) as { status: string; message: string });
+  assert.deepEqual(
+    events.map((e) => e.status),
+    ['skipped'],
+  );
+  assert.match(events[0]!.message, /embedded EXIF is now the item's caption/);
+  const item = JSON.parse(tessera(home, 'library', 'show', String(assetId))[0]!) as Item;
+  assert.equal(item.title, 'The old pier before the storm');
+  assert.deepEqual(
+    item.captions.map((c) => `${c.role}:${c.source}`),
+    ['current:file', 'suggestion:model'],
+  );
 });

@@ -50,6 +50,8 @@ type Prepared =
   | { kind: 'skip'; file: FoundFile; why: string }
   /** captioned before, but the XMP sidecar asked for is not on disk (never written, or deleted) */
   | { kind: 'sidecar'; file: FoundFile; text: string }
+  /** captioned before, but the owner's caption was not stored as the item's (older libraries) */
+  | { kind: 'owner'; file: FoundFile; assetId: number; owner: OwnerCaption }
   /** the same picture (by content) was captioned before, under another name */
   | { kind: 'reuse'; file: FoundFile; sha256: string; captionId: number | null }
   | { kind: 'failed'; file: FoundFile; sha256: string | null; error: string }
@@ -168,6 +170,17 @@ async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
     return caption?.role === 'current' && caption.source === 'model' ? caption.text : null;
   };
 
+  /** The owner's caption of a file captioned before, if the item has none of its own yet. */
+  const unstoredOwnerCaption = async (assetId: number, path: string) => {
+    const captions = gallery.getItem(assetId)?.captions ?? [];
+    if (captions.some((c) => c.source !== 'model')) return null;
+    try {
+      return await readOwnerCaption(path, await readPhotoMetadata(path));
+    } catch {
+      return null; // unreadable now: it is skipped as before, and tried again next run
+    }
+  };
+
   // 2. Read, hash and decode ahead; skip what this model already did (by content hash). The
   // library says what was captioned; the file system says whether its sidecar is still there.
   const prepare = async (file: FoundFile): Promise<Prepared> => {
@@ -175,6 +188,12 @@ async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
     if (known?.sha256 && known.size === file.size && known.mtimeMs === file.mtimeMs) {
       const earlier = gallery.captionResult(known.sha256, modelId);
       if (earlier?.status === 'done') {
+        // Libraries captioned before owner captions were stored kept them only in a conflict
+        // note: a model caption left a suggestion with no owner caption beside it gets it now.
+        if (earlier.captionRole === 'suggestion' && known.assetId !== null) {
+          const owner = await unstoredOwnerCaption(known.assetId, file.path);
+          if (owner !== null) return { kind: 'owner', file, assetId: known.assetId, owner };
+        }
         if (req.writeXmp && !(await isPresent(sidecarPathFor(file.path)))) {
           const text = sidecarText(known.assetId, earlier.captionId);
           if (text !== null) return { kind: 'sidecar', file, text };
@@ -360,6 +379,18 @@ async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
     }
     if (p.kind === 'failed') {
       recordFailure(p.file, p.sha256, p.error);
+      continue;
+    }
+    if (p.kind === 'owner') {
+      keepOwnerCaption(gallery, p.assetId, p.owner);
+      counts.skipped++;
+      report({
+        path: p.file.path,
+        status: 'skipped',
+        caption: null,
+        message: `already captioned; the caption in ${p.owner.where} is now the item's caption`,
+      });
+      advance();
       continue;
     }
     if (p.kind === 'sidecar') {
