@@ -9,14 +9,15 @@
  */
 import { createWriteStream } from 'node:fs';
 import { open, readFile, rename, rm } from 'node:fs/promises';
-import { ensureFolder } from './ensure-folder.ts';
+import { assertFullPath, DestinationError, ensureFolder } from './ensure-folder.ts';
 import { basename, dirname, extname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ZipFile } from 'yazl';
-import type { Gallery, ItemDetail } from '../gallery/index.ts';
+import { GalleryError, type Gallery, type ItemDetail } from '../gallery/index.ts';
 import { writeFileAtomic } from '../media/atomic-write.ts';
-import { embedXmp } from '../media/embed-xmp.ts';
+import { embedXmp, XmpTooLargeError } from '../media/embed-xmp.ts';
 import { exportXmpFor } from './export-xmp.ts';
+import { TesseraError } from '../common/errors.ts';
 
 export interface ExportedFile {
   id: number;
@@ -40,11 +41,20 @@ async function exportedBytes(
   item: ItemDetail,
 ): Promise<{ bytes: Uint8Array; sidecar: string | null }> {
   if (item.filePath === null)
-    throw new Error(`item ${item.id}'s file is missing: run a library check, or restore the file`);
+    throw new GalleryError(
+      'not-found',
+      `item ${item.id}'s file is missing: run a library check, or restore the file`,
+    );
   const original = await readFile(item.filePath);
   const xmp = await exportXmpFor(item, original);
-  if (item.mime === 'image/png' || item.mime === 'image/jpeg')
-    return { bytes: embedXmp(original, item.mime, xmp), sidecar: null };
+  if (item.mime === 'image/png' || item.mime === 'image/jpeg') {
+    try {
+      return { bytes: embedXmp(original, item.mime, xmp), sidecar: null };
+    } catch (err) {
+      // A JPEG whose own packet, with Tessera's properties, outgrows its one XMP segment.
+      if (!(err instanceof XmpTooLargeError)) throw err;
+    }
+  }
   return { bytes: original, sidecar: xmp };
 }
 
@@ -57,9 +67,33 @@ function itemsOf(gallery: Gallery, ids: readonly number[]): ItemDetail[] {
   return ids.map((id) => {
     const item = gallery.getItem(id);
     if (item === null)
-      throw new Error(`there is no library item ${id}: see \`tessera library list\``);
+      throw new GalleryError(
+        'not-found',
+        `there is no library item ${id}: see \`tessera library list\``,
+      );
     return item;
   });
+}
+
+/**
+ * A write to the destination that failed, in words that say to choose another. The atomic
+ * writer has already put its errors in words (`fromWriter`); anything else passes unchanged.
+ */
+function destinationProblem(err: unknown, path: string, fromWriter = false): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why =
+    code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+      ? 'permission denied'
+      : code === 'EISDIR'
+        ? 'a folder has that name'
+        : code === 'ENOTDIR' || code === 'ENOENT'
+          ? 'its folder is not there'
+          : null;
+  if (why !== null)
+    return new DestinationError(`${path} cannot be written (${why}): choose another destination`);
+  if (fromWriter && code === undefined && err instanceof Error)
+    return new DestinationError(`${err.message}: choose another destination`);
+  return err;
 }
 
 export async function exportToFolder(
@@ -73,8 +107,13 @@ export async function exportToFolder(
   for (const item of items) {
     const name = nameFor(item);
     const { bytes, sidecar } = await exportedBytes(item);
-    await writeFileAtomic(join(folder, name), bytes);
-    if (sidecar !== null) await writeFileAtomic(join(folder, `${name}.xmp`), Buffer.from(sidecar));
+    try {
+      await writeFileAtomic(join(folder, name), bytes);
+      if (sidecar !== null)
+        await writeFileAtomic(join(folder, `${name}.xmp`), Buffer.from(sidecar));
+    } catch (err) {
+      throw destinationProblem(err, join(folder, name), true);
+    }
     written.push({ id: item.id, name, sidecar: sidecar === null ? null : `${name}.xmp` });
   }
   return written;
@@ -116,6 +155,7 @@ export async function exportToZip(
   ids: readonly number[],
   zipPath: string,
 ): Promise<ExportedFile[]> {
+  assertFullPath(zipPath);
   const items = itemsOf(gallery, ids);
   await ensureFolder(dirname(zipPath));
   const tmp = join(dirname(zipPath), `.${basename(zipPath)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -139,7 +179,10 @@ export async function exportToZip(
     out.destroy();
     await rm(tmp, { force: true });
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOSPC') throw new Error(`the disk is full: free some space to write ${zipPath}`);
-    throw err;
+    if (code === 'ENOSPC')
+      throw new TesseraError('disk-full', `the disk is full: free some space to write ${zipPath}`, {
+        retryable: true,
+      });
+    throw destinationProblem(err, zipPath);
   }
 }

@@ -11,12 +11,22 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import exifr from 'exifr';
 import sharp from 'sharp';
+import { embedXmp } from '../media/embed-xmp.ts';
+import { EMPTY_XMP_PACKET } from '../media/xmp.ts';
 import {
   exiftool,
   NOT_METADATA,
@@ -128,10 +138,10 @@ function captionsOf(tags: Tags): Record<string, unknown> {
   return Object.fromEntries(CAPTION_FIELDS.filter((f) => f in tags).map((f) => [f, tags[f]]));
 }
 
-const exportedFile = (id: number) => {
-  const name = readdirSync(exported).find((f) => f.startsWith(`${id}-`) && !f.endsWith('.xmp'));
+const exportedFile = (id: number, folder = exported) => {
+  const name = readdirSync(folder).find((f) => f.startsWith(`${id}-`) && !f.endsWith('.xmp'));
   assert.ok(name, `item ${id} was exported`);
-  return join(exported, name);
+  return join(folder, name);
 };
 
 let ids: Record<string, number> = {};
@@ -258,4 +268,32 @@ test('Tessera PNGs, generated and exported: ExifTool reads them without warnings
       .replace(/&amp;/g, '&');
     assert.equal(decoded, PROMPT, `exifr reads the ${what}'s XMP`);
   }
+});
+
+test('a JPEG whose own XMP leaves no room for the caption is exported untouched, with a sidecar', async () => {
+  const folder = join(work, 'full-packet');
+  mkdirSync(folder);
+  const path = join(folder, 'full.jpg');
+  const withRights = (rights: string) =>
+    EMPTY_XMP_PACKET.replace(
+      '<rdf:Description rdf:about=""/>',
+      `<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:rights><rdf:Alt><rdf:li xml:lang="x-default">${rights}</rdf:li></rdf:Alt></dc:rights></rdf:Description>`,
+    );
+  // 100 bytes short of the 65504 a JPEG XMP segment holds: too few for a caption.
+  const rights = `© Ana Núñez. ${'x'.repeat(65404 - Buffer.byteLength(withRights('© Ana Núñez. ')))}`;
+  const packet = withRights(rights);
+  const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#a63' } })
+    .jpeg()
+    .toBuffer();
+  writeFileSync(path, embedXmp(jpeg, 'image/jpeg', packet));
+  const [row] = jsonLines<{ assetId: number }>(tessera('library', 'import', path, '--json'));
+  tessera('caption', '--folder', folder);
+  const out = join(work, 'full-exported');
+  tessera('library', 'export', String(row!.assetId), '--out', out);
+  const file = exportedFile(row!.assetId, out);
+  assert.deepEqual(readFileSync(file), readFileSync(path), 'the file leaves as it came');
+  const sidecar = readTags(`${file}.xmp`);
+  assert.equal(sidecar['XMP-dc:Rights'], rights);
+  assert.equal(typeof sidecar['XMP-dc:Description'], 'string');
+  assert.deepEqual(warnings(sidecar), []);
 });

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import exifr from 'exifr';
 import sharp from 'sharp';
-import { EmbedXmpError, embedXmp, extractXmp, findWebpChunk } from './embed-xmp.ts';
+import {
+  EmbedXmpError,
+  embedXmp,
+  extractXmp,
+  findWebpChunk,
+  XmpTooLargeError,
+} from './embed-xmp.ts';
 import { encodePng, pngITextChunk, readPngText } from './png.ts';
 import { buildXmp, parseXmp } from './xmp.ts';
 
@@ -151,7 +157,23 @@ test('JPEG: a file with no metadata gets the segment right after SOI or JFIF', a
 test('a packet too large for one JPEG segment is refused with advice', async () => {
   const bare = await image(3).jpeg().toBuffer();
   const huge = buildXmp({ description: 'x'.repeat(70_000) });
+  assert.throws(() => embedXmp(bare, 'image/jpeg', huge), XmpTooLargeError);
   assert.throws(() => embedXmp(bare, 'image/jpeg', huge), /at most 65504: write a sidecar/);
+});
+
+test('a packet just over the JPEG limit fits by shrinking its padding, and only that', async () => {
+  const bare = await image(3).jpeg().toBuffer();
+  const padding = `${' '.repeat(99)}\n`.repeat(40); // 4000 bytes, as Adobe leaves for edits
+  const full = buildXmp({ description: 'y'.repeat(31_500) }).replace(
+    '<?xpacket end="w"?>',
+    `${padding}<?xpacket end="w"?>`,
+  );
+  assert.ok(Buffer.byteLength(full) > 65504);
+  const packet = extractXmp(embedXmp(bare, 'image/jpeg', full), 'image/jpeg')!;
+  assert.ok(Buffer.byteLength(packet) <= 65504);
+  const body = (xmp: string) => xmp.replace(/\s*<\?xpacket end="w"\?>\s*$/, '');
+  assert.equal(body(packet), body(full));
+  assert.match(packet, /\n<\?xpacket end="w"\?>\n$/);
 });
 
 test('other formats and damaged files are refused, never half-written', async () => {

@@ -6,6 +6,8 @@
 import { InflateBudget, PNG_SIGNATURE, pngITextChunk, pngTextOf } from './png.ts';
 
 export class EmbedXmpError extends Error {}
+/** The packet does not fit the format's one XMP segment: write it to a sidecar instead. */
+export class XmpTooLargeError extends EmbedXmpError {}
 
 /** The formats embedXmp can write into. */
 export const EMBEDDABLE_MIMES: readonly string[] = ['image/png', 'image/jpeg'];
@@ -152,10 +154,23 @@ function embedPng(buf: Buffer, xmp: string): Buffer {
   return Buffer.concat(parts);
 }
 
-function embedJpeg(buf: Buffer, xmp: string): Buffer {
+/**
+ * The packet in at most `limit` bytes, if the padding writers leave before `<?xpacket end` for
+ * in-place edits makes room: the padding is whitespace, so only it shrinks.
+ */
+function withinLimit(xmp: string, limit: number): Buffer {
   const packet = Buffer.from(xmp, 'utf8');
+  const excess = packet.length - limit;
+  const padding = /([ \t\r\n]+)(<\?xpacket end=[^>]*\?>\s*)$/.exec(xmp);
+  if (excess <= 0 || padding === null || padding[1]!.length <= excess) return packet;
+  const kept = padding[1]!.slice(0, padding[1]!.length - excess).replace(/[^\n]*$/, '');
+  return Buffer.from(xmp.slice(0, padding.index) + (kept || '\n') + padding[2], 'utf8');
+}
+
+function embedJpeg(buf: Buffer, xmp: string): Buffer {
+  const packet = withinLimit(xmp, JPEG_MAX_XMP_BYTES);
   if (packet.length > JPEG_MAX_XMP_BYTES)
-    throw new EmbedXmpError(
+    throw new XmpTooLargeError(
       `the XMP packet is ${packet.length} bytes but a JPEG segment holds at most ${JPEG_MAX_XMP_BYTES}: write a sidecar instead`,
     );
   const segments = jpegHeaderSegments(buf);
