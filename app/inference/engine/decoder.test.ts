@@ -96,6 +96,35 @@ for (const family of ['vq-ar', 'jpeg-lm']) {
       plain.dispose();
       branched.dispose();
     });
+
+    test('several tokens after a cache, cut back past rejected drafts, continue as one pass', async () => {
+      // A speculative run: 6 drafts after the prompt, the last 3 rejected, then other tokens.
+      const length = 40;
+      const ids = rows(length);
+      const full = make(2);
+      const all = await full.prefill(ids);
+      const spec = make(2);
+      await spec.prefill(ids.map((r) => r.slice(0, 20)));
+      const wrong = ids.map((r) => [...r.slice(20, 23), r[30]!, r[31]!, r[32]!]);
+      const drafts = await spec.prefill(wrong);
+      assert.equal(drafts.seq, 6);
+      let worst = 0;
+      for (let t = 0; t < 3; t++)
+        for (const b of [0, 1])
+          worst = Math.max(worst, maxDiff(drafts.at(b, t), all.at(b, 20 + t)));
+      spec.truncate(23);
+      assert.equal(spec.length, 23);
+      const rest = await spec.prefill(ids.map((r) => r.slice(23, 27)));
+      for (let t = 0; t < 4; t++)
+        for (const b of [0, 1]) worst = Math.max(worst, maxDiff(rest.at(b, t), all.at(b, 23 + t)));
+      const next = await spec.step(ids.map((r) => r[27]!));
+      for (const b of [0, 1]) worst = Math.max(worst, maxDiff(next.at(b), all.at(b, 27)));
+      assert.equal(spec.length, 28);
+      assert.ok(worst <= 1e-4, `max abs diff ${worst}`);
+      assert.throws(() => spec.truncate(29), /cannot cut a cache of 28 tokens to 29/);
+      full.dispose();
+      spec.dispose();
+    });
   });
 }
 

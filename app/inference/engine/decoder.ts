@@ -1,7 +1,8 @@
 /**
  * A decoder graph driven through its KV cache (docs/models.md §Decoder graph I/O): `prefill` runs
- * equal-length rows from position 0, `step` appends one token per row. Every family's token loop
- * uses it.
+ * equal-length rows after what the cache holds (from position 0 on a fresh one), `step` appends
+ * one token per row, `truncate` forgets tokens a speculative run did not accept. Every family's
+ * token loop uses it.
  */
 import { createKvCache, type KvCache, type KvLayout } from './kv-cache.ts';
 import {
@@ -30,6 +31,8 @@ export class DecoderLogits {
 
 export class CachedDecoder {
   private readonly cache: KvCache;
+  /** Decoder runs so far (prefills, steps and branches): the cost a benchmark counts. */
+  runs = 0;
 
   constructor(
     private readonly session: InferenceSession,
@@ -43,6 +46,11 @@ export class CachedDecoder {
   /** Tokens in the cache so far. */
   get length(): number {
     return this.cache.length;
+  }
+
+  /** Forgets every cached token from `length` on. */
+  truncate(length: number): void {
+    this.cache.truncate(length);
   }
 
   async prefill(rows: readonly (readonly number[])[]): Promise<DecoderLogits> {
@@ -99,6 +107,7 @@ export class CachedDecoder {
 
   private async run(ids: Tensor, positions: Tensor, seq: number, keep: boolean): Promise<Outputs> {
     const { feed, mask, maskWidth } = this.cache.inputs(seq, keep);
+    this.runs++;
     return run(this.session, {
       input_ids: ids,
       position_ids: positions,

@@ -36,7 +36,15 @@ export interface KvCache {
   inputs(seq: number, keep: boolean): CacheInputs;
   /** Takes a kept run's outputs; `added` new tokens per row. */
   update(outputs: Outputs, added: number): void;
+  /** Forgets every token from `length` on: drafts a speculative run did not accept. */
+  truncate(length: number): void;
   dispose(): void;
+}
+
+function checkTruncate(length: number, current: number): void {
+  if (!Number.isInteger(length) || length < 0 || length > current) {
+    throw new RangeError(`cannot cut a cache of ${current} tokens to ${length}`);
+  }
 }
 
 export function createKvCache(layout: KvLayout, batch: number): KvCache {
@@ -111,6 +119,27 @@ class ConcatKvCache implements KvCache {
       }
     }
     this.length += added;
+  }
+
+  /** Copies the first `length` rows of every [B, H, P, E] tensor into a smaller one. */
+  truncate(length: number): void {
+    checkTruncate(length, this.length);
+    if (length === this.length) return;
+    const { kvHeads, headDim } = this.layout;
+    const blocks = this.batch * kvHeads;
+    for (const [name, tensor] of this.past) {
+      const old = floatData(tensor);
+      const next = new Float32Array(blocks * length * headDim);
+      for (let blk = 0; blk < blocks; blk++) {
+        next.set(
+          old.subarray(blk * this.length * headDim, (blk * this.length + length) * headDim),
+          blk * length * headDim,
+        );
+      }
+      tensor.dispose?.();
+      this.past.set(name, float32Tensor(next, [this.batch, kvHeads, length, headDim]));
+    }
+    this.length = length;
   }
 
   dispose(): void {
@@ -192,6 +221,12 @@ class SlotKvCache implements KvCache {
       }
     }
     this.length += added;
+  }
+
+  /** Slots past `length` are masked and the next run overwrites them: nothing to copy. */
+  truncate(length: number): void {
+    checkTruncate(length, this.length);
+    this.length = length;
   }
 
   dispose(): void {

@@ -103,9 +103,41 @@ export function sampleToken(
   prng: Prng,
 ): number {
   const u = prng.uniform();
-  if (s.cdk !== null && uncond !== null) return contrastive(cond, uncond, s.cdk, u);
+  const d = pipeline(cond, uncond, s);
+  return 'index' in d ? d.index : drawIndex(d.probs, d.keep, u);
+}
+
+/**
+ * The distribution `sampleToken` draws from, over the indices of `cond`, normalised, zero
+ * outside what the pipeline keeps (a point mass when greedy). Speculative decoding accepts and
+ * resamples against it, so its tokens follow the same distribution as the plain loop's.
+ */
+export function tokenDistribution(
+  cond: Logits,
+  uncond: Logits | null,
+  s: SamplingSettings,
+): Float64Array {
+  const d = pipeline(cond, uncond, s);
+  const out = new Float64Array(cond.length);
+  if ('index' in d) {
+    out[d.index] = 1;
+    return out;
+  }
+  let total = 0;
+  for (let i = 0; i < out.length; i++) if (d.keep[i]) total += d.probs[i]!;
+  for (let i = 0; i < out.length; i++) if (d.keep[i]) out[i] = d.probs[i]! / total;
+  return out;
+}
+
+/** The pipeline up to its draw: a greedy pick, or probabilities and the ids kept for the draw. */
+function pipeline(
+  cond: Logits,
+  uncond: Logits | null,
+  s: SamplingSettings,
+): { index: number } | { probs: Float64Array; keep: Uint8Array } {
+  if (s.cdk !== null && uncond !== null) return contrastive(cond, uncond, s.cdk);
   const logits = guidedLogits(cond, uncond, s.cfgScale);
-  if (s.temperature <= 0) return descendingOrder(logits)[0]!;
+  if (s.temperature <= 0) return { index: descendingOrder(logits)[0]! };
   for (let i = 0; i < logits.length; i++) logits[i] = logits[i]! / s.temperature;
   const keep = new Uint8Array(logits.length).fill(1);
   if (s.topK > 0 && s.topK < logits.length) {
@@ -126,7 +158,7 @@ export function sampleToken(
     }
     for (let i = 0; i < keep.length; i++) keep[i] = keep[i]! & nucleus[i]!;
   }
-  return drawIndex(probs, keep, u);
+  return { probs, keep };
 }
 
 /** CM3Leon's CD-K: log p_EXP − log p_AMA over V = {t : p_EXP(t) ≥ α · k-th largest p_EXP}. */
@@ -134,8 +166,7 @@ function contrastive(
   cond: Logits,
   uncond: Logits,
   cdk: { alpha: number; k: number; tau: number },
-  u: number,
-): number {
+): { index: number } | { probs: Float64Array; keep: Uint8Array } {
   const pExp = softmax(Float64Array.from(cond));
   const pAma = softmax(Float64Array.from(uncond));
   const kth = pExp[descendingOrder(pExp)[Math.min(cdk.k, pExp.length) - 1]!]!;
@@ -147,8 +178,8 @@ function contrastive(
       ? Math.log(Math.max(pExp[i]!, 1e-300)) - Math.log(Math.max(pAma[i]!, 1e-300))
       : -Infinity;
   }
-  if (cdk.tau <= 0) return descendingOrder(score)[0]!;
+  if (cdk.tau <= 0) return { index: descendingOrder(score)[0]! };
   const probs = softmax(score.map((x) => x / cdk.tau));
   for (let i = 0; i < probs.length; i++) if (!keep[i]) probs[i] = 0;
-  return drawIndex(probs, keep, u);
+  return { probs, keep };
 }
