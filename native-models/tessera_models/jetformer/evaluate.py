@@ -1,0 +1,170 @@
+"""Evaluates an exported `jetformer` model with the shared evaluator (docs/evaluation.md).
+
+Usage: python -m tessera_models.jetformer.evaluate --model exports/jetformer-emoji32-cpu-240m
+         [--limit 120] [--threads 2] [--no-write]
+
+All numbers come from the exported ONNX graphs through the reference loop, seed = item index,
+manifest defaults: exact bits per sub-pixel on test and on unseen concepts (caption given, each
+level at its bin centre), prompt adherence top-1/top-5 and its ratio to the classifier's own
+accuracy on real test images, FD-emoji with its bootstrap interval, greedy caption exact match
+and rank among 100 candidates, seconds per image and the process's peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tessera_models.data.emoji import NATIVE_MODELS, load_emoji
+from tessera_models.eval.frechet import bootstrap_interval, frechet_distance
+from tessera_models.eval.metrics import (
+    ClassifierRunner,
+    caption_exact_match,
+    pick_distractors,
+    rank_accuracy,
+    topk_accuracy,
+)
+from tessera_models.jetformer.reference_loop import GmmSettings, JetFormerRunner
+
+RESULTS_DIR = NATIVE_MODELS / "eval" / "results"
+
+
+def defaults_of(manifest: dict[str, Any]) -> GmmSettings:
+    d = manifest["gmm"]["defaults"]
+    return GmmSettings(d["cfgScale"], d["temperatureProbs"], d["temperatureScales"])
+
+
+def evaluate(model_dir: Path, limit: int, threads: int, caption_items: int = 60) -> dict[str, Any]:
+    started = time.time()
+    runner = JetFormerRunner(model_dir, threads=threads)
+    classifier = ClassifierRunner(threads=threads)
+    data = load_emoji(size=runner.manifest["image"]["width"])
+    base = defaults_of(runner.manifest)
+    test = data.indices("test")[:limit]
+    unseen = data.indices("test-unseen")[:limit]
+    m: dict[str, Any] = {
+        "split": {"test": len(test), "testUnseen": len(unseen)},
+        "settings": base.__dict__,
+    }
+
+    def bits(indices: np.ndarray) -> float | None:
+        if not len(indices):
+            return None
+        values = [
+            runner.bits_per_dim(data.images[i], data.records[i].caption, data.records[i].set)
+            for i in indices
+        ]
+        return float(np.mean(values))
+
+    m["bitsPerDim"] = {"test": bits(test), "testUnseen": bits(unseen)}
+
+    real_feats, real_logits = classifier.run(data.images[test])
+    targets = classifier.targets([data.records[i].concept for i in test])
+    known = targets >= 0
+    t0 = time.perf_counter()
+    samples = np.stack(
+        [
+            runner.generate(data.records[i].caption, data.records[i].set, int(i), base).image
+            for i in test
+        ]
+    )
+    m["secondsPerImage"] = (time.perf_counter() - t0) / max(1, len(test))
+    feats, logits = classifier.run(samples)
+    low, high = bootstrap_interval(feats, real_feats, resamples=200, seed=0)
+    m["fd"] = {"value": frechet_distance(feats, real_feats), "interval95": [low, high]}
+    m["adherence"] = {
+        "top1": topk_accuracy(logits[known], targets[known], 1),
+        "top5": topk_accuracy(logits[known], targets[known], 5),
+    }
+    m["classifierOnReal"] = {
+        "top1": topk_accuracy(real_logits[known], targets[known], 1),
+        "top5": topk_accuracy(real_logits[known], targets[known], 5),
+    }
+    m["adherenceTop5VsClassifier"] = m["adherence"]["top5"] / max(
+        1e-9, m["classifierOnReal"]["top5"]
+    )
+
+    pool = sorted({data.records[i].caption for i in data.indices("train")})
+    cap_idx = test[: min(len(test), caption_items)]
+    exact = 0
+    scores = np.zeros((len(cap_idx), 100))
+    for n, i in enumerate(cap_idx):
+        r = data.records[i]
+        if caption_exact_match(runner.caption(data.images[i]), r.caption, r.aliases):
+            exact += 1
+        candidates = [r.caption, *pick_distractors(pool, r.caption, 99, seed=0, exclude=r.aliases)]
+        scores[n] = runner.score(data.images[i], candidates)
+    m["caption"] = {
+        "items": len(cap_idx),
+        "captionExact": exact / max(1, len(cap_idx)),
+        "captionRank100": rank_accuracy(scores, np.zeros(len(cap_idx), np.int64)),
+    }
+    m["peakRssMiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    m["evaluationMinutes"] = (time.time() - started) / 60
+    m["date"] = dt.date.today().isoformat()
+    return m
+
+
+def results_table(model_id: str, m: dict[str, Any]) -> str:
+    fd = m["fd"]
+    b = m["bitsPerDim"]
+
+    def num(x: float | None) -> str:
+        return "—" if x is None else f"{x:.3f}"
+
+    return "\n".join(
+        [
+            f"# {m['date']} — {model_id}",
+            "",
+            f"Test split, first {m['split']['test']} items (unseen concepts: "
+            f"{m['split']['testUnseen']}); manifest defaults; seed = item index.",
+            "",
+            "| metric | value |",
+            "|---|---:|",
+            f"| exact bits per sub-pixel, test (caption given) | {num(b['test'])} |",
+            f"| exact bits per sub-pixel, unseen concepts | {num(b['testUnseen'])} |",
+            f"| FD-emoji, text to image (95% interval) | {fd['value']:.2f} ({fd['interval95'][0]:.2f}–{fd['interval95'][1]:.2f}) |",
+            f"| prompt adherence top-1 / top-5 | {m['adherence']['top1']:.3f} / {m['adherence']['top5']:.3f} |",
+            f"| adherence top-5 ÷ classifier top-5 | {m['adherenceTop5VsClassifier']:.2f} |",
+            f"| caption exact / rank-100 ({m['caption']['items']} items) | {m['caption']['captionExact']:.3f} / {m['caption']['captionRank100']:.3f} |",
+            f"| seconds per image (reference loop, batch 1 + CFG) | {m['secondsPerImage']:.2f} |",
+            f"| peak memory of the evaluation process | {m['peakRssMiB']:.0f} MiB |",
+            "",
+        ]
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--limit", type=int, default=120)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    model_dir = Path(args.model)
+    metrics = evaluate(model_dir, args.limit, args.threads)
+    manifest_path = model_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    table = results_table(manifest["id"], metrics)
+    print(table)
+    if args.no_write:
+        return
+    manifest["metrics"] = metrics
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stem = f"{metrics['date']}-{manifest['id'].split('/')[-1]}"
+    (RESULTS_DIR / f"{stem}.md").write_text(table, encoding="utf-8")
+    (RESULTS_DIR / f"{stem}.json").write_text(
+        json.dumps(metrics, indent=2) + "\n", encoding="utf-8"
+    )
+
+
+if __name__ == "__main__":
+    main()
