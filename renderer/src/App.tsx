@@ -18,7 +18,7 @@ import { jobsStore, startJobs } from './state/jobs.ts';
 import { loadModels } from './state/models.ts';
 import { useStore } from './state/store.ts';
 import { CaptionScreen } from './screens/Caption.tsx';
-import { GenerateScreen } from './screens/Generate.tsx';
+import { GenerateScreen } from './screens/generate/GenerateScreen.tsx';
 import { InfillScreen } from './screens/Infill.tsx';
 import { LibraryScreen } from './screens/Library.tsx';
 import { ModelsScreen } from './screens/Models.tsx';

@@ -1,0 +1,123 @@
+/**
+ * Generate's logic without the screen: the model a settings change moves to, the sampling
+ * bounds a slider offers, the `jobs:submitGenerate` request the settings turn into, and which of
+ * this session's jobs is "on stage" (shown in the preview with its progress). Pure.
+ */
+import type { JobView, ModelView, RequestOf } from '../../../app/common/contract.ts';
+import { clampToBounds, type GenerateSettings } from './settings.ts';
+
+type ModelChoice = Pick<ModelView, 'id' | 'sampling' | 'styles'>;
+
+/** A slider's range: the model's declared bound for `key`, or `fallback`. */
+export function samplingBound(
+  model: Pick<ModelView, 'sampling'> | undefined,
+  key: string,
+  fallback: [number, number],
+): [number, number] {
+  const b = model?.sampling.bounds[key];
+  return b === undefined ? fallback : [b[0], b[1]];
+}
+
+/**
+ * The settings once `model` is chosen: sampling pulled into its bounds (from its defaults when
+ * `withDefaults`, the first pick of a session), and the style kept only if the model has it.
+ */
+export function settingsForModel(
+  cur: GenerateSettings,
+  model: ModelChoice,
+  withDefaults: boolean,
+): GenerateSettings {
+  const base = withDefaults
+    ? { ...cur, modelId: model.id, ...model.sampling.defaults }
+    : { ...cur, modelId: model.id };
+  return {
+    ...clampToBounds(base, model.sampling.bounds),
+    style: cur.style !== null && model.styles.includes(cur.style) ? cur.style : null,
+  };
+}
+
+/** The model to start from when none is chosen: the first one that can run, else the first. */
+export function firstChoice<M extends Pick<ModelView, 'usable'>>(
+  models: readonly M[],
+): M | undefined {
+  return models.find((m) => m.usable) ?? models[0];
+}
+
+export type GenerateRequest = RequestOf<'jobs:submitGenerate'>;
+
+/** The request for `seed`; `withMemory` for a model with a retrieval memory. */
+export function generateRequest(
+  s: GenerateSettings,
+  model: Pick<ModelView, 'id' | 'provider'>,
+  seed: number,
+  withMemory: boolean,
+): GenerateRequest {
+  return {
+    modelId: model.id,
+    provider: model.provider,
+    prompt: s.prompt.trim(),
+    negativePrompt: s.negativePrompt,
+    style: s.style,
+    seed,
+    bestOf: s.bestOf,
+    count: s.count,
+    sampling: {
+      cfgScale: s.cfgScale,
+      temperature: s.temperature,
+      topK: Math.round(s.topK),
+      topP: s.topP,
+      cdk: s.cdk,
+    },
+    boardId: s.boardId,
+    // Only models with a retrieval memory read it; the others are sent nothing.
+    ...(withMemory ? { retrieval: s.memory ? ('auto' as const) : ('off' as const) } : {}),
+  };
+}
+
+/** Job ids of a submission put in front of the session's (newest first), at most `limit`. */
+export function withSubmitted(
+  sessionJobIds: readonly string[],
+  submitted: readonly string[],
+  limit = 500,
+): string[] {
+  return [...[...submitted].reverse(), ...sessionJobIds].slice(0, limit);
+}
+
+type Stageable = Pick<JobView, 'id' | 'status'>;
+
+export interface Stage<J extends Stageable> {
+  /** the job on stage: the first running one, else the oldest waiting, else the newest */
+  staged: J | undefined;
+  running: J | undefined;
+  /** jobs waiting behind the staged one */
+  moreWaiting: number;
+}
+
+/** Which of the session's jobs (ids newest first) the preview shows. */
+export function stageOf<J extends Stageable>(
+  sessionJobIds: readonly string[],
+  jobs: readonly J[],
+): Stage<J> & { sessionJobs: J[] } {
+  const sessionJobs = sessionJobIds
+    .map((id) => jobs.find((j) => j.id === id))
+    .filter((j) => j !== undefined);
+  const running = sessionJobs.find((j) => j.status === 'running');
+  const waiting = sessionJobs.filter((j) => j.status === 'queued' || j.status === 'paused');
+  const staged = running ?? waiting[waiting.length - 1] ?? sessionJobs[0];
+  const moreWaiting = Math.max(0, waiting.length - (running === undefined ? 1 : 0));
+  return { staged, running, moreWaiting, sessionJobs };
+}
+
+/** The preview to show: the staged job's own, else the newest any session job drew. */
+export function previewOf<P>(
+  stagedId: string | undefined,
+  sessionJobIds: readonly string[],
+  previews: Readonly<Record<string, { preview: P | null } | undefined>>,
+): P | null {
+  const own = stagedId === undefined ? undefined : previews[stagedId]?.preview;
+  return (
+    own ??
+    sessionJobIds.map((id) => previews[id]?.preview).find((p) => p !== undefined && p !== null) ??
+    null
+  );
+}
