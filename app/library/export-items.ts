@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { ZipFile } from 'yazl';
 import { GalleryError, type Gallery, type ItemDetail } from '../gallery/index.ts';
 import { writeFileAtomic } from '../media/atomic-write.ts';
-import { embedXmp } from '../media/embed-xmp.ts';
+import { embedXmp, XmpTooLargeError } from '../media/embed-xmp.ts';
 import { exportXmpFor } from './export-xmp.ts';
 import { TesseraError } from '../common/errors.ts';
 
@@ -47,8 +47,14 @@ async function exportedBytes(
     );
   const original = await readFile(item.filePath);
   const xmp = await exportXmpFor(item, original);
-  if (item.mime === 'image/png' || item.mime === 'image/jpeg')
-    return { bytes: embedXmp(original, item.mime, xmp), sidecar: null };
+  if (item.mime === 'image/png' || item.mime === 'image/jpeg') {
+    try {
+      return { bytes: embedXmp(original, item.mime, xmp), sidecar: null };
+    } catch (err) {
+      // A JPEG whose own packet, with Tessera's properties, outgrows its one XMP segment.
+      if (!(err instanceof XmpTooLargeError)) throw err;
+    }
+  }
   return { bytes: original, sidecar: xmp };
 }
 
