@@ -17,7 +17,7 @@ import { openFileInInfill, openItemInInfill } from './state/infill-open.ts';
 import { jobsStore, startJobs } from './state/jobs.ts';
 import { loadModels } from './state/models.ts';
 import { useStore } from './state/store.ts';
-import { CaptionScreen } from './screens/Caption.tsx';
+import { CaptionScreen } from './screens/caption/CaptionScreen.tsx';
 import { GenerateScreen } from './screens/generate/GenerateScreen.tsx';
 import { InfillScreen } from './screens/Infill.tsx';
 import { LibraryScreen } from './screens/Library.tsx';

@@ -11,7 +11,9 @@ import { invoke, on, onConnection } from '../bridge/index.ts';
 import { reportError, sessionStore, toast } from './app.ts';
 import { createStore } from './store.ts';
 
-export type FileStatus = 'captioned' | 'suggestion' | 'skipped' | 'failed' | 'problem';
+import type { FileStatus } from '../lib/caption-view.ts';
+
+export type { FileStatus };
 
 export interface FileEntry {
   path: string;

@@ -1,0 +1,25 @@
+/** The Caption screen's form, kept across screen switches (the folder, options, job shown). */
+import { createStore } from './store.ts';
+
+export interface CaptionForm {
+  folder: string;
+  recursive: boolean;
+  writeXmp: boolean;
+  retryFailed: boolean;
+  modelId: string;
+  /** the captioning job shown; null for the newest */
+  jobId: string | null;
+}
+
+export const captionFormStore = createStore<CaptionForm>({
+  folder: '',
+  recursive: true,
+  writeXmp: false,
+  retryFailed: false,
+  modelId: '',
+  jobId: null,
+});
+
+export function setCaptionForm(patch: Partial<CaptionForm>): void {
+  captionFormStore.set((s) => ({ ...s, ...patch }));
+}
