@@ -2,7 +2,7 @@
 over input embeddings (text and soft image tokens are embedded outside it), with a KV cache.
 
 One module serves training, prefill (P = 0) and single-token steps, in the decoder layout every
-family shares (MODELS.md §5.2): an additive mask and a concatenated cache.
+family shares (docs/models.md §Decoder graph I/O): an additive mask and a concatenated cache.
 
 Shape glossary:
   B batch (2 for a CFG pair)   S new tokens   P cached tokens   L layers   H query heads
