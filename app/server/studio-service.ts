@@ -31,7 +31,7 @@ import {
   resolveModel,
   type InstalledModel,
 } from '../models/installed.ts';
-import { modelProvider, setModelProvider } from '../models/model-settings.ts';
+import { readSettings, setModelProvider } from '../models/model-settings.ts';
 
 /** Every channel but the native dialogs, which only the desktop shell can answer. */
 export type ServiceChannel = Exclude<Channel, `dialog:${string}`>;
@@ -151,11 +151,17 @@ export class StudioService {
 
   readonly handlers: Handlers = {
     // The default model first: screens start with the first usable one.
-    'models:list': async () =>
-      (await installedModels(this.home))
-        .map((m) => modelView(m, modelProvider(this.home, m.manifest?.id ?? '')))
+    'models:list': async () => {
+      // A damaged settings file lists every model on its defaults; changing one says why not.
+      const [models, { settings }] = await Promise.all([
+        installedModels(this.home),
+        readSettings(this.home),
+      ]);
+      return models
+        .map((m) => modelView(m, settings.modelProviders[m.manifest?.id ?? ''] ?? 'cpu'))
         .filter((m): m is ModelView => m !== null)
-        .sort((a, b) => Number(b.id === DEFAULT_MODEL_ID) - Number(a.id === DEFAULT_MODEL_ID)),
+        .sort((a, b) => Number(b.id === DEFAULT_MODEL_ID) - Number(a.id === DEFAULT_MODEL_ID));
+    },
     'models:providers': async () => ({ providers: await this.client.providers() }),
     'models:setProvider': async ({ modelId, provider }) => {
       if (!(await installedModels(this.home)).some((m) => m.manifest?.id === modelId))
