@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DIGITAL_SOURCE_TYPE, EMPTY_XMP_PACKET, parseXmp } from '../media/xmp.ts';
+import { DIGITAL_SOURCE_TYPE, EMPTY_XMP_PACKET, parseXmp, writeXmpCaption } from '../media/xmp.ts';
 import { mergeExportXmp } from './export-xmp.ts';
 
 /** A packet as Lightroom writes one: attributes and elements, several namespaces, extensions. */
@@ -44,12 +44,18 @@ const LIGHTROOM = `<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 const photo = {
   caption: 'a garden with red flowers',
   captionModel: 'tessera/caption-a',
+  captionByUser: false,
   tags: ['blooms'],
   rating: 2,
   creatorTool: null,
   digitalSourceType: null,
 };
-const noLegacy = { exifDescription: false, iptcKeywords: false, ownerCaption: false };
+const noLegacy = {
+  exifDescription: false,
+  iptcKeywords: false,
+  legacyCaption: false,
+  ownerCaption: false,
+};
 
 /**
  * True if `original`'s lines all appear in `merged`, in order: nothing was changed, only added.
@@ -129,6 +135,7 @@ test('a generation gets Tessera’s creator tool and source type, replacing earl
     {
       caption: 'red heart',
       captionModel: null,
+      captionByUser: false,
       tags: [],
       rating: null,
       creatorTool: 'Tessera (tessera/vq-ar)',
@@ -146,4 +153,25 @@ test('a generation gets Tessera’s creator tool and source type, replacing earl
   const read = parseXmp(merged);
   assert.deepEqual([read.description, read.writtenByTessera], ['red heart', false]);
   assert.ok(onlyAdded(LIGHTROOM, merged));
+});
+
+test('a caption the user typed into Tessera replaces an owner caption that lives in XMP alone', () => {
+  const owned = writeXmpCaption(LIGHTROOM, 'Old words', { modelId: null, mirror: false });
+  const typed = { ...photo, caption: 'New words', captionModel: null, captionByUser: true };
+  const merged = mergeExportXmp(owned, typed, { ...noLegacy, ownerCaption: true });
+  assert.deepEqual(
+    [parseXmp(merged).description, parseXmp(merged).writtenByTessera],
+    ['New words', false],
+  );
+  assert.ok(onlyAdded(LIGHTROOM, merged));
+  // Where EXIF, IPTC or PNG text also holds the old words, the XMP must not contradict them.
+  const kept = mergeExportXmp(owned, typed, {
+    ...noLegacy,
+    ownerCaption: true,
+    legacyCaption: true,
+  });
+  assert.equal(parseXmp(kept).description, 'Old words');
+  // The same words again change nothing.
+  const same = { ...typed, caption: 'Old words', tags: [], rating: null };
+  assert.equal(mergeExportXmp(owned, same, { ...noLegacy, ownerCaption: true }), owned);
 });

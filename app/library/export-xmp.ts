@@ -11,7 +11,7 @@
 import exifr from 'exifr';
 import type { ItemDetail } from '../gallery/index.ts';
 import { extractXmp } from '../media/embed-xmp.ts';
-import { exifrSafeCopy, readPhotoMetadata } from '../media/photo-metadata.ts';
+import { exifrSafeCopy, isMeaningfulCaption, readPhotoMetadata } from '../media/photo-metadata.ts';
 import {
   addXmpBag,
   DIGITAL_SOURCE_TYPE,
@@ -29,6 +29,8 @@ interface TesseraFields {
   caption: string;
   /** The model that wrote the caption, or null when a person did (or it is the prompt). */
   captionModel: string | null;
+  /** The caption is one the user typed into Tessera: the owner's newest words. */
+  captionByUser: boolean;
   tags: string[];
   rating: number | null;
   /** Only for generations: Tessera made the image, so these are Tessera's to set. */
@@ -44,6 +46,7 @@ function fieldsOf(item: ItemDetail): TesseraFields {
   return {
     caption: current?.text ?? recipe?.prompt ?? (item.foreign?.prompt || item.title),
     captionModel: current?.source === 'model' ? current.modelId : null,
+    captionByUser: current?.source === 'user',
     tags: item.tags,
     rating: item.rating > 0 ? item.rating : null,
     creatorTool: recipe === undefined ? null : `Tessera (${recipe.modelId})`,
@@ -59,6 +62,8 @@ function fieldsOf(item: ItemDetail): TesseraFields {
 interface LegacyFields {
   exifDescription: boolean;
   iptcKeywords: boolean;
+  /** A caption in EXIF ImageDescription, IPTC Caption-Abstract or a PNG Description chunk. */
+  legacyCaption: boolean;
 }
 
 const LEGACY_OPTIONS = {
@@ -69,13 +74,13 @@ const LEGACY_OPTIONS = {
   xmp: false,
   icc: false,
   jfif: false,
-  ihdr: false,
+  ihdr: true, // a PNG's text chunks
   mergeOutput: false,
   silentErrors: true,
 };
 
 async function legacyFieldsOf(bytes: Uint8Array, mime: string): Promise<LegacyFields> {
-  let raw: { ifd0?: Record<string, unknown>; iptc?: Record<string, unknown> } | undefined;
+  let raw: Partial<Record<'ifd0' | 'iptc' | 'ihdr', Record<string, unknown>>> | undefined;
   try {
     raw = await exifr.parse(exifrSafeCopy(bytes, mime), LEGACY_OPTIONS);
   } catch {
@@ -83,15 +88,22 @@ async function legacyFieldsOf(bytes: Uint8Array, mime: string): Promise<LegacyFi
   }
   const present = (value: unknown) =>
     (typeof value === 'string' && value.trim() !== '') || Array.isArray(value);
+  const caption = (value: unknown) => typeof value === 'string' && isMeaningfulCaption(value);
   return {
     exifDescription: present(raw?.ifd0?.ImageDescription),
     iptcKeywords: present(raw?.iptc?.Keywords),
+    legacyCaption:
+      caption(raw?.ifd0?.ImageDescription) ||
+      caption(raw?.iptc?.Caption) ||
+      (mime === 'image/png' && caption(raw?.ihdr?.Description)),
   };
 }
 
 /**
  * `packet` with Tessera's fields merged in. `ownerCaption`: the file holds a caption its owner
- * wrote (in the packet or outside it), which then stays the file's only caption.
+ * wrote (in the packet or outside it). That caption stays the file's only one, unless it lives
+ * in the XMP alone and the user has since typed a new one into Tessera: then the XMP caption,
+ * all there is to update, gets the owner's new words.
  */
 export function mergeExportXmp(
   packet: string,
@@ -99,7 +111,10 @@ export function mergeExportXmp(
   file: LegacyFields & { ownerCaption: boolean },
 ): string {
   let xmp = packet;
-  if (file.ownerCaption) {
+  const ownerRewrote = fields.captionByUser && !file.legacyCaption;
+  if (file.ownerCaption && ownerRewrote && parseXmp(xmp).description === fields.caption) {
+    // Already the file's caption: nothing to change.
+  } else if (file.ownerCaption && !ownerRewrote) {
     // A caption of Tessera's beside the owner's would contradict it.
     if (parseXmp(xmp).writtenByTessera) xmp = removeXmpCaption(xmp);
   } else if (fields.caption.trim() !== '') {
