@@ -1,18 +1,27 @@
 /**
  * Reads a file a manifest names and checks it against the manifest's sha256, so a missing,
- * corrupt or swapped file is named before anything runs on it.
+ * corrupt or swapped file is named before anything runs on it. The file is opened the way
+ * model discovery opens it (models/model-file.ts): inside the model folder, a regular file,
+ * non-blocking, so a named pipe or a link out of the folder cannot hang or feed the engine.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { ModelFileError, readModelFile } from '../../models/model-file.ts';
 import { ModelLoadError } from './types.ts';
+
+/** The model-file refusal as a load error (a missing file keeps its own words). */
+export function asLoadError(err: unknown, dir: string, file: string): unknown {
+  if (!(err instanceof ModelFileError)) return err;
+  if (err.problem === 'missing')
+    return new ModelLoadError(`${file} is missing from ${dir}: re-copy or re-export the model`);
+  return new ModelLoadError(err.message);
+}
 
 export async function readCheckedFile(dir: string, file: string, sha256: string): Promise<Buffer> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(join(dir, file));
-  } catch {
-    throw new ModelLoadError(`${file} is missing from ${dir}: re-copy or re-export the model`);
+    bytes = await readModelFile(dir, file);
+  } catch (err) {
+    throw asLoadError(err, dir, file);
   }
   if (createHash('sha256').update(bytes).digest('hex') !== sha256) {
     throw new ModelLoadError(

@@ -3,14 +3,13 @@
  * sessions (decoder, vq_encode, vq_decode). Graph files are checked against their manifest
  * hashes before loading, so a corrupt or swapped file is named instead of mis-running.
  */
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelManifest } from '../../../common/model-manifest.ts';
 import { CachedDecoder } from '../../engine/decoder.ts';
 import { loadSession, type LoadedSession, type Provider } from '../../engine/ort.ts';
 import { WordTokenizer, type WordTokenizerFile } from '../../engine/tokenizers/word.ts';
 import { readManifest } from '../manifest-file.ts';
+import { readCheckedFile } from '../model-files.ts';
 import { ModelLoadError } from '../types.ts';
 import { slotCaption } from './caption-slot.ts';
 import { RetrievalMemory, type MemoryDocument } from './memory.ts';
@@ -41,27 +40,15 @@ export class VqArModel {
     if (manifest.family !== 'vq-ar') {
       throw new ModelLoadError(`${dir} holds a ${manifest.family} model, not vq-ar`);
     }
-    const read = async (file: string, sha256: string): Promise<Buffer> => {
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(join(dir, file));
-      } catch {
-        throw new ModelLoadError(`${file} is missing from ${dir}: re-copy or re-export the model`);
-      }
-      if (createHash('sha256').update(bytes).digest('hex') !== sha256) {
-        throw new ModelLoadError(
-          `${file} in ${dir} is damaged (its hash does not match the manifest): re-copy or re-export the model`,
-        );
-      }
-      return bytes;
-    };
     const check = async (file: string, sha256: string): Promise<string> => {
-      await read(file, sha256);
+      await readCheckedFile(dir, file, sha256);
       return join(dir, file);
     };
     const words = WordTokenizer.fromJson(
       JSON.parse(
-        await readFile(await check(manifest.tokenizer.file, manifest.tokenizer.sha256), 'utf8'),
+        (await readCheckedFile(dir, manifest.tokenizer.file, manifest.tokenizer.sha256)).toString(
+          'utf8',
+        ),
       ) as WordTokenizerFile,
     );
     const graph = async (role: string) => {
@@ -80,8 +67,8 @@ export class VqArModel {
         : RetrievalMemory.fromFiles(
             manifest,
             words,
-            (await read(r.memory.file, r.memory.sha256)).toString('utf8'),
-            await read(r.codes.file, r.codes.sha256),
+            (await readCheckedFile(dir, r.memory.file, r.memory.sha256)).toString('utf8'),
+            await readCheckedFile(dir, r.codes.file, r.codes.sha256),
           );
     return new VqArModel(dir, manifest, words, sessions, memory);
   }
