@@ -100,7 +100,9 @@ export function parseInfotext(text: string): {
   const lines = text.replace(/\r\n/g, '\n').split('\n');
   const last = lines[lines.length - 1] ?? '';
   const settings: Record<string, string> = {};
-  const pairRe = /\s*([\w \-/]+):\s*("(?:\\.|[^\\"])*"|[^,]*)(?:,|$)/g;
+  // A value is quoted text, a JSON object (AUTOMATIC1111's `Hashes: {"model": …, …}`), or
+  // anything up to the next comma.
+  const pairRe = /\s*([\w \-/]+):\s*("(?:\\.|[^\\"])*"|\{[^{}]*\}|[^,]*)(?:,|$)/g;
   let consumed = 0;
   for (let m = pairRe.exec(last); m !== null && m[0].length > 0; m = pairRe.exec(last)) {
     const raw = m[2]!.trim();

@@ -54,6 +54,7 @@ interface SdParsersView {
   steps: string | number | null;
   cfg: string | number | null;
   scheduler: string | null;
+  hashes?: Record<string, string> | null;
 }
 
 /** What sd-parsers reads from each file. */
@@ -141,6 +142,8 @@ test('imported recipes agree with sd-parsers field by field', () => {
       ['scheduler', s['Schedule type'], theirs.scheduler],
     ] as const)
       assert.ok(same(mine, other), `${name}: ${field} is ${String(other)}, Tessera has ${mine}`);
+    if (theirs.hashes != null)
+      assert.deepEqual(JSON.parse(s.Hashes ?? 'null'), theirs.hashes, `${name}: model hashes`);
   }
   const comfy = tesseraJson<Item>('library', 'show', String(imported.get('comfyui.png')));
   const texts = readPngText(readFileSync(join(fixtures, 'comfyui.png')));

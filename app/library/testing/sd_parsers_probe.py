@@ -6,8 +6,8 @@ big-endian after ``UNICODE\\0``, as piexif writes it) and a ComfyUI PNG (``promp
 ``workflow`` text chunks), and a camera JPEG whose UserComment is a plain note.
 
 ``read FILE...`` prints, one JSON line per file, what sd-parsers reads from it: the generator,
-prompt, negative prompt, and the first sampler's name, model, seed, steps, CFG scale and
-scheduler (null where it finds none).
+prompt, negative prompt, the first sampler's name, model, seed, steps, CFG scale and
+scheduler, and AUTOMATIC1111's model hashes (null where it finds none).
 
 Run with native-models/.venv/bin/python.
 """
@@ -27,7 +27,9 @@ A1111_PNG = (
     "masterpiece, a lighthouse at dusk, (dramatic clouds:1.2)\n"
     "Negative prompt: blurry, lowres\n"
     "Steps: 28, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 6.5, Seed: 12345, "
-    "Size: 64x48, Model hash: 6ce0161689, Model: sd15, Version: v1.10.1"
+    "Size: 64x48, Model hash: 6ce0161689, Model: sd15, "
+    'Hashes: {"vae": "735e4c3a44", "model": "6ce0161689"}, '
+    'Lora hashes: "add_detail: 7c6bad76eb54, film grain: 3f9e3b2a1c", Version: v1.10.1'
 )
 A1111_JPEG = (
     "a café in 東京 at night,\nneon signs, rain\n"
@@ -159,6 +161,7 @@ def read(path: str, parsers: ParserManager) -> dict[str, Any]:
         "steps": parameters.get("steps"),
         "cfg": parameters.get("cfg_scale"),
         "scheduler": parameters.get("scheduler"),
+        "hashes": found.metadata.get("Hashes"),
     }
 
 
