@@ -19,7 +19,7 @@ import { loadModels } from './state/models.ts';
 import { useStore } from './state/store.ts';
 import { CaptionScreen } from './screens/caption/CaptionScreen.tsx';
 import { GenerateScreen } from './screens/generate/GenerateScreen.tsx';
-import { InfillScreen } from './screens/Infill.tsx';
+import { InfillScreen } from './screens/infill/InfillScreen.tsx';
 import { LibraryScreen } from './screens/Library.tsx';
 import { ModelsScreen } from './screens/Models.tsx';
 

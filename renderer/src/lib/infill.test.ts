@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ItemDetailView, OpenedFileView } from '../../../app/common/contract.ts';
+import { pushHistory } from './history.ts';
+import {
+  fileSource,
+  infillKey,
+  infillRequest,
+  isTyping,
+  itemSource,
+  newSession,
+  type KeyPress,
+} from './infill.ts';
+import { base64ToBytes, type Stroke } from './mask.ts';
+
+const sampling = { cfgScale: 5, temperature: 0.7, topK: 20, topP: 0.8, cdk: null };
+const item = {
+  id: 7,
+  sha256: 'a'.repeat(64),
+  title: 'heart',
+  width: 32,
+  height: 32,
+  recipe: { modelId: 'jpeg-lm/x', prompt: 'a red heart', style: 'noto', sampling },
+  foreign: null,
+} as unknown as ItemDetailView;
+const file: OpenedFileView = { sha256: 'b'.repeat(64), name: 'cat.png', width: 451, height: 300 };
+const models = [
+  { id: 'vq-ar/x', usable: true, sampling: { defaults: { cfgScale: 2 } } },
+  { id: 'jpeg-lm/x', usable: true, sampling: { defaults: { cfgScale: 4 } } },
+  { id: 'broken', usable: false, sampling: { defaults: { cfgScale: 9 } } },
+] as never[];
+
+test('a library item and an opened file become sources keyed by what they are', () => {
+  const a = itemSource(item);
+  assert.equal(a.key, 'item:7');
+  assert.equal(a.itemId, 7);
+  assert.equal(a.prompt, 'a red heart');
+  const photo = itemSource({ ...item, recipe: null, foreign: { prompt: 'sd prompt' } } as never);
+  assert.equal(photo.prompt, 'sd prompt');
+  assert.equal(itemSource({ ...item, recipe: null }).prompt, 'heart');
+  const f = fileSource(file);
+  assert.deepEqual(
+    [f.key, f.itemId, f.title, f.width, f.height, f.recipe, f.prompt],
+    [`file:${'b'.repeat(64)}`, null, 'cat.png', 451, 300, null, ''],
+  );
+});
+
+test('a new session takes the recipe model when usable, else the first usable one', () => {
+  const s = newSession(itemSource(item), models, 99);
+  assert.equal(s.modelId, 'jpeg-lm/x');
+  assert.equal(s.style, 'noto');
+  assert.equal(s.cfgScale, 5);
+  assert.equal(s.seed, 99);
+  assert.equal(s.jobId, null);
+  assert.deepEqual(s.history.present, []);
+  const f = newSession(fileSource(file), models, 1);
+  assert.deepEqual([f.modelId, f.style, f.cfgScale], ['vq-ar/x', null, 2]);
+  const none = newSession(fileSource(file), [], 1);
+  assert.deepEqual([none.modelId, none.cfgScale], ['', 3]);
+  const recipeBroken = { ...item, recipe: { ...item.recipe!, modelId: 'broken' } };
+  assert.equal(newSession(itemSource(recipeBroken), models, 1).modelId, 'vq-ar/x');
+});
+
+test('the request names the parent item, or the file by hash, and keeps the source sampling', () => {
+  const model = {
+    id: 'vq-ar/x',
+    provider: 'cpu' as const,
+    sampling: { defaults: { cfgScale: 2, temperature: 1, topK: 0, topP: 0.9 }, bounds: {} },
+  };
+  const mask = Uint8Array.from([0, 255, 255, 0]);
+  const source = itemSource(item);
+  const session = { ...newSession(source, models, 1), prompt: ' a hat ', cfgScale: 6 };
+  const r = infillRequest(session, source, model, mask, 42);
+  assert.deepEqual(
+    { ...r, mask: undefined },
+    {
+      modelId: 'vq-ar/x',
+      provider: 'cpu',
+      prompt: 'a hat',
+      style: 'noto',
+      seed: 42,
+      sampling: { ...sampling, cfgScale: 6 },
+      parentId: 7,
+      mask: undefined,
+      featherPx: 2,
+      boardId: null,
+    },
+  );
+  assert.deepEqual([...base64ToBytes(r.mask)], [0, 255, 255, 0]);
+  const fromFile = infillRequest(session, fileSource(file), model, mask, 42);
+  assert.equal(fromFile.sourceSha256, 'b'.repeat(64));
+  assert.equal('parentId' in fromFile, false);
+  assert.deepEqual(fromFile.sampling, {
+    cfgScale: 6,
+    temperature: 1,
+    topK: 0,
+    topP: 0.9,
+    cdk: null,
+  });
+});
+
+test('shortcuts stay out of text fields but not sliders or checkboxes', () => {
+  assert.equal(isTyping(null), false);
+  assert.equal(isTyping({ tagName: 'TEXTAREA' }), true);
+  assert.equal(isTyping({ tagName: 'INPUT', type: 'text' }), true);
+  assert.equal(isTyping({ tagName: 'INPUT', type: 'range' }), false);
+  assert.equal(isTyping({ tagName: 'INPUT', type: 'checkbox' }), false);
+  assert.equal(isTyping({ tagName: 'CANVAS' }), false);
+});
+
+test('the mask editor keys undo, redo, pick tools and size the brush within 1–16', () => {
+  const press = (key: string, mods: Partial<KeyPress> = {}): KeyPress => ({
+    key,
+    ctrlKey: false,
+    metaKey: false,
+    shiftKey: false,
+    ...mods,
+  });
+  const dab: Stroke = { mode: 'fill' };
+  const painted = pushHistory(newSession(itemSource(item), models, 1).history, [dab]);
+  const session = { history: painted, brush: 4 };
+  const undone = infillKey(session, press('z', { ctrlKey: true }))!;
+  assert.equal(undone.preventDefault, true);
+  assert.deepEqual(undone.patch.history!.present, []);
+  const back = { history: undone.patch.history!, brush: 4 };
+  assert.deepEqual(
+    infillKey(back, press('Z', { metaKey: true, shiftKey: true }))!.patch.history!.present,
+    [dab],
+  );
+  assert.deepEqual(infillKey(back, press('y', { ctrlKey: true }))!.patch.history!.present, [dab]);
+  assert.deepEqual(infillKey(session, press('B')), {
+    patch: { tool: 'paint' },
+    preventDefault: false,
+  });
+  assert.deepEqual(infillKey(session, press('e')), {
+    patch: { tool: 'erase' },
+    preventDefault: false,
+  });
+  assert.deepEqual(infillKey(session, press('['))!.patch, { brush: 3 });
+  assert.deepEqual(infillKey(session, press(']'))!.patch, { brush: 5 });
+  assert.deepEqual(infillKey({ ...session, brush: 1 }, press('['))!.patch, { brush: 1 });
+  assert.deepEqual(infillKey({ ...session, brush: 16 }, press(']'))!.patch, { brush: 16 });
+  assert.equal(infillKey(session, press('b', { ctrlKey: true })), null);
+  assert.equal(infillKey(session, press('x')), null);
+});

@@ -1,0 +1,176 @@
+/**
+ * Infill's logic without the screen: what is being infilled (a library item, or a file opened
+ * without importing it), the session a new source starts with, the `jobs:submitInfill` request,
+ * and the keyboard map of the mask editor. Pure.
+ */
+import type {
+  ItemDetailView,
+  ModelView,
+  OpenedFileView,
+  RequestOf,
+} from '../../../app/common/contract.ts';
+import { samplingOf } from '../../../app/common/inference-contract.ts';
+import { historyOf, redo, undo, type History } from './history.ts';
+import { bytesToBase64, type Stroke } from './mask.ts';
+
+/** What is being infilled: a library item, or a file opened for it (then `itemId` is null). */
+export interface InfillSource {
+  /** `item:<id>` or `file:<sha256>`: the session belongs to one source */
+  key: string;
+  itemId: number | null;
+  sha256: string;
+  title: string;
+  width: number;
+  height: number;
+  recipe: ItemDetailView['recipe'];
+  prompt: string;
+}
+
+export function itemSource(item: ItemDetailView): InfillSource {
+  return {
+    key: `item:${item.id}`,
+    itemId: item.id,
+    sha256: item.sha256,
+    title: item.title,
+    width: item.width,
+    height: item.height,
+    recipe: item.recipe,
+    prompt: item.recipe?.prompt ?? item.foreign?.prompt ?? item.title,
+  };
+}
+
+export function fileSource(file: OpenedFileView): InfillSource {
+  return {
+    key: `file:${file.sha256}`,
+    itemId: null,
+    sha256: file.sha256,
+    title: file.name,
+    width: file.width,
+    height: file.height,
+    recipe: null,
+    prompt: '',
+  };
+}
+
+export type InfillTool = 'paint' | 'erase';
+
+/** The mask, prompt and settings for one source, and the job it started (staged until kept). */
+export interface InfillSession {
+  sourceKey: string;
+  history: History<Stroke[]>;
+  prompt: string;
+  seed: number;
+  seedLocked: boolean;
+  featherPx: number;
+  brush: number;
+  tool: InfillTool;
+  modelId: string;
+  style: string | null;
+  cfgScale: number;
+  jobId: string | null;
+}
+
+/** Brush sizes, in model pixels. */
+export const BRUSH_MIN = 1;
+export const BRUSH_MAX = 16;
+
+type InfillModel = Pick<ModelView, 'id' | 'usable' | 'sampling'>;
+
+/**
+ * A fresh session: the source's recipe model when it is installed and usable, else the first
+ * usable one; the recipe's style and guidance where it has them.
+ */
+export function newSession(
+  source: InfillSource,
+  infillers: readonly InfillModel[],
+  seed: number,
+): InfillSession {
+  const recipe = source.recipe;
+  const model =
+    infillers.find((m) => m.id === recipe?.modelId && m.usable) ?? infillers.find((m) => m.usable);
+  return {
+    sourceKey: source.key,
+    history: historyOf<Stroke[]>([]),
+    prompt: source.prompt,
+    seed,
+    seedLocked: false,
+    featherPx: 2,
+    brush: 4,
+    tool: 'paint',
+    modelId: model?.id ?? '',
+    style: recipe?.style ?? null,
+    cfgScale: recipe?.sampling.cfgScale ?? model?.sampling.defaults.cfgScale ?? 3,
+    jobId: null,
+  };
+}
+
+/**
+ * The request for a mask at the model's resolution: the source's own sampling when it has a
+ * recipe (else the model's defaults) with the session's guidance, and the source named as the
+ * parent item or, for a file, by its hash.
+ */
+export function infillRequest(
+  session: InfillSession,
+  source: InfillSource,
+  model: Pick<ModelView, 'id' | 'provider' | 'sampling'>,
+  mask: Uint8Array,
+  seed: number,
+): RequestOf<'jobs:submitInfill'> {
+  return {
+    modelId: model.id,
+    provider: model.provider,
+    prompt: session.prompt.trim(),
+    style: session.style,
+    seed,
+    sampling: {
+      ...(source.recipe?.sampling ?? { ...samplingOf(model.sampling.defaults), cdk: null }),
+      cfgScale: session.cfgScale,
+    },
+    ...(source.itemId !== null ? { parentId: source.itemId } : { sourceSha256: source.sha256 }),
+    mask: bytesToBase64(mask),
+    featherPx: session.featherPx,
+    boardId: null,
+  };
+}
+
+/** Whether a key press goes to a text field (then the editor's shortcuts stay out of it). */
+export function isTyping(target: { tagName: string; type?: string } | null): boolean {
+  if (target === null) return false;
+  if (target.tagName === 'TEXTAREA') return true;
+  return target.tagName === 'INPUT' && target.type !== 'range' && target.type !== 'checkbox';
+}
+
+export interface KeyPress {
+  key: string;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  shiftKey: boolean;
+}
+
+/**
+ * The mask editor's shortcuts: Ctrl/Cmd+Z undoes, with Shift (or Ctrl+Y) redoes; B and E pick
+ * the brush and eraser; [ and ] size the brush. Returns the session change and whether the
+ * browser's own handling of the key is to be stopped, or null for any other key.
+ */
+export function infillKey(
+  session: Pick<InfillSession, 'history' | 'brush'>,
+  e: KeyPress,
+): { patch: Partial<InfillSession>; preventDefault: boolean } | null {
+  const mod = e.ctrlKey || e.metaKey;
+  const key = e.key.toLowerCase();
+  if (mod && key === 'z')
+    return {
+      patch: { history: e.shiftKey ? redo(session.history) : undo(session.history) },
+      preventDefault: true,
+    };
+  if (mod && key === 'y')
+    return { patch: { history: redo(session.history) }, preventDefault: true };
+  if (mod) return null;
+  if (key === 'b') return { patch: { tool: 'paint' }, preventDefault: false };
+  if (key === 'e') return { patch: { tool: 'erase' }, preventDefault: false };
+  if (e.key === '[')
+    return { patch: { brush: Math.max(BRUSH_MIN, session.brush - 1) }, preventDefault: false };
+  if (e.key === ']')
+    return { patch: { brush: Math.min(BRUSH_MAX, session.brush + 1) }, preventDefault: false };
+  return null;
+}
