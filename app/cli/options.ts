@@ -1,6 +1,12 @@
 /** Parsing and range checks for the options every image command shares. */
-import { PROVIDERS, type Sampling } from '../common/inference-contract.ts';
+import {
+  DECODING_WINDOW,
+  PROVIDERS,
+  type Decoding,
+  type Sampling,
+} from '../common/inference-contract.ts';
 import type { ModelManifest } from '../common/model-manifest.ts';
+import { parallelDecoding, parallelDecodingRefusal } from '../common/parallel-decoding.ts';
 import { CliError } from './errors.ts';
 
 export type Values = Record<string, string | boolean | undefined>;
@@ -41,6 +47,33 @@ export function samplingFromOptions(values: Values, manifest: ModelManifest): Sa
     topP: numberOption(values, 'top-p', d.topP, b.topP),
     cdk: values.cdk === true ? d.cdk : null,
   };
+}
+
+/**
+ * --decoding plain|parallel and --window N. A model that cannot decode in parallel is told
+ * apart by `warn` and decodes one token per run, as its recipe then records.
+ */
+export function decodingOption(
+  values: Values,
+  manifest: ModelManifest,
+  warn: (message: string) => void,
+): Decoding | undefined {
+  const mode = values.decoding ?? 'plain';
+  if (mode !== 'plain' && mode !== 'parallel')
+    throw new CliError(`--decoding must be plain or parallel, got "${String(mode)}"`, 2);
+  if (mode === 'plain') {
+    if (values.window !== undefined)
+      throw new CliError('--window sets the parallel decoding window: add --decoding parallel', 2);
+    return undefined;
+  }
+  const fallback = parallelDecoding(manifest.family).window;
+  const window = numberOption(values, 'window', fallback, DECODING_WINDOW, true);
+  const refusal = parallelDecodingRefusal(manifest);
+  if (refusal !== null) {
+    warn(`${refusal}; decoding one token per run instead`);
+    return undefined;
+  }
+  return parallelDecoding(manifest.family, window);
 }
 
 export function providerOption(values: Values): (typeof PROVIDERS)[number] {

@@ -23,6 +23,7 @@ const USAGE = `usage: tessera <command> [options]
 
   generate --prompt TEXT [--negative TEXT] [--style SET] [--seed N] [--cfg X] [--temperature X] [--top-k N]
            [--top-p X] [--cdk] [--count N] [--best-of N] [--model ID]
+           [--decoding plain|parallel [--window N]]
            [--provider cpu|webgpu|cuda|dml|coreml] [--threads N] [--out FILE.png] [--board NAME]
   generate --replay FILE.png [--out FILE.png]
   infill   --image FILE|--item ID --mask FILE --prompt TEXT [--seed N] [--feather PX] [--out FILE.png]
@@ -51,6 +52,8 @@ const OPTIONS = {
   'top-k': { type: 'string' },
   'top-p': { type: 'string' },
   cdk: { type: 'boolean' },
+  decoding: { type: 'string' },
+  window: { type: 'string' },
   count: { type: 'string' },
   'best-of': { type: 'string' },
   model: { type: 'string' },

@@ -9,6 +9,30 @@ export const PROVIDERS = ['cpu', 'webgpu', 'cuda', 'dml', 'coreml'] as const;
 export const providerSchema = z.enum(PROVIDERS);
 export type Provider = z.infer<typeof providerSchema>;
 
+/** Draft tokens a parallel decoding run verifies per decoder call. */
+export const DECODING_WINDOW = [1, 16] as const;
+
+/**
+ * Speculative Jacobi decoding (docs/models.md §Parallel decoding): several draft tokens checked
+ * in one decoder run, accepted so that the tokens follow the plain loop's distribution. Absent
+ * = the plain loop, one token per run, so recipes without it keep their bytes.
+ */
+export const decodingSchema = z.object({
+  mode: z.literal('parallel'),
+  window: z
+    .number()
+    .int('the decoding window must be a whole number of tokens')
+    .min(
+      DECODING_WINDOW[0],
+      `the decoding window must be ${DECODING_WINDOW[0]} to ${DECODING_WINDOW[1]} tokens`,
+    )
+    .max(
+      DECODING_WINDOW[1],
+      `the decoding window must be ${DECODING_WINDOW[0]} to ${DECODING_WINDOW[1]} tokens`,
+    ),
+});
+export type Decoding = z.infer<typeof decodingSchema>;
+
 export const samplingSchema = z.object({
   cfgScale: z.number().min(0).max(50),
   temperature: z.number().min(0).max(5),
@@ -21,6 +45,7 @@ export const samplingSchema = z.object({
       tau: z.number().min(0).max(10),
     })
     .nullable(),
+  decoding: decodingSchema.optional(),
 });
 export type Sampling = z.infer<typeof samplingSchema>;
 

@@ -48,3 +48,22 @@ test('a recipe names the memory document it was given; one without it stays as i
     recipeSchema.parse({ ...recipe, retrieval: { index: -1, caption: 'x', set: 'y' } }),
   );
 });
+
+test('a recipe records its decoding mode and window, and plain recipes keep their bytes', () => {
+  const parallel = recipeSchema.parse({
+    ...recipe,
+    sampling: { ...recipe.sampling, decoding: { mode: 'parallel', window: 8 } },
+  });
+  assert.deepEqual(parallel.sampling.decoding, { mode: 'parallel', window: 8 });
+  assert.equal(parseInfotext(toInfotext(parallel)).settings.Decoding, 'parallel window 8');
+  assert.equal(parseInfotext(toInfotext(recipe)).settings.Decoding, undefined);
+  assert.ok(!JSON.stringify(recipeSchema.parse(recipe)).includes('decoding'));
+  const wide = {
+    ...recipe,
+    sampling: { ...recipe.sampling, decoding: { mode: 'parallel', window: 17 } },
+  };
+  assert.match(
+    JSON.stringify(recipeSchema.safeParse(wide).error?.issues),
+    /the decoding window must be 1 to 16 tokens/,
+  );
+});

@@ -83,6 +83,9 @@ export function toInfotext(r: Recipe): string {
     ['RNG', r.prngVersion],
   ];
   if (r.style !== null) pairs.push(['Style', r.style]);
+  const decoding = r.sampling.decoding;
+  if (decoding !== undefined)
+    pairs.push(['Decoding', `${decoding.mode} window ${decoding.window}`]);
   if (r.imageIndex !== 0) pairs.push(['Batch index', String(r.imageIndex)]);
   if (r.retrieval !== undefined)
     pairs.push(['Reference', `${r.retrieval.caption} (${r.retrieval.set} #${r.retrieval.index})`]);

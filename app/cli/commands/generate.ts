@@ -1,6 +1,7 @@
 /**
  * tessera generate --prompt TEXT [--negative TEXT] [--style SET] [--seed N] [--cfg X] [--temperature X]
  *   [--top-k N] [--top-p X] [--cdk] [--count N] [--best-of N] [--model ID]
+ *   [--decoding plain|parallel [--window N]]
  *   [--provider cpu|webgpu|cuda|dml|coreml] [--threads N] --out FILE.png
  * tessera generate --replay FILE.png [--out FILE.png]
  */
@@ -18,6 +19,7 @@ import type { CommandContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { installedModels, resolveModel } from '../../models/installed.ts';
 import {
+  decodingOption,
   numberOption,
   outOption,
   promptOption,
@@ -162,7 +164,11 @@ export async function generateCommand(ctx: CommandContext, values: Values): Prom
   const negativePrompt = typeof values.negative === 'string' ? values.negative : '';
   if (negativePrompt.length > 2000) throw new CliError('--negative is over 2,000 characters', 2);
   const style = styleOption(values, manifest);
-  const sampling: Sampling = samplingFromOptions(values, manifest);
+  const decoding = decodingOption(values, manifest, (m) => ctx.warn(m));
+  const sampling: Sampling = {
+    ...samplingFromOptions(values, manifest),
+    ...(decoding === undefined ? {} : { decoding }),
+  };
   const seed = numberOption(values, 'seed', randomInt(0, 2 ** 32), [0, 0xffffffff], true);
   const count = numberOption(values, 'count', 1, [1, 64], true);
   const bestOf = numberOption(values, 'best-of', manifest.sampling.defaults.bestOf, [1, 16], true);

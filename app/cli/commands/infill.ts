@@ -79,6 +79,11 @@ export async function infillCommand(ctx: CommandContext, values: Values): Promis
   const prompt =
     values['keep-rows'] !== undefined && values.prompt === undefined ? '' : promptOption(values);
   const style = styleOption(values, manifest);
+  if (values.decoding !== undefined || values.window !== undefined)
+    throw new CliError(
+      '--decoding and --window apply to generate; an infill decodes one token per run',
+      2,
+    );
   const sampling = samplingFromOptions(values, manifest);
   const seed = numberOption(values, 'seed', randomInt(0, 2 ** 32), [0, 0xffffffff], true);
   const featherPx = numberOption(values, 'feather', 2, [0, 16]);

@@ -11,6 +11,7 @@ import type {
   JobResult,
 } from '../../../common/inference-contract.ts';
 import { featheredComposite } from '../../engine/image/composite.ts';
+import { parallelDecodingRefusal } from '../../../common/parallel-decoding.ts';
 import type { Emit, JobControl } from '../types.ts';
 import { captionImage, scoreTexts } from './caption.ts';
 import { decodeBodyTokens, imageMcuTokens } from './image-tokens.ts';
@@ -78,6 +79,9 @@ export async function runGenerate(
   emit: Emit,
 ): Promise<JobResult | 'stopped'> {
   const total = model.jpeg.mcus;
+  const refusal =
+    req.sampling.decoding === undefined ? null : parallelDecodingRefusal(model.manifest);
+  if (refusal !== null) throw new RangeError(refusal);
   const resumeFrom = req.resumeFrom === null ? [] : fromCodes(model, req.resumeFrom.codes);
   const { body, mcusDone } = await runMcus(model, {
     captionIds: model.promptIds(req.prompt, req.style),
@@ -89,6 +93,7 @@ export async function runGenerate(
     imageIndex: req.imageIndex,
     settings: req.sampling,
     resumeFrom,
+    ...(req.sampling.decoding === undefined ? {} : { decoding: req.sampling.decoding }),
     ...jobHooks(model, control, emit, true),
   });
   if (mcusDone < total) {
@@ -111,6 +116,10 @@ export async function runInfill(
   control: JobControl,
   emit: Emit,
 ): Promise<JobResult | 'stopped'> {
+  if (req.sampling.decoding !== undefined)
+    throw new RangeError(
+      'parallel decoding is for generation; an infill decodes one token per run: leave the decoding setting out',
+    );
   const { width, height } = model.manifest.image;
   const source = decodeRgb(model, req.imageRgb, 'the image');
   const mask = new Uint8Array(Buffer.from(req.mask, 'base64'));

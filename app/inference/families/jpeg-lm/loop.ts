@@ -18,11 +18,13 @@
  * the number of sampled positions and a stopped run resumes to identical bytes: the grammar
  * state of a sampled MCU starts at START and follows each of its data tokens, replayed or not.
  */
+import type { Decoding } from '../../../common/inference-contract.ts';
 import { sampleToken, type SamplingSettings } from '../../engine/logits/sample.ts';
 import { Prng, PURPOSE_SAMPLE, streamId } from '../../engine/rng.ts';
 import type { DecoderLogits } from '../../engine/decoder.ts';
 import type { GrammarState } from './entropy-grammar.ts';
 import type { JpegLmModel } from './model.ts';
+import { runMcusParallel } from './parallel-loop.ts';
 
 export interface McuRun {
   /** Caption ids (model ids); empty = unconditional, and then never guided. */
@@ -43,6 +45,10 @@ export interface McuRun {
   afterToken?: (body: readonly number[]) => Promise<boolean> | boolean;
   /** Awaited after MCU m is complete: progress, preview and checkpoint. */
   afterMcu?: (m: number, body: readonly number[]) => Promise<void> | void;
+  /** Parallel decoding (parallel-loop.ts); absent = one token per decoder run. */
+  decoding?: Decoding;
+  /** Filled with the decoder runs taken (and drafts checked and accepted), for benchmarks. */
+  stats?: { runs: number; drafted: number; accepted: number };
 }
 
 export interface McuRunResult {
@@ -61,6 +67,8 @@ function gather(logits: DecoderLogits, b: number, ids: Int32Array): Float32Array
 }
 
 export async function runMcus(model: JpegLmModel, run: McuRun): Promise<McuRunResult> {
+  if (run.decoding !== undefined)
+    return runMcusParallel(model, run, run.decoding.window, run.stats);
   const { grammar, manifest } = model;
   const sp = manifest.specialTokens;
   const nullId = manifest.cfg.nullId;
@@ -120,6 +128,7 @@ export async function runMcus(model: JpegLmModel, run: McuRun): Promise<McuRunRe
       if (!last && (await stop())) return { body, mcusDone: m + 1 };
     }
   } finally {
+    if (run.stats !== undefined) run.stats.runs = decoder.runs;
     decoder.dispose();
   }
   return { body, mcusDone: M };

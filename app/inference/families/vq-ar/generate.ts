@@ -3,8 +3,10 @@
  * loop: prefill [cond; uncond] rows, then one code per step from the shared logits pipeline, the
  * same code appended to both rows through the KV cache, then vq_decode.
  */
+import type { Decoding } from '../../../common/inference-contract.ts';
 import { sampleToken, type SamplingSettings } from '../../engine/logits/sample.ts';
 import { floatData, int64Tensor, run } from '../../engine/ort.ts';
+import { jacobiDecode, type TokenGrammar } from '../../engine/parallel/speculative-jacobi.ts';
 import { Prng, PURPOSE_SAMPLE, streamId } from '../../engine/rng.ts';
 import type { VqArModel } from './model.ts';
 
@@ -27,6 +29,10 @@ export interface GenerateRequest {
   afterCode?: (codes: readonly number[]) => Promise<boolean> | boolean;
   /** Codes of an interrupted run: replayed step by step, so the rest is identical. */
   resumeFrom?: readonly number[];
+  /** Parallel decoding; absent = one code per decoder run. */
+  decoding?: Decoding;
+  /** Decoder runs this generation took, prefill included (for benchmarks). */
+  stats?: { runs: number; drafted: number; accepted: number };
 }
 
 /** Codes of one image (length grid², raster order), or the prefix sampled before a stop. */
@@ -47,6 +53,25 @@ export async function generateCodes(model: VqArModel, req: GenerateRequest): Pro
   try {
     let logits = await decoder.prefill(rows);
     const count = model.grid * model.grid;
+    if (req.decoding !== undefined) {
+      for (const code of req.resumeFrom ?? []) checkCode(code, hi - lo);
+      const { body, drafted, accepted } = await jacobiDecode({
+        decoder,
+        promptLogits: logits,
+        guided,
+        settings: req.settings,
+        prng,
+        window: req.decoding.window,
+        grammar: codeGrid(lo, hi, count),
+        guess: (sofar, k) => sofar[k - model.grid] ?? null,
+        resumeFrom: (req.resumeFrom ?? []).map((c) => c + lo),
+        afterRun: async (body) =>
+          req.afterCode === undefined || (await req.afterCode(body.map((id) => id - lo))),
+      });
+      if (req.stats !== undefined) Object.assign(req.stats, { drafted, accepted });
+      codes.push(...body.map((id) => id - lo));
+      return codes;
+    }
     for (let k = 0; k < count; k++) {
       const cond = logits.at(0).subarray(lo, hi);
       const uncond = guided ? logits.at(1).subarray(lo, hi) : null;
@@ -54,10 +79,7 @@ export async function generateCodes(model: VqArModel, req: GenerateRequest): Pro
       if (req.resumeFrom !== undefined && k < req.resumeFrom.length) {
         // Teacher-force the saved code; its draw is still consumed so the counters match.
         prng.uniform();
-        code = req.resumeFrom[k]!;
-        if (!Number.isInteger(code) || code < 0 || code >= hi - lo) {
-          throw new RangeError(`saved code ${code} is outside this model's codebook`);
-        }
+        code = checkCode(req.resumeFrom[k]!, hi - lo);
       } else {
         code = sampleToken(cond, uncond, req.settings, prng);
       }
@@ -67,9 +89,23 @@ export async function generateCodes(model: VqArModel, req: GenerateRequest): Pro
       logits = await decoder.step(code + lo);
     }
   } finally {
+    if (req.stats !== undefined) req.stats.runs = decoder.runs;
     decoder.dispose();
   }
   return codes;
+}
+
+function checkCode(code: number, codebook: number): number {
+  if (!Number.isInteger(code) || code < 0 || code >= codebook) {
+    throw new RangeError(`saved code ${code} is outside this model's codebook`);
+  }
+  return code;
+}
+
+/** Any image id at any of the grid's `count` positions. */
+function codeGrid(lo: number, hi: number, count: number): TokenGrammar<null> {
+  const ids = Int32Array.from({ length: hi - lo }, (_, i) => lo + i);
+  return { start: null, allowed: () => ids, after: () => null, done: (_, k) => k >= count };
 }
 
 /** Round half to even, as numpy does, so pixels match the Python reference exactly. */

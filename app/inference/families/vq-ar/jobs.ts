@@ -8,6 +8,7 @@ import type {
   InfillRequest,
   JobResult,
 } from '../../../common/inference-contract.ts';
+import { parallelDecodingRefusal } from '../../../common/parallel-decoding.ts';
 import type { Emit, JobControl } from '../types.ts';
 import { featheredComposite } from '../../engine/image/composite.ts';
 import { captionCodes, scoreTexts } from './caption.ts';
@@ -61,7 +62,13 @@ export async function runGenerate(
   let lastProgress = 0;
   let lastPreview = 0;
   const resumeFrom = req.resumeFrom?.codes;
+  const decoding = req.sampling.decoding;
+  const refusal = decoding === undefined ? null : parallelDecodingRefusal(model.manifest);
+  if (refusal !== null) throw new RangeError(refusal);
   const document = model.document(req.prompt, req.retrieval ?? 'auto');
+  // A parallel run accepts several codes at once, so checkpoints fall on the first call past
+  // each grid row rather than exactly on it.
+  let checkpointed = 0;
   const codes = await generateCodes(model, {
     promptIds: model.promptIds(req.prompt, req.style),
     documentIds: model.documentIds(document),
@@ -72,6 +79,7 @@ export async function runGenerate(
     imageIndex: req.imageIndex,
     settings: req.sampling,
     ...(resumeFrom === undefined ? {} : { resumeFrom }),
+    ...(decoding === undefined ? {} : { decoding }),
     afterCode: async (sofar) => {
       await yieldToEventLoop();
       const now = Date.now();
@@ -85,7 +93,8 @@ export async function runGenerate(
           ratePerSecond: (sofar.length / Math.max(1, now - started)) * 1000,
         });
       }
-      if (sofar.length % CHECKPOINT_EVERY === 0) {
+      if (Math.floor(sofar.length / CHECKPOINT_EVERY) > checkpointed) {
+        checkpointed = Math.floor(sofar.length / CHECKPOINT_EVERY);
         emit({ type: 'checkpoint', state: { codes: [...sofar] } });
         if (now - lastPreview >= PREVIEW_INTERVAL_MS) {
           lastPreview = now;
@@ -123,6 +132,10 @@ export async function runInfill(
   control: JobControl,
   emit: Emit,
 ): Promise<JobResult | 'stopped'> {
+  if (req.sampling.decoding !== undefined)
+    throw new RangeError(
+      'parallel decoding is for generation; an infill decodes one token per run: leave the decoding setting out',
+    );
   const { width, height } = model.manifest.image;
   const source = decodeRgb(model, req.imageRgb, 'the image');
   const mask = new Uint8Array(Buffer.from(req.mask, 'base64'));

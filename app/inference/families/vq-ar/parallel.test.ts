@@ -1,0 +1,52 @@
+/**
+ * Parallel (speculative Jacobi) decoding on the shipped vq-ar model: a whole grid in fewer
+ * decoder runs than codes, the same codes from the same seed and window, and a stopped run
+ * resumed from its accepted codes to the uninterrupted run's codes.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { SamplingSettings } from '../../engine/logits/sample.ts';
+import { shippedModelDir } from '../../../models/testing/shipped-models.ts';
+import { generateCodes, type GenerateRequest } from './generate.ts';
+import { VqArModel } from './model.ts';
+
+let model: VqArModel;
+before(async () => {
+  model = await VqArModel.load(shippedModelDir('vq-ar'), { provider: 'cpu', threads: 1 });
+});
+after(async () => model?.release());
+
+const settings: SamplingSettings = { cfgScale: 3, temperature: 1, topK: 0, topP: 0.9, cdk: null };
+const request = (extra: Partial<GenerateRequest> = {}): GenerateRequest => ({
+  promptIds: model.promptIds('red heart', null),
+  seed: 3,
+  imageIndex: 0,
+  settings,
+  decoding: { mode: 'parallel', window: 6 },
+  ...extra,
+});
+
+test('a parallel run fills the grid in fewer decoder runs, the same way every time', async () => {
+  const stats = { runs: 0, drafted: 0, accepted: 0 };
+  const a = await generateCodes(model, request({ stats }));
+  assert.equal(a.length, model.grid ** 2);
+  assert.ok(a.every((c) => Number.isInteger(c) && c >= 0 && c < model.manifest.vq!.codebook));
+  assert.ok(stats.runs < model.grid ** 2, `${stats.runs} runs for ${a.length} codes`);
+  assert.ok(stats.accepted > 0 && stats.accepted < stats.drafted);
+  assert.deepEqual(await generateCodes(model, request()), a);
+  const plain = await generateCodes(model, request({ decoding: undefined }));
+  assert.notDeepEqual(plain, a, 'the mode changes which codes a seed gives');
+});
+
+test('a stopped parallel run resumes from its accepted codes to the uninterrupted codes', async () => {
+  const full = await generateCodes(model, request());
+  let calls = 0;
+  const partial = await generateCodes(model, request({ afterCode: () => ++calls < 5 }));
+  assert.ok(partial.length >= 5 && partial.length < full.length, `${partial.length} codes`);
+  assert.deepEqual(partial, full.slice(0, partial.length));
+  assert.deepEqual(await generateCodes(model, request({ resumeFrom: partial })), full);
+  await assert.rejects(
+    generateCodes(model, request({ resumeFrom: [...partial.slice(0, -1), 100000] })),
+    /saved code 100000 is outside this model's codebook/,
+  );
+});
