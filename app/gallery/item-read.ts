@@ -28,7 +28,7 @@ interface SummaryRow {
 
 const SUMMARY_COLUMNS = `
   a.id, a.sha256, a.kind, a.mime, a.width, a.height, a.created_at, a.starred, a.rating,
-  a.origin, a.has_thumb, coalesce(g.prompt, fg.prompt) AS prompt,
+  a.origin, a.has_thumb, coalesce(g.prompt, nullif(fg.prompt, '')) AS prompt,
   coalesce(g.model_id, fg.model_name) AS model_id,
   (SELECT c.text FROM captions c WHERE c.asset_id = a.id
     ORDER BY c.role = 'current' DESC, c.id DESC LIMIT 1) AS caption,

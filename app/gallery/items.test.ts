@@ -283,3 +283,18 @@ test("filters by model and seed find other tools' generations beside Tessera's, 
   // Family and task belong to Tessera's recipes only.
   assert.deepEqual(pages({ seed: 12345, family: 'vq-ar' }), [t5, t1]);
 });
+
+test("another tool's generation with no prompt is titled by its caption, not left blank", async () => {
+  const gallery = tempGallery();
+  const id = await gallery.addForeignGeneration({
+    bytes: generation(painters.blueSky!).png,
+    width: 32,
+    height: 32,
+    prompt: '',
+    negativePrompt: '',
+    settings: { Steps: '20', Seed: '3' },
+    infotext: 'Steps: 20, Seed: 3',
+  });
+  gallery.addFileCaption(id, 'Blue hour study');
+  assert.equal(gallery.getItem(id)!.title, 'Blue hour study');
+});
