@@ -20,7 +20,7 @@ import { useStore } from './state/store.ts';
 import { CaptionScreen } from './screens/caption/CaptionScreen.tsx';
 import { GenerateScreen } from './screens/generate/GenerateScreen.tsx';
 import { InfillScreen } from './screens/infill/InfillScreen.tsx';
-import { LibraryScreen } from './screens/Library.tsx';
+import { LibraryScreen } from './screens/library/LibraryScreen.tsx';
 import { ModelsScreen } from './screens/Models.tsx';
 
 const NAV: { screen: Exclude<Screen, 'infill'>; label: string; icon: IconName; key: string }[] = [

@@ -17,7 +17,8 @@ export interface AppState {
   infillId: number | null;
   /** or else the file opened in Infill without importing it */
   infillFile: OpenedFileView | null;
-  /** bumps when the app menu asks for File › Export… (the Library opens its export dialog) */
+  /** File › Export… requests from the app menu not yet answered (the Library opens its export
+   * dialog and sets this back to 0) */
   exportRequest: number;
 }
 
