@@ -3,6 +3,7 @@
  * p(prompt | image)), checkpointed as it goes so a pause, a crash or a power cut resumes it
  * exactly, then stored in the library with its full recipe.
  */
+import { decodingFor } from '../../common/parallel-decoding.ts';
 import type { GenerateRequest } from '../../common/inference-contract.ts';
 import {
   generateJobSchema,
@@ -107,7 +108,11 @@ async function runCandidate(
 }
 
 export const executeGenerate: Executor = async (ctx) => {
-  const req = generateJobSchema.parse(ctx.job.request);
+  const asked = generateJobSchema.parse(ctx.job.request);
+  // A model that cannot check draft tokens decodes one per run, and its recipe says so.
+  const { sampling, notice } = decodingFor(ctx.model.manifest, asked.sampling);
+  if (notice !== null) ctx.emit({ type: 'notice', message: notice });
+  const req = { ...asked, sampling };
   const refused = req.replay === undefined ? null : wrongModel(ctx, req.replay);
   if (refused !== null) return refused;
   const cp: ImageCheckpoint = imageCheckpointSchema

@@ -69,6 +69,11 @@ test('the request carries the trimmed prompt, a whole top-k, and memory only whe
   });
   assert.equal(generateRequest(s, model, 42, true).retrieval, 'off');
   assert.equal(generateRequest({ ...s, memory: true }, model, 42, true).retrieval, 'auto');
+  const decoding = { mode: 'parallel' as const, window: 8 };
+  assert.deepEqual(
+    generateRequest({ ...s, decoding }, model, 42, false).sampling.decoding,
+    decoding,
+  );
 });
 
 test('submitted jobs go first, in submission order reversed, capped', () => {

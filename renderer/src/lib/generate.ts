@@ -67,6 +67,7 @@ export function generateRequest(
       topK: Math.round(s.topK),
       topP: s.topP,
       cdk: s.cdk,
+      ...(s.decoding === null ? {} : { decoding: s.decoding }),
     },
     boardId: s.boardId,
     // Only models with a retrieval memory read it; the others are sent nothing.

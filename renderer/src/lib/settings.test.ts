@@ -55,7 +55,22 @@ test('the diff lists every stored field and marks the equal ones', () => {
   assert.equal(byField.topP?.same, true);
   assert.equal(byField.cdk?.stored, 'off');
   assert.equal(byField.style?.current, '(none)');
-  assert.equal(rows.length, 10);
+  assert.equal(byField.decoding?.stored, 'off');
+  assert.equal(rows.length, 11);
+});
+
+test('a recipe decoded in parallel brings its window back, field by field', () => {
+  const parallel = {
+    ...recipe,
+    sampling: { ...recipe.sampling, decoding: { mode: 'parallel' as const, window: 6 } },
+  };
+  const stored = storedFromRecipe(parallel);
+  const row = diffSettings(current, stored).find((r) => r.field === 'decoding');
+  assert.deepEqual([row?.current, row?.stored, row?.same], ['off', 'window 6', false]);
+  assert.deepEqual(applyFields(current, stored, ['decoding']).decoding, {
+    mode: 'parallel',
+    window: 6,
+  });
 });
 
 test('applying one field leaves the others alone', () => {

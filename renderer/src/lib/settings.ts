@@ -3,6 +3,7 @@
  * settings" shows field by field (docs/studio.md §Reuse and remix: InvokeAI's "Use All" clobbered
  * whatever the user had set; here each field is applied on its own). Pure: no DOM, no React.
  */
+import type { Decoding } from '../../../app/common/inference-contract.ts';
 import type { Recipe } from '../../../app/common/recipe.ts';
 
 export interface Cdk {
@@ -24,6 +25,8 @@ export interface GenerateSettings {
   topK: number;
   topP: number;
   cdk: Cdk | null;
+  /** Parallel decoding (several draft tokens checked per decoder run); null = one per run. */
+  decoding: Decoding | null;
   /**
    * Models with a retrieval memory: give the generation the training emoji closest to the
    * prompt (`retrieval: 'auto'`) or none (`'off'`). Models without one ignore it.
@@ -45,6 +48,7 @@ export const REUSABLE_FIELDS = [
   'topK',
   'topP',
   'cdk',
+  'decoding',
   'memory',
 ] as const;
 export type ReusableField = (typeof REUSABLE_FIELDS)[number];
@@ -61,6 +65,7 @@ export const FIELD_LABELS: Record<ReusableField, string> = {
   topK: 'Top-k',
   topP: 'Top-p',
   cdk: 'CD-K',
+  decoding: 'Parallel decoding',
   memory: 'Model memory',
 };
 
@@ -79,6 +84,7 @@ export function defaultSettings(): GenerateSettings {
     topK: 0,
     topP: 0.9,
     cdk: null,
+    decoding: null,
     memory: true,
     count: 1,
     bestOf: 1,
@@ -122,6 +128,7 @@ export function storedFromRecipe(recipe: Recipe, modelHasMemory = false): Stored
     topK: recipe.sampling.topK,
     topP: recipe.sampling.topP,
     cdk: recipe.sampling.cdk,
+    decoding: recipe.sampling.decoding ?? null,
     ...memory,
   };
 }
@@ -157,10 +164,12 @@ export function formatField(
   field: ReusableField,
   value: GenerateSettings[ReusableField] | undefined,
 ): string {
-  if (value === null || value === undefined) return field === 'cdk' ? 'off' : '(none)';
+  if (value === null || value === undefined)
+    return field === 'cdk' || field === 'decoding' ? 'off' : '(none)';
   if (typeof value === 'boolean') return value ? 'on' : 'off';
-  if (field === 'cdk' && typeof value === 'object')
+  if (typeof value === 'object' && 'alpha' in value)
     return `α ${value.alpha}, k ${value.k}, τ ${value.tau}`;
+  if (typeof value === 'object') return `window ${value.window}`;
   if (typeof value === 'string') return value === '' ? '(empty)' : value;
   return String(value);
 }

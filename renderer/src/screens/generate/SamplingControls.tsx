@@ -1,8 +1,11 @@
 /**
  * Generate's guidance and sampling sliders, each within the model's bounds, CD-K (contrastive
- * decoding) with its own three values, and a reset to the model's defaults.
+ * decoding) with its own three values, parallel decoding with its window, and a reset to the
+ * model's defaults.
  */
 import type { ModelView } from '../../../../app/common/contract.ts';
+import { DECODING_WINDOW } from '../../../../app/common/inference-contract.ts';
+import { parallelDecoding } from '../../../../app/common/parallel-decoding.ts';
 import { RangeField } from '../../components/ui.tsx';
 import { samplingBound } from '../../lib/generate.ts';
 import type { Cdk, GenerateSettings } from '../../lib/settings.ts';
@@ -104,6 +107,32 @@ export function SamplingControls({
           CD-K (contrastive decoding)
         </label>
         {s.cdk !== null ? <CdkFields cdk={s.cdk} /> : null}
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={s.decoding !== null}
+            data-testid="parallel-decoding"
+            onChange={(e) =>
+              updateSettings({
+                decoding: e.target.checked ? parallelDecoding(model?.family ?? '') : null,
+              })
+            }
+          />
+          Parallel decoding (fewer model runs, same distribution)
+        </label>
+        {s.decoding !== null ? (
+          <RangeField
+            label="Draft window"
+            value={s.decoding.window}
+            min={DECODING_WINDOW[0]}
+            max={DECODING_WINDOW[1]}
+            step={1}
+            onChange={(v) =>
+              updateSettings({ decoding: { mode: 'parallel', window: Math.round(v) } })
+            }
+            hint="tokens checked per model run"
+          />
+        ) : null}
         <button
           type="button"
           className="btn link small"
