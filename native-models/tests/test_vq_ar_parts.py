@@ -162,7 +162,7 @@ def test_training_mix_fits_the_context_and_drops_captions() -> None:
 
 def test_length_buckets_give_the_one_batch_gradient() -> None:
     from tessera_models.common.training import Runtime
-    from tessera_models.vq_ar.train_transformer import backward_by_length, sequence_loss
+    from tessera_models.vq_ar.train_transformer import length_buckets, sequence_loss
 
     # fp32, no autocast: the comparison is exact up to summation order.
     runtime = Runtime(device=torch.device("cpu"), rank=0, world_size=1, autocast_dtype=None)
@@ -172,7 +172,16 @@ def test_length_buckets_give_the_one_batch_gradient() -> None:
     grads = []
     for buckets in (1, 3):
         m = _tiny_model().train()
-        loss, tokens = backward_by_length(m, seqs, 96, buckets, runtime)
+        parts = length_buckets(seqs, 96, buckets, runtime)
+        assert len(parts) == buckets and sum(w for _, w in parts) == pytest.approx(1.0)
+        # As the shared loop does: each part's mean loss, weighted by its share of targets.
+        loss = torch.zeros(())
+        tokens = 0
+        for (ids, valid, pos), weight in parts:
+            part_loss, _ = sequence_loss(m, ids, valid, runtime, pos)
+            (part_loss * weight).backward()
+            loss = loss + part_loss.detach() * weight
+            tokens += int(valid.sum())
         grads.append((loss, tokens, [p.grad.clone() for p in m.parameters()]))
     (l1, t1, g1), (l3, t3, g3) = grads
     assert t1 == t3 == sum(len(s) for s in seqs)

@@ -1,6 +1,6 @@
 """Trains the `jpeg-lm` decoder on captioned JPEG bodies of emoji-v1 train images.
 
-Usage: python -m tessera_models.jpeg_lm.train --config cpu-1h [--data DIR] [--threads N]
+Usage: python -m tessera_models.jpeg_lm.train --config cpu-round1 [--data DIR] [--threads N]
 Resumes from runs/jpeg-lm/<config>/model.pt when it exists; keeps the best held-out
 checkpoint in model_best.pt for export.
 """
@@ -8,26 +8,16 @@ checkpoint in model_best.pt for export.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import asdict, replace
+from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from tessera_models.common.training import (
-    RunLog,
-    Runtime,
-    all_reduce_mean,
-    cosine_lr,
-    resume,
-    save_checkpoint,
-    setup_runtime,
-    training_cli,
-    training_progress,
-    warm_start,
-    wrap_ddp,
-)
+from tessera_models.common.resolved_config import resolve
+from tessera_models.common.trainer import LoopSettings, StepLoss, TrainingHooks, run_training
+from tessera_models.common.training import Runtime, setup_runtime, training_cli
 from tessera_models.jpeg_lm.config import ExperimentConfig, load_config
 from tessera_models.jpeg_lm.llama import Llama, causal_mask
 from tessera_models.jpeg_lm.paths import run_dir
@@ -92,143 +82,100 @@ def held_out(
     }
 
 
+class JpegLmHooks(TrainingHooks):
+    """The decoder's part of the shared loop: captioned JPEG bodies, BPE-tokenised."""
+
+    def __init__(self, config: ExperimentConfig, runtime: Runtime, data_root: str | None) -> None:
+        self.config = config
+        self.runtime = runtime
+        tc = config.training
+        self.prep = prepare(config, data_root)
+        vocab = self.vocab = self.prep.vocab
+        data = self.prep.data
+        self.examples = build_examples(self.prep)
+        self.model_cfg = replace(config.model, vocab_size=vocab.size)
+        # A caption of at most max_tokens words plus four structural tokens must fit beside
+        # the body.
+        room = self.model_cfg.context - vocab.words.max_tokens - 4
+        train_idx = data.indices("train")
+        if config.data_limit is not None:
+            train_idx = train_idx[: config.data_limit]
+        self.too_long = [i for i in train_idx if len(self.examples[i].body) > room]
+        self.train_idx = np.array([i for i in train_idx if len(self.examples[i].body) <= room])
+        weights = np.array(
+            [
+                tc.skin_tone_weight if "skin tone" in data.records[i].caption else 1.0
+                for i in self.train_idx
+            ]
+        )
+        self.weights = weights / weights.sum()
+        self.val_examples = [self.examples[i] for i in data.indices("val")[:256]]
+        self.mix = MixWeights(tc.p_image_to_text, tc.p_caption_dropout, tc.p_style_token)
+
+    def build_model(self) -> torch.nn.Module:
+        return Llama(self.model_cfg)
+
+    def model_config(self) -> dict[str, Any]:
+        return asdict(self.model_cfg)
+
+    def start_info(self) -> dict[str, Any]:
+        return {
+            "vocab": self.vocab.size,
+            "train_images": len(self.train_idx),
+            "dropped_too_long": len(self.too_long),
+            "lengths": length_stats(
+                [self.prep.bodies[i] for i in self.train_idx[:2000]], self.vocab.bpe
+            ),
+        }
+
+    def next_batch(
+        self, rng: np.random.Generator, progress: float
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        picks = rng.choice(self.train_idx, size=self.config.training.batch_size, p=self.weights)
+        seqs = [sample_sequence(self.vocab, self.examples[i], self.mix, rng) for i in picks]
+        ids, valid = collate(seqs, self.model_cfg.context)
+        device = self.runtime.device
+        return torch.from_numpy(ids).to(device), torch.from_numpy(valid).to(device)
+
+    def loss(self, model: torch.nn.Module, batch: tuple[torch.Tensor, torch.Tensor]) -> StepLoss:
+        ids, valid = batch
+        loss, _ = sequence_loss(model, ids, valid, self.runtime)
+        return StepLoss(loss, tokens=int(valid.sum()))
+
+    def evaluate(self, model: torch.nn.Module) -> dict[str, float]:
+        assert isinstance(model, Llama)
+        return held_out(model, self.vocab, self.val_examples, self.runtime)
+
+    def best_value(self, metrics: dict[str, float]) -> float:
+        return metrics["val_jpeg_nats"]
+
+
+def loop_settings(config: ExperimentConfig) -> LoopSettings:
+    tc = config.training
+    return LoopSettings(
+        run_dir=run_dir(config.name),
+        checkpoint_name="model.pt",
+        best_name="model_best.pt",
+        seed=config.seed,
+        steps=tc.steps,
+        minutes=tc.minutes,
+        lr=tc.lr,
+        warmup=tc.warmup,
+        weight_decay=tc.weight_decay,
+        eval_every=tc.eval_every,
+        log_every=25,
+        warm_start=(
+            run_dir(config.warm_start) / "model.pt" if config.warm_start is not None else None
+        ),
+        resolved_config=resolve(config),
+    )
+
+
 def train(
     config: ExperimentConfig, data_root: str | None = None, threads: int | None = None
 ) -> dict[str, float]:
     runtime = setup_runtime(threads)
-    tc = config.training
-    out = run_dir(config.name)
-    log = RunLog(out, runtime.is_main)
-    prep = prepare(config, data_root)
-    vocab = prep.vocab
-    data = prep.data
-    examples = build_examples(prep)
-    mcfg = replace(config.model, vocab_size=vocab.size)
-    # A caption of at most max_tokens words plus four structural tokens must fit beside the body.
-    room = mcfg.context - vocab.words.max_tokens - 4
-    train_idx = data.indices("train")
-    if config.data_limit is not None:
-        train_idx = train_idx[: config.data_limit]
-    too_long = [i for i in train_idx if len(examples[i].body) > room]
-    train_idx = np.array([i for i in train_idx if len(examples[i].body) <= room])
-    weights = np.array(
-        [tc.skin_tone_weight if "skin tone" in data.records[i].caption else 1.0 for i in train_idx]
-    )
-    weights /= weights.sum()
-    val_examples = [examples[i] for i in data.indices("val")[:256]]
-    mix = MixWeights(tc.p_image_to_text, tc.p_caption_dropout, tc.p_style_token)
-
-    torch.manual_seed(config.seed)
-    model = Llama(mcfg).to(runtime.device)
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
-    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
-    opt = torch.optim.AdamW(
-        [
-            {"params": decay, "weight_decay": tc.weight_decay},
-            {"params": no_decay, "weight_decay": 0.0},
-        ],
-        lr=tc.lr,
-        betas=(0.9, 0.95),
-    )
-    ckpt_path = out / "model.pt"
-    step, elapsed, state = resume(ckpt_path, model, opt, log)
-    if state is None and config.warm_start is not None:
-        warm_start(run_dir(config.warm_start) / "model.pt", model, opt, log)
-    ddp_model = wrap_ddp(model, runtime)
-    rng = np.random.default_rng([config.seed, runtime.rank, step])
-    n_params = sum(p.numel() for p in model.parameters())
-    if state is None:
-        log.write(
-            event="start",
-            params=n_params,
-            vocab=vocab.size,
-            train_images=len(train_idx),
-            dropped_too_long=len(too_long),
-            lengths=length_stats([prep.bodies[i] for i in train_idx[:2000]], vocab.bpe),
-        )
-    tokens_seen = 0 if state is None else int(state.get("tokens_seen", 0))
-    best_val = float("inf") if state is None else float(state.get("best_val", float("inf")))
-
-    def checkpoint() -> None:
-        if runtime.is_main:
-            save_checkpoint(
-                ckpt_path,
-                {
-                    "model": model.state_dict(),
-                    "optimizer": opt.state_dict(),
-                    "step": step,
-                    "elapsed": elapsed,
-                    "config": asdict(mcfg),
-                    "tokens_seen": tokens_seen,
-                    "best_val": best_val,
-                },
-            )
-
-    def keep_if_best(metrics: dict[str, float]) -> float:
-        value = metrics["val_jpeg_nats"]
-        if runtime.is_main and value < best_val:
-            save_checkpoint(
-                out / "model_best.pt",
-                {
-                    "model": model.state_dict(),
-                    "step": step,
-                    "config": asdict(mcfg),
-                    "metrics": metrics,
-                },
-            )
-            return value
-        return best_val
-
-    metrics: dict[str, float] = {}
-    t0 = time.time() - elapsed
-    last_save = time.time()
-    while True:
-        progress = training_progress(step, tc.steps, time.time() - t0, tc.minutes)
-        if progress >= 1.0:
-            break
-        for group in opt.param_groups:
-            group["lr"] = cosine_lr(step, progress, tc.lr, tc.warmup)
-        picks = rng.choice(train_idx, size=tc.batch_size, p=weights)
-        seqs = [sample_sequence(vocab, examples[i], mix, rng) for i in picks]
-        ids_np, valid_np = collate(seqs, mcfg.context)
-        ids = torch.from_numpy(ids_np).to(runtime.device)
-        valid = torch.from_numpy(valid_np).to(runtime.device)
-        loss, _ = sequence_loss(ddp_model, ids, valid, runtime)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        step += 1
-        tokens_seen += int(valid_np.sum()) * runtime.world_size
-        elapsed = time.time() - t0
-        if step % 25 == 0:
-            log.write(
-                step=step,
-                loss=float(all_reduce_mean(loss.detach(), runtime)),
-                lr=opt.param_groups[0]["lr"],
-                tok_per_s=tokens_seen / max(elapsed, 1e-6),
-            )
-        if step % tc.eval_every == 0:
-            metrics = held_out(model, vocab, val_examples, runtime)
-            log.write(step=step, **metrics)
-            best_val = keep_if_best(metrics)
-            checkpoint()
-            last_save = time.time()
-        elif time.time() - last_save > 300:
-            checkpoint()  # a session can end at any time: never lose more than five minutes
-            last_save = time.time()
-    metrics = held_out(model, vocab, val_examples, runtime)
-    best_val = keep_if_best(metrics)
-    log.write(
-        event="done",
-        step=step,
-        elapsed_min=elapsed / 60,
-        tokens=tokens_seen,
-        flops=float(6 * n_params * tokens_seen),
-        **metrics,
-    )
-    checkpoint()
-    return metrics
+    return run_training(loop_settings(config), JpegLmHooks(config, runtime, data_root), runtime)
 
 
 def main() -> None:

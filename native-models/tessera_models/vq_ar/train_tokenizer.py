@@ -1,29 +1,22 @@
 """Trains the FSQ image tokenizer on emoji-v1 train images (L1 + L2 reconstruction).
 
-Usage: python -m tessera_models.vq_ar.train_tokenizer --config cpu-1h [--data DIR]
+Usage: python -m tessera_models.vq_ar.train_tokenizer --config cpu-round1 [--data DIR]
 Resumes from runs/vq-ar/<config>/tokenizer.pt when it exists.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import asdict
+from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
-from tessera_models.common.training import (
-    RunLog,
-    all_reduce_mean,
-    cosine_lr,
-    resume,
-    save_checkpoint,
-    setup_runtime,
-    training_cli,
-    training_progress,
-    wrap_ddp,
-)
+from tessera_models.common.resolved_config import resolve
+from tessera_models.common.trainer import LoopSettings, StepLoss, TrainingHooks, run_training
+from tessera_models.common.training import Runtime, setup_runtime, training_cli
 from tessera_models.data.emoji import load_emoji, to_unit_range
 from tessera_models.vq_ar.config import ExperimentConfig, load_config
 from tessera_models.vq_ar.image_tokenizer import ImageTokenizer
@@ -56,6 +49,76 @@ def evaluate(model: ImageTokenizer, images: torch.Tensor, codebook: int) -> dict
     }
 
 
+class TokenizerHooks(TrainingHooks):
+    """The FSQ tokenizer's part of the shared loop: flipped train images, L1 + L2 loss."""
+
+    def __init__(self, config: ExperimentConfig, runtime: Runtime, data_root: str | None) -> None:
+        self.config = config
+        self.runtime = runtime
+        data = load_emoji(data_root, size=config.image_size)
+        train_idx = data.indices("train")
+        if config.data_limit is not None:
+            train_idx = train_idx[: config.data_limit]
+        self.train_images = torch.from_numpy(to_unit_range(data.images[train_idx]))
+        val_idx = data.indices("val")[:512]
+        self.val_images = torch.from_numpy(to_unit_range(data.images[val_idx])).to(runtime.device)
+        self.gen = torch.Generator()
+
+    def build_model(self) -> torch.nn.Module:
+        return ImageTokenizer(self.config.tokenizer)
+
+    def model_config(self) -> dict[str, Any]:
+        return asdict(self.config.tokenizer)
+
+    def param_groups(self, model: torch.nn.Module, weight_decay: float) -> list[dict[str, Any]]:
+        return [{"params": list(model.parameters()), "weight_decay": weight_decay}]
+
+    def begin(self, step: int, runtime: Runtime) -> None:
+        # Batches are drawn with torch: a resumed run and each rank draw their own.
+        self.gen.manual_seed(self.config.seed * 1000 + runtime.rank + step)
+
+    def start_info(self) -> dict[str, Any]:
+        return {"train_images": len(self.train_images), "threads": torch.get_num_threads()}
+
+    def next_batch(self, rng: np.random.Generator, progress: float) -> torch.Tensor:
+        size = self.config.tokenizer_training.batch_size
+        pick = torch.randint(len(self.train_images), (size,), generator=self.gen)
+        x = self.train_images[pick]
+        flip = torch.rand(size, generator=self.gen) < 0.5
+        return torch.where(flip[:, None, None, None], x.flip(-1), x).to(self.runtime.device)
+
+    def loss(self, model: torch.nn.Module, batch: torch.Tensor) -> StepLoss:
+        with self.runtime.autocast():
+            rec, _ = model(batch)
+        rec = rec.float()
+        return StepLoss(F.l1_loss(rec, batch) + F.mse_loss(rec, batch))
+
+    def evaluate(self, model: torch.nn.Module) -> dict[str, float]:
+        assert isinstance(model, ImageTokenizer)
+        return evaluate(model, self.val_images, self.config.tokenizer.codebook_size)
+
+
+def loop_settings(config: ExperimentConfig) -> LoopSettings:
+    tc = config.tokenizer_training
+    out = run_dir(config.name)
+    return LoopSettings(
+        run_dir=out,
+        log_dir=out / "tokenizer",
+        checkpoint_name="tokenizer.pt",
+        best_name=None,  # the codes every later stage sees come from the last weights
+        seed=config.seed,
+        steps=tc.steps,
+        minutes=tc.minutes,
+        lr=tc.lr,
+        warmup=tc.warmup,
+        weight_decay=tc.weight_decay,
+        eval_every=tc.eval_every,
+        log_every=50,
+        betas=(0.9, 0.99),
+        resolved_config=resolve(config),
+    )
+
+
 def train(
     config: ExperimentConfig, data_root: str | None = None, threads: int | None = None
 ) -> dict[str, float]:
@@ -65,83 +128,7 @@ def train(
             "run only train_transformer for it"
         )
     runtime = setup_runtime(threads)
-    tc = config.tokenizer_training
-    out = run_dir(config.name)
-    log = RunLog(out / "tokenizer", runtime.is_main)
-    data = load_emoji(data_root, size=config.image_size)
-    train_idx = data.indices("train")
-    if config.data_limit is not None:
-        train_idx = train_idx[: config.data_limit]
-    train_images = torch.from_numpy(to_unit_range(data.images[train_idx]))
-    val_idx = data.indices("val")[:512]
-    val_images = torch.from_numpy(to_unit_range(data.images[val_idx])).to(runtime.device)
-
-    torch.manual_seed(config.seed)
-    model = ImageTokenizer(config.tokenizer).to(runtime.device)
-    opt = torch.optim.AdamW(
-        model.parameters(), lr=tc.lr, betas=(0.9, 0.99), weight_decay=tc.weight_decay
-    )
-    ckpt_path = out / "tokenizer.pt"
-    step, elapsed, _ = resume(ckpt_path, model, opt, log)
-    ddp_model = wrap_ddp(model, runtime)
-    gen = torch.Generator().manual_seed(config.seed * 1000 + runtime.rank + step)
-    params = sum(p.numel() for p in model.parameters())
-    log.write(
-        event="start",
-        params=params,
-        train_images=len(train_idx),
-        **{"threads": torch.get_num_threads()},
-    )
-
-    def checkpoint() -> None:
-        if runtime.is_main:
-            save_checkpoint(
-                ckpt_path,
-                {
-                    "model": model.state_dict(),
-                    "optimizer": opt.state_dict(),
-                    "step": step,
-                    "elapsed": elapsed,
-                    "config": asdict(config.tokenizer),
-                },
-            )
-
-    metrics: dict[str, float] = {}
-    t0 = time.time() - elapsed
-    while True:
-        progress = training_progress(step, tc.steps, time.time() - t0, tc.minutes)
-        if progress >= 1.0:
-            break
-        for group in opt.param_groups:
-            group["lr"] = cosine_lr(step, progress, tc.lr, tc.warmup)
-        pick = torch.randint(len(train_images), (tc.batch_size,), generator=gen)
-        x = train_images[pick]
-        flip = torch.rand(tc.batch_size, generator=gen) < 0.5
-        x = torch.where(flip[:, None, None, None], x.flip(-1), x).to(runtime.device)
-        with runtime.autocast():
-            rec, _ = ddp_model(x)
-        rec = rec.float()
-        loss = F.l1_loss(rec, x) + F.mse_loss(rec, x)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        step += 1
-        elapsed = time.time() - t0
-        if step % 50 == 0:
-            log.write(
-                step=step,
-                loss=float(all_reduce_mean(loss.detach(), runtime)),
-                lr=opt.param_groups[0]["lr"],
-            )
-        if step % tc.eval_every == 0:
-            metrics = evaluate(model, val_images, config.tokenizer.codebook_size)
-            log.write(step=step, **metrics)
-            checkpoint()
-    metrics = evaluate(model, val_images, config.tokenizer.codebook_size)
-    log.write(event="done", step=step, elapsed_min=elapsed / 60, **metrics)
-    checkpoint()
-    return metrics
+    return run_training(loop_settings(config), TokenizerHooks(config, runtime, data_root), runtime)
 
 
 def main() -> None:

@@ -1,33 +1,33 @@
 """Trains the `vq-ar` decoder on the CM3 mix over FSQ codes of emoji-v1 train images.
 
-Usage: python -m tessera_models.vq_ar.train_transformer --config cpu-1h [--data DIR]
+Usage: python -m tessera_models.vq_ar.train_transformer --config cpu-round1 [--data DIR]
 Needs the tokenizer stage (train_tokenizer) of the same config; resumes from
 runs/vq-ar/<config>/transformer.pt when it exists.
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
+from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from tessera_models.common.resolved_config import resolve
+from tessera_models.common.trainer import (
+    LoopSettings,
+    StepLoss,
+    TrainingHooks,
+    decay_groups,
+    run_training,
+)
 from tessera_models.common.training import (
-    RunLog,
     Runtime,
-    all_reduce_mean,
-    cosine_lr,
     inherit_files,
     load_checkpoint,
-    resume,
-    save_checkpoint,
     setup_runtime,
     training_cli,
-    training_progress,
-    warm_start,
-    wrap_ddp,
 )
 from tessera_models.data.emoji import EmojiDataset, load_emoji
 from tessera_models.text.caption_vocab import build_word_tokenizer
@@ -37,7 +37,7 @@ from tessera_models.vq_ar.config import ExperimentConfig, load_config
 from tessera_models.vq_ar.image_tokenizer import ImageTokenizer, ImageTokenizerConfig
 from tessera_models.vq_ar.paths import run_dir
 from tessera_models.vq_ar.restore_run import restore_run
-from tessera_models.vq_ar.retrieved_docs import DocPicker
+from tessera_models.vq_ar.retrieval_training import RetrievalTraining
 from tessera_models.vq_ar.self_views import load_or_encode_views
 from tessera_models.vq_ar.sequences import (
     Example,
@@ -112,17 +112,17 @@ def augmented(example: Example, views: np.ndarray, p: float, rng: np.random.Gene
     return replace(example, codes=views[int(rng.integers(len(views)))])
 
 
-def backward_by_length(
-    model: torch.nn.Module,
+def length_buckets(
     seqs: list[list[int]],
     context: int,
     buckets: int,
     runtime: Runtime,
     doc_lengths: list[int] | None = None,
     aligned: bool = False,
-) -> tuple[torch.Tensor, int]:
-    """Backpropagates the batch's mean next-token loss in `buckets` micro-batches of rows of
-    similar length; the gradient equals the one-batch gradient. Returns (loss, tokens)."""
+) -> list[tuple[tuple[torch.Tensor, torch.Tensor, torch.Tensor], float]]:
+    """The batch as `buckets` micro-batches of rows of similar length, each (ids, valid,
+    positions) with its share of the batch's counted targets: backpropagating each part's mean
+    loss times its share gives the one-batch gradient."""
     order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
     lengths = doc_lengths if doc_lengths is not None else [0] * len(seqs)
     chunks = []
@@ -131,16 +131,9 @@ def backward_by_length(
             continue
         rows = [seqs[i] for i in chunk]
         ids, valid, pos = to_batch(rows, [lengths[i] for i in chunk], context, aligned, runtime)
-        chunks.append((ids, valid, pos, float(counted_targets(ids, valid).sum())))
-    targets = sum(n for *_, n in chunks)
-    total = torch.zeros((), device=runtime.device)
-    tokens = 0
-    for ids, valid, pos, n in chunks:
-        loss, _ = sequence_loss(model, ids, valid, runtime, pos)
-        (loss * (n / targets)).backward()
-        total = total + loss.detach() * (n / targets)
-        tokens += int(valid.sum())
-    return total, tokens
+        chunks.append(((ids, valid, pos), float(counted_targets(ids, valid).sum())))
+    targets = sum(n for _, n in chunks)
+    return [(part, n / targets) for part, n in chunks]
 
 
 @torch.no_grad()
@@ -185,8 +178,6 @@ def held_out_nats(
 # What a warm-started run takes from the run it continues (the tokenizer first, so the codes
 # are not older than it and are not encoded again).
 INHERITED = ("tokenizer.pt", "codes.npy", "words.json")
-# A session can end at any moment: never lose more than this much training.
-CHECKPOINT_SECONDS = 300
 
 
 def prepare(
@@ -222,6 +213,172 @@ def prepare(
     return data, codes, vocab
 
 
+@dataclass
+class Batch:
+    seqs: list[list[int]]
+    doc_lengths: list[int]
+
+
+class VqArHooks(TrainingHooks):
+    """The decoder's part of the shared loop: CM3 tasks over FSQ codes, optionally with
+    augmented targets and (experimental) retrieved documents."""
+
+    def __init__(self, config: ExperimentConfig, runtime: Runtime, data_root: str | None) -> None:
+        self.config = config
+        self.runtime = runtime
+        tc = config.transformer_training
+        out = run_dir(config.name)
+        data, codes, vocab = prepare(config, data_root)
+        train_idx = data.indices("train")
+        if config.data_limit is not None:
+            train_idx = train_idx[: config.data_limit]
+        self.vocab = vocab
+        self.train_idx = train_idx
+        self.examples = [
+            Example(data.records[i].caption, data.records[i].set, codes[i])
+            for i in range(len(codes))
+        ]
+        weights = np.array(
+            [
+                tc.skin_tone_weight if "skin tone" in data.records[i].caption else 1.0
+                for i in train_idx
+            ]
+        )
+        self.weights = weights / weights.sum()
+        val_idx = [int(i) for i in data.indices("val")[:512]]
+        self.val_examples = [self.examples[i] for i in val_idx]
+        self.retrieval = RetrievalTraining.build(
+            config,
+            data,
+            train_idx,
+            val_idx,
+            self.examples,
+            vocab,
+            out,
+            lambda: load_image_tokenizer(config.name),
+        )
+        self.target_views = (
+            load_or_encode_views(
+                out / "target_views.npz",
+                out / "tokenizer.pt",
+                lambda: load_image_tokenizer(config.name),
+                data.images,
+                np.asarray(train_idx),
+                config.seed + 1,
+                count=tc.augmented_views,
+                colour=False,
+            )
+            if tc.p_augmented_target > 0
+            else None
+        )
+        self.mix = MixWeights(
+            tc.p_text_to_image,
+            tc.p_caption_infill,
+            tc.p_image_infill,
+            tc.p_caption_dropout,
+            tc.p_style_token,
+        )
+        self.model_cfg = replace(config.transformer, vocab_size=vocab.size)
+        # Retrieval doubles some rows' length: padding every row to the longest would spend
+        # half the step on padding, so rows are sorted by length and run in two micro-batches.
+        self.buckets = 2 if self.retrieval is not None else 1
+
+    def build_model(self) -> torch.nn.Module:
+        return Transformer(self.model_cfg)
+
+    def model_config(self) -> dict[str, Any]:
+        return asdict(self.model_cfg)
+
+    def param_groups(self, model: torch.nn.Module, weight_decay: float) -> list[dict[str, Any]]:
+        # Learned position tables are not shrunk towards zero, like biases and norms.
+        return decay_groups(model, weight_decay, lambda n, p: p.dim() < 2 or "positions" in n)
+
+    def start_info(self) -> dict[str, Any]:
+        return {"vocab": self.vocab.size, "train_images": len(self.train_idx)}
+
+    def next_batch(self, rng: np.random.Generator, progress: float) -> Batch:
+        tc = self.config.transformer_training
+        picks = rng.choice(self.train_idx, size=tc.batch_size, p=self.weights)
+        tasks = [sample_task(self.mix, rng) for _ in picks]
+        docs = (
+            self.retrieval.documents(picks, tasks, rng, progress)
+            if self.retrieval is not None
+            else [[] for _ in picks]
+        )
+        chosen = (
+            [self.examples[i] for i in picks]
+            if self.target_views is None
+            else [
+                augmented(self.examples[i], self.target_views[i], tc.p_augmented_target, rng)
+                for i in picks
+            ]
+        )
+        seqs = [
+            sample_sequence(self.vocab, example, self.mix, rng, task, doc)
+            for example, task, doc in zip(chosen, tasks, docs, strict=True)
+        ]
+        return Batch(seqs, [len(d) for d in docs])
+
+    def micro_batches(self, batch: Batch) -> list[tuple[Any, float]]:
+        return length_buckets(
+            batch.seqs,
+            self.model_cfg.context,
+            self.buckets,
+            self.runtime,
+            batch.doc_lengths,
+            self.config.aligned_documents,
+        )
+
+    def loss(self, model: torch.nn.Module, batch: Any) -> StepLoss:
+        ids, valid, pos = batch
+        loss, _ = sequence_loss(model, ids, valid, self.runtime, pos)
+        return StepLoss(loss, tokens=int(valid.sum()))
+
+    def evaluate(self, model: torch.nn.Module) -> dict[str, float]:
+        assert isinstance(model, Transformer)
+        m = held_out_nats(model, self.vocab, self.val_examples, self.runtime)
+        if self.retrieval is not None:
+            for suffix, docs in self.retrieval.held_out_documents():
+                r = held_out_nats(
+                    model,
+                    self.vocab,
+                    self.val_examples,
+                    self.runtime,
+                    docs,
+                    self.config.aligned_documents,
+                )
+                m |= {f"{k}_{suffix}": v for k, v in r.items()}
+        return m
+
+    def best_value(self, metrics: dict[str, float]) -> float:
+        # With retrieval, the studio retrieves for every prompt: judge the model that way.
+        return metrics.get("val_image_nats_retrieved", metrics["val_image_nats"])
+
+
+def loop_settings(config: ExperimentConfig) -> LoopSettings:
+    tc = config.transformer_training
+    out = run_dir(config.name)
+    return LoopSettings(
+        run_dir=out,
+        log_dir=out / "transformer",
+        checkpoint_name="transformer.pt",
+        best_name="transformer_best.pt",
+        seed=config.seed,
+        steps=tc.steps,
+        minutes=tc.minutes,
+        lr=tc.lr,
+        warmup=tc.warmup,
+        weight_decay=tc.weight_decay,
+        eval_every=tc.eval_every,
+        log_every=50,
+        warm_start=(
+            run_dir(config.warm_start) / "transformer.pt" if config.warm_start is not None else None
+        ),
+        growable=("positions.weight",),
+        resolved_config=resolve(config),
+    )
+
+
 def train(
     config: ExperimentConfig, data_root: str | None = None, threads: int | None = None
 ) -> dict[str, float]:
@@ -230,220 +387,7 @@ def train(
             f"config {config.name!r} aligns documents without caption slots: set caption_slot"
         )
     runtime = setup_runtime(threads)
-    tc = config.transformer_training
-    out = run_dir(config.name)
-    log = RunLog(out / "transformer", runtime.is_main)
-    data, codes, vocab = prepare(config, data_root)
-    train_idx = data.indices("train")
-    if config.data_limit is not None:
-        train_idx = train_idx[: config.data_limit]
-    examples = [
-        Example(data.records[i].caption, data.records[i].set, codes[i]) for i in range(len(codes))
-    ]
-    weights = np.array(
-        [tc.skin_tone_weight if "skin tone" in data.records[i].caption else 1.0 for i in train_idx]
-    )
-    weights /= weights.sum()
-    val_idx = [int(i) for i in data.indices("val")[:512]]
-    val_examples = [examples[i] for i in val_idx]
-    self_start, self_end = tc.p_self_view
-    views = (
-        load_or_encode_views(
-            out / "self_views.npz",
-            out / "tokenizer.pt",
-            lambda: load_image_tokenizer(config.name),
-            data.images,
-            np.concatenate([train_idx, val_idx]),
-            config.seed,
-        )
-        if tc.p_retrieval > 0 and max(self_start, self_end) > 0
-        else None
-    )
-    picker = (
-        DocPicker.build(
-            data,
-            np.asarray(train_idx),
-            examples,
-            vocab,
-            tc.p_retrieval,
-            tc.query_dropout,
-            tc.retrieval_candidates,
-            views,
-        )
-        if tc.p_retrieval > 0
-        else None
-    )
-    val_docs = picker.for_prompts(val_idx) if picker is not None else None
-    target_views = (
-        load_or_encode_views(
-            out / "target_views.npz",
-            out / "tokenizer.pt",
-            lambda: load_image_tokenizer(config.name),
-            data.images,
-            np.asarray(train_idx),
-            config.seed + 1,
-            count=tc.augmented_views,
-            colour=False,
-        )
-        if tc.p_augmented_target > 0
-        else None
-    )
-    # How well the model copies from a view of the target itself: the look-back's own signal.
-    val_self_docs = (
-        picker.self_documents(val_idx, np.random.default_rng(config.seed))
-        if picker is not None and views is not None
-        else None
-    )
-
-    def evaluate() -> dict[str, float]:
-        m = held_out_nats(model, vocab, val_examples, runtime)
-        for suffix, docs in (("retrieved", val_docs), ("self_view", val_self_docs)):
-            if docs is not None:
-                r = held_out_nats(
-                    model, vocab, val_examples, runtime, docs, config.aligned_documents
-                )
-                m |= {f"{k}_{suffix}": v for k, v in r.items()}
-        return m
-
-    mix = MixWeights(
-        tc.p_text_to_image,
-        tc.p_caption_infill,
-        tc.p_image_infill,
-        tc.p_caption_dropout,
-        tc.p_style_token,
-    )
-
-    tconfig = replace(config.transformer, vocab_size=vocab.size)
-    torch.manual_seed(config.seed)
-    model = Transformer(tconfig).to(runtime.device)
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and "positions" not in n]
-    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2 or "positions" in n]
-    opt = torch.optim.AdamW(
-        [
-            {"params": decay, "weight_decay": tc.weight_decay},
-            {"params": no_decay, "weight_decay": 0.0},
-        ],
-        lr=tc.lr,
-        betas=(0.9, 0.95),
-    )
-    ckpt_path = out / "transformer.pt"
-    step, elapsed, state = resume(ckpt_path, model, opt, log)
-    if state is None and config.warm_start is not None:
-        warm_start(
-            run_dir(config.warm_start) / "transformer.pt",
-            model,
-            opt,
-            log,
-            growable=("positions.weight",),
-        )
-    ddp_model = wrap_ddp(model, runtime)
-    rng = np.random.default_rng([config.seed, runtime.rank, step])
-    n_params = sum(p.numel() for p in model.parameters())
-    log.write(event="start", params=n_params, vocab=vocab.size, train_images=len(train_idx))
-
-    def checkpoint() -> None:
-        if runtime.is_main:
-            save_checkpoint(
-                ckpt_path,
-                {
-                    "model": model.state_dict(),
-                    "optimizer": opt.state_dict(),
-                    "step": step,
-                    "elapsed": elapsed,
-                    "config": asdict(tconfig),
-                    "tokens_seen": tokens_seen,
-                    "best_val": best_val,
-                },
-            )
-
-    def keep_if_best(metrics: dict[str, float]) -> float:
-        # Many epochs over 16k images can overfit: export takes the best held-out checkpoint.
-        # With retrieval, the studio retrieves for every prompt: judge the model that way.
-        value = metrics.get("val_image_nats_retrieved", metrics["val_image_nats"])
-        if runtime.is_main and value < best_val:
-            save_checkpoint(
-                out / "transformer_best.pt",
-                {
-                    "model": model.state_dict(),
-                    "step": step,
-                    "config": asdict(tconfig),
-                    "metrics": metrics,
-                },
-            )
-            return value
-        return best_val
-
-    tokens_seen = 0 if state is None else int(state.get("tokens_seen", 0))
-    best_val = float("inf") if state is None else float(state.get("best_val", float("inf")))
-    metrics: dict[str, float] = {}
-    t0 = time.time() - elapsed
-    last_save = time.time()
-    # Retrieval doubles some rows' length: padding every row to the longest would spend half
-    # the step on padding, so rows are sorted by length and run in two micro-batches.
-    buckets = 2 if picker is not None else 1
-    while True:
-        progress = training_progress(step, tc.steps, time.time() - t0, tc.minutes)
-        if progress >= 1.0:
-            break
-        for group in opt.param_groups:
-            group["lr"] = cosine_lr(step, progress, tc.lr, tc.warmup)
-        picks = rng.choice(train_idx, size=tc.batch_size, p=weights)
-        tasks = [sample_task(mix, rng) for _ in picks]
-        p_self = self_start + (self_end - self_start) * progress
-        docs = picker.pick(picks, tasks, rng, p_self) if picker is not None else [[] for _ in picks]
-        chosen = (
-            [examples[i] for i in picks]
-            if target_views is None
-            else [
-                augmented(examples[i], target_views[i], tc.p_augmented_target, rng) for i in picks
-            ]
-        )
-        seqs = [
-            sample_sequence(vocab, example, mix, rng, task, doc)
-            for example, task, doc in zip(chosen, tasks, docs, strict=True)
-        ]
-        opt.zero_grad(set_to_none=True)
-        loss, tokens = backward_by_length(
-            ddp_model,
-            seqs,
-            tconfig.context,
-            buckets,
-            runtime,
-            [len(d) for d in docs],
-            config.aligned_documents,
-        )
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        step += 1
-        tokens_seen += tokens * runtime.world_size
-        elapsed = time.time() - t0
-        if time.time() - last_save >= CHECKPOINT_SECONDS:
-            checkpoint()
-            last_save = time.time()
-        if step % 50 == 0:
-            log.write(
-                step=step,
-                loss=float(all_reduce_mean(loss.detach(), runtime)),
-                lr=opt.param_groups[0]["lr"],
-            )
-        if step % tc.eval_every == 0:
-            metrics = evaluate()
-            log.write(step=step, **metrics)
-            best_val = keep_if_best(metrics)
-            checkpoint()
-    metrics = evaluate()
-    best_val = keep_if_best(metrics)
-    flops = 6 * n_params * tokens_seen
-    log.write(
-        event="done",
-        step=step,
-        elapsed_min=elapsed / 60,
-        tokens=tokens_seen,
-        flops=float(flops),
-        **metrics,
-    )
-    checkpoint()
-    return metrics
+    return run_training(loop_settings(config), VqArHooks(config, runtime, data_root), runtime)
 
 
 def main() -> None:
