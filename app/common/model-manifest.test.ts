@@ -159,3 +159,14 @@ test('sampling.defaults.bestOf: 1 when a manifest does not say, refused outside 
     assert.match(problem(m), /sampling\.defaults\.bestOf/);
   }
 });
+
+test('training.resolvedConfig: the shipped manifests carry their config resolved, and it is an object', () => {
+  for (const m of [shippedManifest(), jpegLmManifest()]) {
+    const training = m.training as Record<string, unknown>;
+    const resolved = training.resolvedConfig as Record<string, unknown>;
+    assert.equal(typeof resolved.name, 'string');
+    assert.equal(problem(m), '');
+    training.resolvedConfig = 'cpu-11h';
+    assert.match(problem(m), /training\.resolvedConfig/);
+  }
+});

@@ -228,7 +228,11 @@ export const manifestSchema = z
       recommendedRamBytes: z.number().int().positive(),
     }),
     data: z.record(z.string(), z.unknown()),
-    training: z.record(z.string(), z.unknown()),
+    /** How the weights were trained. `resolvedConfig`: every hyperparameter of the config that
+     * produced them, after all of its layers (native-models' common/resolved_config.py). */
+    training: z
+      .object({ resolvedConfig: z.record(z.string(), z.unknown()).optional() })
+      .catchall(z.unknown()),
     metrics: z.record(z.string(), z.unknown()),
     parity: z.record(z.string(), z.unknown()),
   })

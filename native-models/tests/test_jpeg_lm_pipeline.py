@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tessera_models.common.resolved_config import resolve
 from tessera_models.common.settings_json import settings_from_json
 from tessera_models.data.emoji import EmojiDataset
 from tessera_models.jpeg_lm import export, jpeg_bytes, train
@@ -33,6 +34,11 @@ def smoke_export(tmp_path_factory: pytest.TempPathFactory, emoji32: EmojiDataset
     mp.setattr(export, "weights_path", lambda name: model_dir.parent / f"{name}.pt")
     export.export(config, model_dir)
     assert export.load_shipped_weights(model_dir.parent / "smoke.pt") is not None
+    # The run folder and the manifest hold the config resolved, as the loader gives it.
+    resolved = resolve(load_config("smoke"))
+    assert json.loads((runs / "jpeg-lm" / "smoke" / "config.json").read_text()) == resolved
+    manifest = json.loads((model_dir / "manifest.json").read_text())
+    assert manifest["training"]["resolvedConfig"] == resolved
     mp.undo()
     return model_dir
 

@@ -41,7 +41,7 @@ def model_dir(request: pytest.FixtureRequest) -> Path:
 
 
 def test_a_jpeg_lm_model_is_shipped() -> None:
-    assert SHIPPED, "export one: python -m tessera_models.jpeg_lm.export --config cpu-1h"
+    assert SHIPPED, "export one: python -m tessera_models.jpeg_lm.export --config cpu-round2"
 
 
 def test_assets_match_the_manifest(model_dir: Path) -> None:

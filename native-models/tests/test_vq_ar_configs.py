@@ -17,7 +17,7 @@ NAMES = sorted(
 
 
 def test_the_configs_folder_is_found() -> None:
-    assert {"smoke", "cpu-1h", "cpu-10h", "cpu-11h"} <= set(NAMES)
+    assert {"smoke", "cpu-round1", "cpu-round10", "cpu-round11"} <= set(NAMES)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -12,6 +12,7 @@ import pytest
 import torch
 
 from tessera_models.common.onnx_tools import sha256_file
+from tessera_models.common.resolved_config import resolve
 from tessera_models.common.sampling import SamplingSettings
 from tessera_models.common.settings_json import manifest_defaults, settings_from_json
 from tessera_models.common.training import run_events
@@ -25,6 +26,7 @@ from tessera_models.vq_ar.shipped_weights import load_shipped_weights
 @pytest.fixture(scope="module")
 def smoke_export(tmp_path_factory: pytest.TempPathFactory, emoji32: EmojiDataset) -> Path:
     runs = tmp_path_factory.mktemp("runs")
+    runs_dir = runs / "vq-ar"
     mp = pytest.MonkeyPatch()
     mp.setenv("TESSERA_RUNS_DIR", str(runs))
     config = load_config("smoke")
@@ -70,8 +72,16 @@ def smoke_export(tmp_path_factory: pytest.TempPathFactory, emoji32: EmojiDataset
     assert summary["tokenizer"]["event"] == "done" and summary["transformer"]["step"] == 5
     runs = summary["transformerRuns"]
     assert [(r["config"], r["step"]) for r in runs] == [("smoke", 30), ("smoke-continued", 5)]
+    # Each run folder holds its config resolved, as the loader gives it (the continued run's
+    # own layers included); the manifest carries the exported run's.
+    assert json.loads((runs_dir / "smoke" / "config.json").read_text()) == resolve(config)
+    assert resolve(config) == resolve(load_config("smoke"))
+    saved = json.loads((runs_dir / "smoke-continued" / "config.json").read_text())
+    assert saved == resolve(continued) and saved["transformer"]["context"] == 192
     model_dir = tmp_path_factory.mktemp("export") / "vq-ar-smoke"
     export.export(continued, model_dir, model_dir.parent / "weights.pt")
+    manifest = json.loads((model_dir / "manifest.json").read_text())
+    assert manifest["training"]["resolvedConfig"] == saved
     assert load_shipped_weights(model_dir.parent / "weights.pt") is not None
     mp.undo()
     return model_dir

@@ -166,7 +166,7 @@ def test_aligned_documents_share_a_position_with_the_cell_before() -> None:
 
 
 def test_aligned_documents_need_caption_slots() -> None:
-    from tessera_models.vq_ar.configs.cpu_7h import get_config
+    from tessera_models.vq_ar.configs.cpu_round7 import get_config
     from tessera_models.vq_ar.train_transformer import train
 
     with pytest.raises(ValueError, match="without caption slots"):
@@ -176,7 +176,7 @@ def test_aligned_documents_need_caption_slots() -> None:
 def test_aligned_documents_are_not_exported_where_the_app_would_misnumber_them(
     tmp_path: Path,
 ) -> None:
-    from tessera_models.vq_ar.configs.cpu_7h import get_config
+    from tessera_models.vq_ar.configs.cpu_round7 import get_config
     from tessera_models.vq_ar.export import export
 
     with pytest.raises(ValueError, match=r"memory is not exported.*--without-memory"):

@@ -240,7 +240,7 @@ def training_cli(doc: str | None, train: Any, load_config: Any) -> None:
     import argparse
 
     parser = argparse.ArgumentParser(description=doc)
-    parser.add_argument("--config", default="cpu-1h")
+    parser.add_argument("--config", default="cpu-round1", help="a config (or a preset's old name)")
     parser.add_argument("--data", default=None, help="emoji-v1 folder (default: the build cache)")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: all)")
     args = parser.parse_args()

@@ -6,6 +6,7 @@ import importlib
 from dataclasses import dataclass, field
 
 from tessera_models.jpeg_lm.llama import LlamaConfig
+from tessera_models.jpeg_lm.preset_names import PRESETS
 
 
 @dataclass
@@ -40,6 +41,8 @@ class ExperimentConfig:
 
 
 def load_config(name: str) -> ExperimentConfig:
+    """The config named `name`; a preset's old name (cpu-2h) loads it under its current one."""
+    name = PRESETS.current(name)
     module = importlib.import_module(f"tessera_models.jpeg_lm.configs.{name.replace('-', '_')}")
     config: ExperimentConfig = module.get_config()
     return config

@@ -1,6 +1,6 @@
 """Exports a trained `jpeg-lm` experiment: ONNX (two layouts), assets, manifest, goldens.
 
-Usage: python -m tessera_models.jpeg_lm.export --config cpu-1h [--out DIR]
+Usage: python -m tessera_models.jpeg_lm.export --config cpu-round1 [--out DIR]
 
 Verification (docs/models.md §Parity and goldens) on real test bodies: onnx.checker; PyTorch vs
 onnxruntime at two batch shapes (max abs diff ≤ 1e-4); prefill-then-step equals the full pass; the
@@ -36,6 +36,7 @@ from tessera_models.common.onnx_tools import (
     sha256_file,
     store_weights_as_half,
 )
+from tessera_models.common.resolved_config import resolve
 from tessera_models.common.source import git_commit
 from tessera_models.common.training import continued_run, run_events
 from tessera_models.data.emoji import NATIVE_MODELS
@@ -47,6 +48,7 @@ from tessera_models.jpeg_lm.manifest import DEFAULTS, build_manifest
 from tessera_models.jpeg_lm.onnx_graphs import export_decoder, export_hf
 from tessera_models.jpeg_lm.paths import run_dir
 from tessera_models.jpeg_lm.prepare import Prepared, length_stats, prepare
+from tessera_models.jpeg_lm.preset_names import PRESETS
 from tessera_models.jpeg_lm.sequences import text_to_image
 
 
@@ -151,6 +153,8 @@ def training_summary(config: ExperimentConfig) -> dict[str, Any]:
     done = run_events(log, "done")
     summary: dict[str, Any] = {
         "config": f"tessera_models/jpeg_lm/configs/{config.name.replace('-', '_')}.py",
+        # Every hyperparameter, after all of the config's layers (resolved_config.py).
+        "resolvedConfig": resolve(config),
         "transformer": done[-1] if done else {},
     }
     continues = continued_run(log, config.warm_start)
@@ -212,7 +216,7 @@ def export(config: ExperimentConfig, out: Path, data_root: str | None = None) ->
     card = json.loads((data.root / "datacard.json").read_text(encoding="utf-8"))
     train_idx = data.indices("train")
     manifest = build_manifest(
-        model_id=f"tessera/jpeg-lm-emoji{config.image_size}-{config.name}",
+        model_id=f"tessera/{release_name(config)}",
         config=config,
         model_config=model.config,
         vocab=vocab,
@@ -241,7 +245,7 @@ def export(config: ExperimentConfig, out: Path, data_root: str | None = None) ->
 
 
 def weights_path(config_name: str) -> Path:
-    return NATIVE_MODELS / "checkpoints" / f"jpeg-lm-{config_name}.pt"
+    return NATIVE_MODELS / "checkpoints" / f"jpeg-lm-{PRESETS.release(config_name)}.pt"
 
 
 def save_shipped_weights(path: Path, model: Llama) -> None:
@@ -260,13 +264,18 @@ def load_shipped_weights(path: Path) -> Llama | None:
     return model.eval()
 
 
+def release_name(config: ExperimentConfig) -> str:
+    """The model's name: a renamed preset ships under its old name (preset_names.py)."""
+    return f"jpeg-lm-emoji{config.image_size}-{PRESETS.release(config.name)}"
+
+
 def default_out(config: ExperimentConfig) -> Path:
-    return NATIVE_MODELS / "exports" / f"jpeg-lm-emoji{config.image_size}-{config.name}"
+    return NATIVE_MODELS / "exports" / release_name(config)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--config", default="cpu-1h")
+    parser.add_argument("--config", default="cpu-round1", help="a config (or a preset's old name)")
     parser.add_argument("--out", default=None)
     parser.add_argument("--data", default=None)
     args = parser.parse_args()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from tessera_models.common.sampling import SamplingSettings
 from tessera_models.vq_ar.image_tokenizer import ImageTokenizerConfig
+from tessera_models.vq_ar.preset_names import PRESETS
 from tessera_models.vq_ar.transformer import TransformerConfig
 
 
@@ -82,6 +83,8 @@ class ExperimentConfig:
 
 
 def load_config(name: str) -> ExperimentConfig:
+    """The config named `name`; a preset's old name (cpu-7h) loads it under its current one."""
+    name = PRESETS.current(name)
     module = importlib.import_module(f"tessera_models.vq_ar.configs.{name.replace('-', '_')}")
     config: ExperimentConfig = module.get_config()
     return config

@@ -1,6 +1,6 @@
 """Exports a trained `vq-ar` experiment to ONNX + manifest.json, verifies it, writes goldens.
 
-Usage: python -m tessera_models.vq_ar.export --config cpu-1h [--out DIR]
+Usage: python -m tessera_models.vq_ar.export --config cpu-round1 [--out DIR]
 
 Verification (docs/models.md §Parity and goldens), all on real batches from emoji-v1 test images and
 captions: onnx.checker with full check; PyTorch vs onnxruntime at two batch shapes (max abs diff ≤
@@ -35,6 +35,7 @@ from tessera_models.common.onnx_tools import (
     sha256_file,
     store_weights_as_half,
 )
+from tessera_models.common.resolved_config import resolve
 from tessera_models.common.source import git_commit
 from tessera_models.common.training import continued_run, run_events
 from tessera_models.data.emoji import to_unit_range
@@ -43,7 +44,7 @@ from tessera_models.vq_ar.golden import write_goldens
 from tessera_models.vq_ar.manifest import build_manifest
 from tessera_models.vq_ar.memory_file import CODES_FILE, JSON_FILE, Memory, write_memory
 from tessera_models.vq_ar.onnx_graphs import export_decoder, export_tokenizer
-from tessera_models.vq_ar.paths import export_dir, run_dir
+from tessera_models.vq_ar.paths import export_dir, model_id, run_dir
 from tessera_models.vq_ar.restore_run import restored_runs, restored_training
 from tessera_models.vq_ar.sequences import text_to_image
 from tessera_models.vq_ar.shipped_weights import save_shipped_weights, weights_path
@@ -134,12 +135,19 @@ def training_summary(config: ExperimentConfig) -> dict[str, Any]:
 
     shipped = restored_training(config.name)
     if shipped is not None:
-        # Exporting a folder rebuilt from shipped weights states what the shipped model did.
-        return shipped
+        # Exporting a folder rebuilt from shipped weights states what the shipped model did
+        # (a record older than resolved configs gets this config's).
+        return (
+            shipped
+            if "resolvedConfig" in shipped
+            else {**shipped, "resolvedConfig": resolve(config)}
+        )
     # A warm-started run trains no tokenizer: it uses (and reports) the one it continued.
     tokenizer_run = config.warm_start or config.name
     summary: dict[str, Any] = {
         "config": f"tessera_models/vq_ar/configs/{config.name.replace('-', '_')}.py",
+        # Every hyperparameter, after all of the config's layers (resolved_config.py).
+        "resolvedConfig": resolve(config),
         "tokenizer": {"params": None, **last_done(tokenizer_run, "tokenizer")},
         "transformer": last_done(config.name, "transformer"),
     }
@@ -242,9 +250,8 @@ def export(
     words_path = out / "words.json"
     vocab.words.save(words_path)
     card = json.loads((data.root / "datacard.json").read_text(encoding="utf-8"))
-    model_id = f"tessera/vq-ar-emoji32-{config.name}"
     manifest = build_manifest(
-        model_id=model_id,
+        model_id=model_id(config.name),
         config=config,
         vocab=vocab,
         words_entry={"file": words_path.name, "sha256": sha256_file(words_path)},
@@ -293,7 +300,7 @@ def retrieval_entry(out: Path, documents: int, grid: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--config", default="cpu-1h")
+    parser.add_argument("--config", default="cpu-round1", help="a config (or a preset's old name)")
     parser.add_argument("--out", default=None)
     parser.add_argument("--data", default=None)
     parser.add_argument(
@@ -302,10 +309,9 @@ def main() -> None:
         help="ship a model trained with retrieval without its memory (no documents)",
     )
     args = parser.parse_args()
-    out = Path(args.out) if args.out else export_dir(args.config)
-    manifest = export(
-        load_config(args.config), out, weights_path(args.config), args.data, args.without_memory
-    )
+    config = load_config(args.config)
+    out = Path(args.out) if args.out else export_dir(config.name)
+    manifest = export(config, out, weights_path(config.name), args.data, args.without_memory)
     print(json.dumps(manifest["parity"], indent=2))
     print(f"exported {manifest['id']} to {out}")
 

@@ -6,13 +6,18 @@ import os
 from pathlib import Path
 
 from tessera_models.data.emoji import NATIVE_MODELS
+from tessera_models.vq_ar.preset_names import PRESETS
 
 
 def run_dir(config_name: str) -> Path:
     root = Path(os.environ.get("TESSERA_RUNS_DIR", NATIVE_MODELS / "runs"))
-    return root / "vq-ar" / config_name
+    return root / "vq-ar" / PRESETS.current(config_name)
 
 
 def export_dir(config_name: str) -> Path:
     """Where `export` writes a config's model, and where a shipped one lives."""
-    return NATIVE_MODELS / "exports" / f"vq-ar-emoji32-{config_name}"
+    return NATIVE_MODELS / "exports" / f"vq-ar-emoji32-{PRESETS.release(config_name)}"
+
+
+def model_id(config_name: str) -> str:
+    return f"tessera/vq-ar-emoji32-{PRESETS.release(config_name)}"

@@ -9,7 +9,7 @@ optimizer moments (the continuing run starts them afresh under its warmup), the 
 vocabulary, the codes of every image (encoded with the shipped tokenizer), and the training
 record, so the continuing run's export still states the whole training cost.
 
-Usage: python -m tessera_models.vq_ar.restore_run --config cpu-9h [--data DIR]
+Usage: python -m tessera_models.vq_ar.restore_run --config cpu-round11 [--data DIR]
 Training a config whose source run folder is absent does this by itself.
 """
 
@@ -108,7 +108,11 @@ def restored_runs(config_name: str) -> list[dict[str, Any]] | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--config", required=True, help="a shipped config, e.g. cpu-9h")
+    parser.add_argument(
+        "--config",
+        required=True,
+        help="a shipped config, e.g. cpu-round11 (or its old name, cpu-11h)",
+    )
     parser.add_argument("--data", default=None, help="emoji-v1 folder (default: the build cache)")
     args = parser.parse_args()
     print(f"restored {restore_run(args.config, args.data)}")

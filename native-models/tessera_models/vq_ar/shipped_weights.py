@@ -14,11 +14,12 @@ import torch
 
 from tessera_models.data.emoji import NATIVE_MODELS
 from tessera_models.vq_ar.image_tokenizer import ImageTokenizer, ImageTokenizerConfig
+from tessera_models.vq_ar.preset_names import PRESETS
 from tessera_models.vq_ar.transformer import Transformer, TransformerConfig
 
 
 def weights_path(config_name: str) -> Path:
-    return NATIVE_MODELS / "checkpoints" / f"vq-ar-{config_name}.pt"
+    return NATIVE_MODELS / "checkpoints" / f"vq-ar-{PRESETS.release(config_name)}.pt"
 
 
 def _half_state(module: torch.nn.Module) -> dict[str, torch.Tensor]:
