@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'react';
 import type { JobView, ResponseOf } from '../../../../app/common/contract.ts';
 import { invoke } from '../../bridge/index.ts';
-import { LineageList } from '../../components/DetailPanel.tsx';
+import { LineageList } from '../../components/detail/Lineage.tsx';
 import { Icon } from '../../components/Icon.tsx';
 import { progressOf } from '../../components/QueuePanel.tsx';
 import {

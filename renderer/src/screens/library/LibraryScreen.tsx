@@ -3,7 +3,7 @@
  * paging, the detail panel, multi-select actions, trash, export and import
  * (docs/studio.md §Library).
  */
-import { DetailPanel } from '../../components/DetailPanel.tsx';
+import { DetailPanel } from '../../components/detail/DetailPanel.tsx';
 import { activeFilterCount } from '../../lib/library-query.ts';
 import { exportIds } from '../../lib/library-view.ts';
 import { reload } from '../../state/library.ts';
