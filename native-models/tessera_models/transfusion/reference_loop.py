@@ -1,0 +1,281 @@
+"""Reference `transfusion` loops on onnxruntime: generate, infill, caption, score captions.
+
+The Python twin of the TypeScript family runner: same graphs, manifest and PRNG, so golden files
+hold the two together. Sampler arithmetic is float64; the graphs get float32.
+
+Generation (rows [cond, uncond]; uncond is cond with each caption token replaced by <null>;
+one row when the caption is empty or cfgScale = 1):
+  1. Prefill embed_text([<bos>, caption, <boi>]) through the decoder (causal) and keep its cache.
+  2. x = N × C normals from the noise stream (Prng(seed, stream(imageIndex, noise)), normal
+     pairs in row-major [patch, value] order).
+  3. Each step: patch_in(x, t) for every row, the decoder against the prefix cache with the image
+     block attending to the prefix and to itself both ways (positions P … P + N − 1), patch_out;
+     guidance out = u + cfgScale·(c − u); the solver step (schedule.py). The step's own keys and
+     values are discarded. The preview is the predicted clean image, at no extra model cost.
+  4. Pixels: unpatchify, level = round((x + 1)·127.5) clipped to 0–255.
+Infill (RePaint-style, without resampling): before every network call the known values of x are
+replaced by the clean image noised to the current level with fresh normals from the same noise
+stream (N × C more per step), and at the end by the clean image itself.
+Captioning reads [<bos>, <boi>, clean patches at t = 0, <eoi>] and decodes greedily.
+
+Shape glossary: N patches, C values per patch, P prefix tokens, B rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnxruntime as ort
+
+from tessera_models.common.decoder_io import past_names
+from tessera_models.common.prng import PURPOSE_NOISE, Prng, stream_id
+from tessera_models.text.word_tokenizer import WordTokenizer
+from tessera_models.transfusion.masks import block_causal_mask_np
+from tessera_models.transfusion.schedule import (
+    ddim_step,
+    ddim_steps,
+    ddim_x0,
+    euler_step,
+    flow_times,
+    flow_x0,
+    renoise_known,
+)
+from tessera_models.transfusion.vocab import BOI, BOS, EOI, EOS, TEXT_OFFSET, Vocab
+
+
+@dataclass(frozen=True)
+class DiffusionSettings:
+    steps: int = 16
+    cfg_scale: float = 3.0
+    sampler: str = "ddim"
+
+
+@dataclass
+class Generated:
+    latent: np.ndarray  # f64 [N, C] the final clean patches in [-1, 1]
+    image: np.ndarray  # u8 [H, W, 3]
+    calls: int  # network evaluations (each a batch of the guidance rows)
+
+
+def normals(prng: Prng, count: int) -> np.ndarray:
+    out: list[float] = []
+    while len(out) < count:
+        out.extend(prng.normal_pair())
+    return np.array(out[:count], np.float64)
+
+
+def patchify_np(image: np.ndarray, patch: int) -> np.ndarray:
+    """[H,W,3] -> [N, p·p·3], patches in raster order, values (row, column, channel)."""
+    h, w, c = image.shape
+    x = image.reshape(h // patch, patch, w // patch, patch, c).transpose(0, 2, 1, 3, 4)
+    return x.reshape((h // patch) * (w // patch), patch * patch * c)
+
+
+def unpatchify_np(tokens: np.ndarray, patch: int, size: int) -> np.ndarray:
+    g = size // patch
+    x = tokens.reshape(g, g, patch, patch, 3).transpose(0, 2, 1, 3, 4)
+    return x.reshape(size, size, 3)
+
+
+def to_unit(image_u8: np.ndarray) -> np.ndarray:
+    return image_u8.astype(np.float64) / 127.5 - 1.0
+
+
+def to_u8(image: np.ndarray) -> np.ndarray:
+    return np.clip(np.round((image + 1.0) * 127.5), 0, 255).astype(np.uint8)
+
+
+class TransfusionRunner:
+    def __init__(self, model_dir: Path, threads: int = 2) -> None:
+        self.dir = Path(model_dir)
+        self.manifest: dict[str, Any] = json.loads(
+            (self.dir / "manifest.json").read_text(encoding="utf-8")
+        )
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        self.sessions = {
+            role: ort.InferenceSession(
+                str(self.dir / g["file"]), opts, providers=["CPUExecutionProvider"]
+            )
+            for role, g in self.manifest["graphs"].items()
+        }
+        kv = self.manifest["graphs"]["decoder"]["kv"]
+        self.layers, self.kv_heads, self.head_dim = kv["layers"], kv["kvHeads"], kv["headDim"]
+        self.past_names = past_names(self.layers)
+        d = self.manifest["diffusion"]
+        self.objective: str = d["objective"]
+        self.timesteps = int(d["timesteps"])
+        self.alphas_bar = np.array(d.get("alphasBar", []), np.float64)
+        self.patches, self.patch_dim = int(d["patches"]), int(d["patchDim"])
+        self.patch = int(self.manifest["image"]["patch"])
+        self.size = int(self.manifest["image"]["width"])
+        self.vocab = Vocab(WordTokenizer.load(self.dir / self.manifest["tokenizer"]["file"]))
+
+    # -- graph calls ----------------------------------------------------------------------------
+    def _run(self, role: str, feed: dict[str, np.ndarray]) -> list[np.ndarray]:
+        return self.sessions[role].run(None, feed)
+
+    def empty_cache(self, rows: int) -> list[np.ndarray]:
+        shape = (rows, self.kv_heads, 0, self.head_dim)
+        return [np.zeros(shape, np.float32) for _ in self.past_names]
+
+    def decode(
+        self, embeds: np.ndarray, cache: list[np.ndarray], image: tuple[int, int] | None
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Unpadded rows [B,S,D] right after the cache; `image` is the image block's span in
+        whole-sequence positions, if any. Returns hidden [B,S,D] and the grown cache."""
+        b, s, _ = embeds.shape
+        past = cache[0].shape[2]
+        feed = {
+            "inputs_embeds": embeds.astype(np.float32),
+            "position_ids": np.broadcast_to(np.arange(past, past + s), (b, s)).astype(np.int64),
+            "attention_mask": block_causal_mask_np(b, s, past, image),
+        }
+        out = self._run("decoder", feed | dict(zip(self.past_names, cache, strict=True)))
+        return out[0], out[1:]
+
+    def embed_text(self, ids: list[list[int]]) -> np.ndarray:
+        return self._run("embed_text", {"input_ids": np.array(ids, np.int64)})[0]
+
+    def patch_in(self, x: np.ndarray, t: float) -> np.ndarray:
+        """x [B,N,C] at network time t -> embeddings [B,N,D]."""
+        ts = np.full(len(x), t, np.float32)
+        return self._run("patch_in", {"x_t": x.astype(np.float32), "t": ts})[0]
+
+    def denoise(self, x: np.ndarray, t: float, cache: list[np.ndarray]) -> np.ndarray:
+        """One network evaluation of the image block [B,N,C] against the prefix cache."""
+        p = cache[0].shape[2]
+        hidden, _ = self.decode(self.patch_in(x, t), cache, (p, p + self.patches))
+        return self._run("patch_out", {"hidden": hidden})[0].astype(np.float64)
+
+    # -- tasks ----------------------------------------------------------------------------------
+    def prompt_ids(self, prompt: str, style: str | None) -> list[int]:
+        return self.vocab.caption_ids(prompt, style) if prompt.strip() else []
+
+    def prefill(self, prompt: str, style: str | None, cfg_scale: float) -> list[np.ndarray]:
+        caption = self.prompt_ids(prompt, style)
+        rows = [self.vocab.prefix(caption)]
+        if caption and cfg_scale != 1.0:
+            rows.append(self.vocab.null_prefix(caption))
+        _, cache = self.decode(self.embed_text(rows), self.empty_cache(len(rows)), None)
+        return cache
+
+    def generate(
+        self,
+        prompt: str,
+        style: str | None,
+        seed: int,
+        settings: DiffusionSettings,
+        image_index: int = 0,
+        known: tuple[np.ndarray, np.ndarray] | None = None,
+        on_step: Callable[[int, np.ndarray], None] | None = None,
+    ) -> Generated:
+        """`known`: (image u8 [H,W,3], mask bool [H,W], True = keep) for infill. `on_step` gets
+        each step's index and predicted clean patches [N,C] (the preview)."""
+        cache = self.prefill(prompt, style, settings.cfg_scale)
+        rows = cache[0].shape[0]
+        noise = Prng(seed, stream_id(image_index, PURPOSE_NOISE))
+        count = self.patches * self.patch_dim
+        x = normals(noise, count).reshape(self.patches, self.patch_dim)
+        keep_x0 = keep = None
+        if known is not None:
+            keep_x0 = patchify_np(to_unit(known[0]), self.patch)
+            keep = patchify_np(np.repeat(known[1][..., None], 3, axis=2), self.patch)
+        calls = 0
+
+        def model(x: np.ndarray, t: float) -> np.ndarray:
+            nonlocal calls
+            calls += 1
+            out = self.denoise(np.repeat(x[None], rows, axis=0), t, cache)
+            return out[0] if rows == 1 else out[1] + settings.cfg_scale * (out[0] - out[1])
+
+        def impose(x: np.ndarray, level: float) -> np.ndarray:
+            if keep is None or keep_x0 is None:
+                return x
+            fresh = normals(noise, count).reshape(x.shape)
+            return np.where(keep, renoise_known(keep_x0, fresh, self.objective, level), x)
+
+        if self.objective == "ddpm":
+            if settings.sampler != "ddim":
+                raise ValueError(f"a ddpm model samples with ddim, not {settings.sampler!r}")
+            ks = ddim_steps(self.timesteps, settings.steps)
+            for i, k in enumerate(ks):
+                a = float(self.alphas_bar[k])
+                a_next = float(self.alphas_bar[ks[i + 1]]) if i + 1 < len(ks) else 1.0
+                x = impose(x, a)
+                eps = model(x, k / self.timesteps)
+                if on_step is not None:
+                    on_step(i, ddim_x0(x, eps, a))
+                x = ddim_step(x, eps, a, a_next)
+        else:
+            if settings.sampler not in ("euler", "heun"):
+                raise ValueError(
+                    f"a flow model samples with euler or heun, not {settings.sampler!r}"
+                )
+            ts = flow_times(settings.steps)
+            for i in range(settings.steps):
+                t, t_next = ts[i], ts[i + 1]
+                x = impose(x, t)
+                v = model(x, t)
+                if on_step is not None:
+                    on_step(i, flow_x0(x, v, t))
+                moved = euler_step(x, v, t, t_next)
+                if settings.sampler == "heun" and t_next > 0:
+                    v2 = model(moved, t_next)
+                    moved = euler_step(x, 0.5 * (v + v2), t, t_next)
+                x = moved
+        x = np.clip(x, -1.0, 1.0)
+        if keep is not None and keep_x0 is not None:
+            x = np.where(keep, keep_x0, x)
+        image = to_u8(unpatchify_np(x, self.patch, self.size))
+        return Generated(latent=x, image=image, calls=calls)
+
+    def _image_prefix(self, image_u8: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Runs [<bos>, <boi>, clean patches at t = 0, <eoi>]: the last hidden state, the cache."""
+        x0 = patchify_np(to_unit(image_u8), self.patch)[None]
+        embeds = np.concatenate(
+            [self.embed_text([[BOS, BOI]]), self.patch_in(x0, 0.0), self.embed_text([[EOI]])],
+            axis=1,
+        )
+        hidden, cache = self.decode(embeds, self.empty_cache(1), (2, 2 + self.patches))
+        return hidden[:, -1:], cache
+
+    def _logits(self, hidden: np.ndarray) -> np.ndarray:
+        return self._run("lm_head", {"hidden": hidden})[0]
+
+    def caption(self, image_u8: np.ndarray) -> str:
+        """Greedy caption: words (style tokens included) until <eos> or the word limit."""
+        last, cache = self._image_prefix(image_u8)
+        allowed = np.array([EOS, *range(TEXT_OFFSET, self.vocab.size)], np.int64)
+        words: list[int] = []
+        for _ in range(self.vocab.max_caption):
+            logits = self._logits(last)[0, 0].astype(np.float64)
+            token = int(allowed[int(np.lexsort((allowed, -logits[allowed]))[0])])
+            if token == EOS:
+                break
+            words.append(token)
+            hidden, cache = self.decode(self.embed_text([[token]]), cache, None)
+            last = hidden[:, -1:]
+        return self.vocab.decode_caption(words)
+
+    def score(self, image_u8: np.ndarray, texts: list[str]) -> list[float]:
+        """Mean log p per caption token (and <eos>) of each text given the clean image."""
+        last, cache = self._image_prefix(image_u8)
+        scores = []
+        for text in texts:
+            ids = [*self.vocab.caption_ids(text, None), EOS]
+            hidden = last
+            if len(ids) > 1:
+                more, _ = self.decode(self.embed_text([ids[:-1]]), cache, None)
+                hidden = np.concatenate([last, more], axis=1)
+            rows = self._logits(hidden)[0].astype(np.float64)
+            top = rows.max(axis=1, keepdims=True)
+            log_z = top[:, 0] + np.log(np.exp(rows - top).sum(axis=1))
+            scores.append(float((rows[np.arange(len(ids)), ids] - log_z).mean()))
+        return scores
