@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { assetFile } from './asset-file.ts';
 import type { FileIo } from './atomic-file.ts';
 import * as boards from './boards.ts';
 import * as captions from './captions.ts';
@@ -94,6 +95,7 @@ export function openGalleryWith(dir: string, io?: FileIo): Gallery {
       return { sha256, path };
     },
     objectPath: (sha256) => findObject(dir, sha256),
+    assetFile: (sha256, size) => assetFile(ctx, sha256, size),
     readImageBytes: (sha256) => readImageBytes(ctx, sha256),
     storeMask: (mask) => storeMask(dir, mask, io),
     readMask: (sha256) => readMask(dir, sha256),

@@ -5,6 +5,7 @@
  */
 export { GalleryError, type GalleryErrorCode } from './errors.ts';
 export { openGallery, LIBRARY_FILE } from './gallery.ts';
+export { changedPhotoMessage, type AssetFile } from './asset-file.ts';
 export { LATEST_SCHEMA_VERSION as GALLERY_SCHEMA_VERSION } from './migrations/index.ts';
 export { EMBEDDING_VERSION } from './image-embedding.ts';
 export type {

@@ -52,7 +52,7 @@ export async function addGeneration(ctx: GalleryContext, g: NewGeneration): Prom
   if (boardId !== null) assertBoardExists(ctx, boardId);
 
   const stored = await storeObject(ctx.dir, g.png, ctx.io);
-  const hasThumb = needsThumbnail(g.width, g.height)
+  const hasThumb = needsThumbnail(g.width, g.height, 'generation')
     ? await makeThumbnail(ctx.dir, stored.sha256, g.png, ctx.io)
     : false;
   const embedding = await imageEmbedding(g.png);
@@ -99,7 +99,7 @@ export async function addForeignGeneration(
     Object.entries(g.settings ?? {}).filter(([, v]) => typeof v === 'string'),
   );
   const stored = await storeObject(ctx.dir, g.bytes, ctx.io);
-  const hasThumb = needsThumbnail(g.width, g.height)
+  const hasThumb = needsThumbnail(g.width, g.height, 'generation')
     ? await makeThumbnail(ctx.dir, stored.sha256, g.bytes, ctx.io)
     : false;
   const embedding = await imageEmbedding(g.bytes);
@@ -175,7 +175,7 @@ export async function addPhoto(
     // The bytes are the truth; the object file is named after what they really are.
     if (stored.mime !== 'application/octet-stream') mime = stored.mime;
   }
-  const hasThumb = needsThumbnail(p.width, p.height)
+  const hasThumb = needsThumbnail(p.width, p.height, 'photo')
     ? await makeThumbnail(ctx.dir, p.sha256, source, ctx.io)
     : false;
   const embedding = await imageEmbedding(source);

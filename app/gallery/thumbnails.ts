@@ -1,7 +1,8 @@
 /**
  * 256-pixel WebP thumbnails, `<library>/thumbs/<sha256>-256.webp`, for images too big to show
- * in the grid as they are. A thumbnail is a cache: an image sharp cannot read gets none, and
- * the grid falls back to the file.
+ * in the grid as they are, and for every photo: a photo's file lies outside the library, where it
+ * can move or be slow to read, so the grid shows the library's own small copy whatever the size.
+ * A thumbnail is a cache: an image sharp cannot read gets none, and the grid falls back to the file.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,8 +15,9 @@ export const MAX_INPUT_PIXELS = 100_000_000;
 export const thumbPathFor = (dir: string, sha256: string) =>
   join(dir, 'thumbs', `${sha256}-${THUMB_SIZE}.webp`);
 
-export const needsThumbnail = (width: number, height: number) =>
-  Math.max(width, height) > THUMB_SIZE;
+/** Generations are pixel art shown as they are up to 256 px; photos always get one. */
+export const needsThumbnail = (width: number, height: number, kind: 'generation' | 'photo') =>
+  kind === 'photo' || Math.max(width, height) > THUMB_SIZE;
 
 async function encodeThumbnail(input: Uint8Array | string): Promise<Buffer | null> {
   try {

@@ -1,5 +1,6 @@
 /** The gallery's public data shapes: what callers pass in and what they get back. */
 import type { Recipe } from '../common/recipe.ts';
+import type { AssetFile } from './asset-file.ts';
 import type { JobStore } from './job-types.ts';
 
 export interface NewGeneration {
@@ -197,6 +198,9 @@ export interface Gallery {
   optimize(): void;
   storeBytes(bytes: Uint8Array): Promise<{ sha256: string; path: string }>;
   objectPath(sha256: string): string | null;
+  /** The file that serves an image: its thumbnail, its object, or a captioned photo's own file
+   * while it is unchanged ('changed' when it moved or was edited). */
+  assetFile(sha256: string, size?: 'thumb' | 'full'): Promise<AssetFile>;
   /** An image's bytes by sha256 (object store, else a library photo's unchanged file). */
   readImageBytes(sha256: string): Promise<Buffer | null>;
   /** Keeps an infill mask (one byte per model pixel) by its sha256, so the infill can replay. */

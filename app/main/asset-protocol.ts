@@ -1,30 +1,22 @@
 /**
  * `tessera-asset://<sha256>`: the page's only way to images in the library
  * (docs/architecture.md §Desktop shell and security: never bytes over JSON IPC). The name must be a
- * SHA-256 in lowercase hex and nothing else, and it is looked up in the object store, so no URL can
- * name a path: there is nothing to traverse. `?size=thumb` serves the 256 px thumbnail when one was
- * made, else the original.
+ * SHA-256 in lowercase hex and nothing else, and the library says which file holds it (its object,
+ * or a captioned photo's own file while unchanged: app/gallery/asset-file.ts), so no URL can name a
+ * path: there is nothing to traverse. `?size=thumb` serves the 256 px thumbnail when one was made,
+ * else the original. A photo that moved or changed is a JSON 409 saying so.
  *
  * Also registers the app's schemes as privileged: Electron honours only one
  * registerSchemesAsPrivileged call, before the app is ready, so both schemes are listed here.
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { CustomScheme, Protocol } from 'electron';
+import { changedPhotoMessage, type Gallery } from '../gallery/index.ts';
 import { APP_ORIGIN, APP_SCHEME, ASSET_SCHEME } from './app-origin.ts';
 
 const SHA256 = /^[0-9a-f]{64}$/;
-const IMAGE_TYPES: Record<string, string> = {
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  webp: 'image/webp',
-  gif: 'image/gif',
-  tif: 'image/tiff',
-  tiff: 'image/tiff',
-  avif: 'image/avif',
-};
 
 export const PRIVILEGED_SCHEMES: CustomScheme[] = [
   // The page: a standard, secure origin of its own, so 'self', fetch and ES modules work.
@@ -45,21 +37,18 @@ export function registerPrivilegedSchemes(protocol: Pick<Protocol, 'registerSche
 }
 
 /** What the handler needs of the library (a Gallery). */
-export interface AssetLibrary {
-  dir: string;
-  objectPath(sha256: string): string | null;
-}
+export type AssetLibrary = Pick<Gallery, 'assetFile'>;
 
-export interface ResolvedAsset {
-  path: string;
-  contentType: string;
+export interface AssetName {
+  sha256: string;
+  size: 'thumb' | 'full';
 }
 
 /**
- * The file a `tessera-asset:` URL names, or null: not this scheme, not exactly a SHA-256 (any
- * path, dot, slash or percent-escape is refused), or not in the library.
+ * The image a `tessera-asset:` URL names, or null: not this scheme, or not exactly a SHA-256
+ * (any path, dot, slash or percent-escape is refused).
  */
-export function resolveAsset(url: string, library: AssetLibrary): ResolvedAsset | null {
+export function parseAssetUrl(url: string): AssetName | null {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -70,22 +59,20 @@ export function resolveAsset(url: string, library: AssetLibrary): ResolvedAsset 
   if (parsed.username !== '' || parsed.password !== '' || parsed.port !== '') return null;
   // Chromium writes a standard scheme's empty path as "/"; Node leaves it empty.
   if (parsed.pathname !== '' && parsed.pathname !== '/') return null;
-  const sha = parsed.hostname;
-  if (!SHA256.test(sha)) return null;
-  const thumb = join(library.dir, 'thumbs', `${sha}-256.webp`);
-  const path =
-    parsed.searchParams.get('size') === 'thumb' && existsSync(thumb)
-      ? thumb
-      : library.objectPath(sha);
-  if (path === null) return null;
-  const ext = path.slice(path.lastIndexOf('.') + 1).toLowerCase();
-  return { path, contentType: IMAGE_TYPES[ext] ?? 'application/octet-stream' };
+  const sha256 = parsed.hostname;
+  if (!SHA256.test(sha256)) return null;
+  return { sha256, size: parsed.searchParams.get('size') === 'thumb' ? 'thumb' : 'full' };
 }
 
-function refuse(status: number, text: string): Response {
-  return new Response(text, {
+/** Errors in the same JSON shape as web mode's, so the page shows the same sentence. */
+function refuse(status: number, code: string, message: string, appOrigin: string): Response {
+  return new Response(JSON.stringify({ ok: false, error: { code, message } }), {
     status,
-    headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' },
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'x-content-type-options': 'nosniff',
+      'access-control-allow-origin': appOrigin,
+    },
   });
 }
 
@@ -96,13 +83,20 @@ export function createAssetHandler(
 ): (request: Request) => Promise<Response> {
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD')
-      return refuse(405, 'images are read-only');
-    const asset = resolveAsset(request.url, library);
-    if (asset === null) return refuse(404, 'no such image');
+      return refuse(405, 'invalid', 'images are read-only', appOrigin);
+    const name = parseAssetUrl(request.url);
+    if (name === null) return refuse(404, 'not-found', 'no such image', appOrigin);
+    const asset = await library.assetFile(name.sha256, name.size);
+    if (asset.status === 'missing') return refuse(404, 'not-found', 'no such image', appOrigin);
+    if (asset.status === 'changed')
+      return refuse(409, 'file-changed', changedPhotoMessage(asset.path), appOrigin);
+    const info = await stat(asset.path).catch(() => null);
+    if (info === null || !info.isFile())
+      return refuse(404, 'not-found', 'no such image', appOrigin);
     const headers = {
       'content-type': asset.contentType,
-      'content-length': String(statSync(asset.path).size),
-      // Content-addressed: a name never changes what it serves.
+      'content-length': String(info.size),
+      // A hash names the same bytes for ever, wherever they are read from.
       'cache-control': 'private, max-age=31536000, immutable',
       'x-content-type-options': 'nosniff',
       'access-control-allow-origin': appOrigin,

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAX_OPEN_FILE_BYTES, type EventName } from '../common/contract.ts';
-import { openGallery, type Gallery } from '../gallery/index.ts';
+import { changedPhotoMessage, openGallery, type Gallery } from '../gallery/index.ts';
 import { InferenceClient } from '../inference/client.ts';
 import { recoverOrphanedJobs } from '../jobs/runner.ts';
 import { CONTENT_SECURITY_POLICY } from '../main/app-origin.ts';
@@ -31,14 +31,6 @@ export const MAX_BODY = 1 << 20;
  * base64) may be this large. */
 export const MAX_UPLOAD_BODY = Math.ceil(MAX_OPEN_FILE_BYTES / 3) * 4 + 4096;
 const UPLOAD_CHANNELS: ReadonlySet<string> = new Set(['infill:openFile', 'gallery:importUpload']);
-const MIME: Record<string, string> = {
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  webp: 'image/webp',
-  gif: 'image/gif',
-  tif: 'image/tiff',
-  avif: 'image/avif',
-};
 
 /** The built renderer (`node --import tsx electron.config.ts --only renderer`). */
 export const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url));
@@ -222,21 +214,27 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
     const asset = /^\/asset\/([0-9a-f]{64})$/.exec(url.pathname);
     if (asset !== null && req.method === 'GET') {
-      const thumb = join(gallery.dir, 'thumbs', `${asset[1]}-256.webp`);
-      const path =
-        url.searchParams.get('size') === 'thumb' && existsSync(thumb)
-          ? thumb
-          : gallery.objectPath(asset[1]!);
-      if (path === null) {
+      const file = await gallery.assetFile(
+        asset[1]!,
+        url.searchParams.get('size') === 'thumb' ? 'thumb' : 'full',
+      );
+      if (file.status === 'missing') {
         sendJson(res, 404, { ok: false, error: { code: 'not-found', message: 'no such image' } });
         return;
       }
-      const ext = path.slice(path.lastIndexOf('.') + 1);
+      if (file.status === 'changed') {
+        sendJson(res, 409, {
+          ok: false,
+          error: { code: 'file-changed', message: changedPhotoMessage(file.path) },
+        });
+        return;
+      }
       await sendFile(
         res,
-        path,
+        file.path,
         {
-          'content-type': MIME[ext] ?? 'application/octet-stream',
+          'content-type': file.contentType,
+          // A hash names the same bytes for ever, wherever they are read from.
           'cache-control': 'private, max-age=31536000, immutable',
         },
         log,

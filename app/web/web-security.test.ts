@@ -455,8 +455,8 @@ describe('nothing one request does takes the server down', () => {
   });
 
   test('an unexpected error answers 500 without its details', async () => {
-    const objectPath = web.gallery.objectPath.bind(web.gallery);
-    web.gallery.objectPath = () => {
+    const assetFile = web.gallery.assetFile.bind(web.gallery);
+    web.gallery.assetFile = () => {
       throw new Error('SQLITE_CORRUPT at /root/secret/library.sqlite');
     };
     try {
@@ -465,7 +465,7 @@ describe('nothing one request does takes the server down', () => {
       assert.equal(r.json<{ error: { code: string } }>().error.code, 'internal');
       assert.doesNotMatch(r.text(), /SQLITE|secret/);
     } finally {
-      web.gallery.objectPath = objectPath;
+      web.gallery.assetFile = assetFile;
     }
     await stillAnswers();
   });
