@@ -261,3 +261,23 @@ def test_a_sampler_of_the_other_objective_is_refused(exports: dict[str, Path]) -
     runner = TransfusionRunner(exports["ddpm"], threads=1)
     with pytest.raises(ValueError, match="ddim"):
         runner.generate("red apple", None, 0, DiffusionSettings(4, 3.0, "euler"))
+
+
+@pytest.mark.slow
+def test_evaluation_reports_the_shared_metrics_and_quality_against_steps(
+    exports: dict[str, Path],
+) -> None:
+    from tessera_models.eval.metrics import DEFAULT_EVAL_DIR
+    from tessera_models.transfusion.evaluate import evaluate, results_table
+
+    if not (DEFAULT_EVAL_DIR / "classifier.onnx").exists():
+        pytest.skip("the evaluator classifier is not trained here")
+    m = evaluate(exports["ddpm"], limit=3, threads=1, caption_items=2, step_sweep=(1, 2))
+    assert m["split"] == {"test": 3} and m["settings"]["steps"] == 4
+    assert [row["steps"] for row in m["steps"]] == [1, 2, 4]
+    assert m["adherenceTop5VsClassifier"] >= 0 and m["caption"]["items"] == 2
+    assert 0 < m["infill"]["psnrInHole"] < 100 and m["imagesPerSecond"] > 0
+    low, high = m["fd"]["interval95"]
+    assert low <= high and m["fd"]["value"] >= 0
+    table = results_table("tessera/x", m)
+    assert "infill PSNR inside the centre 16×16 hole" in table and "| 2 |" in table
