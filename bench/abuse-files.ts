@@ -441,10 +441,10 @@ async function modelAbuse() {
 // 3. kill -9 during folder captioning with --write-xmp.
 
 const TEMPORARY = /^\..+\.xmp\.[0-9a-f]{12}\.tmp$/;
-const leftoversIn = (dir: string): number =>
+const leftoverNames = (dir: string): string[] =>
   readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((p) =>
     TEMPORARY.test(p.split('/').pop()!),
-  ).length;
+  );
 
 async function killRounds() {
   const folder = join(work, 'photos');
@@ -473,6 +473,7 @@ async function killRounds() {
   let leftoversSeen = 0;
   let killed = 0;
   for (let round = 0; round < ROUNDS; round++) {
+    const before = new Set(leftoverNames(folder));
     const child = spawn(process.execPath, args, {
       detached: true,
       stdio: ['ignore', 'pipe', 'ignore'],
@@ -497,7 +498,8 @@ async function killRounds() {
       child.once('exit', (_c, s) => r({ signal: s })),
     );
     if (signal === 'SIGKILL') killed++;
-    leftoversSeen += leftoversIn(folder);
+    // The ones this kill left: not there before the run, and not planted.
+    leftoversSeen += leftoverNames(folder).filter((n) => !before.has(n)).length;
     // Also leave one the way a kill between write and rename does, so resuming is tested
     // even when no kill lands in that window.
     const photo = files[round % files.length]!;
@@ -533,7 +535,7 @@ async function killRounds() {
     duplicated,
     leftoversLeftByKills: leftoversSeen,
     leftoversPlanted: ROUNDS,
-    leftoversAfterResume: leftoversIn(folder),
+    leftoversAfterResume: leftoverNames(folder).length,
   };
 }
 
