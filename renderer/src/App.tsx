@@ -2,7 +2,8 @@
 import { useEffect, useRef, useState, type DragEvent } from 'react';
 import { isElectron, on, onConnection, type ConnectionState } from './bridge/index.ts';
 import { Icon, type IconName } from './components/Icon.tsx';
-import { QueuePanel, queueCollapsedStore } from './components/QueuePanel.tsx';
+import { QueuePanel } from './components/QueuePanel.tsx';
+import { queueCollapsedStore } from './state/queue-panel.ts';
 import { SidebarBoards } from './components/SidebarBoards.tsx';
 import { carriesFiles, carriesItems, draggedItems } from './lib/drag.ts';
 import {

@@ -6,11 +6,13 @@ import { memo } from 'react';
 import type { JobView } from '../../../app/common/contract.ts';
 import { PROGRESS_UNIT, type Family } from '../../../app/common/model-manifest.ts';
 import { modelsStore } from '../state/models.ts';
-import { formatEta, formatRate, percent, unitLabel } from '../lib/format.ts';
+import { unitLabel } from '../lib/format.ts';
+import { jobProgress } from '../lib/progress.ts';
 import { openInLibrary } from '../state/app.ts';
 import { isFinished, jobAction, jobsStore, pruneJobs, type LiveJob } from '../state/jobs.ts';
 import { useAssets } from '../state/assets.ts';
-import { createStore, useStore } from '../state/store.ts';
+import { queueCollapsedStore, setQueueCollapsed } from '../state/queue-panel.ts';
+import { useStore } from '../state/store.ts';
 import { Icon, type IconName } from './Icon.tsx';
 import { AssetImage, PreviewCanvas, ProgressBar, StatusBadge } from './ui.tsx';
 
@@ -35,15 +37,7 @@ function storedUnit(job: JobView): string {
 }
 
 export function progressOf(job: JobView, live: LiveJob | undefined) {
-  const p = live?.progress ?? null;
-  const usingLive = p !== null && job.status !== 'completed';
-  const done = usingLive ? p.done : job.done;
-  const total = usingLive ? p.total : job.total;
-  const unit = usingLive ? p.unit : storedUnit(job);
-  const value = job.status === 'completed' ? 100 : percent(done, total);
-  const eta = job.status === 'running' && p !== null ? formatEta(p.etaSeconds) : '';
-  const rate = job.status === 'running' && p !== null ? formatRate(p.ratePerSecond, unit) : '';
-  return { done, total, unit, value, eta, rate };
+  return jobProgress(job, live?.progress ?? null, storedUnit(job));
 }
 
 function ActionButton({
@@ -168,27 +162,6 @@ const JobRow = memo(function JobRow({ job, live }: { job: JobView; live: LiveJob
   );
 });
 
-const COLLAPSED_KEY = 'tessera.queue.collapsed';
-
-function initialCollapsed(): boolean {
-  try {
-    return localStorage.getItem(COLLAPSED_KEY) === '1';
-  } catch {
-    return false;
-  }
-}
-
-export const queueCollapsedStore = createStore<boolean>(initialCollapsed());
-
-function setCollapsed(collapsed: boolean): void {
-  queueCollapsedStore.set(collapsed);
-  try {
-    localStorage.setItem(COLLAPSED_KEY, collapsed ? '1' : '0');
-  } catch {
-    // not persisted
-  }
-}
-
 export function QueuePanel() {
   const jobs = useStore(jobsStore, (s) => s.jobs);
   const live = useStore(jobsStore, (s) => s.live);
@@ -208,7 +181,7 @@ export function QueuePanel() {
         <button
           type="button"
           className="btn icon-only ghost"
-          onClick={() => setCollapsed(false)}
+          onClick={() => setQueueCollapsed(false)}
           aria-label={`Show the queue (${active.length} active)`}
           title="Show the queue"
           data-testid="queue-expand"
@@ -251,7 +224,7 @@ export function QueuePanel() {
         <button
           type="button"
           className="btn icon-only ghost small"
-          onClick={() => setCollapsed(true)}
+          onClick={() => setQueueCollapsed(true)}
           aria-label="Collapse the queue"
           title="Collapse the queue"
           data-testid="queue-collapse"
