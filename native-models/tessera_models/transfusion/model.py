@@ -63,9 +63,9 @@ class PatchIn(nn.Module):
 
 
 class Decoder(nn.Module):
-    """Llama blocks over input embeddings, in the shared decoder layout (docs/models.md §Decoder
-    graph I/O): an additive mask input and a concatenated cache; hidden states after the final
-    norm come out."""
+    """Llama blocks over input embeddings, in the shared decoder layout
+    (docs/models.md §Decoder graph I/O): an additive mask input and a concatenated cache; hidden
+    states after the final norm come out."""
 
     def __init__(self, c: ModelConfig) -> None:
         super().__init__()
