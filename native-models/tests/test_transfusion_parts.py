@@ -26,6 +26,7 @@ from tessera_models.transfusion.schedule import (
     ddim_steps,
     euler_step,
     flow_times,
+    renoise_back,
     renoise_known,
 )
 from tessera_models.transfusion.sequences import IGNORE, Batch, row
@@ -189,3 +190,24 @@ def test_a_sampler_that_does_not_fit_the_objective_is_refused() -> None:
     with pytest.raises(ValueError, match="objective"):
         ExperimentConfig(name="x", diffusion=DiffusionConfig(objective="edm"))
     assert Training().diffusion_weight == 5.0
+
+
+@pytest.mark.parametrize(
+    ("objective", "cleaner", "noisier"), [("ddpm", 0.8, 0.3), ("flow", 0.2, 0.7)]
+)
+def test_resampling_goes_back_to_the_noisier_level_of_the_forward_process(
+    objective: str, cleaner: float, noisier: float
+) -> None:
+    """From x at the cleaner level, renoise_back gives x at the noisier level: the clean
+    image's weight and the total noise variance are the forward process's."""
+    rng = np.random.default_rng(0)
+    x0 = np.full(200_000, 0.5)
+    eps1, eps2 = rng.standard_normal((2, x0.size))
+    x = renoise_known(x0, eps1, objective, cleaner)
+    back = renoise_back(x, eps2, objective, cleaner, noisier)
+    if objective == "ddpm":
+        weight, std = math.sqrt(noisier), math.sqrt(1 - noisier)
+    else:
+        weight, std = 1 - noisier, noisier
+    assert back.mean() == pytest.approx(weight * 0.5, abs=0.01)
+    assert back.std() == pytest.approx(std, rel=0.01)

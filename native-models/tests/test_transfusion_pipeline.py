@@ -26,6 +26,7 @@ from tessera_models.transfusion.masks import block_causal_mask_np
 from tessera_models.transfusion.onnx_graphs import GRAPH_ROLES
 from tessera_models.transfusion.reference_loop import (
     DiffusionSettings,
+    SamplingError,
     TransfusionRunner,
     normals,
 )
@@ -178,7 +179,12 @@ def test_one_prefix_cache_serves_every_step_like_the_full_pass(exports: dict[str
 
 
 def _settings(s: dict[str, object]) -> DiffusionSettings:
-    return DiffusionSettings(int(s["steps"]), float(s["cfgScale"]), str(s["sampler"]))  # type: ignore[call-overload]
+    return DiffusionSettings(
+        int(s["steps"]),  # type: ignore[call-overload]
+        float(s["cfgScale"]),  # type: ignore[arg-type]
+        str(s["sampler"]),
+        int(s["resample"]),  # type: ignore[call-overload]
+    )
 
 
 @pytest.mark.slow
@@ -281,3 +287,83 @@ def test_evaluation_reports_the_shared_metrics_and_quality_against_steps(
     assert low <= high and m["fd"]["value"] >= 0
     table = results_table("tessera/x", m)
     assert "infill PSNR inside the centre 16×16 hole" in table and "| 2 |" in table
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("objective", ["ddpm", "flow"])
+def test_resampled_infill_takes_each_step_r_times_and_keeps_the_known_pixels(
+    exports: dict[str, Path], emoji32: EmojiDataset, objective: str
+) -> None:
+    runner = TransfusionRunner(exports[objective], threads=1)
+    source = emoji32.images[emoji32.indices("test")[2]]
+    keep = centre_mask(32, 16)
+    sampler = "ddim" if objective == "ddpm" else "euler"
+    once = runner.generate("", None, 5, DiffusionSettings(3, 1.0, sampler), known=(source, keep))
+    twice = runner.generate(
+        "", None, 5, DiffusionSettings(3, 1.0, sampler, resample=3), known=(source, keep)
+    )
+    assert once.calls == 3 and twice.calls == 9
+    assert np.array_equal(twice.image[keep], source[keep])
+    assert not np.array_equal(once.latent, twice.latent)
+    # Without a mask there is nothing to resample against: the setting changes nothing.
+    plain = runner.generate("", None, 5, DiffusionSettings(3, 1.0, sampler, resample=3))
+    assert plain.calls == 3
+
+
+@pytest.mark.slow
+def test_bad_settings_and_masks_are_refused_with_what_to_do(
+    exports: dict[str, Path], emoji32: EmojiDataset
+) -> None:
+    runner = TransfusionRunner(exports["ddpm"], threads=1)
+    source = emoji32.images[emoji32.indices("test")[0]]
+    bad = {
+        "steps must be between 1 and 250": DiffusionSettings(0, 3.0, "ddim"),
+        "steps must be between": DiffusionSettings(10_000, 3.0, "ddim"),
+        "guidance must be between 0 and 20": DiffusionSettings(4, 25.0, "ddim"),
+        "guidance must be": DiffusionSettings(4, float("nan"), "ddim"),
+        "resample must be": DiffusionSettings(4, 3.0, "ddim", resample=0),
+    }
+    for message, settings in bad.items():
+        with pytest.raises(SamplingError, match=message):
+            runner.generate("red apple", None, 0, settings)
+    ok = DiffusionSettings(2, 3.0, "ddim")
+    with pytest.raises(SamplingError, match="nothing to fill"):
+        runner.generate("", None, 0, ok, known=(source, np.ones((32, 32), bool)))
+    with pytest.raises(SamplingError, match="covers the whole image"):
+        runner.generate("", None, 0, ok, known=(source, np.zeros((32, 32), bool)))
+
+
+@pytest.mark.slow
+def test_a_model_folder_without_a_usable_schedule_is_refused(
+    exports: dict[str, Path], tmp_path: Path
+) -> None:
+    import shutil
+
+    folder = tmp_path / "broken"
+    shutil.copytree(exports["ddpm"], folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["diffusion"]["alphasBar"] = manifest["diffusion"]["alphasBar"][:10]
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(SamplingError, match="schedule is missing or damaged"):
+        TransfusionRunner(folder, threads=1)
+    del manifest["diffusion"]
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(SamplingError, match="no diffusion block"):
+        TransfusionRunner(folder, threads=1)
+
+
+@pytest.mark.slow
+def test_non_finite_model_outputs_stop_sampling_with_a_clear_error(
+    exports: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = TransfusionRunner(exports["flow"], threads=1)
+    real = runner.denoise
+
+    def broken(x: np.ndarray, t: float, cache: list[np.ndarray]) -> np.ndarray:
+        out = real(x, t, cache)
+        out[..., 0] = np.nan
+        return out
+
+    monkeypatch.setattr(runner, "denoise", broken)
+    with pytest.raises(SamplingError, match="NaN or infinite"):
+        runner.generate("red apple", None, 0, DiffusionSettings(2, 3.0, "euler"))

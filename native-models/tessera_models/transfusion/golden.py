@@ -1,7 +1,7 @@
 """Golden outputs that hold the TypeScript runner to the Python reference loop.
 
 golden.json: for fixed prompts, seeds and settings, the final clean patches (f32, base64), the
-image and the number of network calls; one infill; greedy captions and caption scores of test
+image and the number of network calls; one infill (RePaint, resampled twice); greedy captions and caption scores of test
 images.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,12 @@ def _b64(data: bytes) -> str:
 
 
 def settings_json(s: DiffusionSettings) -> dict[str, Any]:
-    return {"steps": s.steps, "cfgScale": s.cfg_scale, "sampler": s.sampler}
+    return {
+        "steps": s.steps,
+        "cfgScale": s.cfg_scale,
+        "sampler": s.sampler,
+        "resample": s.resample,
+    }
 
 
 def generate_cases(defaults: DiffusionSettings) -> list[dict[str, Any]]:
@@ -88,7 +94,8 @@ def write_goldens(
     source = data.images[test[0]]
     rec = data.records[test[0]]
     mask = centre_mask(data.size, data.size // 2)
-    out = runner.generate(rec.caption, rec.set, 3, defaults, known=(source, mask))
+    infill = replace(defaults, resample=2)
+    out = runner.generate(rec.caption, rec.set, 3, infill, known=(source, mask))
     cases.append(
         {
             "task": "infill",
@@ -96,7 +103,7 @@ def write_goldens(
             "style": rec.set,
             "seed": 3,
             "imageIndex": 0,
-            "settings": settings_json(defaults),
+            "settings": settings_json(infill),
             "sourceRgbBase64": _b64(np.ascontiguousarray(source).tobytes()),
             "keepMaskBase64": _b64(np.ascontiguousarray(mask, np.uint8).tobytes()),
             **_image_case(out),

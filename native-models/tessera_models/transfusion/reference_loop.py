@@ -13,9 +13,11 @@ one row when the caption is empty or cfgScale = 1):
      guidance out = u + cfgScale·(c − u); the solver step (schedule.py). The step's own keys and
      values are discarded. The preview is the predicted clean image, at no extra model cost.
   4. Pixels: unpatchify, level = round((x + 1)·127.5) clipped to 0–255.
-Infill (RePaint-style, without resampling): before every network call the known values of x are
-replaced by the clean image noised to the current level with fresh normals from the same noise
-stream (N × C more per step), and at the end by the clean image itself.
+Infill (RePaint): before every network call the known values of x are replaced by the clean
+image noised to the current level with fresh normals from the same noise stream (N × C more per
+call), and at the end by the clean image itself. With resample r > 1 each step is taken r times:
+after each but the last, the result goes back to the step's level by the forward process
+(schedule.renoise_back), drawing N × C more normals.
 Captioning reads [<bos>, <boi>, clean patches at t = 0, <eoi>] and decodes greedily.
 
 Shape glossary: N patches, C values per patch, P prefix tokens, B rows.
@@ -43,6 +45,7 @@ from tessera_models.transfusion.schedule import (
     euler_step,
     flow_times,
     flow_x0,
+    renoise_back,
     renoise_known,
 )
 from tessera_models.transfusion.vocab import BOI, BOS, EOI, EOS, TEXT_OFFSET, Vocab
@@ -53,6 +56,15 @@ class DiffusionSettings:
     steps: int = 16
     cfg_scale: float = 3.0
     sampler: str = "ddim"
+    resample: int = 1  # infill only: each step taken this many times (RePaint's r)
+
+
+MAX_RESAMPLE = 20
+
+
+class SamplingError(ValueError):
+    """Settings or inputs a model cannot sample with, or a model whose outputs went bad; the
+    message says what to do."""
 
 
 @dataclass
@@ -108,10 +120,23 @@ class TransfusionRunner:
         kv = self.manifest["graphs"]["decoder"]["kv"]
         self.layers, self.kv_heads, self.head_dim = kv["layers"], kv["kvHeads"], kv["headDim"]
         self.past_names = past_names(self.layers)
-        d = self.manifest["diffusion"]
+        d = self.manifest.get("diffusion")
+        reexport = "re-export the model with tessera_models.transfusion.export"
+        if not isinstance(d, dict):
+            raise SamplingError(f"{self.dir} has no diffusion block in its manifest: {reexport}")
         self.objective: str = d["objective"]
         self.timesteps = int(d["timesteps"])
         self.alphas_bar = np.array(d.get("alphasBar", []), np.float64)
+        if self.objective == "ddpm" and (
+            len(self.alphas_bar) != self.timesteps
+            or not np.all(np.isfinite(self.alphas_bar))
+            or not np.all((self.alphas_bar > 0) & (self.alphas_bar < 1))
+        ):
+            raise SamplingError(
+                f"{self.dir}: the manifest's noise schedule is missing or damaged "
+                f"({len(self.alphas_bar)} values in (0, 1) needed: {self.timesteps}): {reexport}"
+            )
+        self.bounds = d["bounds"]
         self.patches, self.patch_dim = int(d["patches"]), int(d["patchDim"])
         self.patch = int(self.manifest["image"]["patch"])
         self.size = int(self.manifest["image"]["width"])
@@ -178,6 +203,7 @@ class TransfusionRunner:
     ) -> Generated:
         """`known`: (image u8 [H,W,3], mask bool [H,W], True = keep) for infill. `on_step` gets
         each step's index and predicted clean patches [N,C] (the preview)."""
+        self.check(settings, known)
         cache = self.prefill(prompt, style, settings.cfg_scale)
         rows = cache[0].shape[0]
         noise = Prng(seed, stream_id(image_index, PURPOSE_NOISE))
@@ -193,6 +219,11 @@ class TransfusionRunner:
             nonlocal calls
             calls += 1
             out = self.denoise(np.repeat(x[None], rows, axis=0), t, cache)
+            if not np.all(np.isfinite(out)):
+                raise SamplingError(
+                    f"the model produced NaN or infinite values at network call {calls}: its "
+                    "graph files may be damaged; re-export or re-download the model"
+                )
             return out[0] if rows == 1 else out[1] + settings.cfg_scale * (out[0] - out[1])
 
         def impose(x: np.ndarray, level: float) -> np.ndarray:
@@ -201,6 +232,12 @@ class TransfusionRunner:
             fresh = normals(noise, count).reshape(x.shape)
             return np.where(keep, renoise_known(keep_x0, fresh, self.objective, level), x)
 
+        def back(x: np.ndarray, level_from: float, level_to: float) -> np.ndarray:
+            fresh = normals(noise, count).reshape(x.shape)
+            return renoise_back(x, fresh, self.objective, level_from, level_to)
+
+        repeats = settings.resample if known is not None else 1
+
         if self.objective == "ddpm":
             if settings.sampler != "ddim":
                 raise ValueError(f"a ddpm model samples with ddim, not {settings.sampler!r}")
@@ -208,11 +245,14 @@ class TransfusionRunner:
             for i, k in enumerate(ks):
                 a = float(self.alphas_bar[k])
                 a_next = float(self.alphas_bar[ks[i + 1]]) if i + 1 < len(ks) else 1.0
-                x = impose(x, a)
-                eps = model(x, k / self.timesteps)
+                for j in range(repeats):
+                    if j:
+                        x = back(x, a_next, a)
+                    x = impose(x, a)
+                    eps = model(x, k / self.timesteps)
+                    x, x0 = ddim_step(x, eps, a, a_next), ddim_x0(x, eps, a)
                 if on_step is not None:
-                    on_step(i, ddim_x0(x, eps, a))
-                x = ddim_step(x, eps, a, a_next)
+                    on_step(i, x0)
         else:
             if settings.sampler not in ("euler", "heun"):
                 raise ValueError(
@@ -221,20 +261,50 @@ class TransfusionRunner:
             ts = flow_times(settings.steps)
             for i in range(settings.steps):
                 t, t_next = ts[i], ts[i + 1]
-                x = impose(x, t)
-                v = model(x, t)
+                for j in range(repeats):
+                    if j:
+                        x = back(x, t_next, t)
+                    x = impose(x, t)
+                    v = model(x, t)
+                    x0 = flow_x0(x, v, t)
+                    moved = euler_step(x, v, t, t_next)
+                    if settings.sampler == "heun" and t_next > 0:
+                        v2 = model(moved, t_next)
+                        moved = euler_step(x, 0.5 * (v + v2), t, t_next)
+                    x = moved
                 if on_step is not None:
-                    on_step(i, flow_x0(x, v, t))
-                moved = euler_step(x, v, t, t_next)
-                if settings.sampler == "heun" and t_next > 0:
-                    v2 = model(moved, t_next)
-                    moved = euler_step(x, 0.5 * (v + v2), t, t_next)
-                x = moved
+                    on_step(i, x0)
         x = np.clip(x, -1.0, 1.0)
         if keep is not None and keep_x0 is not None:
             x = np.where(keep, keep_x0, x)
         image = to_u8(unpatchify_np(x, self.patch, self.size))
         return Generated(latent=x, image=image, calls=calls)
+
+    def check(
+        self, settings: DiffusionSettings, known: tuple[np.ndarray, np.ndarray] | None
+    ) -> None:
+        """Refuses settings outside the manifest's bounds and infill masks with nothing to fill
+        or nothing known, before any work is done."""
+        lo, hi = self.bounds["steps"]
+        if not lo <= settings.steps <= hi:
+            raise SamplingError(f"steps must be between {lo} and {hi}, not {settings.steps}")
+        lo, hi = self.bounds["cfgScale"]
+        if not lo <= settings.cfg_scale <= hi or not np.isfinite(settings.cfg_scale):
+            raise SamplingError(f"guidance must be between {lo} and {hi}, not {settings.cfg_scale}")
+        if not 1 <= settings.resample <= MAX_RESAMPLE:
+            raise SamplingError(f"resample must be between 1 and {MAX_RESAMPLE}")
+        if known is not None:
+            keep = np.asarray(known[1], bool)
+            if keep.shape != (self.size, self.size) or known[0].shape != (self.size, self.size, 3):
+                raise SamplingError(f"infill needs a {self.size}×{self.size} image and mask")
+            if keep.all():
+                raise SamplingError(
+                    "the infill mask marks nothing to fill: paint the area to redraw"
+                )
+            if not keep.any():
+                raise SamplingError(
+                    "the infill mask covers the whole image: generate instead, or leave some pixels"
+                )
 
     def _image_prefix(self, image_u8: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
         """Runs [<bos>, <boi>, clean patches at t = 0, <eoi>]: the last hidden state, the cache."""

@@ -10,6 +10,8 @@ ddpm  cosine schedule (Nichol & Dhariwal): ᾱ(k) = f(k + 1)/f(0) for step k ∈
 flow  x_t = (1 − t)·x_0 + t·ε; the network predicts the velocity v = ε − x_0.
       Euler over S uniform steps t_i = 1 − i/S; Heun adds a corrector at every step but the
       last (2S − 1 network calls).
+Infill's resampling (RePaint) takes a step, re-noises the result back to the step's own level
+and takes the step again, r times in all.
 The predicted clean image at any step (the live preview) is x̂_0 = (x_k − √(1 − ᾱ)·ε̂)/√ᾱ
 for ddpm and x_t − t·v̂ for flow.
 """
@@ -77,6 +79,21 @@ def flow_x0(x: np.ndarray, v: np.ndarray, t: float) -> np.ndarray:
 
 def euler_step(x: np.ndarray, v: np.ndarray, t: float, t_next: float) -> np.ndarray:
     return x + (t_next - t) * v
+
+
+def renoise_back(
+    x: np.ndarray, noise: np.ndarray, objective: str, level_from: float, level_to: float
+) -> np.ndarray:
+    """x at a noisier level from x at a cleaner one, by the forward process (RePaint's
+    resampling): ddpm from ᾱ = level_from to ᾱ = level_to < level_from; flow from t = level_from
+    to t = level_to > level_from, where x_t = (1 − t)/(1 − t')·x_t' + σ·z with
+    σ² = t² − ((1 − t)·t'/(1 − t'))², so x_t again has the path's noise t²."""
+    if objective == "ddpm":
+        ratio = level_to / level_from
+        return math.sqrt(ratio) * x + math.sqrt(1 - ratio) * noise
+    scale = (1 - level_to) / (1 - level_from)
+    sigma = math.sqrt(max(0.0, level_to**2 - (scale * level_from) ** 2))
+    return scale * x + sigma * noise
 
 
 def renoise_known(x0: np.ndarray, noise: np.ndarray, objective: str, level: float) -> np.ndarray:
