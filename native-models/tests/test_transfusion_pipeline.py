@@ -367,3 +367,26 @@ def test_non_finite_model_outputs_stop_sampling_with_a_clear_error(
     monkeypatch.setattr(runner, "denoise", broken)
     with pytest.raises(SamplingError, match="NaN or infinite"):
         runner.generate("red apple", None, 0, DiffusionSettings(2, 3.0, "euler"))
+
+
+@pytest.mark.slow
+def test_torchrun_two_ranks_train_the_smoke_config(tmp_path: Path, emoji32: EmojiDataset) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tessera_models.data.emoji import NATIVE_MODELS
+
+    env = {**os.environ, "TESSERA_RUNS_DIR": str(tmp_path), "OMP_NUM_THREADS": "1"}
+    cmd = [
+        sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+        "-m", "tessera_models.transfusion.train", "--config", "smoke", "--threads", "1",
+    ]  # fmt: skip
+    result = subprocess.run(
+        cmd, cwd=NATIVE_MODELS, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    done = run_events(tmp_path / "transfusion" / "smoke" / "log.jsonl", "done")
+    # Only rank 0 logs; tokens are counted across both ranks.
+    assert len(done) == 1 and done[0]["step"] == 12 and done[0]["tokens"] > 0
+    assert (tmp_path / "transfusion" / "smoke" / "model.pt").exists()
