@@ -211,3 +211,26 @@ def test_resampling_goes_back_to_the_noisier_level_of_the_forward_process(
         weight, std = 1 - noisier, noisier
     assert back.mean() == pytest.approx(weight * 0.5, abs=0.01)
     assert back.std() == pytest.approx(std, rel=0.01)
+
+
+def test_the_default_step_count_is_the_fewest_within_noise_of_the_best() -> None:
+    from tessera_models.transfusion.reference_loop import DiffusionSettings
+    from tessera_models.transfusion.sweep_defaults import GridResult, choose
+
+    def point(steps: int, cfg: float, hits: int, items: int = 200) -> GridResult:
+        h = np.zeros(items, bool)
+        h[:hits] = True
+        return GridResult(DiffusionSettings(steps, cfg, "ddim"), h, fd=1.0)
+
+    results = [
+        point(4, 3.0, 40),  # far below the best
+        point(8, 3.0, 70),  # inside the best's interval (0.38 ± about 0.07)
+        point(16, 3.0, 74),
+        point(32, 3.0, 76),  # the best
+        point(8, 1.0, 75),  # close, but another guidance: not a candidate for the step count
+    ]
+    assert choose(results) == DiffusionSettings(8, 3.0, "ddim")
+    # Where more steps clearly help, the default keeps them.
+    results[1] = point(8, 3.0, 30)
+    results[2] = point(16, 3.0, 40)
+    assert choose(results) == DiffusionSettings(32, 3.0, "ddim")

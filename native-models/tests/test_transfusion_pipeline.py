@@ -390,3 +390,29 @@ def test_torchrun_two_ranks_train_the_smoke_config(tmp_path: Path, emoji32: Emoj
     # Only rank 0 logs; tokens are counted across both ranks.
     assert len(done) == 1 and done[0]["step"] == 12 and done[0]["tokens"] > 0
     assert (tmp_path / "transfusion" / "smoke" / "model.pt").exists()
+
+
+@pytest.mark.slow
+def test_defaults_are_swept_on_val_and_written_with_fresh_goldens(
+    exports: dict[str, Path], tmp_path: Path
+) -> None:
+    import shutil
+
+    from tessera_models.eval.metrics import DEFAULT_EVAL_DIR, ClassifierRunner
+    from tessera_models.transfusion.sweep_defaults import choose, sweep, write_defaults
+
+    if not (DEFAULT_EVAL_DIR / "classifier.onnx").exists():
+        pytest.skip("the evaluator classifier is not trained here")
+    folder = tmp_path / "model"
+    shutil.copytree(exports["flow"], folder)
+    runner = TransfusionRunner(folder, threads=1)
+    grid = [DiffusionSettings(1, 1.0, "euler"), DiffusionSettings(2, 1.0, "euler")]
+    results = sweep(runner, ClassifierRunner(threads=1), 3, grid)
+    assert [r.settings for r in results] == grid and all(len(r.hits) <= 3 for r in results)
+    chosen = choose(results)
+    write_defaults(folder, chosen)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["diffusion"]["defaults"]["steps"] == chosen.steps
+    golden = json.loads((folder / "golden.json").read_text())
+    first = golden["cases"][0]
+    assert first["settings"]["steps"] == chosen.steps and first["calls"] == chosen.steps
