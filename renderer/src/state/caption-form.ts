@@ -4,6 +4,8 @@ import { createStore } from './store.ts';
 export interface CaptionForm {
   folder: string;
   recursive: boolean;
+  /** caption inside hidden folders too (otherwise each is listed as skipped) */
+  includeHidden: boolean;
   writeXmp: boolean;
   retryFailed: boolean;
   modelId: string;
@@ -14,6 +16,7 @@ export interface CaptionForm {
 export const captionFormStore = createStore<CaptionForm>({
   folder: '',
   recursive: true,
+  includeHidden: false,
   writeXmp: false,
   retryFailed: false,
   modelId: '',

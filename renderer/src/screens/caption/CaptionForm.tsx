@@ -41,20 +41,28 @@ function FolderField({ folder }: { folder: string }) {
   );
 }
 
-const OPTIONS: { key: 'recursive' | 'writeXmp' | 'retryFailed'; label: string; testId: string }[] =
-  [
-    { key: 'recursive', label: 'Include sub-folders', testId: 'caption-recursive' },
-    {
-      key: 'writeXmp',
-      label: 'Write XMP sidecars (photo.jpg.xmp) next to the files',
-      testId: 'caption-xmp',
-    },
-    {
-      key: 'retryFailed',
-      label: 'Retry files that failed last time',
-      testId: 'caption-retry-failed',
-    },
-  ];
+const OPTIONS: {
+  key: 'recursive' | 'includeHidden' | 'writeXmp' | 'retryFailed';
+  label: string;
+  testId: string;
+}[] = [
+  { key: 'recursive', label: 'Include sub-folders', testId: 'caption-recursive' },
+  {
+    key: 'includeHidden',
+    label: 'Include hidden folders (names starting with a dot)',
+    testId: 'caption-include-hidden',
+  },
+  {
+    key: 'writeXmp',
+    label: 'Write XMP sidecars (photo.jpg.xmp) next to the files',
+    testId: 'caption-xmp',
+  },
+  {
+    key: 'retryFailed',
+    label: 'Retry files that failed last time',
+    testId: 'caption-retry-failed',
+  },
+];
 
 function CaptionOptions({ form }: { form: Form }) {
   return (

@@ -46,6 +46,7 @@ export function useCaption() {
         provider: model.provider,
         folder: form.folder.trim(),
         recursive: form.recursive,
+        includeHidden: form.includeHidden,
         writeXmp: form.writeXmp,
         retryFailed: form.retryFailed,
       });
