@@ -30,6 +30,11 @@ export const decodingSchema = z.object({
       DECODING_WINDOW[1],
       `the decoding window must be ${DECODING_WINDOW[0]} to ${DECODING_WINDOW[1]} tokens`,
     ),
+  /** Draft candidates per position at the first depths of the draft tree; 1 beyond (default). */
+  fanout: z
+    .array(z.number().int().min(1).max(4, 'at most 4 draft candidates per position'))
+    .max(DECODING_WINDOW[1])
+    .optional(),
 });
 export type Decoding = z.infer<typeof decodingSchema>;
 

@@ -54,6 +54,7 @@ test('--decoding and --window are checked, with messages that say what to pass',
   assert.deepEqual(decodingOption({ decoding: 'parallel', window: '4' }, m, warn), {
     mode: 'parallel',
     window: 4,
+    fanout: [2],
   });
   assert.equal(decodingOption({ decoding: 'parallel' }, m, warn)?.mode, 'parallel');
   assert.throws(() => decodingOption({ decoding: 'fast' }, m, warn), /plain or parallel/);

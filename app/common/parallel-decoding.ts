@@ -37,9 +37,17 @@ export function decodingFor(
   return { sampling: plain, notice: `${refusal}. Decoding one token per run instead.` };
 }
 
-/** The window each family decodes with unless told otherwise (chosen by bench:parallel). */
-export const DEFAULT_WINDOW: Readonly<Record<string, number>> = { 'vq-ar': 8, 'jpeg-lm': 8 };
+/**
+ * What each family decodes with unless told otherwise, chosen with `npm run bench:parallel`
+ * (docs/models.md §Parallel decoding): the tree depth and the candidates at its first depths.
+ */
+export const DEFAULT_DECODING: Readonly<Record<string, { window: number; fanout: number[] }>> = {
+  'vq-ar': { window: 6, fanout: [2] },
+  'jpeg-lm': { window: 4, fanout: [2] },
+};
 
+/** Parallel decoding for a family, with its default window unless `window` is given. */
 export function parallelDecoding(family: string, window?: number): Decoding {
-  return { mode: 'parallel', window: window ?? DEFAULT_WINDOW[family] ?? 8 };
+  const d = DEFAULT_DECODING[family] ?? { window: 4, fanout: [1] };
+  return { mode: 'parallel', window: window ?? d.window, fanout: [...d.fanout] };
 }

@@ -33,6 +33,19 @@ export const recipeSchema = z.object({
       sha256: z.string().regex(/^[0-9a-f]{64}$/),
       maskSha256: z.string().regex(/^[0-9a-f]{64}$/),
       featherPx: z.number(),
+      /**
+       * An infill of an image not at the model's resolution: the square (original pixels, it
+       * may reach past the edges) the model worked on; the mask is then at the image's own
+       * resolution (`width`×`height`), and the result is the whole original with the region
+       * filled in. Absent when the model worked on the whole image at its own resolution.
+       */
+      region: z
+        .object({
+          x: z.number().int(),
+          y: z.number().int(),
+          side: z.number().int().positive(),
+        })
+        .optional(),
     })
     .nullable(),
   /**

@@ -125,6 +125,43 @@ for (const family of ['vq-ar', 'jpeg-lm']) {
       full.dispose();
       spec.dispose();
     });
+
+    test('a token tree gives each branch the logits of its own chain; one path is kept', async () => {
+      const ids = rows(30);
+      const [a, b, c, d, e, f] = [20, 21, 22, 23, 24, 25].map((t) => ids.map((r) => r[t]!)) as [
+        number[],
+        number[],
+        number[],
+        number[],
+        number[],
+        number[],
+      ];
+      // Two branches after `a`: a-b-d and a-c-e. Tokens are the same for both rows.
+      const tokens = [a[0]!, b[0]!, c[0]!, d[0]!, e[0]!];
+      const same = (xs: number[]) => ids.map((r) => [...r.slice(0, 20), ...xs]);
+      const left = await make(2).prefill(same([a[0]!, b[0]!, d[0]!]));
+      const right = await make(2).prefill(same([a[0]!, c[0]!, e[0]!, f[0]!]));
+      const spec = make(2);
+      await spec.prefill(ids.map((r) => r.slice(0, 20)));
+      const tree = await spec.tree(tokens, [-1, 0, 0, 1, 2]);
+      let worst = 0;
+      const check = (got: Float32Array, want: Float32Array) =>
+        (worst = Math.max(worst, maxDiff(got, want)));
+      for (const r of [0, 1]) {
+        check(tree.at(r, 0), left.at(r, 20));
+        check(tree.at(r, 1), left.at(r, 21));
+        check(tree.at(r, 3), left.at(r, 22));
+        check(tree.at(r, 2), right.at(r, 21));
+        check(tree.at(r, 4), right.at(r, 22));
+      }
+      spec.select(20, [0, 2, 4]);
+      assert.equal(spec.length, 23);
+      const next = await spec.step(f[0]!);
+      for (const r of [0, 1]) check(next.at(r), right.at(r, 23));
+      assert.ok(worst <= 1e-4, `max abs diff ${worst}`);
+      assert.throws(() => spec.select(20, [1, 0]), /cannot keep token/);
+      spec.dispose();
+    });
   });
 }
 

@@ -5,6 +5,7 @@
  * token loop uses it.
  */
 import { createKvCache, type KvCache, type KvLayout } from './kv-cache.ts';
+import { treeDepths, type TokenTree } from './masks.ts';
 import {
   float32Tensor,
   floatData,
@@ -51,6 +52,36 @@ export class CachedDecoder {
   /** Forgets every cached token from `length` on. */
   truncate(length: number): void {
     this.cache.truncate(length);
+  }
+
+  /**
+   * Keeps, after the first `base` cached tokens, only those at `base + offsets[j]`: the path a
+   * speculative run accepted through its token tree.
+   */
+  select(base: number, offsets: readonly number[]): void {
+    this.cache.select(base, offsets);
+  }
+
+  /**
+   * Runs `tokens` (the same for every row) after the cache as a token tree (masks.ts): each sees
+   * the cache and its ancestors, at the position after its parent. All are kept; `select` then
+   * keeps the accepted path.
+   */
+  async tree(tokens: readonly number[], parents: TokenTree): Promise<DecoderLogits> {
+    if (parents.length !== tokens.length || parents.some((p, i) => p >= i || p < -1))
+      throw new RangeError('a token tree needs one parent per token, each before it or -1');
+    const seq = tokens.length;
+    const past = this.cache.length;
+    const positions = treeDepths(parents).map((d) => past + d);
+    const out = await this.run(
+      int64Tensor(new Array<number[]>(this.batch).fill([...tokens]).flat(), [this.batch, seq]),
+      int64Tensor(new Array<number[]>(this.batch).fill(positions).flat(), [this.batch, seq]),
+      seq,
+      true,
+      parents,
+    );
+    this.cache.update(out, seq);
+    return new DecoderLogits(floatData(out.logits!), seq, this.vocab);
   }
 
   async prefill(rows: readonly (readonly number[])[]): Promise<DecoderLogits> {
@@ -105,8 +136,14 @@ export class CachedDecoder {
     return new DecoderLogits(floatData(out.logits!), 1, this.vocab);
   }
 
-  private async run(ids: Tensor, positions: Tensor, seq: number, keep: boolean): Promise<Outputs> {
-    const { feed, mask, maskWidth } = this.cache.inputs(seq, keep);
+  private async run(
+    ids: Tensor,
+    positions: Tensor,
+    seq: number,
+    keep: boolean,
+    tree: TokenTree | null = null,
+  ): Promise<Outputs> {
+    const { feed, mask, maskWidth } = this.cache.inputs(seq, keep, tree);
     this.runs++;
     return run(this.session, {
       input_ids: ids,

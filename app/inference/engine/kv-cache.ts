@@ -9,7 +9,7 @@
  *
  * Shape glossary: B rows, H kv heads, E head dim, P cached tokens, S new tokens, C slots.
  */
-import { causalMask, slotMask } from './masks.ts';
+import { causalMask, slotMask, type TokenTree } from './masks.ts';
 import { float32Tensor, floatData, type Feed, type Outputs, type Tensor } from './ort.ts';
 
 export interface KvLayout {
@@ -32,18 +32,54 @@ export interface CacheInputs {
 
 export interface KvCache {
   readonly length: number;
-  /** Inputs for `seq` new tokens per row; `keep` makes room to append them afterwards. */
-  inputs(seq: number, keep: boolean): CacheInputs;
+  /**
+   * Inputs for `seq` new tokens per row; `keep` makes room to append them afterwards; `tree`
+   * lays them out as a token tree instead of one chain (masks.ts).
+   */
+  inputs(seq: number, keep: boolean, tree?: TokenTree | null): CacheInputs;
   /** Takes a kept run's outputs; `added` new tokens per row. */
   update(outputs: Outputs, added: number): void;
   /** Forgets every token from `length` on: drafts a speculative run did not accept. */
   truncate(length: number): void;
+  /**
+   * Keeps, after the first `base` tokens, only the tokens at `base + offsets[j]` (ascending),
+   * moved to `base + j`: the accepted path through a token tree.
+   */
+  select(base: number, offsets: readonly number[]): void;
   dispose(): void;
 }
 
 function checkTruncate(length: number, current: number): void {
   if (!Number.isInteger(length) || length < 0 || length > current) {
     throw new RangeError(`cannot cut a cache of ${current} tokens to ${length}`);
+  }
+}
+
+function checkSelect(base: number, offsets: readonly number[], current: number): void {
+  offsets.forEach((o, j) => {
+    if (!Number.isInteger(o) || o < j || base + o >= current || (j > 0 && o <= offsets[j - 1]!))
+      throw new RangeError(`cannot keep token ${base + o} of a cache of ${current} as ${base + j}`);
+  });
+}
+
+/**
+ * Moves rows `base + offsets[j]` to `base + j` in every [rows-apart] block of `data`, in place
+ * (offsets ascend and offsets[j] >= j, so no row is overwritten before it is read).
+ */
+function compact(
+  data: Float32Array,
+  blocks: number,
+  rowsApart: number,
+  e: number,
+  base: number,
+  offsets: readonly number[],
+): void {
+  for (let blk = 0; blk < blocks; blk++) {
+    const start = blk * rowsApart;
+    offsets.forEach((o, j) => {
+      if (o !== j)
+        data.copyWithin((start + base + j) * e, (start + base + o) * e, (start + base + o + 1) * e);
+    });
   }
 }
 
@@ -102,10 +138,10 @@ class ConcatKvCache implements KvCache {
     }
   }
 
-  inputs(seq: number): CacheInputs {
+  inputs(seq: number, _keep: boolean, tree: TokenTree | null = null): CacheInputs {
     return {
       feed: Object.fromEntries(this.past),
-      mask: causalMask(this.batch, seq, this.length),
+      mask: causalMask(this.batch, seq, this.length, tree),
       maskWidth: this.length + seq,
     };
   }
@@ -140,6 +176,15 @@ class ConcatKvCache implements KvCache {
       this.past.set(name, float32Tensor(next, [this.batch, kvHeads, length, headDim]));
     }
     this.length = length;
+  }
+
+  select(base: number, offsets: readonly number[]): void {
+    checkSelect(base, offsets, this.length);
+    const blocks = this.batch * this.layout.kvHeads;
+    for (const tensor of this.past.values()) {
+      compact(floatData(tensor), blocks, this.length, this.layout.headDim, base, offsets);
+    }
+    this.truncate(base + offsets.length);
   }
 
   dispose(): void {
@@ -192,14 +237,14 @@ class SlotKvCache implements KvCache {
     this.slots = slots;
   }
 
-  inputs(seq: number, keep: boolean): CacheInputs {
+  inputs(seq: number, keep: boolean, tree: TokenTree | null = null): CacheInputs {
     if (keep && this.length + seq > this.slots) this.grow(this.length + seq);
     const dims = [this.batch, this.layout.kvHeads, this.slots, this.layout.headDim];
     const feed: Feed = {};
     for (const [name, buffer] of this.buffers) feed[name] = float32Tensor(buffer, dims);
     return {
       feed,
-      mask: slotMask(this.batch, seq, this.length, this.slots),
+      mask: slotMask(this.batch, seq, this.length, this.slots, tree),
       maskWidth: this.slots + seq,
     };
   }
@@ -227,6 +272,15 @@ class SlotKvCache implements KvCache {
   truncate(length: number): void {
     checkTruncate(length, this.length);
     this.length = length;
+  }
+
+  select(base: number, offsets: readonly number[]): void {
+    checkSelect(base, offsets, this.length);
+    const blocks = this.batch * this.layout.kvHeads;
+    for (const buffer of this.buffers.values()) {
+      compact(buffer, blocks, this.slots, this.layout.headDim, base, offsets);
+    }
+    this.length = base + offsets.length;
   }
 
   dispose(): void {

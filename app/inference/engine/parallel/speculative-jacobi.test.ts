@@ -31,21 +31,29 @@ class ToyDecoder implements SpeculativeDecoder {
   get length(): number {
     return this.tokens.length;
   }
-  async prefill(rows: readonly (readonly number[])[]): Promise<DecoderLogits> {
+  async prefill(row: readonly number[]): Promise<DecoderLogits> {
+    return this.tree(
+      row,
+      row.map((_, i) => i - 1),
+    );
+  }
+  async tree(tokens: readonly number[], parents: readonly number[]): Promise<DecoderLogits> {
     this.runs++;
-    const seq = rows[0]!.length;
+    const seq = tokens.length;
     const data = new Float32Array(this.batch * seq * V);
-    for (let b = 0; b < this.batch; b++) {
-      for (let t = 0; t < seq; t++) {
-        const prefix = [...this.tokens, ...rows[b]!.slice(0, t + 1)];
-        data.set(toyLogits(prefix, b), (b * seq + t) * V);
-      }
+    for (let t = 0; t < seq; t++) {
+      const path: number[] = [];
+      for (let a = t; a >= 0; a = parents[a]!) path.unshift(tokens[a]!);
+      for (let b = 0; b < this.batch; b++)
+        data.set(toyLogits([...this.tokens, ...path], b), (b * seq + t) * V);
     }
-    this.tokens.push(...rows[0]!);
+    this.tokens.push(...tokens);
     return new DecoderLogits(data, seq, V);
   }
-  truncate(length: number): void {
-    this.tokens.length = length;
+  select(base: number, offsets: readonly number[]): void {
+    const kept = offsets.map((o) => this.tokens[base + o]!);
+    this.tokens.length = base;
+    this.tokens.push(...kept);
   }
 }
 
@@ -75,10 +83,11 @@ async function parallelSample(
   s: SamplingSettings,
   guided: boolean,
   window: number,
+  fanout: readonly number[],
   prng: Prng,
 ): Promise<{ body: number[]; runs: number }> {
   const decoder = new ToyDecoder(guided ? 2 : 1);
-  const promptLogits = await decoder.prefill(new Array(decoder.batch).fill(PROMPT));
+  const promptLogits = await decoder.prefill(PROMPT);
   const { body } = await jacobiDecode({
     decoder,
     promptLogits,
@@ -86,6 +95,7 @@ async function parallelSample(
     settings: s,
     prng,
     window,
+    fanout,
     grammar,
     guess: (sofar) => sofar[sofar.length - 1] ?? null,
   });
@@ -148,24 +158,33 @@ function goodnessOfFit(counts: Map<string, number>, exact: Map<string, number>, 
 }
 
 const SAMPLES = 6000;
-const cases: { name: string; s: SamplingSettings; guided: boolean; window: number }[] = [
+const cases: {
+  name: string;
+  s: SamplingSettings;
+  guided: boolean;
+  window: number;
+  fanout: number[];
+}[] = [
   {
-    name: 'guided, top-p 0.95, window 3',
+    name: 'guided, top-p 0.95, window 3, three candidates then two',
     s: { cfgScale: 1.5, temperature: 1.6, topK: 0, topP: 0.95, cdk: null },
     guided: true,
     window: 3,
+    fanout: [3, 2],
   },
   {
     name: 'unguided, temperature 1.3, top-k 3, window 2',
     s: { cfgScale: 1, temperature: 1.3, topK: 3, topP: 1, cdk: null },
     guided: false,
     window: 2,
+    fanout: [1],
   },
   {
-    name: 'CD-K, window 4',
+    name: 'CD-K, window 4, two candidates',
     s: { cfgScale: 1, temperature: 1, topK: 0, topP: 1, cdk: { alpha: 0.1, k: 3, tau: 1 } },
     guided: true,
     window: 4,
+    fanout: [2],
   },
 ];
 
@@ -176,7 +195,7 @@ for (const c of cases) {
     const sequential = new Map<string, number>();
     let runs = 0;
     for (let seed = 0; seed < SAMPLES; seed++) {
-      const out = await parallelSample(c.s, c.guided, c.window, new Prng(seed, 1));
+      const out = await parallelSample(c.s, c.guided, c.window, c.fanout, new Prng(seed, 1));
       runs += out.runs;
       const key = out.body.join('');
       parallel.set(key, (parallel.get(key) ?? 0) + 1);
@@ -198,14 +217,14 @@ for (const c of cases) {
 test('greedy parallel decoding gives the greedy sequence itself', async () => {
   const s: SamplingSettings = { cfgScale: 3, temperature: 0, topK: 0, topP: 1, cdk: null };
   for (const window of [1, 2, 5]) {
-    const { body } = await parallelSample(s, true, window, new Prng(5, 1));
+    const { body } = await parallelSample(s, true, window, [2], new Prng(5, 1));
     assert.deepEqual(body, sequentialSample(s, true, new Prng(9, 1)));
   }
 });
 
 test('the same seed gives the same tokens and the same number of runs', async () => {
   const s = cases[0]!.s;
-  const a = await parallelSample(s, true, 3, new Prng(42, 1));
-  const b = await parallelSample(s, true, 3, new Prng(42, 1));
+  const a = await parallelSample(s, true, 3, [2], new Prng(42, 1));
+  const b = await parallelSample(s, true, 3, [2], new Prng(42, 1));
   assert.deepEqual(a, b);
 });

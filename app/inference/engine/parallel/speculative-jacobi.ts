@@ -1,21 +1,24 @@
 /**
  * Speculative Jacobi decoding (Teng et al., arXiv 2410.01699; docs/models.md §Parallel
- * decoding): every decoder run feeds the last accepted token and a window of draft tokens, and
- * checks the drafts left to right with the speculative-sampling rule. Draft x, drawn from q, is
- * accepted with probability min(1, p(x) / q(x)) where p is the model's own distribution there
- * (the full logits pipeline: guidance, temperature, top-k, top-p, CD-K, the family's allowed
- * ids); the first rejected position is drawn from the residual max(0, p − q), renormalised. So
- * every token follows p exactly, as in the plain loop, and each run yields at least one token.
- * When every draft is accepted, the run's last position gives one more token for free.
+ * decoding) over a small token tree: every decoder run feeds the last accepted token and a tree
+ * of draft tokens `window` deep, and walks it from the root with the speculative-sampling rule.
+ * A draft x drawn from q is accepted with probability min(1, r(x) / q(x)), where r is the
+ * model's own distribution there (the full logits pipeline: guidance, temperature, top-k,
+ * top-p, CD-K, the family's allowed ids). When a node has several candidate children (drawn
+ * independently), a rejected one leaves r ← max(0, r − q), renormalised, for the next
+ * (SpecInfer's multi-candidate rule); if all are rejected the token is drawn from what is left
+ * of r. So every token follows the model's distribution exactly, as in the plain loop, and each
+ * run yields at least one token; when the walk reaches a leaf, the leaf's logits give one more.
  *
  * Drafts come from two places:
- * - Jacobi: positions past a rejection were already computed by this run, conditioned on the
- *   drafts before them; they are drawn from those distributions and checked by the next run.
- * - a guess from the family for positions no run has reached (`guess`, e.g. the token above
- *   in a code grid), a point mass: accepted with probability p(x), and when rejected the next
- *   token is drawn from p without x.
- * A guess the grammar does not allow ends the window; a draft that breaks it has p(x) = 0 and
- * is rejected by the rule itself.
+ * - Jacobi: positions past a rejection were already computed by the last run, conditioned on
+ *   the rejected draft and the drafts after it; candidates are drawn from those
+ *   distributions, `fanout[d]` of them at depth d (1 past the end of `fanout`).
+ * - a guess from the family for positions no run has reached (`guess`: the token above in a
+ *   code grid, a repeat in a JPEG body), a point mass: accepted with probability r(x), and
+ *   when rejected x is taken out of r.
+ * A guess the grammar does not allow ends its branch; a draft that breaks the grammar has
+ * r(x) = 0 and is rejected by the rule itself.
  *
  * Deterministic: every draw comes from the one PRNG, in a fixed order (one uniform per checked
  * draft, one per resampled or bonus token, one per Jacobi draft). A resumed run replays the
@@ -24,19 +27,20 @@
  * machine's arithmetic) is taken as it is and treated as a rejection there.
  *
  * Shape glossary: B rows (2 for a CFG pair [cond, uncond], fed the same tokens), W window
- * (drafts per run), A allowed ids at a position, V vocabulary.
+ * (tree depth), N tree nodes (root included), A allowed ids at a position, V vocabulary.
  */
 import type { DecoderLogits } from '../decoder.ts';
 import { drawIndex, tokenDistribution, type SamplingSettings } from '../logits/sample.ts';
+import type { TokenTree } from '../masks.ts';
 import type { Prng } from '../rng.ts';
 
 /** What a decoder must do for speculative runs; `CachedDecoder` does it. */
 export interface SpeculativeDecoder {
-  readonly batch: number;
   readonly length: number;
-  /** Runs equal-length rows after the cache, keeping them. */
-  prefill(rows: readonly (readonly number[])[]): Promise<DecoderLogits>;
-  truncate(length: number): void;
+  /** Runs `tokens` (the same in every row) after the cache as a tree, keeping them all. */
+  tree(tokens: readonly number[], parents: TokenTree): Promise<DecoderLogits>;
+  /** Keeps only the cached tokens at `base + offsets[j]` after the first `base`. */
+  select(base: number, offsets: readonly number[]): void;
 }
 
 /** The family's constraint on the token sequence, as an automaton over model ids. */
@@ -58,26 +62,35 @@ export interface JacobiRun<S> {
   guided: boolean;
   settings: SamplingSettings;
   prng: Prng;
-  /** Drafts per run, W. */
+  /** Tree depth W: draft tokens on each branch. */
   window: number;
+  /** Jacobi candidates per node at depth d (index d − 1); 1 beyond. Default: one chain. */
+  fanout?: readonly number[];
   grammar: TokenGrammar<S>;
-  /** A point-mass draft for `position` after `sofar` (accepted tokens, then drafts), or null. */
-  guess?: (sofar: readonly number[], position: number) => number | null;
+  /**
+   * A point-mass draft for `position` after `sofar` (accepted tokens, then drafts) ending in
+   * grammar state `state`, or null.
+   */
+  guess?: (sofar: readonly number[], position: number, state: S) => number | null;
   /** Body tokens of a stopped run (model ids). */
   resumeFrom?: readonly number[];
   /** Awaited after every run with the accepted tokens; resolve false to stop. */
   afterRun?: (body: readonly number[]) => Promise<boolean> | boolean;
 }
 
-/** A distribution over `ids` (ascending model ids). */
+/** A distribution over `ids` (ascending model ids), normalised. */
 interface Dist {
   ids: Int32Array;
   probs: Float64Array;
 }
 
-interface Draft {
+interface Node<S> {
   token: number;
-  /** The distribution it was drawn from; null for a guess (a point mass). */
+  parent: number;
+  depth: number;
+  /** The grammar state after this node's token. */
+  state: S;
+  /** The distribution it was drawn from; null for a guess (a point mass) and the root. */
   q: Dist | null;
 }
 
@@ -102,17 +115,19 @@ function draw(d: Dist, u: number): number {
   return d.ids[drawIndex(d.probs, new Uint8Array(d.probs.length).fill(1), u)]!;
 }
 
-/** max(0, p − q), renormalised by the draw; p itself if nothing is left (rounding). */
-function residual(p: Dist, draft: Draft): Dist {
-  const probs = new Float64Array(p.probs.length);
+/** max(0, r − q), renormalised; r itself if nothing is left (only by rounding). */
+function residual(r: Dist, draft: { token: number; q: Dist | null }): Dist {
+  const probs = new Float64Array(r.probs.length);
   let total = 0;
   for (let i = 0; i < probs.length; i++) {
-    const id = p.ids[i]!;
+    const id = r.ids[i]!;
     const q = draft.q === null ? (id === draft.token ? 1 : 0) : prob(draft.q, id);
-    probs[i] = Math.max(0, p.probs[i]! - q);
+    probs[i] = Math.max(0, r.probs[i]! - q);
     total += probs[i]!;
   }
-  return total > 0 ? { ids: p.ids, probs } : p;
+  if (!(total > 0)) return r;
+  for (let i = 0; i < probs.length; i++) probs[i] = probs[i]! / total;
+  return { ids: r.ids, probs };
 }
 
 export interface JacobiResult {
@@ -123,9 +138,13 @@ export interface JacobiResult {
   accepted: number;
 }
 
+/** Logits that predict the positions after the body: the last run's, past a rejection. */
+type Stale = { logits: DecoderLogits; t: number }[];
+
 export async function jacobiDecode<S>(run: JacobiRun<S>): Promise<JacobiResult> {
   const { decoder, grammar, prng, settings } = run;
   const resume = run.resumeFrom ?? [];
+  const fanout = (depth: number) => run.fanout?.[depth - 1] ?? 1;
   const body: number[] = [];
   let state = grammar.start;
   let drafted = 0;
@@ -158,67 +177,104 @@ export async function jacobiDecode<S>(run: JacobiRun<S>): Promise<JacobiResult> 
     state = grammar.after(state, kept);
     return replaced;
   };
-  /** Drafts for the positions after the body: Jacobi ones from `from`, then guesses. */
-  const nextDrafts = (from: { logits: DecoderLogits; t: number; end: number } | null) => {
-    const drafts: Draft[] = [];
-    let s = state;
-    let position = body.length;
-    const room = () => drafts.length < run.window && !grammar.done(s, position);
-    for (let t = from?.t ?? 0; from !== null && t <= from.end && room(); t++) {
-      const q = distAt(from.logits, t, s, position);
-      const token = draw(q, prng.uniform());
-      drafts.push({ token, q });
-      s = grammar.after(s, token);
-      position++;
+
+  /** The draft tree after the body: the root is its last token, node i's parent is < i. */
+  const buildTree = (stale: Stale): Node<S>[] => {
+    const nodes: Node<S>[] = [
+      { token: body[body.length - 1]!, parent: -1, depth: 0, state, q: null },
+    ];
+    const path = (i: number): number[] => {
+      const out: number[] = [];
+      for (let a = i; a > 0; a = nodes[a]!.parent) out.unshift(nodes[a]!.token);
+      return [...body, ...out];
+    };
+    // Siblings' children share one Jacobi distribution when their grammar states agree.
+    const qs = new Map<string, Dist>();
+    let level = [0];
+    for (let depth = 1; depth <= run.window && level.length > 0; depth++) {
+      const next: number[] = [];
+      const position = body.length + depth - 1;
+      for (const parent of level) {
+        const s = nodes[parent]!.state;
+        if (grammar.done(s, position)) continue;
+        const add = (token: number, q: Dist | null) => {
+          nodes.push({ token, parent, depth, state: grammar.after(s, token), q });
+          next.push(nodes.length - 1);
+        };
+        const from = stale[depth - 1];
+        if (from !== undefined) {
+          const key = `${depth} ${JSON.stringify(s)}`;
+          const q = qs.get(key) ?? distAt(from.logits, from.t, s, position);
+          qs.set(key, q);
+          for (let k = 0; k < fanout(depth); k++) add(draw(q, prng.uniform()), q);
+        } else if (run.guess !== undefined) {
+          const token = run.guess(path(parent), position, s);
+          if (token !== null && indexOf(grammar.allowed(s, position), token) >= 0) add(token, null);
+        }
+      }
+      level = next;
     }
-    while (run.guess !== undefined && room()) {
-      const token = run.guess([...body, ...drafts.map((d) => d.token)], position);
-      if (token === null || indexOf(grammar.allowed(s, position), token) < 0) break;
-      drafts.push({ token, q: null });
-      s = grammar.after(s, token);
-      position++;
-    }
-    return drafts;
+    return nodes;
   };
 
   const first = distAt(run.promptLogits, run.promptLogits.seq - 1, state, 0);
   finalize(draw(first, prng.uniform()), first.ids);
-  let drafts = nextDrafts(null);
+  let stale: Stale = [];
   if (run.afterRun !== undefined && (await run.afterRun(body)) === false)
     return { body, drafted, accepted };
 
   while (!grammar.done(state, body.length)) {
-    const input = [body[body.length - 1]!, ...drafts.map((d) => d.token)];
+    const nodes = buildTree(stale);
     const base = decoder.length;
-    const logits = await decoder.prefill(new Array(decoder.batch).fill(input));
-    let kept = 0;
-    let rejected = false;
-    for (const draft of drafts) {
-      const p = distAt(logits, kept, state, body.length);
-      const u = prng.uniform();
-      const q = draft.q === null ? 1 : prob(draft.q, draft.token);
-      drafted++;
-      let token = draft.token;
-      if (u * q < prob(p, token)) {
-        accepted++;
-      } else {
-        token = draw(residual(p, draft), prng.uniform());
-        rejected = true;
+    const logits = await decoder.tree(
+      nodes.map((n) => n.token),
+      nodes.map((n) => n.parent),
+    );
+    const children = (i: number) => nodes.flatMap((n, c) => (n.parent === i ? [c] : []));
+    const kept = [0];
+    let at = 0;
+    let rejectedAt: number | null = null;
+    for (;;) {
+      const p = distAt(logits, at, state, body.length);
+      const candidates = children(at);
+      if (candidates.length === 0) {
+        finalize(draw(p, prng.uniform()), p.ids); // a leaf: its logits give a free token
+        break;
       }
-      if (finalize(token, p.ids)) rejected = true;
-      if (rejected) break;
-      kept++;
+      let r = p;
+      let next: number | null = null;
+      for (const c of candidates) {
+        const node = nodes[c]!;
+        const u = prng.uniform();
+        drafted++;
+        if (u * (node.q === null ? 1 : prob(node.q, node.token)) < prob(r, node.token)) {
+          next = c;
+          break;
+        }
+        r = residual(r, node);
+      }
+      if (next === null) {
+        finalize(draw(r, prng.uniform()), p.ids);
+        rejectedAt = at;
+        break;
+      }
+      accepted++;
+      if (finalize(nodes[next]!.token, p.ids)) {
+        rejectedAt = at;
+        break;
+      }
+      kept.push(next);
+      at = next;
       if (grammar.done(state, body.length)) break;
     }
-    const done = grammar.done(state, body.length);
-    if (!rejected && !done) {
-      const p = distAt(logits, kept, state, body.length);
-      finalize(draw(p, prng.uniform()), p.ids);
-    }
-    // The cache keeps the fed token and the accepted drafts; the newest token is fed next run.
-    decoder.truncate(base + 1 + kept);
-    if (!grammar.done(state, body.length)) {
-      drafts = nextDrafts(rejected ? { logits, t: kept + 1, end: drafts.length } : null);
+    // The cache keeps the fed token and the accepted path; the newest token is fed next run.
+    decoder.select(base, kept);
+    // Past a rejection, the first candidate's line of first children saw the rejected token:
+    // their logits are the next run's Jacobi drafts.
+    stale = [];
+    for (let c = rejectedAt === null ? undefined : children(rejectedAt)[0]; c !== undefined;) {
+      stale.push({ logits, t: c });
+      c = children(c)[0];
     }
     if (run.afterRun !== undefined && (await run.afterRun(body)) === false) break;
   }

@@ -67,8 +67,7 @@ function gather(logits: DecoderLogits, b: number, ids: Int32Array): Float32Array
 }
 
 export async function runMcus(model: JpegLmModel, run: McuRun): Promise<McuRunResult> {
-  if (run.decoding !== undefined)
-    return runMcusParallel(model, run, run.decoding.window, run.stats);
+  if (run.decoding !== undefined) return runMcusParallel(model, run, run.decoding, run.stats);
   const { grammar, manifest } = model;
   const sp = manifest.specialTokens;
   const nullId = manifest.cfg.nullId;

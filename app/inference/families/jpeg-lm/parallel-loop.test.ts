@@ -25,7 +25,7 @@ const run = (extra: Partial<McuRun> = {}): McuRun => ({
   seed: 5,
   imageIndex: 0,
   settings,
-  decoding: { mode: 'parallel', window: 4 },
+  decoding: { mode: 'parallel', window: 4, fanout: [2] },
   ...extra,
 });
 

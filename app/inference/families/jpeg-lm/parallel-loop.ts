@@ -38,7 +38,7 @@ export function lookupGuess(sofar: readonly number[]): number | null {
 export async function runMcusParallel(
   model: JpegLmModel,
   run: McuRun,
-  window: number,
+  decoding: { window: number; fanout?: readonly number[] },
   stats?: { runs: number; drafted: number; accepted: number },
 ): Promise<McuRunResult> {
   const { grammar, manifest } = model;
@@ -89,12 +89,11 @@ export async function runMcusParallel(
       guided,
       settings: s,
       prng: new Prng(run.seed, streamId(run.imageIndex, PURPOSE_SAMPLE)),
-      window,
+      window: decoding.window,
+      fanout: decoding.fanout ?? [],
       grammar: automaton,
-      guess: (sofar, position) => {
+      guess: (sofar, position, st) => {
         // Inside a known MCU the guess is its next token; elsewhere a repeat of the body.
-        let st = automaton.start;
-        for (const t of sofar) st = automaton.after(st, t);
         const known = run.known[st.m];
         return known !== null && known !== undefined
           ? known[st.count]!

@@ -62,6 +62,7 @@ export async function generateCodes(model: VqArModel, req: GenerateRequest): Pro
         settings: req.settings,
         prng,
         window: req.decoding.window,
+        fanout: req.decoding.fanout ?? [],
         grammar: codeGrid(lo, hi, count),
         guess: (sofar, k) => sofar[k - model.grid] ?? null,
         resumeFrom: (req.resumeFrom ?? []).map((c) => c + lo),

@@ -22,7 +22,7 @@ const request = (extra: Partial<GenerateRequest> = {}): GenerateRequest => ({
   seed: 3,
   imageIndex: 0,
   settings,
-  decoding: { mode: 'parallel', window: 6 },
+  decoding: { mode: 'parallel', window: 6, fanout: [2] },
   ...extra,
 });
 
