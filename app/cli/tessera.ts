@@ -32,6 +32,7 @@ const USAGE = `usage: tessera <command> [options]
   caption  --folder DIR [--recursive] [--include-hidden] [--write-xmp] [--retry-failed]
   score    --image FILE --text TEXT [--text TEXT ...]
   models   [--json]
+  models   import DIR       check a model folder against its manifest and copy it into the data folder
   serve    [--port N] [--allow-folder DIR]...
            the studio's contract on 127.0.0.1, behind a per-launch token; the page may name
            paths only inside the folders --allow-folder names (repeatable)
@@ -129,7 +130,7 @@ export async function main(argv: string[]): Promise<number> {
     else if (command === 'infill') await infillCommand(ctx, values);
     else if (command === 'caption') await captionCommand(ctx, values, rest);
     else if (command === 'score') await scoreCommand(ctx, values, text ?? []);
-    else if (command === 'models') await modelsCommand(ctx);
+    else if (command === 'models') await modelsCommand(ctx, rest);
     else if (command === 'library') await libraryCommand(ctx, values, rest);
     else if (command === 'jobs') await jobsCommand(ctx, values, rest);
     else if (command === 'serve') await serveCommand(ctx, values, allowFolders ?? []);

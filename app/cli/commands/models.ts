@@ -1,11 +1,35 @@
-/** tessera models [--json]: installed models with capabilities, sizes and a memory estimate. */
+/**
+ * tessera models [--json]: installed models with capabilities, sizes and a memory estimate.
+ * tessera models import DIR: a model folder, checked against its manifest, copied into the data
+ * folder (the same import as the studio's Models screen).
+ */
 import { isRunnableFamily } from '../../common/model-manifest.ts';
+import { resolve } from 'node:path';
+import { importModelFolder } from '../../models/import-model.ts';
 import { installedModels } from '../../models/installed.ts';
+import { CliError } from '../errors.ts';
 import type { CommandContext } from '../context.ts';
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
-export async function modelsCommand(ctx: CommandContext): Promise<void> {
+async function importCommand(ctx: CommandContext, folder: string | undefined): Promise<void> {
+  if (folder === undefined)
+    throw new CliError('models import needs the model folder: tessera models import DIR', 2);
+  // The folder is the user's, named relative to where they are.
+  const imported = await importModelFolder(ctx.home, resolve(folder));
+  if (imported.warning !== null) ctx.warn(`note: ${imported.warning}`);
+  if (ctx.json) return ctx.print(JSON.stringify(imported));
+  ctx.print(`imported ${imported.name} (${imported.id}) into ${imported.dir}`);
+}
+
+export async function modelsCommand(ctx: CommandContext, rest: string[] = []): Promise<void> {
+  const [sub, folder, ...extra] = rest;
+  if (sub === 'import' && extra.length === 0) return importCommand(ctx, folder);
+  if (sub !== undefined)
+    throw new CliError(
+      `unknown models command "${rest.join(' ')}": use \`tessera models\` or \`tessera models import DIR\``,
+      2,
+    );
   const rows = (await installedModels(ctx.home)).map((m) => {
     if (m.manifest === null)
       return { dir: m.dir, source: m.source, usable: false, problem: m.problem };
