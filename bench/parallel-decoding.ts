@@ -1,0 +1,184 @@
+/**
+ * Parallel (speculative Jacobi) decoding against the plain loop, side by side in one run on one
+ * machine, for each shipped token family: decoder runs per image, tokens per image, wall time
+ * per image, and their ratios parallel ÷ plain (goal: runs ≤ 0.5 for vq-ar). Images alternate
+ * plain / parallel so both see the same machine load. The same prompts and seeds serve both;
+ * the modes draw different images from a seed, so per-image figures are means over all images
+ * (and, for jpeg-lm, whose bodies vary in length, also per token).
+ *
+ *   node --import tsx bench/parallel-decoding.ts [--images N] [--jpeg-images N] [--threads N]
+ *     [--sweep]   also try other windows and fanouts (what the defaults were chosen from)
+ */
+import { parseArgs } from 'node:util';
+import type { Decoding } from '../app/common/inference-contract.ts';
+import { parallelDecoding } from '../app/common/parallel-decoding.ts';
+import type { SamplingSettings } from '../app/inference/engine/logits/sample.ts';
+import { runMcus } from '../app/inference/families/jpeg-lm/loop.ts';
+import { JpegLmModel } from '../app/inference/families/jpeg-lm/model.ts';
+import { generateCodes } from '../app/inference/families/vq-ar/generate.ts';
+import { VqArModel } from '../app/inference/families/vq-ar/model.ts';
+import { shippedModelDir } from '../app/models/testing/shipped-models.ts';
+
+const { values } = parseArgs({
+  options: {
+    images: { type: 'string' },
+    'jpeg-images': { type: 'string' },
+    threads: { type: 'string' },
+    sweep: { type: 'boolean' },
+  },
+});
+const IMAGES = Number(values.images ?? 24);
+const JPEG_IMAGES = Number(values['jpeg-images'] ?? 6);
+const THREADS = Number(values.threads ?? 2);
+const PROMPTS = ['red heart', 'grinning face', 'rocket', 'blue car', 'smiling cat', 'pizza'];
+
+interface Tally {
+  runs: number;
+  tokens: number;
+  ms: number;
+  drafted: number;
+  accepted: number;
+}
+type Stats = { runs: number; drafted: number; accepted: number };
+/** One image: its token count; fills `stats`. */
+type Sample = (i: number, decoding: Decoding | undefined, stats: Stats) => Promise<number>;
+
+const empty = (): Tally => ({ runs: 0, tokens: 0, ms: 0, drafted: 0, accepted: 0 });
+
+async function compare(images: number, sample: Sample, modes: Decoding[]): Promise<Tally[]> {
+  const tallies = [empty(), ...modes.map(empty)];
+  const all: (Decoding | undefined)[] = [undefined, ...modes];
+  for (let i = 0; i < images; i++) {
+    for (const [m, decoding] of all.entries()) {
+      const stats = { runs: 0, drafted: 0, accepted: 0 };
+      const t = performance.now();
+      const tokens = await sample(i, decoding, stats);
+      const tally = tallies[m]!;
+      tally.ms += performance.now() - t;
+      tally.tokens += tokens;
+      tally.runs += stats.runs;
+      tally.drafted += stats.drafted;
+      tally.accepted += stats.accepted;
+    }
+  }
+  return tallies;
+}
+
+const f1 = (x: number) => x.toFixed(1);
+const f2 = (x: number) => x.toFixed(2);
+
+function report(family: string, images: number, modes: Decoding[], tallies: Tally[]): void {
+  const [plain] = tallies as [Tally];
+  console.log(`\n${family}: ${images} images, ${THREADS} thread(s), same prompts and seeds`);
+  console.log(
+    'mode                          runs/img  tokens/img  ms/img   runs ratio  runs/token ratio  time ratio  accepted',
+  );
+  const row = (label: string, t: Tally) =>
+    console.log(
+      [
+        label.padEnd(30),
+        f1(t.runs / images).padStart(8),
+        f1(t.tokens / images).padStart(11),
+        f1(t.ms / images).padStart(7),
+        f2(t.runs / plain.runs).padStart(12),
+        f2(t.runs / t.tokens / (plain.runs / plain.tokens)).padStart(18),
+        f2(t.ms / plain.ms).padStart(11),
+        (t.drafted === 0 ? '-' : `${f2(t.accepted / t.drafted)}`).padStart(10),
+      ].join(' '),
+    );
+  row('plain (one token per run)', plain);
+  modes.forEach((d, m) =>
+    row(`parallel window ${d.window} fanout ${(d.fanout ?? [1]).join('/')}`, tallies[m + 1]!),
+  );
+}
+
+function modesFor(family: string, sweep: boolean): Decoding[] {
+  const chosen = parallelDecoding(family);
+  if (!sweep) return [chosen];
+  const extra: Decoding[] = [
+    { mode: 'parallel', window: 4, fanout: [1] },
+    { mode: 'parallel', window: 8, fanout: [1] },
+    { mode: 'parallel', window: 6, fanout: [3, 2] },
+  ];
+  return [chosen, ...extra];
+}
+
+async function vqAr(): Promise<void> {
+  const model = await VqArModel.load(shippedModelDir('vq-ar'), {
+    provider: 'cpu',
+    threads: THREADS,
+  });
+  const d = model.manifest.sampling.defaults;
+  const settings: SamplingSettings = {
+    cfgScale: d.cfgScale,
+    temperature: d.temperature,
+    topK: d.topK,
+    topP: d.topP,
+    cdk: null,
+  };
+  const modes = modesFor('vq-ar', values.sweep === true);
+  const tallies = await compare(
+    IMAGES,
+    async (i, decoding, stats) =>
+      (
+        await generateCodes(model, {
+          promptIds: model.promptIds(PROMPTS[i % PROMPTS.length]!, null),
+          seed: 1000 + i,
+          imageIndex: 0,
+          settings,
+          stats,
+          ...(decoding === undefined ? {} : { decoding }),
+        })
+      ).length,
+    modes,
+  );
+  report(
+    `vq-ar (${model.manifest.id}, cfg ${settings.cfgScale}, top-p ${settings.topP})`,
+    IMAGES,
+    modes,
+    tallies,
+  );
+  await model.release();
+}
+
+async function jpegLm(): Promise<void> {
+  const model = await JpegLmModel.load(shippedModelDir('jpeg-lm'), {
+    provider: 'cpu',
+    threads: THREADS,
+  });
+  const d = model.manifest.sampling.defaults;
+  const settings: SamplingSettings = {
+    cfgScale: d.cfgScale,
+    temperature: d.temperature,
+    topK: d.topK,
+    topP: d.topP,
+    cdk: null,
+  };
+  const modes = modesFor('jpeg-lm', values.sweep === true).slice(0, values.sweep ? 2 : 1);
+  const tallies = await compare(
+    JPEG_IMAGES,
+    async (i, decoding, stats) =>
+      (
+        await runMcus(model, {
+          captionIds: model.promptIds(PROMPTS[i % PROMPTS.length]!, null),
+          known: new Array<null>(model.jpeg.mcus).fill(null),
+          seed: 1000 + i,
+          imageIndex: 0,
+          settings,
+          stats,
+          ...(decoding === undefined ? {} : { decoding }),
+        })
+      ).body.length,
+    modes,
+  );
+  report(
+    `jpeg-lm (${model.manifest.id}, cfg ${settings.cfgScale}, top-k ${settings.topK}, top-p ${settings.topP})`,
+    JPEG_IMAGES,
+    modes,
+    tallies,
+  );
+  await model.release();
+}
+
+await vqAr();
+await jpegLm();
