@@ -72,3 +72,22 @@ test('generate with jpeg-lm, then continue the picture from its top rows', async
     [parent.id],
   );
 });
+
+test('jpeg-lm is labelled experimental on the Models screen and in the Generate picker, its metrics in words', async () => {
+  const { page } = studio;
+  await page.getByTestId('nav-models').click();
+  const card = page.getByTestId(`model-${JPEG_LM_ID}`);
+  await card.getByTestId(`experimental-${JPEG_LM_ID}`).waitFor();
+  await card.getByText('Draws 64×64 px images').waitFor();
+  await card.getByText(/Draws what the prompt names \(top 5 guesses\)/).waitFor();
+  assert.equal(await card.getByText('adherence.top5').count(), 0, 'no raw metric keys');
+  await studio.shot('models-experimental');
+  await page.getByTestId('nav-generate').click();
+  await page.getByTestId('model-select').selectOption(JPEG_LM_ID);
+  const option = page.locator(`[data-testid="model-select"] option[value="${JPEG_LM_ID}"]`);
+  assert.match((await option.textContent()) ?? '', /\(experimental\)/);
+  await page
+    .getByTestId('model-experimental')
+    .getByText(/does not yet follow prompts/)
+    .waitFor();
+});

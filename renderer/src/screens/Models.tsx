@@ -11,10 +11,12 @@ import { dialogs, invoke } from '../bridge/index.ts';
 import { WebFolderNote } from '../components/WebFolderNote.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { Callout, Empty, Field } from '../components/ui.tsx';
-import { flattenMetrics, formatBytes } from '../lib/format.ts';
+import { formatBytes } from '../lib/format.ts';
+import { experimentalReason } from '../lib/model-metrics.ts';
 import { reportError, toast } from '../state/app.ts';
 import { chooseProvider, loadModels, loadProviders, modelsStore } from '../state/models.ts';
 import { useStore } from '../state/store.ts';
+import { MeasuredMetrics } from './models/MeasuredMetrics.tsx';
 
 const CAPABILITY_LABEL: Record<string, string> = {
   generate: 'Generate',
@@ -99,9 +101,7 @@ function ProviderField({ m }: { m: ModelView }) {
 }
 
 function ModelCard({ m }: { m: ModelView }) {
-  const [showAll, setShowAll] = useState(false);
-  const metrics = flattenMetrics(m.metrics);
-  const shown = showAll ? metrics : metrics.slice(0, 14);
+  const experimental = experimentalReason(m);
   return (
     <article className="model-card" aria-labelledby={`model-${m.id}`} data-testid={`model-${m.id}`}>
       <header className="model-head">
@@ -109,13 +109,21 @@ function ModelCard({ m }: { m: ModelView }) {
           <h2 id={`model-${m.id}`}>{m.name}</h2>
           <div className="muted mono">{m.id}</div>
         </div>
-        {m.usable ? (
-          <span className="badge tone-ok">Ready</span>
-        ) : (
-          <span className="badge tone-bad">Cannot run</span>
-        )}
+        <div className="model-badges">
+          {experimental !== null ? (
+            <span className="badge tone-warn" data-testid={`experimental-${m.id}`}>
+              Experimental
+            </span>
+          ) : null}
+          {m.usable ? (
+            <span className="badge tone-ok">Ready</span>
+          ) : (
+            <span className="badge tone-bad">Cannot run</span>
+          )}
+        </div>
       </header>
       {m.problem !== null ? <Callout tone="error">{m.problem}</Callout> : null}
+      {experimental !== null ? <Callout tone="warn">{experimental}</Callout> : null}
       {m.trainedOnEmojiOnly ? (
         <Callout tone="info" title="Trained on emoji only">
           It draws and captions emoji-like 32-pixel icons; it is not a photo model.
@@ -133,9 +141,13 @@ function ModelCard({ m }: { m: ModelView }) {
               <td>{m.source === 'embedded' ? 'Shipped with Tessera' : 'Imported'}</td>
             </tr>
             <tr>
-              <th scope="row">Image size</th>
+              <th scope="row">Resolution</th>
               <td>
-                {m.image.width}×{m.image.height} px
+                Draws {m.image.width}×{m.image.height} px images
+                <span className="muted">
+                  {' '}
+                  (the size it was trained at; pictures it captions are scaled to it)
+                </span>
               </td>
             </tr>
             <tr>
@@ -170,35 +182,7 @@ function ModelCard({ m }: { m: ModelView }) {
       </div>
       <div>
         <h3 className="section-label">Measured</h3>
-        {metrics.length === 0 ? (
-          <div className="muted">The manifest carries no metrics.</div>
-        ) : (
-          <>
-            <table className="data metrics" data-testid="metrics-table">
-              <thead>
-                <tr>
-                  <th scope="col">Metric</th>
-                  <th scope="col" className="num">
-                    Value
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {shown.map((r) => (
-                  <tr key={r.key}>
-                    <td className="mono">{r.key}</td>
-                    <td className="num">{r.value}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            {metrics.length > shown.length || showAll ? (
-              <button type="button" className="btn link small" onClick={() => setShowAll(!showAll)}>
-                {showAll ? 'Show fewer' : `Show all ${metrics.length} metrics`}
-              </button>
-            ) : null}
-          </>
-        )}
+        <MeasuredMetrics metrics={m.metrics} />
       </div>
     </article>
   );

@@ -2,6 +2,7 @@
 import { useId } from 'react';
 import type { ModelView } from '../../../../app/common/contract.ts';
 import { Callout, Field } from '../../components/ui.tsx';
+import { experimentalReason, isExperimental } from '../../lib/model-metrics.ts';
 
 export function ModelSection({
   modelId,
@@ -15,6 +16,7 @@ export function ModelSection({
   onChoose: (id: string) => void;
 }) {
   const id = useId();
+  const experimental = model === undefined ? null : experimentalReason(model);
   return (
     <>
       <Field label="Model" id={id}>
@@ -28,6 +30,7 @@ export function ModelSection({
           {generators.map((m) => (
             <option key={m.id} value={m.id} disabled={!m.usable}>
               {m.name}
+              {isExperimental(m) ? ' (experimental)' : ''}
               {m.usable ? '' : ' (cannot run)'}
             </option>
           ))}
@@ -35,7 +38,14 @@ export function ModelSection({
       </Field>
       {model !== undefined ? (
         <div className="model-line muted">
-          {model.family} · {model.image.width}×{model.image.height} px
+          {model.family} · draws {model.image.width}×{model.image.height} px
+        </div>
+      ) : null}
+      {experimental !== null ? (
+        <div data-testid="model-experimental">
+          <Callout tone="warn" title="Experimental model">
+            {experimental}
+          </Callout>
         </div>
       ) : null}
       {model?.trainedOnEmojiOnly ? (
