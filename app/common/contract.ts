@@ -16,6 +16,7 @@ import {
   fileStatusSchema,
   generateJobSchema,
   infillJobSchema,
+  jobDetailsSchema,
   queueEventSchema,
 } from './queue-contract.ts';
 import { recipeSchema } from './recipe.ts';
@@ -96,6 +97,8 @@ export const jobViewSchema = z.object({
   assetIds: z.array(z.number().int()),
   /** how a finished job ended, in words (a replay says whether it matched its original) */
   summary: z.string().nullable(),
+  /** a finished job's working region, or the library item it found it had already made */
+  details: jobDetailsSchema.optional(),
   createdAt: z.number(),
   finishedAt: z.number().nullable(),
 });

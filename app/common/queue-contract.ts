@@ -66,8 +66,15 @@ export const infillJobSchema = z.object({
    * which the library keeps in its object store; the recipe records it as the parent.
    */
   sourceSha256: sha256Schema.optional(),
-  /** one byte per model pixel, nonzero = regenerate, base64 */
+  /**
+   * One byte per pixel, nonzero = regenerate, base64: at the model's resolution over the image
+   * fitted inside it (as the studio shows it), or, with `maskWidth`/`maskHeight`, at the image's
+   * own resolution. An image not at the model's resolution is infilled in a region around the
+   * mask and composited into the full-resolution original.
+   */
   mask: z.string().min(1),
+  maskWidth: z.number().int().positive().optional(),
+  maskHeight: z.number().int().positive().optional(),
   featherPx: z.number().min(0).max(16),
   boardId: z.number().int().nullable(),
   replay: replaySourceSchema.optional(),
@@ -84,6 +91,23 @@ export const captionFolderJobSchema = z.object({
   /** caption again the files whose earlier attempt failed */
   retryFailed: z.boolean(),
 });
+
+/** A rectangle in an image's own pixels. */
+export const pixelRectSchema = z.object({
+  x: z.number().int(),
+  y: z.number().int(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+});
+
+/** What a finished job tells beyond its summary, for the studio to show. */
+export const jobDetailsSchema = z.object({
+  /** an infill of an image larger than the model: the part of it the model worked on */
+  region: pixelRectSchema.optional(),
+  /** the run made an image the library already had: that item (nothing new was added) */
+  alreadyInLibrary: z.number().int().positive().optional(),
+});
+export type JobDetails = z.infer<typeof jobDetailsSchema>;
 
 export const jobRequestSchema = z.discriminatedUnion('kind', [
   generateJobSchema,
@@ -145,6 +169,7 @@ export const queueEventSchema = z.discriminatedUnion('type', [
     jobId: z.string(),
     assetIds: z.array(z.number().int()),
     summary: z.string(),
+    details: jobDetailsSchema.optional(),
   }),
   z.object({
     type: z.literal('failed'),

@@ -23,6 +23,8 @@ export interface ImageOutcome {
   provider: Recipe['provider'];
   codes: number[];
   rgb: Uint8Array;
+  /** the size of `rgb` when it is not the model's (an infill composited into a photo) */
+  size?: { width: number; height: number };
   parent: Recipe['parent'];
   selfScore: Recipe['selfScore'];
   /** the sha256 of the image this run replays, if it is a replay */
@@ -47,8 +49,8 @@ export function recipeOf(o: ImageOutcome): Recipe {
     prngVersion: PRNG_VERSION,
     pipelineVersion: PIPELINE_VERSION,
     steps: o.codes.length,
-    width: o.manifest.image.width,
-    height: o.manifest.image.height,
+    width: o.size?.width ?? o.manifest.image.width,
+    height: o.size?.height ?? o.manifest.image.height,
     provider: o.provider,
     tokensSha256: sha256(JSON.stringify(o.codes)),
     parent: o.parent,

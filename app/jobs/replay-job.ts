@@ -117,7 +117,12 @@ export async function replayJobFor(gallery: Gallery, home: string, id: number): 
       'source-missing',
       `the image item ${id} was infilled from (sha256 ${recipe.parent.sha256.slice(0, 12)}…) is no longer in this library: import that image again, then replay`,
     );
-  if (mask.length !== manifest.image.width * manifest.image.height)
+  // An infill of a photo keeps its mask at the photo's own resolution (the recipe's size).
+  const ownSize = recipe.parent.region !== undefined;
+  const expected = ownSize
+    ? recipe.width * recipe.height
+    : manifest.image.width * manifest.image.height;
+  if (mask.length !== expected)
     throw new ReplayRefusedError(
       'mask-missing',
       `the kept mask of item ${id} does not fit ${manifest.id} (${mask.length} pixels): paint the mask again`,
@@ -130,6 +135,7 @@ export async function replayJobFor(gallery: Gallery, home: string, id: number): 
       ...run,
       sourceSha256: recipe.parent.sha256,
       mask: Buffer.from(mask).toString('base64'),
+      ...(ownSize ? { maskWidth: recipe.width, maskHeight: recipe.height } : {}),
       featherPx: recipe.parent.featherPx,
     },
   };

@@ -6,7 +6,7 @@
  * from any other process that opened the same library.
  */
 import { describeError, INTERNAL } from '../common/errors.ts';
-import type { QueueEvent } from '../common/queue-contract.ts';
+import { jobDetailsSchema, type QueueEvent } from '../common/queue-contract.ts';
 import type { Gallery, JobKind, JobRow } from '../gallery/index.ts';
 import type { InferenceClient } from '../inference/client.ts';
 import {
@@ -158,7 +158,13 @@ export class JobRunner {
         summary: outcome.summary,
         ...(outcome.result ?? {}),
       });
-      send({ type: 'completed', assetIds: outcome.assetIds, summary: outcome.summary });
+      const details = jobDetailsSchema.parse(outcome.result ?? {});
+      send({
+        type: 'completed',
+        assetIds: outcome.assetIds,
+        summary: outcome.summary,
+        ...(Object.keys(details).length === 0 ? {} : { details }),
+      });
     } else if (outcome.status === 'paused') {
       jobs.markPaused(job.id, outcome.checkpoint);
       send({ type: 'paused' });

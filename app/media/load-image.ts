@@ -97,11 +97,21 @@ export async function toModelRgb(bytes: Buffer, size: number, what: string): Pro
 
 /** A mask image: any pixel that is not black (after flattening on black) means "regenerate". */
 export async function toModelMask(bytes: Buffer, size: number, what: string): Promise<Uint8Array> {
+  return toMask(bytes, size, size, what);
+}
+
+/** A mask image stretched to `width`×`height` (an image's own size), one byte per pixel. */
+export async function toMask(
+  bytes: Buffer,
+  width: number,
+  height: number,
+  what: string,
+): Promise<Uint8Array> {
   try {
     const { data } = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS })
       .rotate()
       .flatten({ background: '#000000' })
-      .resize(size, size, { fit: 'fill', kernel: 'nearest' })
+      .resize(width, height, { fit: 'fill', kernel: 'nearest' })
       .greyscale()
       .raw()
       .toBuffer({ resolveWithObject: true });

@@ -23,6 +23,7 @@ import { replayJobFor } from '../jobs/replay-job.ts';
 import { JobRunner } from '../jobs/runner.ts';
 import type { Provider } from '../common/inference-contract.ts';
 import { providerNotice } from '../common/provider-notice.ts';
+import { jobDetailsSchema, type JobDetails } from '../common/queue-contract.ts';
 import { importModelFolder } from '../models/import-model.ts';
 import {
   DEFAULT_MODEL_ID,
@@ -40,6 +41,12 @@ export type Handlers = {
 };
 export type Broadcast = <E extends EventName>(event: E, payload: EventOf<E>) => void;
 
+/** The details a finished job stored with its result, when it has any. */
+function detailsOf(result: unknown): { details?: JobDetails } {
+  const parsed = jobDetailsSchema.safeParse(result ?? {});
+  return parsed.success && Object.keys(parsed.data).length > 0 ? { details: parsed.data } : {};
+}
+
 function jobView(job: JobRow): JobView {
   const request = job.request as { prompt?: string; folder?: string };
   return {
@@ -53,6 +60,7 @@ function jobView(job: JobRow): JobView {
     error: job.error,
     assetIds: (job.result as { assetIds?: number[] } | null)?.assetIds ?? [],
     summary: (job.result as { summary?: string } | null)?.summary ?? null,
+    ...detailsOf(job.result),
     createdAt: job.createdAt,
     finishedAt: job.finishedAt,
   };

@@ -11,10 +11,16 @@ import { randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { ModelManifest } from '../../common/model-manifest.ts';
 import { prefixCompletionMask, prefixRows } from '../../common/prefix-completion.ts';
-import type { InfillJob } from '../../common/queue-contract.ts';
+import { jobDetailsSchema, type InfillJob } from '../../common/queue-contract.ts';
 import { importFile } from '../../library/import-files.ts';
 import { writeFileAtomic } from '../../media/atomic-write.ts';
-import { readImageFile, toModelMask, toModelRgb } from '../../media/load-image.ts';
+import {
+  readImageFile,
+  readImageSize,
+  toMask,
+  toModelMask,
+  toModelRgb,
+} from '../../media/load-image.ts';
 import { resolveModel } from '../../models/installed.ts';
 import type { CommandContext } from '../context.ts';
 import { CliError } from '../errors.ts';
@@ -68,6 +74,23 @@ async function parentOf(ctx: CommandContext, values: Values): Promise<number> {
   return imported.assetId;
 }
 
+/** The size of the picture to infill, as shown (checked readable now, before any import). */
+async function imageSizeOf(
+  ctx: CommandContext,
+  values: Values,
+  modelSize: number,
+): Promise<{ width: number; height: number }> {
+  if (typeof values.image === 'string') {
+    const bytes = await readImageFile(values.image);
+    await toModelRgb(bytes, modelSize, values.image);
+    return readImageSize(bytes, values.image);
+  }
+  const item = typeof values.item === 'string' ? ctx.library().getItem(Number(values.item)) : null;
+  return item === null
+    ? { width: modelSize, height: modelSize }
+    : { width: item.width, height: item.height };
+}
+
 export async function infillCommand(ctx: CommandContext, values: Values): Promise<void> {
   const model = await resolveModel(ctx.home, values.model as string | undefined);
   const manifest = model.manifest;
@@ -91,11 +114,17 @@ export async function infillCommand(ctx: CommandContext, values: Values): Promis
   const provider = providerOption(values);
   const threads = numberOption(values, 'threads', 2, [1, 64], true);
   // Check the picture before the mask, and both before anything lands in the library.
-  if (typeof values.image === 'string')
-    await toModelRgb(await readImageFile(values.image), manifest.image.width, values.image);
+  const size = await imageSizeOf(ctx, values, manifest.image.width);
+  const { width: modelWidth, height: modelHeight } = manifest.image;
+  // An image larger than the model keeps its own resolution: its mask is read at that size, and
+  // the model works on a region around it.
+  const ownSize =
+    typeof values.mask === 'string' && (size.width !== modelWidth || size.height !== modelHeight);
   const mask =
     typeof values.mask === 'string'
-      ? await toModelMask(await readImageFile(values.mask), manifest.image.width, values.mask)
+      ? ownSize
+        ? await toMask(await readImageFile(values.mask), size.width, size.height, values.mask)
+        : await toModelMask(await readImageFile(values.mask), modelWidth, values.mask)
       : keepRowsMask(manifest, values['keep-rows']);
   const painted = mask.reduce((a, b) => a + b, 0);
   if (painted === 0)
@@ -114,12 +143,15 @@ export async function infillCommand(ctx: CommandContext, values: Values): Promis
     sampling,
     parentId,
     mask: Buffer.from(mask).toString('base64'),
+    ...(ownSize ? { maskWidth: size.width, maskHeight: size.height } : {}),
     featherPx,
     boardId: boardOption(ctx, values),
   };
   const { id } = ctx.library().jobs.submit({ kind: 'infill', modelId: manifest.id, request });
   const [job] = await runJobs(ctx, [id], { label: () => 'infill' });
-  const item = jobOutcomeItem(ctx, job ?? ctx.library().jobs.get(id)!);
+  const finished = job ?? ctx.library().jobs.get(id)!;
+  const item = jobOutcomeItem(ctx, finished);
+  const region = jobDetailsSchema.safeParse(finished.result ?? {}).data?.region ?? null;
   if (out !== null) await writeFileAtomic(out, await readFile(item.filePath!));
   if (ctx.json)
     ctx.print(
@@ -131,10 +163,12 @@ export async function infillCommand(ctx: CommandContext, values: Values): Promis
         seed,
         model: manifest.id,
         maskedPixels: painted,
+        size: { width: item.width, height: item.height },
+        region,
       }),
     );
   else
     ctx.print(
-      `${out ?? item.filePath}  item ${item.id} (infill of item ${parentId})  seed ${seed}  (${painted} of ${mask.length} pixels regenerated)`,
+      `${out ?? item.filePath}  item ${item.id} (infill of item ${parentId})  seed ${seed}  (${painted} of ${mask.length} pixels regenerated${region === null ? '' : `; worked on ${region.width}×${region.height} at ${region.x},${region.y} of ${item.width}×${item.height}`})`,
     );
 }

@@ -1,13 +1,14 @@
 /**
- * A queued infill: the source's pixels at the model's resolution (a library item, or a file
- * opened from disk that the library keeps by hash without making it an item), the mask from
- * the request, and the result stored with its lineage (parent, operation, mask hash). The mask
- * itself is kept too, so the result can be replayed.
+ * A queued infill: the source (a library item, or a file opened from disk that the library keeps
+ * by hash without making it an item) and the mask from the request, planned by infill-plan.ts (the
+ * whole image at the model's resolution, or a region of a larger one), and the result stored with
+ * its lineage (parent, operation, mask hash). The mask itself is kept too, so the result can be
+ * replayed.
  */
 import { infillJobSchema, type InfillJob } from '../../common/queue-contract.ts';
 import type { NewGeneration } from '../../gallery/index.ts';
-import { toModelRgb } from '../../media/load-image.ts';
 import type { ExecutionContext, ExecutionOutcome, Executor } from '../execution.ts';
+import { planInfill } from '../infill-plan.ts';
 import { pngOf, recipeOf, type ImageOutcome } from '../outcome-png.ts';
 import { replayParent, replaySummary, reproducesOriginal, wrongModel } from '../replay-outcome.ts';
 import { forwardStops } from './forward-stops.ts';
@@ -69,17 +70,11 @@ export const executeInfill: Executor = async (ctx) => {
   if (refused !== null) return refused;
   const source = await readSource(ctx, req);
   if ('status' in source) return source;
-  const size = ctx.model.manifest.image.width;
-  const rgb = await toModelRgb(source.bytes, size, source.name);
-  const mask = new Uint8Array(Buffer.from(req.mask, 'base64'));
-  if (mask.length !== size * ctx.model.manifest.image.height)
-    return failed(
-      'bad-mask',
-      `the mask has ${mask.length} pixels but this model works at ${size}×${ctx.model.manifest.image.height}: paint the mask again for this model`,
-    );
+  const { width, height } = ctx.model.manifest.image;
+  const plan = await planInfill(source, req, width, height);
+  if ('status' in plan) return plan;
   const started = Date.now();
   const stops = forwardStops(ctx);
-  const { width, height } = ctx.model.manifest.image;
   const end = await ctx.client.run(
     {
       task: 'infill',
@@ -91,8 +86,8 @@ export const executeInfill: Executor = async (ctx) => {
       seed: req.seed,
       imageIndex: 0,
       sampling: req.sampling,
-      imageRgb: Buffer.from(rgb).toString('base64'),
-      mask: req.mask,
+      imageRgb: Buffer.from(plan.modelRgb).toString('base64'),
+      mask: Buffer.from(plan.modelMask).toString('base64'),
       featherPx: req.featherPx,
     },
     (e) => {
@@ -114,7 +109,9 @@ export const executeInfill: Executor = async (ctx) => {
   if (end.type === 'failed')
     return { status: 'failed', code: end.code, message: end.message, retryable: end.retryable };
   if (end.type !== 'completed' || end.result.task !== 'infill') return { status: 'cancelled' };
+  const mask = plan.keptMask;
   const maskSha256 = await ctx.gallery.storeMask(mask);
+  const modelRgb = new Uint8Array(Buffer.from(end.result.imageRgb, 'base64'));
   const outcome: ImageOutcome = {
     task: 'infill',
     manifest: ctx.model.manifest,
@@ -126,8 +123,13 @@ export const executeInfill: Executor = async (ctx) => {
     sampling: req.sampling,
     provider: end.provider,
     codes: end.result.codes,
-    rgb: new Uint8Array(Buffer.from(end.result.imageRgb, 'base64')),
-    parent: { sha256: source.sha256, maskSha256, featherPx: req.featherPx },
+    ...(await plan.finish(modelRgb)),
+    parent: {
+      sha256: source.sha256,
+      maskSha256,
+      featherPx: req.featherPx,
+      ...(plan.square === null ? {} : { region: plan.square }),
+    },
     selfScore: null,
     replayOf: req.replay?.sha256 ?? null,
   };
@@ -155,9 +157,14 @@ export const executeInfill: Executor = async (ctx) => {
     };
   }
   const painted = mask.reduce((a, b) => a + (b ? 1 : 0), 0);
+  const where =
+    plan.region === null
+      ? ''
+      : ` (a ${plan.square!.side} px square around the mask, worked on at ${width}×${height})`;
   return {
     status: 'completed',
     assetIds: [assetId],
-    summary: `seed ${req.seed}, ${painted} of ${mask.length} pixels regenerated from ${source.name}`,
+    summary: `seed ${req.seed}, ${painted} of ${mask.length} pixels regenerated from ${source.name}${where}`,
+    ...(plan.region === null ? {} : { result: { region: plan.region } }),
   };
 };
