@@ -1,13 +1,16 @@
 /**
  * Parallel (speculative Jacobi) decoding on the shipped vq-ar model: a whole grid in fewer
  * decoder runs than codes, the same codes from the same seed and window, and a stopped run
- * resumed from its accepted codes to the uninterrupted run's codes.
+ * resumed from its accepted codes to the uninterrupted run's codes, as a paused job is.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { SamplingSettings } from '../../engine/logits/sample.ts';
 import { shippedModelDir } from '../../../models/testing/shipped-models.ts';
+import type { JobEvent } from '../../../common/inference-contract.ts';
+import type { JobControl } from '../types.ts';
 import { generateCodes, type GenerateRequest } from './generate.ts';
+import { runGenerate } from './jobs.ts';
 import { VqArModel } from './model.ts';
 
 let model: VqArModel;
@@ -49,4 +52,42 @@ test('a stopped parallel run resumes from its accepted codes to the uninterrupte
     generateCodes(model, request({ resumeFrom: [...partial.slice(0, -1), 100000] })),
     /saved code 100000 is outside this model's codebook/,
   );
+});
+
+test('a parallel job paused mid-image resumes from its state to the same image', async () => {
+  const request = {
+    task: 'generate' as const,
+    modelDir: model.dir,
+    provider: 'cpu' as const,
+    threads: 1,
+    prompt: 'red heart',
+    negativePrompt: '',
+    style: null,
+    seed: 9,
+    imageIndex: 0,
+    sampling: { ...settings, decoding: { mode: 'parallel' as const, window: 6, fanout: [2] } },
+    resumeFrom: null,
+  };
+  const events: JobEvent[] = [];
+  const whole = await runGenerate(model, request, { stop: null }, (e) => events.push(e));
+  assert.ok(whole !== 'stopped' && whole.task === 'generate');
+  const control: JobControl = { stop: null };
+  const paused: JobEvent[] = [];
+  const stopped = await runGenerate(model, request, control, (e) => {
+    paused.push(e);
+    if (e.type === 'checkpoint') control.stop = 'pause';
+  });
+  assert.equal(stopped, 'stopped');
+  const state = paused.find((e) => e.type === 'paused');
+  assert.ok(state?.type === 'paused' && state.state.codes.length >= 8);
+  assert.ok(paused.some((e) => e.type === 'preview'));
+  const resumed = await runGenerate(
+    model,
+    { ...request, resumeFrom: state.state },
+    { stop: null },
+    () => {},
+  );
+  assert.ok(resumed !== 'stopped' && resumed.task === 'generate');
+  assert.deepEqual(resumed.codes, whole.codes);
+  assert.equal(resumed.imageRgb, whole.imageRgb);
 });
