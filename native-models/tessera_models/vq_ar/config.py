@@ -39,6 +39,7 @@ class TransformerTraining:
     p_style_token: float = 0.8
     # Skin-tone variants are 44% of images; down-weighting them spends steps on distinct concepts.
     skin_tone_weight: float = 0.35
+    # EXPERIMENTAL (retrieval_training.py; the shipped model uses none of the next four).
     # Retrieval augmentation (CM3Leon): the share of examples that get one retrieved document
     # from the training split, the share of query words dropped, and how many of the most
     # relevant documents one is drawn from.
