@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { DEFAULT_MODEL_ID } from '../app/models/installed.ts';
 import { shippedModelDir } from '../app/models/testing/shipped-models.ts';
 import { openStudio, type Studio } from './harness.ts';
 
@@ -90,4 +91,28 @@ test('jpeg-lm is labelled experimental on the Models screen and in the Generate 
     .getByTestId('model-experimental')
     .getByText(/does not yet follow prompts/)
     .waitFor();
+});
+
+test("switching model starts from the new model's defaults unless a value is locked; reset takes the current model's", async () => {
+  const { page } = studio;
+  const cfg = page.getByTestId('cfg-input');
+  const topK = page.getByLabel('Top-k', { exact: true });
+  await page.getByTestId('nav-generate').click();
+  await page.getByTestId('model-select').selectOption(DEFAULT_MODEL_ID);
+  assert.deepEqual([await cfg.inputValue(), await topK.inputValue()], ['3', '0'], 'vq-ar defaults');
+  await page.getByTestId('model-select').selectOption(JPEG_LM_ID);
+  assert.deepEqual(
+    [await cfg.inputValue(), await topK.inputValue()],
+    ['2', '50'],
+    'jpeg-lm defaults',
+  );
+  await cfg.fill('7');
+  await page.getByTestId('lock-cfgScale').click();
+  assert.equal(await page.getByTestId('lock-cfgScale').getAttribute('aria-pressed'), 'true');
+  await page.getByTestId('model-select').selectOption(DEFAULT_MODEL_ID);
+  assert.equal(await cfg.inputValue(), '7', 'locked: kept');
+  assert.equal(await topK.inputValue(), '0', "unlocked: vq-ar's default");
+  await page.getByRole('button', { name: "Reset to the model's defaults" }).click();
+  assert.equal(await cfg.inputValue(), '3', "reset: vq-ar's own default");
+  await page.getByTestId('lock-cfgScale').click();
 });

@@ -39,6 +39,7 @@ export function RangeField({
   onChange,
   hint,
   testId,
+  lock,
 }: {
   label: string;
   value: number;
@@ -48,6 +49,8 @@ export function RangeField({
   onChange: (v: number) => void;
   hint?: ReactNode;
   testId?: string;
+  /** a lock beside the label: what it means is the caller's (e.g. kept across model switches) */
+  lock?: { locked: boolean; onToggle: () => void; title: string; testId?: string };
 }) {
   const id = useId();
   const set = (raw: string) => {
@@ -59,6 +62,19 @@ export function RangeField({
     <div className="field range-field">
       <div className="label-row">
         <label htmlFor={id}>{label}</label>
+        {lock !== undefined ? (
+          <button
+            type="button"
+            className={`btn icon-only small range-lock ${lock.locked ? 'active' : ''}`}
+            aria-pressed={lock.locked}
+            aria-label={`Lock ${label}`}
+            title={lock.title}
+            onClick={lock.onToggle}
+            data-testid={lock.testId}
+          >
+            <Icon name={lock.locked ? 'lock' : 'unlock'} size={12} />
+          </button>
+        ) : null}
         <span className="hint">
           {hint ?? (
             <>

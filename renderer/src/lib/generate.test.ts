@@ -4,19 +4,21 @@ import {
   firstChoice,
   generateRequest,
   previewOf,
+  resetToModelDefaults,
   samplingBound,
   settingsForModel,
   stageOf,
+  toggleLock,
   withSubmitted,
 } from './generate.ts';
-import { defaultSettings } from './settings.ts';
+import { defaultSettings, type SamplingKey } from './settings.ts';
 
 const model = {
   id: 'vq-ar/x',
   provider: 'cpu' as const,
   styles: ['twemoji', 'noto'],
   sampling: {
-    defaults: { cfgScale: 4, temperature: 0.9, topK: 50, topP: 0.95 },
+    defaults: { cfgScale: 4, temperature: 0.9, topK: 50, topP: 0.95, bestOf: 1 },
     bounds: { temperature: [0.1, 2] as const, topK: [0, 100] as const },
   },
 };
@@ -27,17 +29,66 @@ test('a slider takes the model bound for its key, or the fallback', () => {
   assert.deepEqual(samplingBound(undefined, 'topK', [0, 1000]), [0, 1000]);
 });
 
-test('choosing a model clamps sampling to it and keeps only a style it has', () => {
-  const cur = { ...defaultSettings(), temperature: 2.8, topK: 400.4, style: 'noto' };
-  const kept = settingsForModel(cur, model, false);
-  assert.equal(kept.modelId, 'vq-ar/x');
-  assert.equal(kept.temperature, 2);
-  assert.equal(kept.topK, 100);
-  assert.equal(kept.cfgScale, cur.cfgScale);
-  assert.equal(kept.style, 'noto');
-  assert.equal(settingsForModel({ ...cur, style: 'openmoji' }, model, false).style, null);
-  const fresh = settingsForModel(cur, model, true);
-  assert.deepEqual([fresh.cfgScale, fresh.temperature, fresh.topK, fresh.topP], [4, 0.9, 50, 0.95]);
+test('choosing a model starts from its defaults and keeps only a style it has', () => {
+  const cur = { ...defaultSettings(), temperature: 2.8, topK: 400.4, style: 'noto', bestOf: 3 };
+  const next = settingsForModel(cur, model);
+  assert.equal(next.modelId, 'vq-ar/x');
+  assert.deepEqual(
+    [next.cfgScale, next.temperature, next.topK, next.topP, next.bestOf],
+    [4, 0.9, 50, 0.95, 1],
+  );
+  assert.equal(next.style, 'noto');
+  assert.equal(settingsForModel({ ...cur, style: 'openmoji' }, model).style, null);
+});
+
+const other = {
+  id: 'jpeg-lm/y',
+  styles: [],
+  sampling: {
+    defaults: { cfgScale: 2, temperature: 1, topK: 50, topP: 0.9, bestOf: 1 },
+    bounds: { topK: [0, 320] as const },
+  },
+};
+
+test("switching back and forth gives each model its own defaults, not the last model's values", () => {
+  const onFirst = settingsForModel(defaultSettings(), model);
+  const onSecond = settingsForModel(onFirst, other);
+  assert.deepEqual([onSecond.cfgScale, onSecond.temperature, onSecond.topP], [2, 1, 0.9]);
+  const back = settingsForModel(onSecond, model);
+  assert.deepEqual([back.cfgScale, back.temperature, back.topK, back.topP], [4, 0.9, 50, 0.95]);
+});
+
+test('a locked value survives a model switch, pulled into the new bounds only', () => {
+  const cur = {
+    ...settingsForModel(defaultSettings(), other),
+    cfgScale: 7.5,
+    temperature: 2.8,
+    lockedSampling: ['cfgScale', 'temperature'] as SamplingKey[],
+  };
+  const next = settingsForModel(cur, model);
+  assert.equal(next.cfgScale, 7.5, 'locked, within bounds: kept');
+  assert.equal(next.temperature, 2, 'locked: kept but clamped to the new bound');
+  assert.equal(next.topP, 0.95, 'unlocked: the new model default');
+  assert.deepEqual(next.lockedSampling, ['cfgScale', 'temperature']);
+});
+
+test("reset takes the current model's defaults for every value, locked or not, and keeps the locks", () => {
+  const cur = {
+    ...defaultSettings(),
+    modelId: other.id,
+    cfgScale: 9,
+    topP: 0.5,
+    cdk: { alpha: 0.5, k: 8, tau: 1 },
+    lockedSampling: ['cfgScale'] as SamplingKey[],
+  };
+  const reset = resetToModelDefaults(cur, other);
+  assert.deepEqual([reset.cfgScale, reset.topP, reset.cdk], [2, 0.9, null]);
+  assert.deepEqual(reset.lockedSampling, ['cfgScale']);
+});
+
+test('a lock toggles on and off', () => {
+  assert.deepEqual(toggleLock([], 'topK'), ['topK']);
+  assert.deepEqual(toggleLock(['topK', 'topP'], 'topK'), ['topP']);
 });
 
 test('the first choice is the first usable model, else the first', () => {

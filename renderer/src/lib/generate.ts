@@ -4,7 +4,12 @@
  * this session's jobs is "on stage" (shown in the preview with its progress). Pure.
  */
 import type { JobView, ModelView, RequestOf } from '../../../app/common/contract.ts';
-import { clampToBounds, type GenerateSettings } from './settings.ts';
+import {
+  clampToBounds,
+  SAMPLING_KEYS,
+  type GenerateSettings,
+  type SamplingKey,
+} from './settings.ts';
 
 type ModelChoice = Pick<ModelView, 'id' | 'sampling' | 'styles'>;
 
@@ -19,21 +24,33 @@ export function samplingBound(
 }
 
 /**
- * The settings once `model` is chosen: sampling pulled into its bounds (from its defaults when
- * `withDefaults`, the first pick of a session), and the style kept only if the model has it.
+ * The settings once `model` is chosen: each sampling value from the model's own defaults unless
+ * the user locked it (a locked one is only pulled into the model's bounds), and the style kept
+ * only if the model has it.
  */
-export function settingsForModel(
-  cur: GenerateSettings,
-  model: ModelChoice,
-  withDefaults: boolean,
-): GenerateSettings {
-  const base = withDefaults
-    ? { ...cur, modelId: model.id, ...model.sampling.defaults }
-    : { ...cur, modelId: model.id };
+export function settingsForModel(cur: GenerateSettings, model: ModelChoice): GenerateSettings {
+  const locked = new Set(cur.lockedSampling);
+  const next: GenerateSettings = {
+    ...cur,
+    modelId: model.id,
+    bestOf: model.sampling.defaults.bestOf,
+  };
+  for (const key of SAMPLING_KEYS) if (!locked.has(key)) next[key] = model.sampling.defaults[key];
   return {
-    ...clampToBounds(base, model.sampling.bounds),
+    ...clampToBounds(next, model.sampling.bounds),
     style: cur.style !== null && model.styles.includes(cur.style) ? cur.style : null,
   };
+}
+
+/** "Reset to the model's defaults": every sampling value from `model`, locked or not; CD-K off. */
+export function resetToModelDefaults(cur: GenerateSettings, model: ModelChoice): GenerateSettings {
+  const reset = settingsForModel({ ...cur, lockedSampling: [], cdk: null }, model);
+  return { ...reset, lockedSampling: cur.lockedSampling };
+}
+
+/** The locks with `key` locked or unlocked. */
+export function toggleLock(locked: readonly SamplingKey[], key: SamplingKey): SamplingKey[] {
+  return locked.includes(key) ? locked.filter((k) => k !== key) : [...locked, key];
 }
 
 /** The model to start from when none is chosen: the first one that can run, else the first. */

@@ -35,7 +35,13 @@ export interface GenerateSettings {
   count: number;
   bestOf: number;
   boardId: number | null;
+  /** sampling values the user locked: a model switch keeps them instead of the model's defaults */
+  lockedSampling: SamplingKey[];
 }
+
+/** The sampling values a model's manifest gives defaults for, each lockable on its own. */
+export const SAMPLING_KEYS = ['cfgScale', 'temperature', 'topK', 'topP'] as const;
+export type SamplingKey = (typeof SAMPLING_KEYS)[number];
 
 export const REUSABLE_FIELDS = [
   'modelId',
@@ -89,6 +95,7 @@ export function defaultSettings(): GenerateSettings {
     count: 1,
     bestOf: 1,
     boardId: null,
+    lockedSampling: [],
   };
 }
 

@@ -7,8 +7,8 @@ import type { ModelView } from '../../../../app/common/contract.ts';
 import { DECODING_WINDOW } from '../../../../app/common/inference-contract.ts';
 import { parallelDecoding } from '../../../../app/common/parallel-decoding.ts';
 import { RangeField } from '../../components/ui.tsx';
-import { samplingBound } from '../../lib/generate.ts';
-import type { Cdk, GenerateSettings } from '../../lib/settings.ts';
+import { samplingBound, toggleLock } from '../../lib/generate.ts';
+import type { Cdk, GenerateSettings, SamplingKey } from '../../lib/settings.ts';
 import { updateSettings } from '../../state/app.ts';
 
 const CDK_ON: Cdk = { alpha: 0.5, k: 8, tau: 1 };
@@ -44,6 +44,19 @@ function CdkFields({ cdk }: { cdk: Cdk }) {
   );
 }
 
+/** The lock of one sampling value: a locked value is kept when another model is chosen. */
+function lockOf(s: GenerateSettings, key: SamplingKey) {
+  const locked = s.lockedSampling.includes(key);
+  return {
+    locked,
+    title: locked
+      ? 'Locked: kept when you choose another model'
+      : "Unlocked: choosing another model starts from that model's default",
+    onToggle: () => updateSettings({ lockedSampling: toggleLock(s.lockedSampling, key) }),
+    testId: `lock-${key}`,
+  };
+}
+
 export function SamplingControls({
   settings: s,
   model,
@@ -69,6 +82,7 @@ export function SamplingControls({
         step={0.1}
         onChange={(v) => updateSettings({ cfgScale: v })}
         testId="cfg-input"
+        lock={lockOf(s, 'cfgScale')}
       />
       <details className="group" open>
         <summary>Sampling</summary>
@@ -80,6 +94,7 @@ export function SamplingControls({
           step={0.05}
           onChange={(v) => updateSettings({ temperature: v })}
           hint={s.temperature === 0 ? 'Greedy: always the most likely token' : undefined}
+          lock={lockOf(s, 'temperature')}
         />
         <RangeField
           label="Top-k"
@@ -89,6 +104,7 @@ export function SamplingControls({
           step={1}
           onChange={(v) => updateSettings({ topK: Math.round(v) })}
           hint={s.topK === 0 ? '0 = off' : undefined}
+          lock={lockOf(s, 'topK')}
         />
         <RangeField
           label="Top-p"
@@ -97,6 +113,7 @@ export function SamplingControls({
           max={pb[1]}
           step={0.01}
           onChange={(v) => updateSettings({ topP: v })}
+          lock={lockOf(s, 'topP')}
         />
         <label className="check">
           <input

@@ -9,6 +9,7 @@ import { generateBlocker } from '../../lib/blockers.ts';
 import {
   firstChoice,
   generateRequest,
+  resetToModelDefaults,
   settingsForModel,
   withSubmitted,
 } from '../../lib/generate.ts';
@@ -31,20 +32,20 @@ export function useGenerate() {
   const generators = useMemo(() => models.filter((m) => canDo(m, 'generate')), [models]);
   const model = generators.find((m) => m.id === s.modelId);
 
-  // Pick a model once the list arrives (the first usable one), and keep sampling in bounds.
+  // Pick a model once the list arrives (the first usable one), starting from its defaults.
   useEffect(() => {
     if (!loaded || generators.length === 0 || model !== undefined) return;
     const first = firstChoice(generators)!;
-    settingsStore.set((cur) => settingsForModel(cur, first, true));
+    settingsStore.set((cur) => settingsForModel(cur, first));
   }, [loaded, generators, model]);
 
   const chooseModel = (id: string) => {
     const m = generators.find((x) => x.id === id);
-    if (m !== undefined) settingsStore.set((cur) => settingsForModel(cur, m, false));
+    if (m !== undefined) settingsStore.set((cur) => settingsForModel(cur, m));
   };
 
   const resetSampling = () => {
-    if (model !== undefined) updateSettings({ ...model.sampling.defaults, cdk: null });
+    if (model !== undefined) settingsStore.set((cur) => resetToModelDefaults(cur, model));
   };
 
   const blocked = generateBlocker({ model, loaded, prompt: s.prompt });
