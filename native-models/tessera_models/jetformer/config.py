@@ -41,7 +41,9 @@ class DecoderConfig:
     dropout: float = 0.0
     rope_theta: float = 10000.0
     norm_eps: float = 1e-6
-    context: int = 96  # BOS + caption + EOS + BOI + 64 image tokens, with room
+    # The longest sequence a loop runs (<bos>, 16 caption tokens, <eos>, <boi>, 64 image tokens,
+    # with room), recorded in the manifest; RoPE itself sets no limit.
+    context: int = 96
     vocab_size: int = 0  # set from the vocabulary at training time
     ar_dims: int = 8  # dims of each soft token modelled autoregressively; the rest are N(0, 1)
     mixtures: int = 64

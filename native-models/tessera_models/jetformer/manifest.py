@@ -46,7 +46,7 @@ def build_manifest(
 ) -> dict[str, Any]:
     dc = decoder
     size = flow.image_size
-    context = vocab.text_len + 2 + flow.tokens
+    context = max(dc.context, vocab.text_len + 2 + flow.tokens)
     graphs["decoder"]["kv"] = kv_block(dc.layers, dc.kv_heads, dc.head_dim, context)
     weight_bytes = sum(g["bytes"] for g in graphs.values())
     kv_per_token_row = dc.layers * 2 * dc.kv_heads * dc.head_dim * 4
