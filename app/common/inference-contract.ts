@@ -38,6 +38,17 @@ export const decodingSchema = z.object({
 });
 export type Decoding = z.infer<typeof decodingSchema>;
 
+/**
+ * A diffusion model's denoising (docs/models.md §transfusion): steps, the sampler its manifest
+ * lists, and for infill how often each step is resampled (RePaint). Bounds are the manifest's.
+ */
+export const diffusionSettingsSchema = z.object({
+  steps: z.number().int('steps must be a whole number').min(1, 'steps must be at least 1'),
+  sampler: z.enum(['ddim', 'euler', 'heun']),
+  resample: z.number().int().min(1).max(20).optional(),
+});
+export type DiffusionSettingsRequest = z.infer<typeof diffusionSettingsSchema>;
+
 export const samplingSchema = z.object({
   cfgScale: z.number().min(0).max(50),
   temperature: z.number().min(0).max(5),
@@ -51,6 +62,8 @@ export const samplingSchema = z.object({
     })
     .nullable(),
   decoding: decodingSchema.optional(),
+  /** Denoising settings of diffusion families; absent = the manifest's defaults. */
+  diffusion: diffusionSettingsSchema.optional(),
 });
 export type Sampling = z.infer<typeof samplingSchema>;
 

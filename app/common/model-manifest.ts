@@ -14,7 +14,7 @@ export const FAMILIES = ['vq-ar', 'jpeg-lm', 'jetformer', 'transfusion'] as cons
 export type Family = (typeof FAMILIES)[number];
 
 /** Families this build can run; the inference registry's test keeps the two lists equal. */
-export const RUNNABLE_FAMILIES: readonly Family[] = ['vq-ar', 'jpeg-lm'];
+export const RUNNABLE_FAMILIES: readonly Family[] = ['vq-ar', 'jpeg-lm', 'jetformer', 'transfusion'];
 export const isRunnableFamily = (family: Family): boolean => RUNNABLE_FAMILIES.includes(family);
 
 /** The unit each family counts its generation progress in (a token, an MCU, a denoising step). */
@@ -112,6 +112,70 @@ export const jpegSchema = z.object({
   }),
 });
 
+/**
+ * `transfusion` (docs/models.md §transfusion): the diffusion objective and what patch_out
+ * predicts, the schedule (ᾱ for ddpm, shipped so the loop never recomputes it), the patch grid,
+ * the samplers and the denoising settings' defaults and bounds. Cross-field rules (a schedule
+ * of `timesteps` values in (0, 1), samplers that fit the objective) are checked in
+ * checkDiffusion so a damaged block is named with what to do.
+ */
+export const DIFFUSION_SAMPLERS = { ddpm: ['ddim'], flow: ['euler', 'heun'] } as const;
+export type DiffusionSampler = 'ddim' | 'euler' | 'heun';
+const samplerName = z.enum(['ddim', 'euler', 'heun']);
+
+export const diffusionSchema = z.object({
+  objective: z.enum(['ddpm', 'flow']),
+  prediction: z.enum(['eps', 'velocity']),
+  schedule: z.enum(['cosine', 'rectified-flow']),
+  timesteps: z.number().int().nonnegative(),
+  alphasBar: z.array(z.number()).optional(),
+  patches: z.number().int().positive(),
+  patchDim: z.number().int().positive(),
+  samplers: z.array(samplerName).min(1),
+  infill: z.literal('repaint'),
+  defaults: z.object({
+    steps: z.number().int().positive(),
+    sampler: samplerName,
+    cfgScale: z.number(),
+  }),
+  bounds: z.object({
+    steps: z.tuple([z.number().int().positive(), z.number().int().positive()]),
+    cfgScale: z.tuple([z.number(), z.number()]),
+  }),
+});
+
+/**
+ * `jetformer` (docs/models.md §jetformer): the soft-token grid, how many leading dims of each
+ * token the decoder models (the rest are factored out under N(0, 1)), the mixture size, and the
+ * GMM sampling settings beyond the shared ones (the scale temperature is the request's
+ * `temperature`; the mixture temperature is the manifest's). Pixels are quantised by flooring
+ * and encoded at their bin centres.
+ */
+export const gmmSchema = z
+  .object({
+    tokens: z.number().int().positive(),
+    tokenDim: z.number().int().positive(),
+    arDims: z.number().int().positive(),
+    factoredDims: z.number().int().nonnegative(),
+    mixtures: z.number().int().positive(),
+    couplings: z.number().int().positive(),
+    guidance: z.literal('closed-form'),
+    quantise: z.literal('floor'),
+    encodeAt: z.literal('bin-centre'),
+    defaults: z.object({
+      cfgScale: z.number(),
+      temperatureProbs: z.number().positive(),
+      temperatureScales: z.number().positive(),
+    }),
+    bounds: z.object({
+      temperatureProbs: z.tuple([z.number().positive(), z.number().positive()]),
+      temperatureScales: z.tuple([z.number().positive(), z.number().positive()]),
+    }),
+  })
+  .refine((g) => g.arDims + g.factoredDims === g.tokenDim, {
+    message: 'gmm.arDims + gmm.factoredDims must equal gmm.tokenDim',
+  });
+
 const idRange = z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]);
 const bounds = z.tuple([z.number(), z.number()]);
 
@@ -200,6 +264,8 @@ export const manifestSchema = z
       })
       .optional(),
     jpeg: jpegSchema.optional(),
+    gmm: gmmSchema.optional(),
+    diffusion: diffusionSchema.optional(),
     /**
      * The retrieval memory (vq-ar, docs/models.md §vq-ar retrieval): captioned code grids
      * searched by a prompt's caption; the top document is prepended to both CFG rows.
@@ -247,8 +313,17 @@ export const manifestSchema = z
     const required: Record<Family, string[]> = {
       'vq-ar': ['decoder', 'vq_encode', 'vq_decode'],
       'jpeg-lm': ['decoder'],
-      jetformer: ['decoder', 'flow_forward', 'flow_inverse', 'gmm_head'],
-      transfusion: ['decoder', 'patch_in', 'patch_out'],
+      jetformer: [
+        'flow_forward',
+        'flow_inverse',
+        'embed_text',
+        'embed_image',
+        'decoder',
+        'gmm_head',
+        'text_head',
+        'score',
+      ],
+      transfusion: ['embed_text', 'patch_in', 'decoder', 'patch_out', 'lm_head'],
     };
     for (const role of required[m.family]) {
       if (m.graphs[role] === undefined) {
@@ -263,6 +338,14 @@ export const manifestSchema = z
       ctx.addIssue({ code: 'custom', path: ['vq'], message: 'a vq-ar model needs a "vq" block' });
     }
     if (m.family === 'jpeg-lm') checkJpeg(m, ctx);
+    if (m.family === 'jetformer' && m.gmm === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['gmm'],
+        message:
+          'a jetformer model needs a "gmm" block (its token grid and mixture head): re-export it with tessera_models.jetformer.export',
+      });
+    if (m.family === 'transfusion') checkDiffusion(m, ctx);
     const slot = m.tokenizer.captionSlot;
     if (slot !== undefined && slot < m.tokenizer.maxTokens) {
       ctx.addIssue({
@@ -324,6 +407,67 @@ function checkJpeg(
     problems.push([
       ['jpeg', 'bpe'],
       `JPEG tokens [${j.bpe.offset}, ${j.bpe.offset + j.bpe.size}) must end the vocabulary of ${m.tokenizer.vocabSize}`,
+    ]);
+  for (const [path, message] of problems)
+    ctx.addIssue({ code: 'custom', path, message: `${message}: ${reexport}` });
+}
+
+/** The `diffusion` block of a transfusion manifest, present and consistent with the rest. */
+function checkDiffusion(
+  m: {
+    diffusion?: z.infer<typeof diffusionSchema> | undefined;
+    image: { width: number; height: number; patch?: number | undefined };
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const d = m.diffusion;
+  const reexport = 're-export the model with native-models (tessera_models.transfusion.export)';
+  if (d === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['diffusion'],
+      message: `a transfusion model needs a "diffusion" block (its noise schedule and samplers): ${reexport}`,
+    });
+    return;
+  }
+  const problems: [string[], string][] = [];
+  if (d.objective === 'ddpm') {
+    const a = d.alphasBar ?? [];
+    if (d.timesteps < 1 || a.length !== d.timesteps || !a.every((x) => x > 0 && x < 1))
+      problems.push([
+        ['diffusion', 'alphasBar'],
+        `the noise schedule is missing or damaged (${d.timesteps} values strictly between 0 and 1 needed, found ${a.length}${a.every((x) => x > 0 && x < 1) ? '' : ' with some outside'})`,
+      ]);
+  }
+  const fits: readonly string[] = DIFFUSION_SAMPLERS[d.objective];
+  if (!d.samplers.every((s) => fits.includes(s)) || !d.samplers.includes(d.defaults.sampler))
+    problems.push([
+      ['diffusion', 'samplers'],
+      `a ${d.objective} model samples with ${fits.join(' or ')}; the manifest lists ${d.samplers.join(', ')} with default ${d.defaults.sampler}`,
+    ]);
+  const p = m.image.patch;
+  if (
+    p === undefined ||
+    m.image.width % p !== 0 ||
+    m.image.height % p !== 0 ||
+    d.patches !== (m.image.width / p) * (m.image.height / p) ||
+    d.patchDim !== p * p * 3
+  )
+    problems.push([
+      ['diffusion', 'patches'],
+      `${d.patches} patches of ${d.patchDim} values do not tile a ${m.image.width}×${m.image.height} image in ${p ?? '?'}-pixel patches`,
+    ]);
+  const [lo, hi] = d.bounds.steps;
+  if (lo > hi || d.defaults.steps < lo || d.defaults.steps > hi)
+    problems.push([
+      ['diffusion', 'defaults', 'steps'],
+      `default steps ${d.defaults.steps} lie outside [${lo}, ${hi}]`,
+    ]);
+  const [glo, ghi] = d.bounds.cfgScale;
+  if (glo > ghi || d.defaults.cfgScale < glo || d.defaults.cfgScale > ghi)
+    problems.push([
+      ['diffusion', 'defaults', 'cfgScale'],
+      `default guidance ${d.defaults.cfgScale} lies outside [${glo}, ${ghi}]`,
     ]);
   for (const [path, message] of problems)
     ctx.addIssue({ code: 'custom', path, message: `${message}: ${reexport}` });

@@ -11,11 +11,13 @@ import {
   type LoadOptions,
 } from './types.ts';
 import { jpegLm } from './jpeg-lm/index.ts';
+import { transfusion } from './transfusion/index.ts';
 import { vqAr } from './vq-ar/index.ts';
 
 export const FAMILY_REGISTRY: Partial<Record<Family, FamilyDescriptor>> = {
   'vq-ar': vqAr,
   'jpeg-lm': jpegLm,
+  transfusion,
 };
 
 export async function loadFamilyModel(dir: string, options: LoadOptions): Promise<FamilyModel> {

@@ -1,0 +1,125 @@
+/**
+ * Captioning and caption scoring with the image first: [<bos>, <boi>, clean patches at t = 0,
+ * <eoi>] and then the caption, as the reference loop reads them.
+ */
+import { sampleToken } from '../../engine/logits/sample.ts';
+import { Prng, PURPOSE_CAPTION, streamId } from '../../engine/rng.ts';
+import type { PrefixCache, TransfusionModel } from './model.ts';
+import { patchify } from './patches.ts';
+
+/** The image-first prefix run once: the last hidden state and the cache after it. */
+async function imagePrefix(
+  model: TransfusionModel,
+  rgb: Uint8Array,
+): Promise<{ last: Float32Array; cache: PrefixCache }> {
+  const m = model.manifest;
+  const d = model.diffusion;
+  const sp = m.specialTokens;
+  const x0 = Float32Array.from(patchify(rgb, m.image.width, m.image.patch!));
+  const head = await model.embedText([[sp.bos, sp.boi!]]);
+  const image = await model.patchIn(x0, 1, 0);
+  const tail = await model.embedText([[sp.eoi!]]);
+  const embeds = new Float32Array(head.length + image.length + tail.length);
+  embeds.set(head);
+  embeds.set(image, head.length);
+  embeds.set(tail, head.length + image.length);
+  const seq = 3 + d.patches;
+  const { hidden, cache } = await model.decode(embeds, 1, seq, model.emptyCache(1), [
+    2,
+    2 + d.patches,
+  ]);
+  const width = hidden.length / seq;
+  return { last: hidden.slice((seq - 1) * width), cache };
+}
+
+export interface CaptionSampling {
+  temperature: number;
+  topP: number;
+  seed: number;
+}
+
+/** Greedy (ties to the lower id, as numpy's lexsort) or sampled caption words until <eos>. */
+export async function captionImage(
+  model: TransfusionModel,
+  rgb: Uint8Array,
+  sampling: CaptionSampling | null,
+): Promise<string> {
+  const m = model.manifest;
+  const [lo, hi] = m.tokenizer.idRanges.text;
+  const eos = m.specialTokens.eos;
+  let { last, cache } = await imagePrefix(model, rgb);
+  const prng = sampling === null ? null : new Prng(sampling.seed, streamId(0, PURPOSE_CAPTION));
+  const words: number[] = [];
+  for (let n = 0; n < m.tokenizer.maxTokens; n++) {
+    const row = await model.logits(last, 1);
+    let best = eos;
+    if (sampling === null) {
+      for (let i = lo; i < hi; i++) if (row[i]! > row[best]!) best = i;
+    } else {
+      const candidates = new Float32Array(hi - lo + 1);
+      candidates[0] = row[eos]!;
+      candidates.set(row.subarray(lo, hi), 1);
+      const settings = {
+        cfgScale: 1,
+        temperature: sampling.temperature,
+        topK: 0,
+        topP: sampling.topP,
+        cdk: null,
+      };
+      const pick = sampleToken(candidates, null, settings, prng!);
+      best = pick === 0 ? eos : lo + pick - 1;
+    }
+    if (best === eos) break;
+    words.push(best - lo);
+    const step = await model.decode(await model.embedText([[best]]), 1, 1, cache, null);
+    last = step.hidden;
+    cache = step.cache;
+  }
+  return model.words.decode(words);
+}
+
+/**
+ * log p(caption, <eos> | image) in nats for each text (teacher-forced), with its token count:
+ * best-of-N ranking and `tessera score`.
+ */
+export async function scoreImage(
+  model: TransfusionModel,
+  rgb: Uint8Array,
+  texts: readonly string[],
+): Promise<{ logProbs: number[]; tokens: number[] }> {
+  const eos = model.manifest.specialTokens.eos;
+  const vocab = model.manifest.tokenizer.vocabSize;
+  const { last, cache } = await imagePrefix(model, rgb);
+  const width = last.length;
+  const logProbs: number[] = [];
+  const tokens: number[] = [];
+  for (const text of texts) {
+    const ids = [...model.captionIds(text, null), eos];
+    let hidden = last;
+    if (ids.length > 1) {
+      const more = await model.decode(
+        await model.embedText([ids.slice(0, -1)]),
+        1,
+        ids.length - 1,
+        cache,
+        null,
+      );
+      hidden = new Float32Array(ids.length * width);
+      hidden.set(last);
+      hidden.set(more.hidden, width);
+    }
+    const logits = await model.logits(hidden, ids.length);
+    let total = 0;
+    ids.forEach((token, t) => {
+      const row = logits.subarray(t * vocab, (t + 1) * vocab);
+      let max = -Infinity;
+      for (const x of row) if (x > max) max = x;
+      let sum = 0;
+      for (const x of row) sum += Math.exp(x - max);
+      total += row[token]! - max - Math.log(sum);
+    });
+    logProbs.push(total);
+    tokens.push(ids.length);
+  }
+  return { logProbs, tokens };
+}

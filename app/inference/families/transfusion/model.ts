@@ -1,0 +1,216 @@
+/**
+ * A loaded `transfusion` model: its validated manifest, word tokenizer and the five graphs
+ * (embed_text, patch_in, decoder, patch_out, lm_head). Files are checked against their manifest
+ * hashes, and every graph's inputs and outputs against the names the loop feeds and reads, so
+ * a missing, damaged or mismatched graph is named before anything runs on it.
+ */
+import { join } from 'node:path';
+import type { ModelManifest } from '../../../common/model-manifest.ts';
+import {
+  float32Tensor,
+  floatData,
+  int64Tensor,
+  loadSession,
+  run,
+  type LoadedSession,
+  type Provider,
+  type Tensor,
+} from '../../engine/ort.ts';
+import { WordTokenizer, type WordTokenizerFile } from '../../engine/tokenizers/word.ts';
+import { readManifest } from '../manifest-file.ts';
+import { readCheckedFile } from '../model-files.ts';
+import { ModelLoadError } from '../types.ts';
+
+export const ROLES = ['embed_text', 'patch_in', 'decoder', 'patch_out', 'lm_head'] as const;
+export type Role = (typeof ROLES)[number];
+
+const MASK_VALUE = -1e9;
+
+/** Past keys and values per layer, [rows, heads, length, headDim] each. */
+export type PrefixCache = Tensor[];
+
+export class TransfusionModel {
+  private constructor(
+    readonly dir: string,
+    readonly manifest: ModelManifest,
+    readonly words: WordTokenizer,
+    readonly sessions: Record<Role, LoadedSession>,
+  ) {}
+
+  static async load(
+    dir: string,
+    options: { provider: Provider; threads: number } = { provider: 'cpu', threads: 2 },
+  ): Promise<TransfusionModel> {
+    const manifest = await readManifest(dir);
+    if (manifest.family !== 'transfusion')
+      throw new ModelLoadError(`${dir} holds a ${manifest.family} model, not transfusion`);
+    const words = WordTokenizer.fromJson(
+      JSON.parse(
+        (await readCheckedFile(dir, manifest.tokenizer.file, manifest.tokenizer.sha256)).toString(
+          'utf8',
+        ),
+      ) as WordTokenizerFile,
+    );
+    const sessions = {} as Record<Role, LoadedSession>;
+    for (const role of ROLES) {
+      const g = manifest.graphs[role];
+      if (g === undefined)
+        throw new ModelLoadError(
+          `${dir} has no "${role}" graph in its manifest: re-export the model with tessera_models.transfusion.export`,
+        );
+      await readCheckedFile(dir, g.file, g.sha256);
+      sessions[role] = await loadSession(join(dir, g.file), options);
+    }
+    const model = new TransfusionModel(dir, manifest, words, sessions);
+    model.checkGraphs();
+    return model;
+  }
+
+  get diffusion() {
+    return this.manifest.diffusion!;
+  }
+
+  private get kv() {
+    return this.manifest.graphs.decoder!.kv!;
+  }
+
+  private pastNames(): string[] {
+    const kv = this.kv;
+    return Array.from({ length: kv.layers }, (_, i) => [
+      kv.pastKey.replace('{i}', String(i)),
+      kv.pastValue.replace('{i}', String(i)),
+    ]).flat();
+  }
+
+  private presentNames(): string[] {
+    const kv = this.kv;
+    return Array.from({ length: kv.layers }, (_, i) => [
+      kv.presentKey.replace('{i}', String(i)),
+      kv.presentValue.replace('{i}', String(i)),
+    ]).flat();
+  }
+
+  /** Each graph reads and writes the tensors the loop uses; else a mismatched graph is named. */
+  private checkGraphs(): void {
+    const want: Record<Role, [string[], string[]]> = {
+      embed_text: [['input_ids'], ['inputs_embeds']],
+      patch_in: [['x_t', 't'], ['inputs_embeds']],
+      decoder: [
+        ['inputs_embeds', 'position_ids', 'attention_mask', ...this.pastNames()],
+        ['hidden', ...this.presentNames()],
+      ],
+      patch_out: [['hidden'], ['prediction']],
+      lm_head: [['hidden'], ['logits']],
+    };
+    for (const role of ROLES) {
+      const s = this.sessions[role].session;
+      const [ins, outs] = want[role];
+      const missing = [
+        ...ins.filter((n) => !s.inputNames.includes(n)),
+        ...outs.filter((n) => !s.outputNames.includes(n)),
+      ];
+      if (missing.length > 0)
+        throw new ModelLoadError(
+          `${this.manifest.graphs[role]!.file} in ${this.dir} is not a transfusion ${role} graph ` +
+            `(it lacks ${missing.join(', ')}): re-export the model with tessera_models.transfusion.export`,
+        );
+    }
+  }
+
+  /** Model ids of a prompt's caption (style token first); none for an empty prompt. */
+  captionIds(prompt: string, style: string | null): number[] {
+    if (prompt.trim() === '') return [];
+    const offset = this.manifest.tokenizer.idRanges.text[0];
+    return this.words.encode(prompt, style).map((i) => i + offset);
+  }
+
+  emptyCache(rows: number): PrefixCache {
+    const kv = this.kv;
+    return this.pastNames().map(() =>
+      float32Tensor(new Float32Array(0), [rows, kv.kvHeads, 0, kv.headDim]),
+    );
+  }
+
+  async embedText(ids: number[][]): Promise<Float32Array> {
+    const out = await run(this.sessions.embed_text.session, {
+      input_ids: int64Tensor(ids.flat(), [ids.length, ids[0]!.length]),
+    });
+    return floatData(out.inputs_embeds!);
+  }
+
+  /** x [rows·N·C] at network time t -> embeddings [rows·N·D]. */
+  async patchIn(x: Float32Array, rows: number, t: number): Promise<Float32Array> {
+    const d = this.diffusion;
+    const out = await run(this.sessions.patch_in.session, {
+      x_t: float32Tensor(x, [rows, d.patches, d.patchDim]),
+      t: float32Tensor(new Float32Array(rows).fill(t), [rows]),
+    });
+    return floatData(out.inputs_embeds!);
+  }
+
+  /**
+   * The decoder over `seq` new positions per row after the cache, with the image block's
+   * (start, end) in whole-sequence positions attending both ways. Returns the hidden states and
+   * the grown cache (which a denoising step drops: its image keys are stale at the next step).
+   */
+  async decode(
+    embeds: Float32Array,
+    rows: number,
+    seq: number,
+    cache: PrefixCache,
+    image: [number, number] | null,
+  ): Promise<{ hidden: Float32Array; cache: PrefixCache }> {
+    const past = cache[0]!.dims[2]!;
+    const total = past + seq;
+    const mask = new Float32Array(rows * seq * total);
+    for (let q = 0; q < seq; q++) {
+      const qp = past + q;
+      for (let k = 0; k < total; k++) {
+        let ok = k <= qp;
+        if (image !== null) ok ||= qp >= image[0] && qp < image[1] && k >= image[0] && k < image[1];
+        if (!ok) mask[q * total + k] = MASK_VALUE;
+      }
+    }
+    for (let b = 1; b < rows; b++) mask.copyWithin(b * seq * total, 0, seq * total);
+    const positions = Array.from({ length: rows * seq }, (_, i) => past + (i % seq));
+    const width = embeds.length / (rows * seq);
+    const feed: Record<string, Tensor> = {
+      inputs_embeds: float32Tensor(embeds, [rows, seq, width]),
+      position_ids: int64Tensor(positions, [rows, seq]),
+      attention_mask: float32Tensor(mask, [rows, 1, seq, total]),
+    };
+    this.pastNames().forEach((n, i) => (feed[n] = cache[i]!));
+    const out = await run(this.sessions.decoder.session, feed);
+    return {
+      hidden: floatData(out.hidden!),
+      cache: this.presentNames().map((n) => out[n]!),
+    };
+  }
+
+  async patchOut(hidden: Float32Array, rows: number): Promise<Float32Array> {
+    const d = this.diffusion;
+    const width = hidden.length / (rows * d.patches);
+    const out = await run(this.sessions.patch_out.session, {
+      hidden: float32Tensor(hidden, [rows, d.patches, width]),
+    });
+    const pred = out.prediction!;
+    if (pred.dims[1] !== d.patches || pred.dims[2] !== d.patchDim)
+      throw new ModelLoadError(
+        `${this.manifest.graphs.patch_out!.file} predicts [${pred.dims.slice(1).join(', ')}] per row, ` +
+          `not the manifest's [${d.patches}, ${d.patchDim}]: re-export the model`,
+      );
+    return floatData(pred);
+  }
+
+  async logits(hidden: Float32Array, seq: number): Promise<Float32Array> {
+    const width = hidden.length / seq;
+    const out = await run(this.sessions.lm_head.session, {
+      hidden: float32Tensor(hidden, [1, seq, width]),
+    });
+    return floatData(out.logits!);
+  }
+
+  async release(): Promise<void> {
+    await Promise.all(ROLES.map((r) => this.sessions[r].session.release()));
+  }
+}

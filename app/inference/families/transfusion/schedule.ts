@@ -1,0 +1,96 @@
+/**
+ * The two diffusion objectives' samplers in float64, step for step as
+ * native-models/tessera_models/transfusion/schedule.py computes them (the goldens hold the two
+ * together). The network's time input is t ∈ [0, 1], 1 = pure noise.
+ *
+ * ddpm: DDIM (η = 0) over S steps k_i = round((T − 1)·(1 − i/S)), then ᾱ = 1; the network
+ *       predicts ε and x̂₀ = (x − √(1 − ᾱ)·ε)/√ᾱ, clipped to [−1, 1].
+ * flow: Euler over S uniform steps t_i = 1 − i/S; the network predicts v = ε − x₀ and
+ *       x̂₀ = x − t·v; Heun adds a corrector at every step but the last.
+ */
+
+/** Python's round(): halves go to the even neighbour, so the step indices agree exactly. */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+export function ddimSteps(timesteps: number, steps: number): number[] {
+  return Array.from({ length: steps }, (_, i) => roundHalfEven((timesteps - 1) * (1 - i / steps)));
+}
+
+export function flowTimes(steps: number): number[] {
+  return Array.from({ length: steps + 1 }, (_, i) => 1 - i / steps);
+}
+
+const clip = (v: number) => (v < -1 ? -1 : v > 1 ? 1 : v);
+
+export function ddimX0(x: Float64Array, eps: Float64Array, a: number): Float64Array {
+  const s = Math.sqrt(1 - a);
+  const r = Math.sqrt(a);
+  return x.map((xi, i) => clip((xi - s * eps[i]!) / r));
+}
+
+/** x at ᾱ = aNext from x at ᾱ = a; ε is re-derived from the clipped x̂₀ (schedule.py). */
+export function ddimStep(
+  x: Float64Array,
+  eps: Float64Array,
+  a: number,
+  aNext: number,
+): Float64Array {
+  const x0 = ddimX0(x, eps, a);
+  const sa = Math.sqrt(a);
+  const s1a = Math.sqrt(1 - a);
+  const sn = Math.sqrt(aNext);
+  const s1n = Math.sqrt(1 - aNext);
+  return x.map((xi, i) => sn * x0[i]! + s1n * ((xi - sa * x0[i]!) / s1a));
+}
+
+export function flowX0(x: Float64Array, v: Float64Array, t: number): Float64Array {
+  return x.map((xi, i) => clip(xi - t * v[i]!));
+}
+
+export function eulerStep(
+  x: Float64Array,
+  v: Float64Array,
+  t: number,
+  tNext: number,
+): Float64Array {
+  return x.map((xi, i) => xi + (tNext - t) * v[i]!);
+}
+
+export type Objective = 'ddpm' | 'flow';
+
+/** x at a noisier level from a cleaner one by the forward process (RePaint's resampling). */
+export function renoiseBack(
+  x: Float64Array,
+  noise: Float64Array,
+  objective: Objective,
+  levelFrom: number,
+  levelTo: number,
+): Float64Array {
+  if (objective === 'ddpm') {
+    const ratio = levelTo / levelFrom;
+    const a = Math.sqrt(ratio);
+    const b = Math.sqrt(1 - ratio);
+    return x.map((xi, i) => a * xi + b * noise[i]!);
+  }
+  const scale = (1 - levelTo) / (1 - levelFrom);
+  const sigma = Math.sqrt(Math.max(0, levelTo ** 2 - (scale * levelFrom) ** 2));
+  return x.map((xi, i) => scale * xi + sigma * noise[i]!);
+}
+
+/** Known values at a noise level: ᾱ (ddpm) or t (flow). */
+export function renoiseKnown(
+  x0: Float64Array,
+  noise: Float64Array,
+  objective: Objective,
+  level: number,
+): Float64Array {
+  if (objective === 'ddpm') {
+    const a = Math.sqrt(level);
+    const b = Math.sqrt(1 - level);
+    return x0.map((v, i) => a * v + b * noise[i]!);
+  }
+  return x0.map((v, i) => (1 - level) * v + level * noise[i]!);
+}
