@@ -9,6 +9,7 @@ import { migration0030 } from './0030-jobs.ts';
 import { migration0040 } from './0040-embeddings.ts';
 import { migration0050 } from './0050-job-files.ts';
 import { migration0060 } from './0060-foreign-recipes.ts';
+import { migration0070 } from './0070-search-files.ts';
 
 export type { Migration } from './migration.ts';
 
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0040,
   migration0050,
   migration0060,
+  migration0070,
 ];
 
 for (let i = 0; i < MIGRATIONS.length; i++) {

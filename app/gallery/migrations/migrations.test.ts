@@ -13,15 +13,15 @@ test('migrations are numbered 10, 20, 30, … and the newest is the schema versi
     MIGRATIONS.map((m) => m.version),
     MIGRATIONS.map((_, i) => (i + 1) * 10),
   );
-  assert.equal(LATEST_SCHEMA_VERSION, 60);
-  assert.equal(GALLERY_SCHEMA_VERSION, 60);
+  assert.equal(LATEST_SCHEMA_VERSION, 70);
+  assert.equal(GALLERY_SCHEMA_VERSION, 70);
 });
 
 test('a new folder becomes an empty library at the newest schema, with no backup', () => {
   const dir = join(tempDir(), 'new-library');
   const gallery = openGallery(dir);
   try {
-    assert.equal(gallery.schemaVersion(), 60);
+    assert.equal(gallery.schemaVersion(), 70);
     assert.equal(gallery.integrityCheck(), 'ok');
     assert.ok(existsSync(join(dir, 'objects')) && existsSync(join(dir, 'thumbs')));
     assert.deepEqual(gallery.query({}).items, []);
@@ -54,13 +54,13 @@ function schemaOf(dbPath: string): unknown[] {
 }
 
 for (const version of FIXTURE_VERSIONS) {
-  test(`a version ${version} library migrates to 60 with every row intact and a backup`, () => {
+  test(`a version ${version} library migrates to 70 with every row intact and a backup`, () => {
     const dir = tempDir();
     const dbPath = join(dir, 'library.sqlite');
     copyFileSync(fixturePath(version), dbPath);
     const gallery = openGallery(dir);
     try {
-      assert.equal(gallery.schemaVersion(), 60);
+      assert.equal(gallery.schemaVersion(), 70);
       assert.equal(gallery.integrityCheck(), 'ok');
 
       const heart = gallery.getItem(1)!;
@@ -103,6 +103,11 @@ for (const version of FIXTURE_VERSIONS) {
       if (version >= 20) {
         assert.deepEqual(photo.files, [join(FIXTURE.rootPath, FIXTURE.relPath)]);
         assert.equal(gallery.libraryFile(1, FIXTURE.relPath)!.mtimeMs % 1, 0.5);
+        // Search reaches the photo by its file's name and folder once migrated.
+        assert.deepEqual(
+          gallery.query({ text: 'tabby cats' }).items.map((i) => i.sha256),
+          [FIXTURE.photoSha],
+        );
         assert.equal(
           gallery.captionResult(FIXTURE.photoSha, 'tessera/vq-ar-emoji32-cpu-1h')!.status,
           'done',
@@ -157,7 +162,7 @@ test('a library from a newer Tessera is refused and left byte-identical', () => 
   const dbPath = join(dir, 'library.sqlite');
   const db = new Database(dbPath);
   db.exec('CREATE TABLE future (x INTEGER) STRICT; INSERT INTO future VALUES (1)');
-  db.pragma('user_version = 70');
+  db.pragma('user_version = 80');
   db.close();
   const before = readFileSync(dbPath);
   const filesBefore = readdirSync(dir).sort();
@@ -166,7 +171,7 @@ test('a library from a newer Tessera is refused and left byte-identical', () => 
     (err: unknown) =>
       err instanceof GalleryError &&
       err.code === 'newer-database' &&
-      /schema 70, this app knows 60\): update Tessera/.test(err.message),
+      /schema 80, this app knows 70\): update Tessera/.test(err.message),
   );
   assert.deepEqual(readFileSync(dbPath), before);
   assert.deepEqual(

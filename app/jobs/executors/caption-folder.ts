@@ -149,15 +149,18 @@ async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
     });
   const rootId = gallery.addLibraryRoot(root);
   const counts = { captioned: 0, suggestions: 0, skipped: 0, failed: 0 };
-  let done = 0;
+  // The counter counts what the per-file list counts: the entries the scan already reported
+  // (not images, hidden folders) are done, and every image is one more.
+  const reported = problems + hiddenFolders;
+  let done = reported;
   const total = files.length;
   const phaseStart = Date.now();
   let modelSeconds = 0;
-  ctx.progress(0, total, 'file', 0);
+  ctx.progress(done, reported + total, 'file', 0);
   const advance = () => {
     done++;
     const seconds = (Date.now() - phaseStart) / 1000;
-    ctx.progress(done, total, 'file', done / Math.max(seconds, 1e-3));
+    ctx.progress(done, reported + total, 'file', (done - reported) / Math.max(seconds, 1e-3));
   };
 
   /**
