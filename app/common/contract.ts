@@ -249,6 +249,19 @@ export const CHANNELS = {
     z.object({ modelId: z.string().min(1), provider: providerSchema }),
     z.object({ provider: providerSchema, notice: z.string().nullable() }),
   ),
+  /** what a model reads of a prompt: each word, whether it knows it, whether it fits the budget */
+  'models:promptCheck': channel(
+    z.object({
+      modelId: z.string().min(1),
+      prompt: z.string().max(2000, 'the prompt is over 2,000 characters: shorten it'),
+      style: z.string().nullable(),
+    }),
+    z.object({
+      words: z.array(z.object({ text: z.string(), known: z.boolean(), kept: z.boolean() })),
+      budget: z.number().int().nonnegative(),
+      used: z.number().int().nonnegative(),
+    }),
+  ),
   /** validates a model folder and copies it into the data folder's models/ */
   'models:import': channel(
     z.object({ path: z.string().min(1).max(4096) }),

@@ -10,6 +10,7 @@ export const CHANNEL_NAMES = [
   'models:providers',
   'models:setProvider',
   'models:import',
+  'models:promptCheck',
   'jobs:submitGenerate',
   'jobs:submitCaptionFolder',
   'jobs:submitInfill',

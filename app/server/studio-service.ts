@@ -25,6 +25,7 @@ import type { Provider } from '../common/inference-contract.ts';
 import { providerNotice } from '../common/provider-notice.ts';
 import { jobDetailsSchema, type JobDetails } from '../common/queue-contract.ts';
 import { importModelFolder } from '../models/import-model.ts';
+import { checkPrompt } from '../models/prompt-check.ts';
 import {
   DEFAULT_MODEL_ID,
   installedModels,
@@ -178,6 +179,7 @@ export class StudioService {
       return { provider, notice: providerNotice(provider, await this.client.providers()) };
     },
     'models:import': ({ path }) => importModelFolder(this.home, path),
+    'models:promptCheck': (r) => checkPrompt(this.home, r),
     'jobs:submitGenerate': async (r) => {
       const model = await resolveModel(this.home, r.modelId);
       const batchId = crypto.randomUUID();

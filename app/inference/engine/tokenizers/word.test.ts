@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { WordTokenizer, words, type WordTokenizerFile } from './word.ts';
+import { UNK, WordTokenizer, words, type WordTokenizerFile } from './word.ts';
 
 const exportsDir = join(import.meta.dirname, '..', '..', '..', '..', 'native-models', 'exports');
 const models = existsSync(exportsDir)
@@ -42,4 +42,29 @@ test('unknown words and styles', () => {
   assert.equal(tok.decode([1, 3, 2]), 'red apple');
   assert.throws(() => tok.encode('red', 'emojidex'), /no style "emojidex"/);
   assert.throws(() => new WordTokenizer(['a'], 4), /no <unk>/);
+});
+
+test('a prompt check names unknown words and the words past the budget, as encode reads them', () => {
+  const tok = new WordTokenizer(['<pad>', UNK, 'red', 'heart', '<set:noto>', ':'], 4);
+  const check = tok.check('Red xylophonic heart: red heart');
+  assert.deepEqual(check.words, [
+    { text: 'red', known: true, kept: true },
+    { text: 'xylophonic', known: false, kept: true },
+    { text: 'heart', known: true, kept: true },
+    { text: ':', known: true, kept: true },
+    { text: 'red', known: true, kept: false },
+    { text: 'heart', known: true, kept: false },
+  ]);
+  assert.deepEqual([check.budget, check.used], [4, 4]);
+  // encode reads exactly the kept words, an unknown one as <unk>
+  assert.deepEqual(tok.encode('Red xylophonic heart: red heart'), [2, 1, 3, 5]);
+  // a style takes the first place
+  const styled = tok.check('red heart : red', 'noto');
+  assert.deepEqual([styled.budget, styled.used], [3, 3]);
+  assert.deepEqual(
+    styled.words.map((w) => w.kept),
+    [true, true, true, false],
+  );
+  assert.equal(tok.encode('red heart : red', 'noto').length, 4);
+  assert.deepEqual(tok.check('   ').words, []);
 });

@@ -22,6 +22,13 @@ export interface WordTokenizerFile {
   vocab: string[];
 }
 
+export interface PromptCheck {
+  words: { text: string; known: boolean; kept: boolean }[];
+  /** how many words the model reads of a prompt (its token budget less a style token) */
+  budget: number;
+  used: number;
+}
+
 export class WordTokenizer {
   private readonly ids: Map<string, number>;
 
@@ -60,6 +67,21 @@ export class WordTokenizer {
       .map((i) => this.vocab[i] ?? UNK)
       .filter((w) => !w.startsWith('<set:'))
       .join(' ');
+  }
+
+  /**
+   * What the model reads of a prompt: each word (':' and ',' included) with whether the model
+   * knows it and whether it fits the `maxTokens` budget (a style token takes one place first),
+   * the same rules `encode` applies. Unknown words still take a place, as <unk>.
+   */
+  check(caption: string, style: string | null = null): PromptCheck {
+    const budget = Math.max(0, this.maxTokens - (style === null ? 0 : 1));
+    const list = words(caption).map((text, i) => ({
+      text,
+      known: this.ids.has(text),
+      kept: i < budget,
+    }));
+    return { words: list, budget, used: Math.min(list.length, budget) };
   }
 
   /** Words of a prompt this model has never seen (the prompt box underlines them). */

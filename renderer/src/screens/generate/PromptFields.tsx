@@ -7,6 +7,7 @@ import { PROMPT_MAX } from '../../lib/blockers.ts';
 import type { GenerateSettings } from '../../lib/settings.ts';
 import { updateSettings } from '../../state/app.ts';
 import { hasMemory } from '../../state/models.ts';
+import { PromptCheckLine } from './PromptCheck.tsx';
 
 const MEMORY_HINT =
   'Give the model the training emoji closest to your prompt as a reference (CM3Leon retrieval)';
@@ -39,6 +40,7 @@ export function PromptFields({
           data-testid="prompt-input"
         />
       </Field>
+      <PromptCheckLine modelId={model?.id} prompt={s.prompt} style={s.style} />
       <Field label="Negative prompt" id={ids.negative} hint="What the image should not look like">
         <textarea
           id={ids.negative}
