@@ -14,7 +14,12 @@ export const FAMILIES = ['vq-ar', 'jpeg-lm', 'jetformer', 'transfusion'] as cons
 export type Family = (typeof FAMILIES)[number];
 
 /** Families this build can run; the inference registry's test keeps the two lists equal. */
-export const RUNNABLE_FAMILIES: readonly Family[] = ['vq-ar', 'jpeg-lm', 'jetformer', 'transfusion'];
+export const RUNNABLE_FAMILIES: readonly Family[] = [
+  'vq-ar',
+  'jpeg-lm',
+  'jetformer',
+  'transfusion',
+];
 export const isRunnableFamily = (family: Family): boolean => RUNNABLE_FAMILIES.includes(family);
 
 /** The unit each family counts its generation progress in (a token, an MCU, a denoising step). */

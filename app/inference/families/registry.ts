@@ -10,6 +10,7 @@ import {
   type FamilyModel,
   type LoadOptions,
 } from './types.ts';
+import { jetformer } from './jetformer/index.ts';
 import { jpegLm } from './jpeg-lm/index.ts';
 import { transfusion } from './transfusion/index.ts';
 import { vqAr } from './vq-ar/index.ts';
@@ -17,6 +18,7 @@ import { vqAr } from './vq-ar/index.ts';
 export const FAMILY_REGISTRY: Partial<Record<Family, FamilyDescriptor>> = {
   'vq-ar': vqAr,
   'jpeg-lm': jpegLm,
+  jetformer,
   transfusion,
 };
 

@@ -1,0 +1,62 @@
+/**
+ * The jetformer export the tests run against: the smoke preset, trained and exported by
+ * native-models' own code (build-smoke.py) into native-models/.cache on first use — its graphs
+ * are about 2.4 MB, too big to commit — and rebuilt whenever the Python family's sources change
+ * (a stamp of their hashes sits beside it). Its pictures are noise; its goldens are what the
+ * TypeScript loop must reproduce. TESSERA_JETFORMER_DIR names another export with golden.json
+ * (the shipped model, say) to hold the loop to instead.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const NATIVE = join(import.meta.dirname, '..', '..', '..', '..', '..', 'native-models');
+const CACHE = join(NATIVE, '.cache');
+const SMOKE_DIR = join(CACHE, 'jetformer-smoke');
+const STAMP = join(CACHE, 'jetformer-smoke.stamp');
+const PYTHON = join(NATIVE, '.venv', 'bin', 'python');
+
+/** Hash of every Python source the smoke export depends on most directly. */
+export function sourceStamp(): string {
+  const hash = createHash('sha256');
+  const dirs = [join(NATIVE, 'tessera_models', 'jetformer'), join(NATIVE, 'tessera_models', 'common')];
+  for (const dir of dirs)
+    for (const file of readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort())
+      if (file.endsWith('.py')) hash.update(file).update(readFileSync(join(dir, file)));
+  hash.update(readFileSync(join(import.meta.dirname, 'build-smoke.py')));
+  return hash.digest('hex');
+}
+
+export function smokeModelDir(): string {
+  const override = process.env.TESSERA_JETFORMER_DIR;
+  if (override !== undefined) return override;
+  const stamp = sourceStamp();
+  const fresh =
+    existsSync(join(SMOKE_DIR, 'golden.json')) &&
+    existsSync(STAMP) &&
+    readFileSync(STAMP, 'utf8') === stamp;
+  if (fresh) return SMOKE_DIR;
+  if (!existsSync(PYTHON))
+    throw new Error(
+      'the jetformer tests build their model with native-models/.venv: run `npm run setup:python` first',
+    );
+  const staging = mkdtempSync(join(CACHE, 'jetformer-smoke-building-'));
+  const out = join(staging, 'model');
+  execFileSync(PYTHON, [join(import.meta.dirname, 'build-smoke.py'), out], {
+    cwd: NATIVE,
+    env: { ...process.env, PYTHONPATH: NATIVE },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  rmSync(SMOKE_DIR, { recursive: true, force: true });
+  try {
+    renameSync(out, SMOKE_DIR);
+  } catch (error) {
+    // Another test process finished the same build first: its copy is as good as this one.
+    if (!existsSync(join(SMOKE_DIR, 'golden.json'))) throw error;
+  }
+  rmSync(staging, { recursive: true, force: true });
+  writeFileSync(STAMP, stamp);
+  return SMOKE_DIR;
+}
