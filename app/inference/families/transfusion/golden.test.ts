@@ -11,6 +11,7 @@ import { scoreImage, captionImage } from './caption.ts';
 import { denoise, type DiffusionSettings } from './denoise.ts';
 import { TransfusionModel } from './model.ts';
 import { patchify, patchifyMask, unpatchify } from './patches.ts';
+import { psnr } from './testing/psnr.ts';
 import { requireTestModel } from './testing/test-model.ts';
 
 interface Case {
@@ -33,12 +34,6 @@ interface Case {
 
 const bytes = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64'));
 const f32 = (b64: string) => new Float32Array(bytes(b64).slice().buffer);
-
-export function psnr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let se = 0;
-  for (let i = 0; i < a.length; i++) se += (a[i]! - b[i]!) ** 2;
-  return se === 0 ? Infinity : 10 * Math.log10(255 ** 2 / (se / a.length));
-}
 
 const dir = requireTestModel();
 const cases = (JSON.parse(readFileSync(join(dir, 'golden.json'), 'utf8')) as { cases: Case[] })
