@@ -11,7 +11,6 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-
 from tessera_models.transfusion.config import DiffusionConfig, load_config
 from tessera_models.transfusion.golden import centre_mask
 from tessera_models.transfusion.manifest import diffusion_block
