@@ -205,3 +205,9 @@ describe('transfusion jobs', () => {
     assert.ok(scored.logProbs.every((lp) => Number.isFinite(lp) && lp < 0));
   });
 });
+
+it('keeps its saved state in codes the queue and the library can store (non-negative Int32)', async () => {
+  const { result } = await run(request());
+  assert.ok(result !== 'stopped' && result.task === 'generate');
+  assert.ok(result.codes.every((c) => Number.isInteger(c) && c >= 0 && c <= 0x7fffffff));
+});
