@@ -56,6 +56,12 @@ test('a recipe records its decoding mode and window, and plain recipes keep thei
   });
   assert.deepEqual(parallel.sampling.decoding, { mode: 'parallel', window: 8 });
   assert.equal(parseInfotext(toInfotext(parallel)).settings.Decoding, 'parallel window 8');
+  const tree = { ...parallel.sampling.decoding!, fanout: [3, 2] };
+  const withFanout = { ...parallel, sampling: { ...parallel.sampling, decoding: tree } };
+  assert.equal(
+    parseInfotext(toInfotext(withFanout)).settings.Decoding,
+    'parallel window 8 fanout 3/2',
+  );
   assert.equal(parseInfotext(toInfotext(recipe)).settings.Decoding, undefined);
   assert.ok(!JSON.stringify(recipeSchema.parse(recipe)).includes('decoding'));
   const wide = {

@@ -97,8 +97,10 @@ export function toInfotext(r: Recipe): string {
   ];
   if (r.style !== null) pairs.push(['Style', r.style]);
   const decoding = r.sampling.decoding;
-  if (decoding !== undefined)
-    pairs.push(['Decoding', `${decoding.mode} window ${decoding.window}`]);
+  if (decoding !== undefined) {
+    const fanout = decoding.fanout === undefined ? '' : ` fanout ${decoding.fanout.join('/')}`;
+    pairs.push(['Decoding', `${decoding.mode} window ${decoding.window}${fanout}`]);
+  }
   if (r.imageIndex !== 0) pairs.push(['Batch index', String(r.imageIndex)]);
   if (r.retrieval !== undefined)
     pairs.push(['Reference', `${r.retrieval.caption} (${r.retrieval.set} #${r.retrieval.index})`]);
