@@ -1,10 +1,14 @@
 /**
  * What a new user notices first, in Chromium against web mode with the shipped models: the
- * prompt box says which words the model does not know and what falls past its word budget.
+ * prompt box says which words the model does not know and what falls past its word budget; at
+ * 1440, 1024 and 800 px wide the work (preview, mask canvas, caption results, library grid) is
+ * on screen and nothing covers it.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { addSampleGeneration } from '../app/gallery/testing/sample-generation.ts';
 import { DEFAULT_MODEL_ID } from '../app/models/installed.ts';
+import type { Page } from 'playwright-core';
 import { openStudio, type Studio } from './harness.ts';
 
 let studio: Studio;
@@ -37,4 +41,66 @@ test('the prompt box underlines unknown words and says what falls past the word 
   await byTestId('prompt-dropped').getByText('heart heart heart heart').waitFor();
   assert.equal(await byTestId('prompt-budget').textContent(), 'Reads the first 16 of 20 words');
   await studio.shot('prompt-feedback');
+});
+
+/**
+ * Whether `selector`'s element is inside the viewport and is what the page shows at its centre and
+ * near its four corners (nothing else on top); the reason when not.
+ */
+async function uncovered(page: Page, selector: string): Promise<string | null> {
+  return page.evaluate((sel) => {
+    const el = document.querySelector(sel);
+    if (el === null) return `${sel}: not on the page`;
+    const r = el.getBoundingClientRect();
+    if (r.width < 24 || r.height < 24) return `${sel}: only ${r.width}×${r.height} px`;
+    if (r.left < 0 || r.top < 0 || r.right > innerWidth || r.bottom > innerHeight)
+      return `${sel}: outside the window (${r.left},${r.top} – ${r.right},${r.bottom})`;
+    const inset = 3;
+    const points: [number, number][] = [
+      [(r.left + r.right) / 2, (r.top + r.bottom) / 2],
+      [r.left + inset, r.top + inset],
+      [r.right - inset, r.top + inset],
+      [r.left + inset, r.bottom - inset],
+      [r.right - inset, r.bottom - inset],
+    ];
+    for (const [x, y] of points) {
+      const top = document.elementFromPoint(x, y);
+      if (top === null || !(el === top || el.contains(top)))
+        return `${sel}: covered at (${Math.round(x)}, ${Math.round(y)}) by ${top?.className || top?.tagName}`;
+    }
+    return null;
+  }, selector);
+}
+
+test('at 1440, 1024 and 800 px the preview, the mask canvas, caption results and the library are on screen, uncovered', async () => {
+  const { page } = studio;
+  const byTestId = (id: string) => page.getByTestId(id);
+  await addSampleGeneration(studio.web.gallery, 90, { prompt: 'layout sample' });
+  const problems: string[] = [];
+  const check = async (width: number, screen: string, selectors: string[]) => {
+    for (const sel of selectors) {
+      const why = await uncovered(page, sel);
+      if (why !== null) problems.push(`${width} px, ${screen}: ${why}`);
+    }
+    await studio.shot(`layout-${screen}-${width}`);
+  };
+  for (const width of [1440, 1024, 800]) {
+    await page.setViewportSize({ width, height: 700 });
+    await byTestId('nav-generate').click();
+    await check(width, 'generate', [
+      '.preview-frame',
+      '[data-testid="prompt-input"]',
+      '[data-testid="generate-button"]',
+    ]);
+    await byTestId('nav-caption').click();
+    await check(width, 'caption', ['.caption-stage']);
+    await byTestId('nav-library').click();
+    await page.locator('[data-testid^="grid-item-"]').first().click();
+    await check(width, 'library', ['[data-testid^="grid-item-"]']);
+    await byTestId('infill-button').click();
+    await byTestId('mask-canvas').waitFor();
+    await check(width, 'infill', ['[data-testid="mask-canvas"]']);
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
+  assert.deepEqual(problems, []);
 });

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState, type DragEvent } from 'react';
 import { isElectron, on, onConnection, type ConnectionState } from './bridge/index.ts';
 import { Icon, type IconName } from './components/Icon.tsx';
 import { QueuePanel } from './components/QueuePanel.tsx';
-import { queueCollapsedStore } from './state/queue-panel.ts';
+import { isQueueCollapsed, queueLayoutStore } from './state/queue-panel.ts';
 import { SidebarBoards } from './components/SidebarBoards.tsx';
 import { carriesFiles, carriesItems, draggedItems } from './lib/drag.ts';
 import {
@@ -185,7 +185,7 @@ function InfillNav({ current }: { current: boolean }) {
 export function App() {
   const screen = useStore(appStore, (s) => s.screen);
   const announcement = useStore(jobsStore, (s) => s.announcement);
-  const queueCollapsed = useStore(queueCollapsedStore, (s) => s);
+  const queueCollapsed = useStore(queueLayoutStore, isQueueCollapsed);
 
   useEffect(() => {
     startJobs();

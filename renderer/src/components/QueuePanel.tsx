@@ -11,7 +11,7 @@ import { jobProgress } from '../lib/progress.ts';
 import { openInLibrary } from '../state/app.ts';
 import { isFinished, jobAction, jobsStore, pruneJobs, type LiveJob } from '../state/jobs.ts';
 import { useAssets } from '../state/assets.ts';
-import { queueCollapsedStore, setQueueCollapsed } from '../state/queue-panel.ts';
+import { isQueueCollapsed, queueLayoutStore, setQueueCollapsed } from '../state/queue-panel.ts';
 import { useStore } from '../state/store.ts';
 import { Icon, type IconName } from './Icon.tsx';
 import { AssetImage, PreviewCanvas, ProgressBar, StatusBadge } from './ui.tsx';
@@ -166,7 +166,7 @@ export function QueuePanel() {
   const jobs = useStore(jobsStore, (s) => s.jobs);
   const live = useStore(jobsStore, (s) => s.live);
   const loaded = useStore(jobsStore, (s) => s.loaded);
-  const collapsed = useStore(queueCollapsedStore, (s) => s);
+  const collapsed = useStore(queueLayoutStore, isQueueCollapsed);
   const active = jobs.filter((j) => !isFinished(j));
   const finished = jobs.filter(isFinished);
   if (collapsed) {
