@@ -7,6 +7,7 @@ import { generateTokens } from './generate.ts';
 import type { GmmSettings } from './guided.ts';
 import { JetFormerModel } from './model.ts';
 import { toU8 } from './pixels.ts';
+import { psnr } from './testing/psnr.ts';
 import { smokeModelDir } from './testing/smoke-model.ts';
 
 /** What the reference loop and this one may differ by (docs: soft tokens 1e-3, PSNR ≥ 45 dB). */
@@ -42,12 +43,6 @@ interface LikelihoodCase {
 type Case = GenerateCase | CaptionCase | LikelihoodCase;
 
 const bytes = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64'));
-
-export function psnr(a: Uint8Array, b: Uint8Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += (a[i]! - b[i]!) ** 2;
-  return sum === 0 ? Infinity : 10 * Math.log10((255 * 255) / (sum / a.length));
-}
 
 let model: JetFormerModel;
 let cases: Case[] = [];

@@ -8,8 +8,17 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const NATIVE = join(import.meta.dirname, '..', '..', '..', '..', '..', 'native-models');
@@ -21,7 +30,10 @@ const PYTHON = join(NATIVE, '.venv', 'bin', 'python');
 /** Hash of every Python source the smoke export depends on most directly. */
 export function sourceStamp(): string {
   const hash = createHash('sha256');
-  const dirs = [join(NATIVE, 'tessera_models', 'jetformer'), join(NATIVE, 'tessera_models', 'common')];
+  const dirs = [
+    join(NATIVE, 'tessera_models', 'jetformer'),
+    join(NATIVE, 'tessera_models', 'common'),
+  ];
   for (const dir of dirs)
     for (const file of readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort())
       if (file.endsWith('.py')) hash.update(file).update(readFileSync(join(dir, file)));
@@ -59,4 +71,18 @@ export function smokeModelDir(): string {
   rmSync(staging, { recursive: true, force: true });
   writeFileSync(STAMP, stamp);
   return SMOKE_DIR;
+}
+
+/** A copy of the smoke export in a fresh temporary folder, for tests that change it. */
+export function copyOfSmokeModel(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-jetformer-'));
+  cpSync(smokeModelDir(), dir, { recursive: true });
+  return dir;
+}
+
+/** Damages one graph's weights in a copied export, keeping its interface (damage-graph.py). */
+export function damageGraph(dir: string, role: string, mode: 'shift' | 'nan'): void {
+  execFileSync(PYTHON, [join(import.meta.dirname, 'damage-graph.py'), dir, role, mode], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
