@@ -55,6 +55,20 @@ export function recoverOrphanedJobs(gallery: Gallery): number {
   return gallery.jobs.recoverOrphans(processAlive, STALE_AFTER_MS);
 }
 
+/**
+ * The first result of an image job that another run put in the library (the same recipe makes
+ * the same bytes, and the library keeps one item per image). A result this job itself stored
+ * before a crash is not one: resuming finds its own image.
+ */
+function madeBefore(gallery: Gallery, job: JobRow, assetIds: number[]): number | null {
+  if (job.kind !== 'generate' && job.kind !== 'infill') return null;
+  for (const id of assetIds) {
+    const generation = gallery.getItem(id)?.generation ?? null;
+    if (generation !== null && generation.jobId !== job.id) return id;
+  }
+  return null;
+}
+
 export class JobRunner {
   private readonly running = new Map<string, StopSignal>();
 
@@ -153,6 +167,16 @@ export class JobRunner {
       this.running.delete(job.id);
     }
     if (outcome.status === 'completed') {
+      const earlier = madeBefore(gallery, job, outcome.assetIds);
+      if (earlier !== null) {
+        const message = `the same image is already in the library as item ${earlier} (same model, seed and settings): nothing new was added`;
+        send({ type: 'notice', message });
+        outcome = {
+          ...outcome,
+          summary: `${outcome.summary}; ${message}`,
+          result: { ...outcome.result, alreadyInLibrary: earlier },
+        };
+      }
       jobs.complete(job.id, {
         assetIds: outcome.assetIds,
         summary: outcome.summary,

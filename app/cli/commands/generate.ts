@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import sharp from 'sharp';
 import type { GenerateRequest, Sampling } from '../../common/inference-contract.ts';
-import type { GenerateJob } from '../../common/queue-contract.ts';
+import { jobDetailsSchema, type GenerateJob } from '../../common/queue-contract.ts';
 import { recipeSchema, type Recipe } from '../../common/recipe.ts';
 import { WordTokenizer, type WordTokenizerFile } from '../../inference/engine/tokenizers/word.ts';
 import { readPngText } from '../../media/png.ts';
@@ -206,6 +206,7 @@ export async function generateCommand(ctx: CommandContext, values: Values): Prom
     if (path !== null) await writeFileAtomic(path, await readFile(item.filePath!));
     const recipe = item.generation!.recipe;
     const scores = (job.result as { scores?: (number | null)[] } | null)?.scores ?? null;
+    const already = jobDetailsSchema.safeParse(job.result ?? {}).data?.alreadyInLibrary;
     results.push({
       out: path,
       item: item.id,
@@ -215,11 +216,12 @@ export async function generateCommand(ctx: CommandContext, values: Values): Prom
       provider: recipe.provider,
       scores: bestOf > 1 ? scores : null,
       job: id,
+      alreadyInLibrary: already !== undefined,
     });
     if (!ctx.json) {
       const score = recipe.selfScore;
       ctx.print(
-        `${path ?? item.filePath}  item ${item.id}  seed ${seed}${recipe.imageIndex ? ` #${recipe.imageIndex}` : ''}${score !== null ? `  self-score ${score.logProbPerToken.toFixed(3)} (best of ${score.candidates})` : ''}`,
+        `${path ?? item.filePath}  item ${item.id}  seed ${seed}${recipe.imageIndex ? ` #${recipe.imageIndex}` : ''}${score !== null ? `  self-score ${score.logProbPerToken.toFixed(3)} (best of ${score.candidates})` : ''}${already !== undefined ? '  (already in the library: the same image)' : ''}`,
       );
     }
   }
