@@ -2,7 +2,8 @@
  * What a new user notices first, in Chromium against web mode with the shipped models: the
  * prompt box says which words the model does not know and what falls past its word budget; at
  * 1440, 1024 and 800 px wide the work (preview, mask canvas, caption results, library grid) is
- * on screen and nothing covers it.
+ * on screen and nothing covers it; a reload comes back to the open screen and item and re-attaches
+ * the Generate stage to the jobs it started.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -103,4 +104,40 @@ test('at 1440, 1024 and 800 px the preview, the mask canvas, caption results and
   }
   await page.setViewportSize({ width: 1440, height: 900 });
   assert.deepEqual(problems, []);
+});
+
+test('a reload keeps the screen and item in the address, and the stage re-attaches to its running jobs', async () => {
+  const { page } = studio;
+  const byTestId = (id: string) => page.getByTestId(id);
+  const itemId = await addSampleGeneration(studio.web.gallery, 91, { prompt: 'route sample' });
+  await byTestId('nav-library').click();
+  await page.locator(`[data-testid="grid-item-${itemId}"]`).click();
+  await page.waitForURL(`**#/library/${itemId}`);
+  await page.reload();
+  await byTestId('detail-panel').getByText('route sample').first().waitFor();
+  assert.equal(await byTestId('nav-library').getAttribute('aria-current'), 'page');
+
+  await byTestId('nav-generate').click();
+  await page.waitForURL('**#/generate');
+  await byTestId('model-select').selectOption(DEFAULT_MODEL_ID);
+  await byTestId('prompt-input').fill('red heart');
+  await byTestId('count-input').fill('24');
+  await byTestId('generate-button').click();
+  await byTestId('result-grid').waitFor({ timeout: 60_000 });
+  await page.reload();
+  assert.equal(await byTestId('nav-generate').getAttribute('aria-current'), 'page');
+  // Still running after the reload: its live preview reaches the stage again.
+  const running = () =>
+    studio.web.gallery.jobs.list().some((j) => j.status === 'running' || j.status === 'queued');
+  if (running()) await byTestId('preview-canvas').waitFor({ timeout: 60_000 });
+  // Every image of the batch reaches the Results grid, those finished during the reload too.
+  await page
+    .locator('[data-testid="result-grid"] [data-testid^="result-"]')
+    .nth(23)
+    .waitFor({ timeout: 180_000 });
+  assert.equal(
+    await page.locator('[data-testid="result-grid"] [data-testid^="result-"]').count(),
+    24,
+  );
+  await studio.shot('reload-reattached');
 });

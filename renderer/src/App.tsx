@@ -16,6 +16,7 @@ import {
 } from './state/app.ts';
 import { openFileInInfill, openItemInInfill } from './state/infill-open.ts';
 import { jobsStore, startJobs } from './state/jobs.ts';
+import { startRouteSync } from './state/route-sync.ts';
 import { loadModels } from './state/models.ts';
 import { useStore } from './state/store.ts';
 import { CaptionScreen } from './screens/caption/CaptionScreen.tsx';
@@ -188,6 +189,7 @@ export function App() {
   const queueCollapsed = useStore(queueLayoutStore, isQueueCollapsed);
 
   useEffect(() => {
+    startRouteSync();
     startJobs();
     void loadModels();
     // The desktop menu's File › Export… exports the Library's selection.

@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import {
   firstChoice,
   generateRequest,
+  missedResults,
+  parseSession,
   previewOf,
   resetToModelDefaults,
   samplingBound,
@@ -158,4 +160,31 @@ test('the preview is the staged job own, else the newest any session job drew', 
   assert.equal(previewOf('c', ['a', 'b', 'c'], live), 'pc');
   assert.equal(previewOf('a', ['a', 'b', 'c'], live), 'pb');
   assert.equal(previewOf(undefined, ['x'], live), null);
+});
+
+test("a session job's images missed while the page reloaded are found, once", () => {
+  const jobs = [
+    { id: 'a', status: 'completed' as const, assetIds: [1, 2] },
+    { id: 'b', status: 'running' as const, assetIds: [] },
+    { id: 'c', status: 'completed' as const, assetIds: [3] },
+    { id: 'x', status: 'completed' as const, assetIds: [9] },
+  ];
+  assert.deepEqual(missedResults(['a', 'b', 'c'], [{ id: 1 }, { id: 3 }], jobs), [
+    { jobId: 'a', assetIds: [2] },
+  ]);
+  assert.deepEqual(missedResults(['a', 'c'], [{ id: 1 }, { id: 2 }, { id: 3 }], jobs), []);
+});
+
+test('the kept session reads back, and damaged storage reads as empty', () => {
+  const session = {
+    jobIds: ['a', 'b'],
+    results: [{ id: 1, sha256: 'ab', title: 't', jobId: 'a' }],
+  };
+  assert.deepEqual(parseSession(JSON.stringify(session)), session);
+  assert.deepEqual(parseSession(null), { jobIds: [], results: [] });
+  assert.deepEqual(parseSession('{not json'), { jobIds: [], results: [] });
+  assert.deepEqual(parseSession(JSON.stringify({ jobIds: [1, 'a'], results: [{ id: 'x' }] })), {
+    jobIds: ['a'],
+    results: [],
+  });
 });

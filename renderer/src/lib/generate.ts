@@ -139,3 +139,47 @@ export function previewOf<P>(
     null
   );
 }
+
+/**
+ * Images of this session's finished jobs that the Results grid lacks: a job that finished while
+ * the page was reloading or disconnected sent its "completed" event to no one.
+ */
+export function missedResults(
+  sessionJobIds: readonly string[],
+  results: readonly { id: number }[],
+  jobs: readonly Pick<JobView, 'id' | 'status' | 'assetIds'>[],
+): { jobId: string; assetIds: number[] }[] {
+  const have = new Set(results.map((r) => r.id));
+  const mine = new Set(sessionJobIds);
+  return jobs
+    .filter((j) => mine.has(j.id) && j.status === 'completed')
+    .map((j) => ({ jobId: j.id, assetIds: j.assetIds.filter((id) => !have.has(id)) }))
+    .filter((m) => m.assetIds.length > 0);
+}
+
+/** This session's jobs and results as kept in the tab's storage, or empty when unreadable. */
+export function parseSession(raw: string | null): {
+  jobIds: string[];
+  results: { id: number; sha256: string; title: string; jobId: string }[];
+} {
+  const empty = { jobIds: [], results: [] };
+  if (raw === null) return empty;
+  try {
+    const v = JSON.parse(raw) as { jobIds?: unknown; results?: unknown };
+    const jobIds = Array.isArray(v.jobIds) ? v.jobIds.filter((x) => typeof x === 'string') : [];
+    const results = Array.isArray(v.results)
+      ? (v.results as Record<string, unknown>[]).filter(
+          (r) =>
+            r !== null &&
+            typeof r === 'object' &&
+            Number.isInteger(r.id) &&
+            typeof r.sha256 === 'string' &&
+            typeof r.title === 'string' &&
+            typeof r.jobId === 'string',
+        )
+      : [];
+    return { jobIds, results: results as unknown as ReturnType<typeof parseSession>['results'] };
+  } catch {
+    return empty;
+  }
+}

@@ -4,6 +4,7 @@
  */
 import type { OpenedFileView } from '../../../app/common/contract.ts';
 import { describeError } from '../bridge/index.ts';
+import { parseSession } from '../lib/generate.ts';
 import { defaultSettings, type GenerateSettings } from '../lib/settings.ts';
 import { createStore } from './store.ts';
 
@@ -128,4 +129,23 @@ export interface GenerateSession {
   results: { id: number; sha256: string; title: string; jobId: string }[];
 }
 
-export const sessionStore = createStore<GenerateSession>({ jobIds: [], results: [] });
+const SESSION_KEY = 'tessera.generate.session.v1';
+
+function readSession(): GenerateSession {
+  try {
+    return parseSession(sessionStorage.getItem(SESSION_KEY));
+  } catch {
+    return { jobIds: [], results: [] };
+  }
+}
+
+/** Kept in the tab's storage, so a reload re-attaches the stage to the jobs it started. */
+export const sessionStore = createStore<GenerateSession>(readSession());
+
+sessionStore.subscribe(() => {
+  try {
+    sessionStorage.setItem(SESSION_KEY, JSON.stringify(sessionStore.get()));
+  } catch {
+    // storage full or disabled: a reload starts an empty stage
+  }
+});

@@ -8,6 +8,7 @@
 import type { JobView, ResponseOf } from '../../../app/common/contract.ts';
 import type { QueueEvent } from '../../../app/common/queue-contract.ts';
 import { invoke, on, onConnection } from '../bridge/index.ts';
+import { missedResults } from '../lib/generate.ts';
 import { reportError, sessionStore, toast } from './app.ts';
 import { createStore } from './store.ts';
 
@@ -140,6 +141,9 @@ export async function refreshJobs(): Promise<void> {
   try {
     const jobs = await invoke('jobs:list', {});
     jobsStore.set((s) => ({ ...s, jobs, loaded: true }));
+    // Jobs of this session that finished while the page was away (a reload, a reconnect).
+    const { jobIds, results } = sessionStore.get();
+    for (const m of missedResults(jobIds, results, jobs)) void collectResults(m.jobId, m.assetIds);
   } catch (err) {
     reportError('Could not read the queue', err);
   } finally {
