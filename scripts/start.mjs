@@ -37,9 +37,20 @@ const child =
     : (console.log(
         'Electron is not installed on this machine: starting web mode instead (the same studio, in your browser).',
       ),
-      spawn(process.execPath, [join(root, 'bin', 'tessera.mjs'), 'serve', ...args], {
-        cwd: root,
-        stdio: 'inherit',
-      }));
+      // Web mode opens the browser at the tokenised address where a desktop can show it
+      // (`npm start -- --no-open` does not); the address is printed either way.
+      spawn(
+        process.execPath,
+        [
+          join(root, 'bin', 'tessera.mjs'),
+          'serve',
+          ...(args.includes('--no-open') ? [] : ['--open']),
+          ...args,
+        ],
+        {
+          cwd: root,
+          stdio: 'inherit',
+        },
+      ));
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code) => process.exit(code ?? 0));

@@ -33,9 +33,10 @@ const USAGE = `usage: tessera <command> [options]
   score    --image FILE --text TEXT [--text TEXT ...]
   models   [--json]
   models   import DIR       check a model folder against its manifest and copy it into the data folder
-  serve    [--port N] [--allow-folder DIR]...
+  serve    [--port N] [--allow-folder DIR]... [--open | --no-open]
            the studio's contract on 127.0.0.1, behind a per-launch token; the page may name
-           paths only inside the folders --allow-folder names (repeatable)
+           paths only inside the folders --allow-folder names (repeatable); --open opens the
+           address in the browser where a desktop is available (\`npm start\` does)
 ${LIBRARY_USAGE}
 ${JOBS_USAGE}
 
@@ -78,6 +79,8 @@ const OPTIONS = {
   family: { type: 'string' },
   port: { type: 'string' },
   'allow-folder': { type: 'string', multiple: true },
+  open: { type: 'boolean' },
+  'no-open': { type: 'boolean' },
   tag: { type: 'string' },
   starred: { type: 'boolean' },
   'min-rating': { type: 'string' },
