@@ -141,3 +141,33 @@ test('a reload keeps the screen and item in the address, and the stage re-attach
   );
   await studio.shot('reload-reattached');
 });
+
+test('an infill waiting for Accept or Discard survives a reload, mask and all', async () => {
+  const { page } = studio;
+  const byTestId = (id: string) => page.getByTestId(id);
+  const itemId = await addSampleGeneration(studio.web.gallery, 92, { prompt: 'infill reload' });
+  await byTestId('nav-library').click();
+  await page.locator(`[data-testid="grid-item-${itemId}"]`).click();
+  await byTestId('infill-button').click();
+  const canvas = byTestId('mask-canvas');
+  await canvas.waitFor();
+  await page.waitForURL(`**#/infill/${itemId}`);
+  const box = (await canvas.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.7, { steps: 8 });
+  await page.mouse.up();
+  await byTestId('infill-submit').click();
+  await byTestId('infill-staging').getByTestId('staging-accept').waitFor({ timeout: 120_000 });
+  await page.reload();
+  await byTestId('infill-staging').getByTestId('staging-accept').waitFor({ timeout: 30_000 });
+  await studio.shot('infill-pending-after-reload');
+  await byTestId('staging-accept').click();
+  await page.reload();
+  await byTestId('mask-canvas').waitFor();
+  assert.equal(
+    await byTestId('staging-accept').count(),
+    0,
+    'accepted: nothing pending after a reload',
+  );
+});

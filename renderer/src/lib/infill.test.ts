@@ -9,6 +9,9 @@ import {
   isTyping,
   itemSource,
   newSession,
+  sessionForStorage,
+  sessionFromStorage,
+  type InfillSession,
   type KeyPress,
 } from './infill.ts';
 import { base64ToBytes, type Stroke } from './mask.ts';
@@ -142,4 +145,39 @@ test('the mask editor keys undo, redo, pick tools and size the brush within 1–
   assert.deepEqual(infillKey({ ...session, brush: 16 }, press(']'))!.patch, { brush: 16 });
   assert.equal(infillKey(session, press('b', { ctrlKey: true })), null);
   assert.equal(infillKey(session, press('x')), null);
+});
+
+test('a session kept in storage reads back with its mask and job, without its undo steps', () => {
+  const s: InfillSession = {
+    sourceKey: 'item:4',
+    history: {
+      past: [[]],
+      present: [
+        { mode: 'paint', radius: 2, points: [[1, 2]] },
+        { mode: 'below', fraction: 0.5 },
+      ],
+      future: [],
+    },
+    prompt: 'red heart',
+    seed: 7,
+    seedLocked: false,
+    featherPx: 2,
+    brush: 4,
+    tool: 'paint',
+    modelId: 'm',
+    style: null,
+    cfgScale: 3,
+    jobId: 'job-1',
+  };
+  const back = sessionFromStorage(sessionForStorage(s));
+  assert.deepEqual(back, { ...s, history: { past: [], present: s.history.present, future: [] } });
+  assert.equal(sessionFromStorage(null), null);
+  assert.equal(sessionFromStorage('nope'), null);
+  assert.equal(sessionFromStorage(JSON.stringify({ ...s, jobId: 3 })), null);
+  assert.equal(
+    sessionFromStorage(
+      JSON.stringify({ ...s, history: { past: [], present: [{ mode: 'boom' }], future: [] } }),
+    ),
+    null,
+  );
 });

@@ -174,3 +174,43 @@ export function infillKey(
     return { patch: { brush: Math.min(BRUSH_MAX, session.brush + 1) }, preventDefault: false };
   return null;
 }
+
+const STROKE_MODES = new Set(['paint', 'erase', 'clear', 'fill', 'below']);
+
+/**
+ * The session as kept in the tab's storage: the painted mask (without its undo steps) and the
+ * job, so a reload keeps a result waiting for Accept or Discard.
+ */
+export function sessionForStorage(s: InfillSession): string {
+  return JSON.stringify({ ...s, history: { past: [], present: s.history.present, future: [] } });
+}
+
+/** A kept session read back, or null when it is missing or not one. */
+export function sessionFromStorage(raw: string | null): InfillSession | null {
+  if (raw === null) return null;
+  try {
+    const v = JSON.parse(raw) as Record<string, unknown>;
+    const str = (k: string) => typeof v[k] === 'string';
+    const num = (k: string) => typeof v[k] === 'number' && Number.isFinite(v[k]);
+    const present = (v.history as { present?: unknown } | undefined)?.present;
+    const strokesOk =
+      Array.isArray(present) &&
+      present.every(
+        (p: unknown) =>
+          p !== null && typeof p === 'object' && STROKE_MODES.has((p as { mode: string }).mode),
+      );
+    const ok =
+      str('sourceKey') &&
+      str('prompt') &&
+      str('modelId') &&
+      (v.tool === 'paint' || v.tool === 'erase') &&
+      typeof v.seedLocked === 'boolean' &&
+      ['seed', 'featherPx', 'brush', 'cfgScale'].every(num) &&
+      (v.style === null || str('style')) &&
+      (v.jobId === null || str('jobId')) &&
+      strokesOk;
+    return ok ? (v as unknown as InfillSession) : null;
+  } catch {
+    return null;
+  }
+}
