@@ -17,7 +17,7 @@ import io
 import numpy as np
 from PIL import Image, ImageFile
 
-QUALITY = 25
+QUALITY = 25  # the paper's; a config may choose another (the tables ship with the model)
 SUBSAMPLING = "4:2:0"
 MCU = 16  # pixels per MCU side at 4:2:0
 EOI = b"\xff\xd9"
@@ -25,12 +25,12 @@ SOI = b"\xff\xd8"
 SOS = 0xDA
 
 
-def _save(image: np.ndarray, streamtype: int) -> bytes:
+def _save(image: np.ndarray, streamtype: int, quality: int) -> bytes:
     out = io.BytesIO()
     Image.fromarray(image).save(
         out,
         "JPEG",
-        quality=QUALITY,
+        quality=quality,
         subsampling=SUBSAMPLING,
         streamtype=streamtype,
         restart_marker_blocks=1,
@@ -38,12 +38,12 @@ def _save(image: np.ndarray, streamtype: int) -> bytes:
     return out.getvalue()
 
 
-def tables_blob() -> bytes:
+def tables_blob(quality: int = QUALITY) -> bytes:
     """The quantisation and Huffman tables, written once and shipped with the model."""
-    return _save(np.full((MCU, MCU, 3), 255, np.uint8), streamtype=1)
+    return _save(np.full((MCU, MCU, 3), 255, np.uint8), streamtype=1, quality=quality)
 
 
-def _sos_end(stream: bytes) -> int:
+def sos_end(stream: bytes) -> int:
     """Offset just past the SOS segment: where the entropy-coded data starts."""
     i = 2
     while i + 4 <= len(stream):
@@ -57,12 +57,13 @@ def _sos_end(stream: bytes) -> int:
     raise ValueError("malformed JPEG: no SOS segment")
 
 
-def encode(image: np.ndarray) -> tuple[bytes, bytes]:
-    """uint8 [H, W, 3] -> (header, body) of the abbreviated stream."""
+def encode(image: np.ndarray, quality: int = QUALITY) -> tuple[bytes, bytes]:
+    """uint8 [H, W, 3] -> (header, body) of the abbreviated stream. The header does not depend
+    on the quality (the abbreviated stream carries no tables)."""
     if image.shape[0] % MCU or image.shape[1] % MCU:
         raise ValueError(f"image size {image.shape[:2]} is not a multiple of {MCU}")
-    stream = _save(np.ascontiguousarray(image), streamtype=2)
-    cut = _sos_end(stream)
+    stream = _save(np.ascontiguousarray(image), streamtype=2, quality=quality)
+    cut = sos_end(stream)
     return stream[:cut], stream[cut:]
 
 
