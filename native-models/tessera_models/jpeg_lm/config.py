@@ -23,12 +23,18 @@ class Training:
     p_style_token: float = 0.8
     # Skin-tone variants are 44% of images; down-weighting them spends steps on distinct concepts.
     skin_tone_weight: float = 0.35
+    # That share of examples shows its image through one of `augmented_views` views (moved,
+    # scaled, turned; colours kept), encoded once and cached: more data per concept, the lever
+    # that lifted vq-ar's adherence (LOG.md, vq-ar cpu-9h..11h).
+    p_augmented_target: float = 0.0
+    augmented_views: int = 0
 
 
 @dataclass
 class ExperimentConfig:
     name: str
     image_size: int = 64
+    jpeg_quality: int = 25  # the paper's; tables.bin ships the matching quantisation tables
     bpe_merges: int = 55  # 265 base symbols + 55 merges = the paper's 320 JPEG tokens
     bpe_images: int = 10000  # the paper derives its BPE from 10K images
     model: LlamaConfig = field(default_factory=LlamaConfig)

@@ -47,6 +47,8 @@ class LlamaConfig:
     rope_theta: float = 10000.0
     norm_eps: float = 1e-5
     init_std: float = 0.02
+    # Residual dropout while training; identity in eval mode, so exported graphs are unchanged.
+    dropout: float = 0.0
 
     @property
     def head_dim(self) -> int:
@@ -135,6 +137,7 @@ class Block(nn.Module):
         self.self_attn = Attention(config)
         self.post_attention_layernorm = RMSNorm(config.width, config.norm_eps)
         self.mlp = MLP(config)
+        self.dropout = config.dropout
 
     def forward(
         self,
@@ -146,8 +149,9 @@ class Block(nn.Module):
         slots: bool = False,
     ) -> tuple[torch.Tensor, KV]:
         h, present = self.self_attn(self.input_layernorm(x), cos, sin, mask, past, slots)
-        x = x + h
-        return x + self.mlp(self.post_attention_layernorm(x)), present
+        x = x + F.dropout(h, self.dropout, self.training)
+        h = self.mlp(self.post_attention_layernorm(x))
+        return x + F.dropout(h, self.dropout, self.training), present
 
 
 class Llama(nn.Module):

@@ -117,7 +117,7 @@ def build_manifest(
             },
         },
         "jpeg": {
-            "quality": jpeg_bytes.QUALITY,
+            "quality": config.jpeg_quality,
             "subsampling": jpeg_bytes.SUBSAMPLING,
             "restartInterval": 1,
             "mcus": per_row * per_row,

@@ -20,6 +20,7 @@ from tessera_models.jpeg_lm.paths import run_dir
 from tessera_models.jpeg_lm.vocab import Vocab
 from tessera_models.text.caption_vocab import build_word_tokenizer
 from tessera_models.text.word_tokenizer import WordTokenizer
+from tessera_models.vq_ar.self_views import augment
 
 
 @dataclass
@@ -31,8 +32,8 @@ class Prepared:
     tables: bytes
 
 
-def encode_bodies(images: np.ndarray) -> list[bytes]:
-    return [jpeg_bytes.encode(img)[1] for img in images]
+def encode_bodies(images: np.ndarray, quality: int) -> list[bytes]:
+    return [jpeg_bytes.encode(img, quality)[1] for img in images]
 
 
 def _load_bodies(path: Path) -> list[bytes]:
@@ -41,15 +42,49 @@ def _load_bodies(path: Path) -> list[bytes]:
     return [flat[offsets[i] : offsets[i + 1]].tobytes() for i in range(len(offsets) - 1)]
 
 
-def _save_bodies(path: Path, bodies: list[bytes]) -> None:
+def _save_bodies(path: Path, bodies: list[bytes], **extra: np.ndarray) -> None:
     offsets = np.cumsum([0, *[len(b) for b in bodies]]).astype(np.int64)
     flat = np.frombuffer(b"".join(bodies), dtype=np.uint8)
     tmp = path.with_suffix(".tmp.npz")
-    np.savez(tmp, flat=flat, offsets=offsets)
+    np.savez(tmp, flat=flat, offsets=offsets, **extra)
     tmp.replace(path)
 
 
 CACHED = ("bodies.npz", "jpeg-bpe.json", "words.json")
+
+
+def load_or_encode_views(
+    config: ExperimentConfig, data: EmojiDataset, needed: np.ndarray
+) -> list[list[bytes]]:
+    """JPEG bodies of `augmented_views` views of the `needed` images ([view][dataset index];
+    empty for the others), each moved, scaled and turned with its colours kept
+    (vq_ar.self_views.augment), cached in the run folder as views.npz. The seed is the
+    config's, so a resumed run sees the same views."""
+    count = config.training.augmented_views
+    n = len(data.images)
+    needed = np.unique(needed)
+    path = run_dir(config.name) / "views.npz"
+    if path.exists():
+        with np.load(path) as z:
+            cached_needed = z["needed"]
+        flat = _load_bodies(path)
+        if len(flat) == count * n and np.array_equal(cached_needed, needed):
+            return [flat[v * n : (v + 1) * n] for v in range(count)]
+    rng = np.random.default_rng(config.seed)
+    views: list[list[bytes]] = []
+    for _ in range(count):
+        bodies = [b""] * n
+        for start in range(0, len(needed), 512):
+            chunk = needed[start : start + 512]
+            for i, body in zip(
+                chunk,
+                encode_bodies(augment(data.images[chunk], rng, colour=False), config.jpeg_quality),
+                strict=True,
+            ):
+                bodies[int(i)] = body
+        views.append(bodies)
+    _save_bodies(path, [b for bodies in views for b in bodies], needed=needed)
+    return views
 
 
 def prepare(config: ExperimentConfig, data_root: str | None = None) -> Prepared:
@@ -62,7 +97,7 @@ def prepare(config: ExperimentConfig, data_root: str | None = None) -> Prepared:
     if bodies_path.exists():
         bodies = _load_bodies(bodies_path)
     else:
-        bodies = encode_bodies(data.images)
+        bodies = encode_bodies(data.images, config.jpeg_quality)
         _save_bodies(bodies_path, bodies)
     train_idx = data.indices("train")
     bpe_path = out / "jpeg-bpe.json"
@@ -82,7 +117,7 @@ def prepare(config: ExperimentConfig, data_root: str | None = None) -> Prepared:
         bodies=bodies,
         vocab=Vocab(words=words, bpe=bpe),
         header=jpeg_bytes.header_for(config.image_size),
-        tables=jpeg_bytes.tables_blob(),
+        tables=jpeg_bytes.tables_blob(config.jpeg_quality),
     )
 
 

@@ -58,6 +58,7 @@ class JpegLmRunner:
         self.tables = (self.dir / jpeg["tables"]["file"]).read_bytes()
         self.header = (self.dir / jpeg["header"]["file"]).read_bytes()
         self.mcus = int(jpeg["mcus"])
+        self.quality = int(jpeg["quality"])
         self.mcus_per_row = int(jpeg["mcusPerRow"])
         self.max_mcu_tokens = int(jpeg["maxMcuTokens"])
         bpe = self.vocab.bpe
@@ -73,7 +74,7 @@ class JpegLmRunner:
 
     def encode_image(self, image: np.ndarray) -> list[bytes]:
         """uint8 [H, W, 3] -> per-MCU entropy data with the shipped recipe."""
-        return jpeg_bytes.split_mcus(jpeg_bytes.encode(image)[1])
+        return jpeg_bytes.split_mcus(jpeg_bytes.encode(image, self.quality)[1])
 
     def mcu_tokens(self, segment: bytes, m: int) -> list[int]:
         """One MCU's tokens, its closing marker included."""

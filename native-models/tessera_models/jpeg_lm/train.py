@@ -21,7 +21,12 @@ from tessera_models.common.training import Runtime, setup_runtime, training_cli
 from tessera_models.jpeg_lm.config import ExperimentConfig, load_config
 from tessera_models.jpeg_lm.llama import Llama, causal_mask
 from tessera_models.jpeg_lm.paths import run_dir
-from tessera_models.jpeg_lm.prepare import Prepared, length_stats, prepare
+from tessera_models.jpeg_lm.prepare import (
+    Prepared,
+    length_stats,
+    load_or_encode_views,
+    prepare,
+)
 from tessera_models.jpeg_lm.sequences import (
     Example,
     MixWeights,
@@ -111,6 +116,26 @@ class JpegLmHooks(TrainingHooks):
         self.weights = weights / weights.sum()
         self.val_examples = [self.examples[i] for i in data.indices("val")[:256]]
         self.mix = MixWeights(tc.p_image_to_text, tc.p_caption_dropout, tc.p_style_token)
+        self.room = room
+        self.views = (
+            load_or_encode_views(config, data, self.train_idx) if tc.augmented_views > 0 else []
+        )
+        self.view_ids: dict[tuple[int, int], list[int]] = {}  # tokenized on first use
+
+    def _view_body(self, view: int, i: int) -> list[int] | None:
+        """Token ids of image i's view, or None when it would not fit beside a caption."""
+        key = (view, i)
+        if key not in self.view_ids:
+            self.view_ids[key] = self.vocab.jpeg_ids(self.views[view][i])
+        body = self.view_ids[key]
+        return body if len(body) <= self.room else None
+
+    def _example(self, i: int, rng: np.random.Generator) -> Example:
+        example = self.examples[i]
+        if not self.views or rng.random() >= self.config.training.p_augmented_target:
+            return example
+        body = self._view_body(int(rng.integers(len(self.views))), int(i))
+        return example if body is None else replace(example, body=body)
 
     def build_model(self) -> torch.nn.Module:
         return Llama(self.model_cfg)
@@ -132,7 +157,7 @@ class JpegLmHooks(TrainingHooks):
         self, rng: np.random.Generator, progress: float
     ) -> tuple[torch.Tensor, torch.Tensor]:
         picks = rng.choice(self.train_idx, size=self.config.training.batch_size, p=self.weights)
-        seqs = [sample_sequence(self.vocab, self.examples[i], self.mix, rng) for i in picks]
+        seqs = [sample_sequence(self.vocab, self._example(i, rng), self.mix, rng) for i in picks]
         ids, valid = collate(seqs, self.model_cfg.context)
         device = self.runtime.device
         return torch.from_numpy(ids).to(device), torch.from_numpy(valid).to(device)

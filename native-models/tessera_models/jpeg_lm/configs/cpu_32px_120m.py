@@ -1,0 +1,40 @@
+"""jpeg-lm at 32×32 (4 MCUs, the evaluator's native size) from scratch: a 120-minute budget on 2
+CPU cores (docs/training.md §Presets and budgets). The paper's recipe at 64×64 stays available
+as cpu-round1 / cpu-round2.
+
+Choices, measured in LOG.md (2026-12-07, codec ceiling and caption use):
+- quality 50 at 4:2:0: 253 body tokens per image (64×64 q25: 474), round-trip FD 0.55 and
+  evaluator top-5 0.614 against the classifier's 0.663 on real images; q25 at 32×32 costs
+  FD 0.87 / top-5 0.557 for 170 tokens. (q25 at 4:4:4 is better still, 225 tokens, FD 0.46,
+  but the MCU grammar reads 4:2:0 MCUs only.)
+- vq-ar's size (6 × 256, 4 heads) and its regularisation: residual dropout 0.1, half the
+  targets shown through one of 6 augmented views (moved, scaled, turned, colours kept).
+- Batch 32 sequences of about 265 tokens; [estimate] about 2.5e11 FLOPs per step as the loop
+  counts them, so at this machine's ≈1e11 FLOP/s about 2,900 steps and 7e14 FLOPs: more than
+  jpeg-lm's shipped 2.8e14, well under the chain of rounds behind vq-ar's shipped model.
+
+Run (from native-models/; re-running resumes from the last checkpoint):
+  OMP_WAIT_POLICY=PASSIVE .venv/bin/python -m tessera_models.jpeg_lm.train --config cpu-32px-120m --threads 2
+  .venv/bin/python -m tessera_models.jpeg_lm.export --config cpu-32px-120m
+"""
+
+from tessera_models.jpeg_lm.config import ExperimentConfig, Training
+from tessera_models.jpeg_lm.llama import LlamaConfig
+
+
+def get_config() -> ExperimentConfig:
+    return ExperimentConfig(
+        name="cpu-32px-120m",
+        image_size=32,
+        jpeg_quality=50,
+        model=LlamaConfig(layers=6, width=256, heads=4, hidden=688, context=512, dropout=0.1),
+        training=Training(
+            batch_size=32,
+            steps=20000,
+            lr=1e-3,
+            warmup=200,
+            minutes=120,
+            p_augmented_target=0.5,
+            augmented_views=6,
+        ),
+    )
