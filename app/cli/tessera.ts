@@ -30,7 +30,8 @@ const USAGE = `usage: tessera <command> [options]
   infill   --image FILE|--item ID --keep-rows N [--prompt TEXT] ...   continue from the top N model rows
   caption  FILE... [--temperature X [--top-p X] [--seed N]] [--json]
   caption  --folder DIR [--recursive] [--include-hidden] [--write-xmp] [--retry-failed]
-  score    --image FILE --text TEXT [--text TEXT ...]
+  score    --image FILE --text TEXT [--text TEXT ...]   log p(text | image) per text
+  score    --image FILE                  exact bits per dimension (models with exact likelihood)
   models   [--json]
   models   import DIR       check a model folder against its manifest and copy it into the data folder
   serve    [--port N] [--allow-folder DIR]... [--open | --no-open]

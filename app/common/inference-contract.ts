@@ -161,7 +161,8 @@ export const scoreRequestSchema = z.object({
   task: z.literal('score'),
   ...modelRef,
   imageRgb: z.string(),
-  texts: z.array(z.string().min(1)).min(1).max(1000),
+  /** Empty: the image's exact bits per dimension alone (models whose likelihood is exact). */
+  texts: z.array(z.string().min(1)).max(1000),
 });
 
 export const jobRequestSchema = z.discriminatedUnion('task', [
@@ -197,6 +198,8 @@ export const jobResultSchema = z.discriminatedUnion('task', [
     task: z.literal('score'),
     logProbs: z.array(z.number()),
     tokens: z.array(z.number().int()),
+    /** The image's exact bits per dimension, from models whose likelihood is exact. */
+    bitsPerDim: z.number().optional(),
   }),
 ]);
 export type JobResult = z.infer<typeof jobResultSchema>;

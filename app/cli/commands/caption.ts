@@ -1,7 +1,7 @@
 /**
  * tessera caption FILE... [--json]
  * tessera caption --folder DIR [--recursive] [--include-hidden] [--write-xmp] [--retry-failed]
- * tessera score --image FILE --text TEXT [--text ...]
+ * tessera score --image FILE [--text TEXT ...]   (no text: the exact bits per dimension)
  */
 import { resolve } from 'node:path';
 import type { CaptionFolderJob } from '../../common/queue-contract.ts';
@@ -74,9 +74,13 @@ export async function scoreCommand(
   texts: string[],
 ): Promise<void> {
   if (typeof values.image !== 'string') throw new CliError('--image FILE is required', 2);
-  if (texts.length === 0)
-    throw new CliError('--text TEXT is required (repeat it to score several)', 2);
   const model = await resolveModel(ctx.home, values.model as string | undefined);
+  const exact = model.manifest.capabilities.likelihood === 'exact';
+  if (texts.length === 0 && !exact)
+    throw new CliError(
+      `--text TEXT is required (repeat it to score several); ${model.manifest.id} cannot give an image's exact likelihood alone`,
+      2,
+    );
   const rgb = await toModelRgb(
     await readImageFile(values.image),
     model.manifest.image.width,
@@ -98,11 +102,21 @@ export async function scoreCommand(
     logProb: end.result.task === 'score' ? end.result.logProbs[i]! : 0,
     perToken: end.result.task === 'score' ? end.result.logProbs[i]! / end.result.tokens[i]! : 0,
   }));
+  const bits = end.result.task === 'score' ? end.result.bitsPerDim : undefined;
   if (ctx.json)
-    ctx.print(JSON.stringify({ image: values.image, model: model.manifest.id, scores: rows }));
-  else
+    ctx.print(
+      JSON.stringify({
+        image: values.image,
+        model: model.manifest.id,
+        scores: rows,
+        ...(bits === undefined ? {} : { bitsPerDim: bits }),
+      }),
+    );
+  else {
+    if (bits !== undefined) ctx.print(`${bits.toFixed(4)}\tbits per dimension (exact)`);
     for (const r of rows)
       ctx.print(`${r.logProb.toFixed(3)}\t${r.perToken.toFixed(3)}/token\t${r.text}`);
+  }
 }
 
 /** Captions a whole folder as a persistent job; rerunning it resumes (done files are skipped). */

@@ -41,6 +41,10 @@ export interface FamilyModel {
    */
   infill(req: InfillRequest, control: JobControl, emit: Emit): Promise<JobResult | 'stopped'>;
   caption(req: CaptionRequest): Promise<JobResult>;
+  /**
+   * log p(text | image) of each text; a model whose likelihood is `exact` also returns the
+   * image's bits per dimension (and with no texts, that alone).
+   */
   score(imageRgb: string, texts: string[]): Promise<JobResult>;
   release(): Promise<void>;
 }

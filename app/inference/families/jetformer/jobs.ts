@@ -11,7 +11,7 @@ import type {
   JobResult,
 } from '../../../common/inference-contract.ts';
 import type { Emit, JobControl } from '../types.ts';
-import { captionImage, scoreImage } from './caption.ts';
+import { bitsPerDim, captionImage, scoreImage } from './caption.ts';
 import { factoredDims, generateTokens, softTokens } from './generate.ts';
 import { infillImage } from './infill.ts';
 import type { JetFormerModel } from './model.ts';
@@ -152,6 +152,9 @@ export async function runScore(
   imageRgb: string,
   texts: string[],
 ): Promise<JobResult> {
-  const scored = await scoreImage(model, decodeRgb(model, imageRgb, 'the image'), texts);
-  return { task: 'score', ...scored };
+  const rgb = decodeRgb(model, imageRgb, 'the image');
+  const scored = await scoreImage(model, rgb, texts);
+  // The image's own exact bits per dimension (unconditional: an empty caption), stored by the
+  // library beside the texts' scores.
+  return { task: 'score', ...scored, bitsPerDim: await bitsPerDim(model, rgb, '', null) };
 }
