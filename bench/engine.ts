@@ -7,12 +7,15 @@
  *   throughput      images per second, batch 1 + CFG, and peak RSS of the inference process
  *   event-loop lag  p99 delay of the calling process's event loop while generations run
  *
- * Usage: npm run bench [-- --model ID] [-- --rounds N]
+ * With --transfusion DIR|ID (a transfusion model folder or installed id; by default the first
+ * installed one, if any) the transfusion denoising step is measured too (bench/transfusion-step.ts).
+ *
+ * Usage: npm run bench [-- --model ID] [-- --rounds N] [-- --transfusion DIR|ID]
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { resolveModel } from '../app/models/installed.ts';
+import { installedModels, resolveModel } from '../app/models/installed.ts';
 import { resolveHome } from '../app/models/data-home.ts';
 import type { GenerateRequest } from '../app/common/inference-contract.ts';
 import { InferenceClient } from '../app/inference/client.ts';
@@ -20,14 +23,30 @@ import { createKvCache } from '../app/inference/engine/kv-cache.ts';
 import { sampleToken, type SamplingSettings } from '../app/inference/engine/logits/sample.ts';
 import { float32Tensor, floatData, int64Tensor, run } from '../app/inference/engine/ort.ts';
 import { Prng } from '../app/inference/engine/rng.ts';
+import { TransfusionModel } from '../app/inference/families/transfusion/model.ts';
 import { VqArModel } from '../app/inference/families/vq-ar/model.ts';
+import { transfusionStepBenchmark } from './transfusion-step.ts';
 
 const { values } = parseArgs({
-  options: { model: { type: 'string' }, rounds: { type: 'string' }, threads: { type: 'string' } },
+  options: {
+    model: { type: 'string' },
+    rounds: { type: 'string' },
+    threads: { type: 'string' },
+    transfusion: { type: 'string' },
+  },
 });
 const rounds = Number(values.rounds ?? 200);
 const threads = Number(values.threads ?? 2);
-const installed = await resolveModel(resolveHome(undefined), values.model);
+const home = resolveHome(undefined);
+const installed = await resolveModel(home, values.model);
+const transfusionDir = await (async () => {
+  const asked = values.transfusion;
+  const all = await installedModels(home);
+  const found = all.find((m) =>
+    asked === undefined ? m.manifest?.family === 'transfusion' : m.manifest?.id === asked,
+  );
+  return found?.dir ?? asked ?? null;
+})();
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const now = () => Number(process.hrtime.bigint()) / 1e6;
@@ -176,6 +195,32 @@ const rows: [string, string, string][] = [
     'p99 ≤ 16',
   ],
 ];
+if (transfusionDir !== null) {
+  const tf = await TransfusionModel.load(transfusionDir, { provider: 'cpu', threads });
+  const t = await transfusionStepBenchmark(tf, rounds);
+  await tf.release();
+  for (const [name, q] of [
+    ['median', t.median],
+    ['p10', t.p10],
+  ] as const)
+    rows.push(
+      [
+        `${tf.manifest.id}: denoising step ÷ bare patch_in+decoder+patch_out (2 rows, ${name})`,
+        (q.tesseraStepMs / q.bareStepMs).toFixed(3),
+        '≤ 1.05',
+      ],
+      [
+        `${tf.manifest.id}: CFG 2-row step ÷ 1-row step (${name})`,
+        (q.tesseraStepMs / q.oneRowStepMs).toFixed(3),
+        '',
+      ],
+      [
+        `${tf.manifest.id}: bare / Tessera / 1-row step (ms, ${name})`,
+        `${q.bareStepMs.toFixed(3)} / ${q.tesseraStepMs.toFixed(3)} / ${q.oneRowStepMs.toFixed(3)}`,
+        '',
+      ],
+    );
+}
 console.log(
   `model ${installed.manifest.id}, ${threads} threads, ${rounds} interleaved rounds, onnxruntime-node ${ort.env.versions.common}`,
 );

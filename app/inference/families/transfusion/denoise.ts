@@ -158,7 +158,7 @@ export async function denoise(model: TransfusionModel, job: DenoiseJob): Promise
           `the model produced NaN or infinite values at network call ${calls}: its graph files ` +
             'may be damaged; re-export or re-download the model',
         );
-    if (b === 1) return Float64Array.from(out);
+    if (b === 1) return new Float64Array(out);
     const g = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const c = out[i]!;
@@ -170,8 +170,9 @@ export async function denoise(model: TransfusionModel, job: DenoiseJob): Promise
   const known = job.known;
   const impose = (xIn: Float64Array, level: number): Float64Array => {
     if (known === undefined) return xIn;
-    const noised = renoiseKnown(known.x0, normals(noise, n), d.objective, level);
-    return xIn.map((v, i) => (known.keep[i] ? noised[i]! : v));
+    const out = renoiseKnown(known.x0, normals(noise, n), d.objective, level);
+    for (let i = 0; i < n; i++) if (!known.keep[i]) out[i] = xIn[i]!;
+    return out;
   };
   const back = (xIn: Float64Array, from: number, to: number) =>
     renoiseBack(xIn, normals(noise, n), d.objective, from, to);
@@ -192,7 +193,7 @@ export async function denoise(model: TransfusionModel, job: DenoiseJob): Promise
         x = impose(x, a);
         const eps = await net(x, k / d.timesteps);
         x0 = ddimX0(x, eps, a);
-        x = ddimStep(x, eps, a, aNext);
+        x = ddimStep(x, x0, a, aNext);
       }
       if (!(await after(i, x0))) return null;
     }
@@ -222,7 +223,10 @@ export async function denoise(model: TransfusionModel, job: DenoiseJob): Promise
       if (!(await after(i, x0))) return null;
     }
   }
-  x = x.map((v) => (v < -1 ? -1 : v > 1 ? 1 : v));
-  if (known !== undefined) x = x.map((v, i) => (known.keep[i] ? known.x0[i]! : v));
-  return { x, calls };
+  const final = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = x[i]!;
+    final[i] = known?.keep[i] ? known.x0[i]! : v < -1 ? -1 : v > 1 ? 1 : v;
+  }
+  return { x: final, calls };
 }

@@ -37,6 +37,8 @@ export class TransfusionModel {
     readonly sessions: Record<Role, LoadedSession>,
   ) {}
 
+  private readonly layouts = new Map<string, { mask: Tensor; positions: Tensor }>();
+
   static async load(
     dir: string,
     options: { provider: Provider; threads: number } = { provider: 'cpu', threads: 2 },
@@ -161,6 +163,34 @@ export class TransfusionModel {
     image: [number, number] | null,
   ): Promise<{ hidden: Float32Array; cache: PrefixCache }> {
     const past = cache[0]!.dims[2]!;
+    const { mask, positions } = this.layout(rows, seq, past, image);
+    const width = embeds.length / (rows * seq);
+    const feed: Record<string, Tensor> = {
+      inputs_embeds: float32Tensor(embeds, [rows, seq, width]),
+      position_ids: positions,
+      attention_mask: mask,
+    };
+    this.pastNames().forEach((n, i) => (feed[n] = cache[i]!));
+    const out = await run(this.sessions.decoder.session, feed);
+    return {
+      hidden: floatData(out.hidden!),
+      cache: this.presentNames().map((n) => out[n]!),
+    };
+  }
+
+  /**
+   * The mask and positions of a decoder run, kept per shape: every denoising step of a job runs
+   * the same image block against the same prefix, so they are built once, not at every step.
+   */
+  private layout(
+    rows: number,
+    seq: number,
+    past: number,
+    image: [number, number] | null,
+  ): { mask: Tensor; positions: Tensor } {
+    const key = `${rows},${seq},${past},${image?.join('-') ?? ''}`;
+    const known = this.layouts.get(key);
+    if (known !== undefined) return known;
     const total = past + seq;
     const mask = new Float32Array(rows * seq * total);
     for (let q = 0; q < seq; q++) {
@@ -173,18 +203,16 @@ export class TransfusionModel {
     }
     for (let b = 1; b < rows; b++) mask.copyWithin(b * seq * total, 0, seq * total);
     const positions = Array.from({ length: rows * seq }, (_, i) => past + (i % seq));
-    const width = embeds.length / (rows * seq);
-    const feed: Record<string, Tensor> = {
-      inputs_embeds: float32Tensor(embeds, [rows, seq, width]),
-      position_ids: int64Tensor(positions, [rows, seq]),
-      attention_mask: float32Tensor(mask, [rows, 1, seq, total]),
+    const made = {
+      mask: float32Tensor(mask, [rows, 1, seq, total]),
+      positions: int64Tensor(positions, [rows, seq]),
     };
-    this.pastNames().forEach((n, i) => (feed[n] = cache[i]!));
-    const out = await run(this.sessions.decoder.session, feed);
-    return {
-      hidden: floatData(out.hidden!),
-      cache: this.presentNames().map((n) => out[n]!),
-    };
+    // Only the image block's layouts repeat; a caption's one-token steps are built as they come.
+    if (image !== null) {
+      if (this.layouts.size >= 8) this.layouts.clear();
+      this.layouts.set(key, made);
+    }
+    return made;
   }
 
   async patchOut(hidden: Float32Array, rows: number): Promise<Float32Array> {

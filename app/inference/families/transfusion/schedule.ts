@@ -25,29 +25,40 @@ export function flowTimes(steps: number): number[] {
 
 const clip = (v: number) => (v < -1 ? -1 : v > 1 ? 1 : v);
 
+// Plain loops: a typed array's map() with a closure costs several times more, and these run on
+// every value at every step.
+
 export function ddimX0(x: Float64Array, eps: Float64Array, a: number): Float64Array {
   const s = Math.sqrt(1 - a);
   const r = Math.sqrt(a);
-  return x.map((xi, i) => clip((xi - s * eps[i]!) / r));
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = clip((x[i]! - s * eps[i]!) / r);
+  return out;
 }
 
-/** x at ᾱ = aNext from x at ᾱ = a; ε is re-derived from the clipped x̂₀ (schedule.py). */
+/**
+ * x at ᾱ = aNext from x at ᾱ = a, given x̂₀ = ddimX0(x, ε, a); ε is re-derived from the clipped
+ * x̂₀ (schedule.py), so the step stays on the data range even where ᾱ is near 0.
+ */
 export function ddimStep(
   x: Float64Array,
-  eps: Float64Array,
+  x0: Float64Array,
   a: number,
   aNext: number,
 ): Float64Array {
-  const x0 = ddimX0(x, eps, a);
   const sa = Math.sqrt(a);
   const s1a = Math.sqrt(1 - a);
   const sn = Math.sqrt(aNext);
   const s1n = Math.sqrt(1 - aNext);
-  return x.map((xi, i) => sn * x0[i]! + s1n * ((xi - sa * x0[i]!) / s1a));
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = sn * x0[i]! + s1n * ((x[i]! - sa * x0[i]!) / s1a);
+  return out;
 }
 
 export function flowX0(x: Float64Array, v: Float64Array, t: number): Float64Array {
-  return x.map((xi, i) => clip(xi - t * v[i]!));
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = clip(x[i]! - t * v[i]!);
+  return out;
 }
 
 export function eulerStep(
@@ -56,10 +67,19 @@ export function eulerStep(
   t: number,
   tNext: number,
 ): Float64Array {
-  return x.map((xi, i) => xi + (tNext - t) * v[i]!);
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = x[i]! + (tNext - t) * v[i]!;
+  return out;
 }
 
 export type Objective = 'ddpm' | 'flow';
+
+/** a·x + b·noise, value by value. */
+function mix(x: Float64Array, a: number, noise: Float64Array, b: number): Float64Array {
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = a * x[i]! + b * noise[i]!;
+  return out;
+}
 
 /** x at a noisier level from a cleaner one by the forward process (RePaint's resampling). */
 export function renoiseBack(
@@ -71,13 +91,10 @@ export function renoiseBack(
 ): Float64Array {
   if (objective === 'ddpm') {
     const ratio = levelTo / levelFrom;
-    const a = Math.sqrt(ratio);
-    const b = Math.sqrt(1 - ratio);
-    return x.map((xi, i) => a * xi + b * noise[i]!);
+    return mix(x, Math.sqrt(ratio), noise, Math.sqrt(1 - ratio));
   }
   const scale = (1 - levelTo) / (1 - levelFrom);
-  const sigma = Math.sqrt(Math.max(0, levelTo ** 2 - (scale * levelFrom) ** 2));
-  return x.map((xi, i) => scale * xi + sigma * noise[i]!);
+  return mix(x, scale, noise, Math.sqrt(Math.max(0, levelTo ** 2 - (scale * levelFrom) ** 2)));
 }
 
 /** Known values at a noise level: ᾱ (ddpm) or t (flow). */
@@ -87,10 +104,7 @@ export function renoiseKnown(
   objective: Objective,
   level: number,
 ): Float64Array {
-  if (objective === 'ddpm') {
-    const a = Math.sqrt(level);
-    const b = Math.sqrt(1 - level);
-    return x0.map((v, i) => a * v + b * noise[i]!);
-  }
-  return x0.map((v, i) => (1 - level) * v + level * noise[i]!);
+  return objective === 'ddpm'
+    ? mix(x0, Math.sqrt(level), noise, Math.sqrt(1 - level))
+    : mix(x0, 1 - level, noise, level);
 }
