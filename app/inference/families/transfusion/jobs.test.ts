@@ -14,6 +14,8 @@ import type {
 } from '../../../common/inference-contract.ts';
 import type { FamilyModel, JobControl } from '../types.ts';
 import { transfusion } from './index.ts';
+import { runGenerate } from './jobs.ts';
+import { TransfusionModel } from './model.ts';
 import { requireTestModel } from './testing/test-model.ts';
 
 const dir = requireTestModel();
@@ -210,4 +212,38 @@ it('keeps its saved state in codes the queue and the library can store (non-nega
   const { result } = await run(request());
   assert.ok(result !== 'stopped' && result.task === 'generate');
   assert.ok(result.codes.every((c) => Number.isInteger(c) && c >= 0 && c <= 0x7fffffff));
+});
+
+it('previews every step at no extra network call, and resumes in a freshly loaded model', async () => {
+  const fresh = await TransfusionModel.load(dir, { provider: 'cpu', threads: 1 });
+  try {
+    const session = fresh.sessions.patch_out.session;
+    const original = session.run.bind(session);
+    let calls = 0;
+    session.run = ((...args: Parameters<typeof original>) => {
+      calls++;
+      return original(...args);
+    }) as typeof session.run;
+    const events: JobEvent[] = [];
+    const control: JobControl = { stop: null };
+    const paused = await runGenerate(fresh, request(), control, (e) => {
+      events.push(e);
+      if (e.type === 'progress' && e.done === 4) control.stop = 'pause';
+    });
+    assert.equal(paused, 'stopped');
+    assert.equal(events.filter((e) => e.type === 'preview').length, 4);
+    assert.equal(calls, 4, 'one guided network call per step, previews included');
+    const saved = events.find((e) => e.type === 'paused');
+    assert.ok(saved?.type === 'paused');
+    const resumed = await runGenerate(
+      fresh,
+      request({ resumeFrom: saved.state }),
+      { stop: null },
+      () => {},
+    );
+    assert.equal(calls, 6);
+    assert.equal(image(resumed), image((await run(request())).result));
+  } finally {
+    await fresh.release();
+  }
 });
