@@ -6,11 +6,13 @@
  * the Generate stage to the jobs it started.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { addSampleGeneration } from '../app/gallery/testing/sample-generation.ts';
 import { DEFAULT_MODEL_ID } from '../app/models/installed.ts';
 import type { Page } from 'playwright-core';
-import { openStudio, type Studio } from './harness.ts';
+import { openStudio, ROOT, type Studio } from './harness.ts';
 
 let studio: Studio;
 before(async () => {
@@ -170,4 +172,68 @@ test('an infill waiting for Accept or Discard survives a reload, mask and all', 
     0,
     'accepted: nothing pending after a reload',
   );
+});
+
+/** axe-core's serious and critical findings on the page as it is now, one line each. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window)))
+    // Evaluated, not added as a <script>: the studio's CSP allows only its own scripts.
+    await page.evaluate(readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8'));
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document) => Promise<AxeResults> } }).axe;
+    interface AxeResults {
+      violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[];
+      passes: unknown[];
+    }
+    const r = await axe.run(document);
+    if (r.passes.length === 0) return ['axe-core checked nothing'];
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .flatMap((v) => v.nodes.map((n) => `${v.impact} ${v.id}: ${JSON.stringify(n.target)}`));
+  });
+}
+
+test('axe-core finds no serious or critical violations on any screen', async () => {
+  const { page } = studio;
+  const byTestId = (id: string) => page.getByTestId(id);
+  const itemId = await addSampleGeneration(studio.web.gallery, 93, { prompt: 'axe sample' });
+  const found: string[] = [];
+  const audit = async (screen: string) => {
+    for (const v of await seriousViolations(page)) found.push(`${screen}: ${v}`);
+  };
+  await byTestId('nav-generate').click();
+  await audit('generate');
+  await byTestId('nav-library').click();
+  await page.locator(`[data-testid="grid-item-${itemId}"]`).click();
+  await byTestId('detail-panel').waitFor();
+  await audit('library');
+  await byTestId('infill-button').click();
+  await byTestId('mask-canvas').waitFor();
+  await audit('infill');
+  await byTestId('nav-caption').click();
+  await audit('caption');
+  await byTestId('nav-models').click();
+  await page.getByTestId('metrics-table').first().waitFor();
+  await audit('models');
+  assert.deepEqual(found, []);
+});
+
+test('Escape closes the details panel, but not while typing in it', async () => {
+  const { page } = studio;
+  const byTestId = (id: string) => page.getByTestId(id);
+  await addSampleGeneration(studio.web.gallery, 94, { prompt: 'escape sample' });
+  await byTestId('nav-library').click();
+  const item = page.locator('[data-testid^="grid-item-"]').first();
+  await item.click();
+  await byTestId('detail-panel').waitFor();
+  await page
+    .getByPlaceholder(/search/i)
+    .first()
+    .focus();
+  await page.keyboard.press('Escape');
+  assert.equal(await byTestId('detail-panel').count(), 1, 'typing: kept open');
+  await item.click();
+  await page.keyboard.press('Escape');
+  await byTestId('detail-panel').waitFor({ state: 'detached' });
+  assert.equal(new URL(page.url()).hash, '#/library');
 });

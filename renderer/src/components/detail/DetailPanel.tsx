@@ -4,8 +4,9 @@
  * this", Reuse settings (a per-field diff), Remix, Replay, Infill…, and delete to trash /
  * restore.
  */
-import { useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ItemDetailView } from '../../../../app/common/contract.ts';
+import { escapeClosesDetails } from '../../lib/detail-keys.ts';
 import { formatDate, formatNumber } from '../../lib/format.ts';
 import { storedFromForeign, storedFromRecipe, type StoredSettings } from '../../lib/settings.ts';
 import { canDo, hasMemory, modelsStore } from '../../state/models.ts';
@@ -99,6 +100,29 @@ function useStoredSettings(item: ItemDetailView | null): StoredSettings | null {
   }, [item, models]);
 }
 
+/** Escape closes the panel (lib/detail-keys.ts says when). */
+function useEscapeCloses(onClose: () => void) {
+  const close = useRef(onClose);
+  close.current = onClose;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target instanceof HTMLElement ? e.target : null;
+      const dialogOpen = document.querySelector('dialog[open]') !== null;
+      if (
+        escapeClosesDetails({
+          key: e.key,
+          defaultPrevented: e.defaultPrevented,
+          target,
+          dialogOpen,
+        })
+      )
+        close.current();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}
+
 export function DetailPanel({
   id,
   onOpen,
@@ -109,6 +133,7 @@ export function DetailPanel({
   onClose: () => void;
 }) {
   const d = useDetailItem(id, onClose);
+  useEscapeCloses(onClose);
   const models = useStore(modelsStore, (s) => s.models);
   const stored = useStoredSettings(d.item);
   const cmd = useDetailCommands(d.item, stored);

@@ -15,7 +15,7 @@ export function MeasuredMetrics({ metrics }: { metrics: Record<string, unknown> 
   return (
     <div className="metric-groups" data-testid="metrics-table">
       {shown.map((g) => (
-        <section key={g.name} className="metric-group" aria-label={g.name}>
+        <div key={g.name} className="metric-group" role="group" aria-label={g.name}>
           <h4 className="metric-group-name">{g.name}</h4>
           <dl className="metric-lines">
             {g.lines.map((l) => (
@@ -28,10 +28,10 @@ export function MeasuredMetrics({ metrics }: { metrics: Record<string, unknown> 
               </div>
             ))}
           </dl>
-        </section>
+        </div>
       ))}
       {showAll && unknown.length > 0 ? (
-        <section className="metric-group" aria-label="Other metrics">
+        <div className="metric-group" role="group" aria-label="Other metrics">
           <h4 className="metric-group-name">Other metrics (as the manifest names them)</h4>
           <dl className="metric-lines">
             {unknown.map((r) => (
@@ -41,7 +41,7 @@ export function MeasuredMetrics({ metrics }: { metrics: Record<string, unknown> 
               </div>
             ))}
           </dl>
-        </section>
+        </div>
       ) : null}
       {shown.length < groups.length || unknown.length > 0 || showAll ? (
         <button type="button" className="btn link small" onClick={() => setShowAll(!showAll)}>
