@@ -13,6 +13,7 @@ import { infillCommand } from './commands/infill.ts';
 import { modelsCommand } from './commands/models.ts';
 import { jobsCommand, JOBS_USAGE } from './commands/jobs.ts';
 import { serveCommand } from './commands/serve.ts';
+import { compareCommand } from './commands/compare.ts';
 import { libraryCommand, LIBRARY_USAGE } from './commands/library.ts';
 import { openGallery, type Gallery } from '../gallery/index.ts';
 import { recoverOrphanedJobs } from '../jobs/runner.ts';
@@ -32,6 +33,9 @@ const USAGE = `usage: tessera <command> [options]
   caption  --folder DIR [--recursive] [--include-hidden] [--write-xmp] [--retry-failed]
   score    --image FILE --text TEXT [--text TEXT ...]   log p(text | image) per text
   score    --image FILE                  exact bits per dimension (models with exact likelihood)
+  compare  --prompt TEXT [--models A,B,...] [--seed N] --out SHEET.png
+           the prompt through every installed model that can generate (same seed, each
+           model's defaults); results go to the library, the sheet shows them side by side
   models   [--json]
   models   import DIR       check a model folder against its manifest and copy it into the data folder
   serve    [--port N] [--allow-folder DIR]... [--open | --no-open]
@@ -47,6 +51,7 @@ ${JOBS_USAGE}
 
 const OPTIONS = {
   prompt: { type: 'string' },
+  models: { type: 'string' },
   negative: { type: 'string' },
   style: { type: 'string' },
   seed: { type: 'string' },
@@ -134,6 +139,7 @@ export async function main(argv: string[]): Promise<number> {
     else if (command === 'infill') await infillCommand(ctx, values);
     else if (command === 'caption') await captionCommand(ctx, values, rest);
     else if (command === 'score') await scoreCommand(ctx, values, text ?? []);
+    else if (command === 'compare') await compareCommand(ctx, values);
     else if (command === 'models') await modelsCommand(ctx, rest);
     else if (command === 'library') await libraryCommand(ctx, values, rest);
     else if (command === 'jobs') await jobsCommand(ctx, values, rest);

@@ -144,6 +144,23 @@ export const generateSubmitSchema = generateJobSchema
     provider: providerSchema,
   });
 
+/**
+ * Compare: one prompt through several models (every installed one that can generate when
+ * `modelIds` is absent), the same seed, each at its own defaults. Each model's run is an
+ * ordinary generate job of one batch: its progress, previews and result arrive on
+ * `jobs:event` as they happen, and each result is a library item with its recipe.
+ */
+export const compareRunSchema = z.object({
+  prompt: generateJobSchema.shape.prompt,
+  seed: generateJobSchema.shape.seed.optional(),
+  modelIds: z.array(z.string().min(1)).min(1).max(32).optional(),
+  provider: providerSchema,
+});
+export const compareStartedSchema = z.object({
+  seed: z.number().int(),
+  runs: z.array(z.object({ modelId: z.string(), family: z.string(), jobId })),
+});
+
 export const captionFolderSubmitSchema = captionFolderJobSchema
   .omit({ kind: true, threads: true })
   .extend({ threads: z.number().int().min(1).max(64).optional() });
@@ -275,6 +292,7 @@ export const CHANNELS = {
     }),
   ),
   'jobs:submitGenerate': channel(generateSubmitSchema, z.object({ jobIds: z.array(jobId) })),
+  'compare:run': channel(compareRunSchema, compareStartedSchema),
   'jobs:submitCaptionFolder': channel(captionFolderSubmitSchema, z.object({ jobId })),
   'jobs:submitInfill': channel(infillSubmitSchema, z.object({ jobId })),
   'jobs:list': channel(empty, z.array(jobViewSchema)),

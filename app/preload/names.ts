@@ -12,6 +12,7 @@ export const CHANNEL_NAMES = [
   'models:import',
   'models:promptCheck',
   'jobs:submitGenerate',
+  'compare:run',
   'jobs:submitCaptionFolder',
   'jobs:submitInfill',
   'jobs:list',

@@ -4,6 +4,7 @@
  * bridge mount the same service, so the UI behaves the same in both.
  */
 import { isRunnableFamily } from '../common/model-manifest.ts';
+import { randomInt } from 'node:crypto';
 import { basename } from 'node:path';
 import type {
   ItemSummaryView,
@@ -19,6 +20,7 @@ import { exportToFolder, exportToZip } from '../library/export-items.ts';
 import { importBytes, importPaths } from '../library/import-files.ts';
 import { keepOutsideImage, readPickedFile } from '../library/open-for-infill.ts';
 import type { InferenceClient } from '../inference/client.ts';
+import { compareRequest, modelsToCompare } from '../jobs/compare-jobs.ts';
 import { replayJobFor } from '../jobs/replay-job.ts';
 import { JobRunner } from '../jobs/runner.ts';
 import type { Provider } from '../common/inference-contract.ts';
@@ -209,6 +211,23 @@ export class StudioService {
       });
       this.kick();
       return { jobIds };
+    },
+    'compare:run': async (r) => {
+      const manifests = await modelsToCompare(this.home, r.modelIds);
+      const seed = r.seed ?? randomInt(0, 2 ** 32);
+      const batchId = crypto.randomUUID();
+      const runs = manifests.map((m) => ({
+        modelId: m.id,
+        family: m.family,
+        jobId: this.gallery.jobs.submit({
+          kind: 'generate',
+          modelId: m.id,
+          request: compareRequest(m, { prompt: r.prompt, seed, provider: r.provider, threads: 2 }),
+          batchId,
+        }).id,
+      }));
+      this.kick();
+      return { seed, runs };
     },
     'jobs:submitCaptionFolder': async (r) => {
       const model = await resolveModel(this.home, r.modelId);
