@@ -1,6 +1,7 @@
 /**
  * Runs `transfusion` jobs for the inference host: progress in denoising steps, the predicted
- * clean image as a preview at every step, a checkpoint after every step (the latent, so a pause
+ * clean image as a preview at every step, a checkpoint after the first step and then at most once
+ * a second (the latent, ~9,000 codes, so the queue does not write it at every fast step; a pause
  * or a restart resumes exactly), cancel and pause between steps, results as RGB bytes plus the
  * final state as the token record.
  */
@@ -18,6 +19,8 @@ import { denoise, DiffusionSettingsError, type DiffusionSettings } from './denoi
 import type { TransfusionModel } from './model.ts';
 import { patchify, patchifyMask, unpatchify } from './patches.ts';
 import { decodeState, encodeState } from './state.ts';
+
+const CHECKPOINT_INTERVAL_MS = 1000;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 const b64 = (bytes: Uint8Array) =>
@@ -69,6 +72,7 @@ export async function runGenerate(
   const started = Date.now();
   const from = resumeFrom?.done ?? 0;
   let last = resumeFrom ?? null;
+  let lastCheckpoint = -Infinity;
   const out = await denoise(model, {
     captionIds: model.captionIds(req.prompt, req.style),
     seed: req.seed,
@@ -81,7 +85,10 @@ export async function runGenerate(
       const rate = ((done - from) / Math.max(1, Date.now() - started)) * 1000;
       emit({ type: 'progress', done, total: settings.steps, unit: 'step', ratePerSecond: rate });
       emit({ type: 'preview', imageRgb: b64(pixels(model, x0)), done });
-      emit({ type: 'checkpoint', state: { codes: encodeState(state, settings.steps) } });
+      if (Date.now() - lastCheckpoint >= CHECKPOINT_INTERVAL_MS) {
+        lastCheckpoint = Date.now();
+        emit({ type: 'checkpoint', state: { codes: encodeState(state, settings.steps) } });
+      }
       await yieldToEventLoop();
       return control.stop === null;
     },
