@@ -86,9 +86,13 @@ test('every MCU of the golden BPE bodies tokenizes into a path the grammar accep
   const bpe = JpegBpe.fromJson(
     JSON.parse(readFileSync(join(TEST_MODEL_DIR, 'jpeg-bpe.json'), 'utf8')),
   );
+  // The model's own files, as its manifest names them: a 32×32 model ships header-32.bin.
+  const { jpeg } = JSON.parse(readFileSync(join(TEST_MODEL_DIR, 'manifest.json'), 'utf8')) as {
+    jpeg: { tables: { file: string }; header: { file: string } };
+  };
   const g = grammarOf(
     bpe,
-    createJpegCodec(read(TEST_MODEL_DIR, 'tables.bin'), read(TEST_MODEL_DIR, 'header-64.bin')),
+    createJpegCodec(read(TEST_MODEL_DIR, jpeg.tables.file), read(TEST_MODEL_DIR, jpeg.header.file)),
   );
   const golden = JSON.parse(readFileSync(join(TEST_MODEL_DIR, 'golden-bpe.json'), 'utf8')) as {
     cases: { bodyBase64: string }[];
