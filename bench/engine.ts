@@ -8,9 +8,11 @@
  *   event-loop lag  p99 delay of the calling process's event loop while generations run
  *
  * With --transfusion DIR|ID (a transfusion model folder or installed id; by default the first
- * installed one, if any) the transfusion denoising step is measured too (bench/transfusion-step.ts).
+ * installed one, if any) the transfusion denoising step is measured too (bench/transfusion-step.ts),
+ * and with --jetformer DIR|ID likewise the jetformer token step (bench/jetformer-step.ts).
  *
  * Usage: npm run bench [-- --model ID] [-- --rounds N] [-- --transfusion DIR|ID]
+ *        [-- --jetformer DIR|ID]
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -23,8 +25,10 @@ import { createKvCache } from '../app/inference/engine/kv-cache.ts';
 import { sampleToken, type SamplingSettings } from '../app/inference/engine/logits/sample.ts';
 import { float32Tensor, floatData, int64Tensor, run } from '../app/inference/engine/ort.ts';
 import { Prng } from '../app/inference/engine/rng.ts';
+import { JetFormerModel } from '../app/inference/families/jetformer/model.ts';
 import { TransfusionModel } from '../app/inference/families/transfusion/model.ts';
 import { VqArModel } from '../app/inference/families/vq-ar/model.ts';
+import { jetformerRows, jetformerStepBenchmark } from './jetformer-step.ts';
 import { transfusionStepBenchmark } from './transfusion-step.ts';
 
 const { values } = parseArgs({
@@ -33,20 +37,23 @@ const { values } = parseArgs({
     rounds: { type: 'string' },
     threads: { type: 'string' },
     transfusion: { type: 'string' },
+    jetformer: { type: 'string' },
   },
 });
 const rounds = Number(values.rounds ?? 200);
 const threads = Number(values.threads ?? 2);
 const home = resolveHome(undefined);
 const installed = await resolveModel(home, values.model);
-const transfusionDir = await (async () => {
-  const asked = values.transfusion;
+/** The folder of the model asked for by id or path, else the first installed one of `family`. */
+async function familyDir(family: string, asked: string | undefined): Promise<string | null> {
   const all = await installedModels(home);
   const found = all.find((m) =>
-    asked === undefined ? m.manifest?.family === 'transfusion' : m.manifest?.id === asked,
+    asked === undefined ? m.manifest?.family === family : m.manifest?.id === asked,
   );
   return found?.dir ?? asked ?? null;
-})();
+}
+const transfusionDir = await familyDir('transfusion', values.transfusion);
+const jetformerDir = await familyDir('jetformer', values.jetformer);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const now = () => Number(process.hrtime.bigint()) / 1e6;
@@ -220,6 +227,11 @@ if (transfusionDir !== null) {
         '',
       ],
     );
+}
+if (jetformerDir !== null) {
+  const jf = await JetFormerModel.load(jetformerDir, { provider: 'cpu', threads });
+  rows.push(...jetformerRows(jf.manifest.id, await jetformerStepBenchmark(jf, rounds)));
+  await jf.release();
 }
 console.log(
   `model ${installed.manifest.id}, ${threads} threads, ${rounds} interleaved rounds, onnxruntime-node ${ort.env.versions.common}`,
