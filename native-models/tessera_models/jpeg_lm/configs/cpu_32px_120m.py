@@ -9,9 +9,11 @@ Choices, measured in LOG.md (2026-12-07, codec ceiling and caption use):
   but the MCU grammar reads 4:2:0 MCUs only.)
 - vq-ar's size (6 × 256, 4 heads) and its regularisation: residual dropout 0.1, half the
   targets shown through one of 6 augmented views (moved, scaled, turned, colours kept).
-- Batch 32 sequences of about 265 tokens; [estimate] about 2.5e11 FLOPs per step as the loop
-  counts them, so at this machine's ≈1e11 FLOP/s about 2,900 steps and 7e14 FLOPs: more than
-  jpeg-lm's shipped 2.8e14, well under the chain of rounds behind vq-ar's shipped model.
+- 5.4 M parameters, batch 32 sequences of about 265 tokens: 2.7e11 FLOPs per step as the loop
+  counts them (6·N·tokens). [estimate] At 4e10 FLOP/s (jpeg-lm cpu-round2's rate) to 1e11
+  (vq-ar's) that is 2.7–6.8 s per step, 1,000–2,700 steps and 3e14–7e14 FLOPs in 120 minutes:
+  no more than jpeg-lm's shipped 2.8e14 plus one more hour, and under the 1.3e15 of the last
+  three rounds behind vq-ar's shipped model alone.
 
 Run (from native-models/; re-running resumes from the last checkpoint):
   OMP_WAIT_POLICY=PASSIVE .venv/bin/python -m tessera_models.jpeg_lm.train --config cpu-32px-120m --threads 2
