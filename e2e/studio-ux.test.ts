@@ -237,3 +237,21 @@ test('Escape closes the details panel, but not while typing in it', async () => 
   await byTestId('detail-panel').waitFor({ state: 'detached' });
   assert.equal(new URL(page.url()).hash, '#/library');
 });
+
+test('a batch is one row in the queue, expandable to its images', async () => {
+  const { page } = studio;
+  const byTestId = (id: string) => page.getByTestId(id);
+  await byTestId('nav-generate').click();
+  await byTestId('model-select').selectOption(DEFAULT_MODEL_ID);
+  await byTestId('prompt-input').fill('green apple');
+  await byTestId('count-input').fill('6');
+  await byTestId('generate-button').click();
+  const queue = byTestId('queue-panel');
+  const batch = queue.getByTestId('queue-batch').filter({ hasText: 'green apple' });
+  await batch.getByText('6 of 6 done').waitFor({ timeout: 120_000 });
+  assert.equal(await batch.count(), 1, 'one row for the batch');
+  assert.equal(await batch.locator('[data-testid^="job-"]').count(), 0, 'collapsed at first');
+  await batch.getByTestId('batch-toggle').click();
+  assert.equal(await batch.locator('li[data-testid^="job-"]').count(), 6);
+  await studio.shot('queue-batch');
+});

@@ -237,7 +237,8 @@ test('a running job can be cancelled from the queue', async () => {
   const count = page.getByLabel(/count/i).first();
   await count.fill('12');
   await byTestId('generate-button').click();
-  const cancel = page.getByTestId('queue-panel').getByTestId('job-cancel').first();
+  // The 12 images are one batch: one row, whose Cancel stops what is left of it.
+  const cancel = page.getByTestId('queue-panel').getByTestId('batch-cancel').first();
   await cancel.waitFor({ timeout: 30_000 });
   await cancel.click();
   await page

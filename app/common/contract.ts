@@ -91,6 +91,8 @@ export const jobViewSchema = z.object({
   title: z.string(),
   /** the model that runs the job (its progress unit follows the model's family) */
   modelId: z.string(),
+  /** the batch it was submitted in (a Count above 1, a compare): the queue shows one row per batch */
+  batchId: z.string().optional(),
   done: z.number().int(),
   total: z.number().int(),
   error: z.object({ code: z.string(), message: z.string(), retryable: z.boolean() }).nullable(),

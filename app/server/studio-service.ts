@@ -58,6 +58,7 @@ function jobView(job: JobRow): JobView {
     status: job.status,
     title: request.prompt ?? request.folder ?? job.kind,
     modelId: job.modelId,
+    ...(job.batchId === null ? {} : { batchId: job.batchId }),
     done: job.done,
     total: job.total,
     error: job.error,

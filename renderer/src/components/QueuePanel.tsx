@@ -8,12 +8,14 @@ import { PROGRESS_UNIT, type Family } from '../../../app/common/model-manifest.t
 import { modelsStore } from '../state/models.ts';
 import { unitLabel } from '../lib/format.ts';
 import { jobProgress } from '../lib/progress.ts';
+import { queueRows } from '../lib/queue-groups.ts';
 import { openInLibrary } from '../state/app.ts';
 import { isFinished, jobAction, jobsStore, pruneJobs, type LiveJob } from '../state/jobs.ts';
 import { useAssets } from '../state/assets.ts';
 import { isQueueCollapsed, queueLayoutStore, setQueueCollapsed } from '../state/queue-panel.ts';
 import { useStore } from '../state/store.ts';
 import { Icon, type IconName } from './Icon.tsx';
+import { QueueBatchRow } from './QueueBatchRow.tsx';
 import { AssetImage, PreviewCanvas, ProgressBar, StatusBadge } from './ui.tsx';
 
 const KIND_ICON: Record<JobView['kind'], IconName> = {
@@ -162,6 +164,22 @@ const JobRow = memo(function JobRow({ job, live }: { job: JobView; live: LiveJob
   );
 });
 
+/** One row per job submitted alone, one (expandable) per batch. */
+function JobRows({ jobs, live }: { jobs: JobView[]; live: Record<string, LiveJob | undefined> }) {
+  const renderJob = (j: JobView) => <JobRow key={j.id} job={j} live={live[j.id]} />;
+  return (
+    <>
+      {queueRows(jobs).map((row) =>
+        row.jobs.length === 1 ? (
+          renderJob(row.jobs[0]!)
+        ) : (
+          <QueueBatchRow key={row.key} jobs={row.jobs} renderJob={renderJob} />
+        ),
+      )}
+    </>
+  );
+}
+
 export function QueuePanel() {
   const jobs = useStore(jobsStore, (s) => s.jobs);
   const live = useStore(jobsStore, (s) => s.live);
@@ -244,9 +262,7 @@ export function QueuePanel() {
           <section aria-label="Active jobs">
             <h3 className="section-label">Active</h3>
             <ul className="job-list">
-              {active.map((j) => (
-                <JobRow key={j.id} job={j} live={live[j.id]} />
-              ))}
+              <JobRows jobs={active} live={live} />
             </ul>
           </section>
         ) : null}
@@ -254,9 +270,7 @@ export function QueuePanel() {
           <section aria-label="Finished jobs">
             <h3 className="section-label">Finished</h3>
             <ul className="job-list">
-              {finished.map((j) => (
-                <JobRow key={j.id} job={j} live={live[j.id]} />
-              ))}
+              <JobRows jobs={finished} live={live} />
             </ul>
           </section>
         ) : null}
