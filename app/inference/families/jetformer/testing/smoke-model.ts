@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import {
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -50,6 +51,28 @@ export function smokeModelDir(): string {
     existsSync(STAMP) &&
     readFileSync(STAMP, 'utf8') === stamp;
   if (fresh) return SMOKE_DIR;
+  // Test files run in parallel processes: one builds, the others wait for its stamp.
+  mkdirSync(CACHE, { recursive: true });
+  const lock = join(CACHE, 'jetformer-smoke.lock');
+  try {
+    mkdirSync(lock);
+  } catch {
+    const deadline = Date.now() + 15 * 60_000;
+    while (Date.now() < deadline && existsSync(lock)) {
+      if (existsSync(STAMP) && readFileSync(STAMP, 'utf8') === stamp) return SMOKE_DIR;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+    rmSync(lock, { recursive: true, force: true }); // a build that died left it
+    return smokeModelDir();
+  }
+  try {
+    return buildSmoke(stamp);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function buildSmoke(stamp: string): string {
   if (!existsSync(PYTHON))
     throw new Error(
       'the jetformer tests build their model with native-models/.venv: run `npm run setup:python` first',
