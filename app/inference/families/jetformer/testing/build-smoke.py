@@ -12,10 +12,10 @@ from pathlib import Path
 scratch = Path(tempfile.mkdtemp(prefix="jetformer-smoke-"))
 os.environ["TESSERA_RUNS_DIR"] = str(scratch / "runs")
 
-from tessera_models.jetformer import export, train  # noqa: E402
-from tessera_models.jetformer.config import load_config  # noqa: E402
+from tessera_models.jetformer import export, train
+from tessera_models.jetformer.config import load_config
 
 config = load_config("smoke")
 train.train(config, threads=1)
-setattr(export, "weights_path", lambda name: scratch / f"{name}.pt")
+export.weights_path = lambda name: scratch / f"{name}.pt"
 export.export(config, Path(sys.argv[1]))

@@ -25,7 +25,9 @@ for init in model.graph.initializer:
     w = numpy_helper.to_array(init)
     if w.dtype not in (np.float16, np.float32):
         continue
-    changed = np.full_like(w, np.nan) if mode == "nan" else (w * 1.5 + 0.1).astype(w.dtype)
+    changed = (
+        np.full_like(w, np.nan) if mode == "nan" else (w * 1.5 + 0.1).astype(w.dtype)
+    )
     init.CopyFrom(numpy_helper.from_array(changed, init.name))
 onnx.save(model, str(path))
 manifest["graphs"][role]["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
