@@ -7,7 +7,7 @@ Choices, measured in LOG.md (2026-12-07, codec ceiling and caption use):
   evaluator top-5 0.614 against the classifier's 0.663 on real images; q25 at 32×32 costs
   FD 0.87 / top-5 0.557 for 170 tokens. (q25 at 4:4:4 is better still, 225 tokens, FD 0.46,
   but the MCU grammar reads 4:2:0 MCUs only.)
-- vq-ar's size (6 × 256, 4 heads) and its regularisation: residual dropout 0.1, half the
+- vq-ar's depth and width (6 × 256; 4 heads of 64) and its regularisation: residual dropout 0.1, half the
   targets shown through one of 6 augmented views (moved, scaled, turned, colours kept).
 - 5.4 M parameters, batch 32 sequences of about 265 tokens: 2.7e11 FLOPs per step as the loop
   counts them (6·N·tokens). [estimate] At 4e10 FLOP/s (jpeg-lm cpu-round2's rate) to 1e11
