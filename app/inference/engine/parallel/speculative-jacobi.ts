@@ -1,7 +1,8 @@
 /**
- * Speculative Jacobi decoding (Teng et al., arXiv 2410.01699; docs/models.md §Parallel
- * decoding) over a small token tree: every decoder run feeds the last accepted token and a tree
- * of draft tokens `window` deep, and walks it from the root with the speculative-sampling rule.
+ * Speculative Jacobi decoding (Teng et al., arXiv 2410.01699;
+ * docs/models.md §Parallel decoding) over a small token tree: every decoder run feeds the last
+ * accepted token and a tree of draft tokens `window` deep, and walks it from the root with the
+ * speculative-sampling rule.
  * A draft x drawn from q is accepted with probability min(1, r(x) / q(x)), where r is the
  * model's own distribution there (the full logits pipeline: guidance, temperature, top-k,
  * top-p, CD-K, the family's allowed ids). When a node has several candidate children (drawn
