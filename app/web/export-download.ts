@@ -5,6 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { CHANNELS } from '../common/contract.ts';
+import { describeError, INTERNAL } from '../common/errors.ts';
 import type { Gallery } from '../gallery/index.ts';
 import { exportZipStream } from '../library/export-items.ts';
 import { sendJson } from './send-json.ts';
@@ -29,15 +30,16 @@ export async function sendExportZip(
   try {
     zip = await exportZipStream(gallery, parsed.data.ids);
   } catch (err) {
-    // Messages the exporter writes say which item and what to do; an errno's names a path.
-    const known = err instanceof Error && (err as NodeJS.ErrnoException).code === undefined;
+    // A TesseraError says which item and what to do; anything else (an errno names a path)
+    // stays in the log.
+    const described = describeError(err);
     log(`export failed: ${err instanceof Error ? err.message : String(err)}`);
-    sendJson(res, 404, {
+    sendJson(res, described.code === INTERNAL ? 500 : 404, {
       ok: false,
-      error: {
-        code: 'export-failed',
-        message: known ? err.message : 'an item could not be read: run a library check',
-      },
+      error:
+        described.code === INTERNAL
+          ? { code: 'export-failed', message: 'an item could not be read: run a library check' }
+          : { code: described.code, message: described.message },
     });
     return;
   }
