@@ -112,6 +112,7 @@ test('a reload keeps the screen and item in the address, and the stage re-attach
   const { page } = studio;
   const byTestId = (id: string) => page.getByTestId(id);
   const itemId = await addSampleGeneration(studio.web.gallery, 91, { prompt: 'route sample' });
+  await page.reload(); // the Library lists items added behind its back after a reload
   await byTestId('nav-library').click();
   await page.locator(`[data-testid="grid-item-${itemId}"]`).click();
   await page.waitForURL(`**#/library/${itemId}`);
@@ -148,6 +149,7 @@ test('an infill waiting for Accept or Discard survives a reload, mask and all', 
   const { page } = studio;
   const byTestId = (id: string) => page.getByTestId(id);
   const itemId = await addSampleGeneration(studio.web.gallery, 92, { prompt: 'infill reload' });
+  await page.reload(); // the Library lists items added behind its back after a reload
   await byTestId('nav-library').click();
   await page.locator(`[data-testid="grid-item-${itemId}"]`).click();
   await byTestId('infill-button').click();
@@ -197,6 +199,7 @@ test('axe-core finds no serious or critical violations on any screen', async () 
   const { page } = studio;
   const byTestId = (id: string) => page.getByTestId(id);
   const itemId = await addSampleGeneration(studio.web.gallery, 93, { prompt: 'axe sample' });
+  await page.reload(); // the Library lists items added behind its back after a reload
   const found: string[] = [];
   const audit = async (screen: string) => {
     for (const v of await seriousViolations(page)) found.push(`${screen}: ${v}`);
