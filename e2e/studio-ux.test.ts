@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * What a new user notices first, in Chromium against web mode with the shipped models: the
  * prompt box says which words the model does not know and what falls past its word budget; at
