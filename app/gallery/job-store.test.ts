@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { GalleryError, openGallery, type Gallery, type JobKind } from './index.ts';
 import { tempDir, tempGallery } from './testing/helpers.ts';
+import { LATEST_SCHEMA_VERSION } from './migrations/index.ts';
 
 const isCode = (code: string) => (err: unknown) => err instanceof GalleryError && err.code === code;
 const submit = (gallery: Gallery, n: number, kind: JobKind = 'generate', front = false) =>
@@ -200,7 +201,7 @@ test(
     assert.deepEqual(await raceTwoWorkers(dir), [[], []]);
     const gallery = openGallery(dir);
     try {
-      assert.equal(gallery.schemaVersion(), 60);
+      assert.equal(gallery.schemaVersion(), LATEST_SCHEMA_VERSION);
       assert.equal(gallery.integrityCheck(), 'ok');
     } finally {
       gallery.close();

@@ -4,13 +4,14 @@
  * fall past its word budget. Tokenizers are kept per file hash: the box asks on every pause in
  * typing.
  */
+import { createHash } from 'node:crypto';
 import {
   WordTokenizer,
   type PromptCheck,
   type WordTokenizerFile,
 } from '../inference/engine/tokenizers/word.ts';
-import { readCheckedFile } from '../inference/families/model-files.ts';
 import { ModelUnavailableError, resolveModel } from './installed.ts';
+import { readModelFile } from './model-file.ts';
 
 const loaded = new Map<string, Promise<WordTokenizer>>();
 
@@ -18,9 +19,14 @@ async function tokenizerOf(dir: string, file: string, sha256: string): Promise<W
   const key = `${dir}\0${file}\0${sha256}`;
   let tok = loaded.get(key);
   if (tok === undefined) {
-    tok = readCheckedFile(dir, file, sha256).then((bytes) =>
-      WordTokenizer.fromJson(JSON.parse(bytes.toString('utf8')) as WordTokenizerFile),
-    );
+    // Read here rather than through the families' loader, which the main bundle must not carry.
+    tok = readModelFile(dir, file).then((bytes) => {
+      if (createHash('sha256').update(bytes).digest('hex') !== sha256)
+        throw new ModelUnavailableError(
+          `${file} in ${dir} is damaged (its hash does not match the manifest): re-copy or re-export the model`,
+        );
+      return WordTokenizer.fromJson(JSON.parse(bytes.toString('utf8')) as WordTokenizerFile);
+    });
     loaded.set(key, tok);
     // A damaged file is asked about again next time (it may have been re-copied).
     tok.catch(() => loaded.delete(key));
