@@ -51,6 +51,9 @@ const ts = run('node', [
   '--import',
   'tsx',
   '--test',
+  // Two files at a time: most of a file's time is spent waiting on the child processes it
+  // starts (the CLI, the inference process, Chromium), so a second file fills the idle core.
+  '--test-concurrency=2',
   '--test-reporter=spec',
   ...findTests(['app', 'renderer', 'e2e', 'native-models/dataset', 'scripts']),
 ]);
