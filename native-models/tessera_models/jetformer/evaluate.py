@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import resource
 import time
 from pathlib import Path
@@ -22,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from tessera_models.data.emoji import NATIVE_MODELS, load_emoji
+from tessera_models.data.emoji import load_emoji
 from tessera_models.eval.frechet import bootstrap_interval, frechet_distance
 from tessera_models.eval.metrics import (
     ClassifierRunner,
@@ -31,9 +30,8 @@ from tessera_models.eval.metrics import (
     rank_accuracy,
     topk_accuracy,
 )
+from tessera_models.eval.report import report_evaluation
 from tessera_models.jetformer.reference_loop import GmmSettings, JetFormerRunner
-
-RESULTS_DIR = NATIVE_MODELS / "eval" / "results"
 
 
 def defaults_of(manifest: dict[str, Any]) -> GmmSettings:
@@ -150,20 +148,7 @@ def main() -> None:
     args = parser.parse_args()
     model_dir = Path(args.model)
     metrics = evaluate(model_dir, args.limit, args.threads)
-    manifest_path = model_dir / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    table = results_table(manifest["id"], metrics)
-    print(table)
-    if args.no_write:
-        return
-    manifest["metrics"] = metrics
-    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    stem = f"{metrics['date']}-{manifest['id'].split('/')[-1]}"
-    (RESULTS_DIR / f"{stem}.md").write_text(table, encoding="utf-8")
-    (RESULTS_DIR / f"{stem}.json").write_text(
-        json.dumps(metrics, indent=2) + "\n", encoding="utf-8"
-    )
+    report_evaluation(model_dir, metrics, results_table, write=not args.no_write)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from tessera_models.common.sampling import SamplingSettings
-from tessera_models.data.emoji import NATIVE_MODELS, EmojiDataset, load_emoji
+from tessera_models.data.emoji import EmojiDataset, load_emoji
 from tessera_models.eval.frechet import bootstrap_interval, frechet_distance
 from tessera_models.eval.metrics import (
     ClassifierRunner,
@@ -35,11 +34,11 @@ from tessera_models.eval.metrics import (
     rank_accuracy,
     topk_accuracy,
 )
+from tessera_models.eval.report import report_evaluation
 from tessera_models.jpeg_lm import jpeg_bytes
 from tessera_models.jpeg_lm.reference_loop import JpegLmRunner
 from tessera_models.vq_ar.reference_loop import VqArRunner
 
-RESULTS_DIR = NATIVE_MODELS / "eval" / "results"
 RATIOS = (0.25, 0.5, 0.75)
 
 
@@ -255,20 +254,7 @@ def main() -> None:
     metrics = evaluate(
         model_dir, Path(args.vq_ar) if args.vq_ar else None, args.limit, args.threads
     )
-    manifest_path = model_dir / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    table = results_table(manifest["id"], metrics)
-    print(table)
-    if args.no_write:
-        return
-    manifest["metrics"] = metrics
-    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    stem = f"{metrics['date']}-{manifest['id'].split('/')[-1]}"
-    (RESULTS_DIR / f"{stem}.md").write_text(table, encoding="utf-8")
-    (RESULTS_DIR / f"{stem}.json").write_text(
-        json.dumps(metrics, indent=2) + "\n", encoding="utf-8"
-    )
+    report_evaluation(model_dir, metrics, results_table, write=not args.no_write)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import resource
 import time
 from dataclasses import replace
@@ -24,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from tessera_models.data.emoji import NATIVE_MODELS, EmojiDataset, load_emoji
+from tessera_models.data.emoji import EmojiDataset, load_emoji
 from tessera_models.eval.frechet import bootstrap_interval, frechet_distance
 from tessera_models.eval.metrics import (
     ClassifierRunner,
@@ -34,10 +33,10 @@ from tessera_models.eval.metrics import (
     rank_accuracy,
     topk_accuracy,
 )
+from tessera_models.eval.report import report_evaluation
 from tessera_models.transfusion.golden import centre_mask
 from tessera_models.transfusion.reference_loop import DiffusionSettings, TransfusionRunner
 
-RESULTS_DIR = NATIVE_MODELS / "eval" / "results"
 STEP_SWEEP = (4, 8, 16, 32)
 HOLE = 16
 
@@ -189,20 +188,7 @@ def main() -> None:
     model_dir = Path(args.model)
     sweep = tuple(int(s) for s in args.steps.split(","))
     metrics = evaluate(model_dir, args.limit, args.threads, step_sweep=sweep)
-    manifest_path = model_dir / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    table = results_table(manifest["id"], metrics)
-    print(table)
-    if args.no_write:
-        return
-    manifest["metrics"] = metrics
-    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    stem = f"{metrics['date']}-{manifest['id'].split('/')[-1]}"
-    (RESULTS_DIR / f"{stem}.md").write_text(table, encoding="utf-8")
-    (RESULTS_DIR / f"{stem}.json").write_text(
-        json.dumps(metrics, indent=2) + "\n", encoding="utf-8"
-    )
+    report_evaluation(model_dir, metrics, results_table, write=not args.no_write)
 
 
 if __name__ == "__main__":
