@@ -53,6 +53,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from tessera_models.common.carried_run import restore as restore_carried
 from tessera_models.common.training import (
     RunLog,
     Runtime,
@@ -100,6 +101,9 @@ class LoopSettings:
     checkpoint_seconds: float = CHECKPOINT_SECONDS
     # The checkpoint of the run this one continues, used when it has none of its own.
     warm_start: Path | None = None
+    # Where a run longer than a session keeps its resumable state in the repository
+    # (common/carried_run.py): restored into an empty run folder before training starts.
+    carried_dir: Path | None = None
     # Tables a warm start may grow (learned positions of a longer context).
     growable: tuple[str, ...] = ()
     # The fully resolved experiment config (resolved_config.resolve), saved as config.json.
@@ -169,6 +173,10 @@ def run_training(
     """Trains until the step count or the time budget is spent; returns the final held-out
     metrics. Re-running a finished run trains no further and returns them again."""
     s = settings
+    if runtime.is_main and s.carried_dir is not None:
+        restored = restore_carried(s.run_dir, s.carried_dir)
+        if restored:
+            print(f"resuming from the carried checkpoint ({', '.join(restored)})", flush=True)
     log = RunLog(s.log_dir or s.run_dir, runtime.is_main)
     if runtime.is_main and s.resolved_config is not None:
         save_resolved_config(s.run_dir, s.resolved_config)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from tessera_models.common.carried_run import carried_dir, restore
+from tessera_models.common.carried_run import carried_dir
 from tessera_models.common.resolved_config import resolve
 from tessera_models.common.trainer import (
     LoopSettings,
@@ -180,6 +180,7 @@ def loop_settings(config: ExperimentConfig) -> LoopSettings:
         grad_clip=tc.clip,
         checkpoint_seconds=tc.checkpoint_minutes * 60,
         resolved_config=resolve(config),
+        carried_dir=carried_dir("jetformer", config.name),
     )
 
 
@@ -187,12 +188,7 @@ def train(
     config: ExperimentConfig, data_root: str | None = None, threads: int | None = None
 ) -> dict[str, float]:
     runtime = setup_runtime(threads)
-    settings = loop_settings(config)
-    if runtime.is_main:
-        restored = restore(settings.run_dir, carried_dir("jetformer", config.name))
-        if restored:
-            print(f"resuming from the carried checkpoint ({', '.join(restored)})", flush=True)
-    return run_training(settings, JetFormerHooks(config, runtime, data_root), runtime)
+    return run_training(loop_settings(config), JetFormerHooks(config, runtime, data_root), runtime)
 
 
 def main() -> None:

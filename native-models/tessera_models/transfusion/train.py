@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from tessera_models.common.carried_run import carried_dir
 from tessera_models.common.resolved_config import resolve
 from tessera_models.common.trainer import (
     LoopSettings,
@@ -173,6 +174,7 @@ def loop_settings(config: ExperimentConfig) -> LoopSettings:
         grad_clip=tc.clip,
         checkpoint_seconds=tc.checkpoint_minutes * 60,
         resolved_config=resolve(config),
+        carried_dir=carried_dir("transfusion", config.name),
     )
 
 
