@@ -65,6 +65,7 @@ export function openBulkLoader(dir: string, dbPath: string): BulkLoader {
             parent: null,
             boardId: null,
             embedding: item.embedding,
+            bitsPerDim: null,
           });
     if (item.starred) state.setStar(ctx, [id], true);
     if (item.rating > 0) state.setRating(ctx, [id], item.rating);

@@ -4,7 +4,7 @@ import { invalid } from './errors.ts';
 export interface Cursor {
   /** The sort the cursor belongs to. */
   sort: string;
-  /** Adherence sorts scored items first (phase 1), then the unscored ones (phase 2). */
+  /** Adherence and surprise sort ranked items first (phase 1), then the others (phase 2). */
   phase: 1 | 2;
   key: number;
   id: number;

@@ -16,6 +16,7 @@ import { GalleryError, translateSqliteError } from './errors.ts';
 import { readImageBytes } from './image-bytes.ts';
 import { addForeignGeneration, addGeneration, addPhoto } from './item-add.ts';
 import { findBySha, getItem } from './item-read.ts';
+import { setLikelihood } from './likelihoods.ts';
 import * as state from './item-state.ts';
 import { createJobStore } from './job-store.ts';
 import * as library from './library-files.ts';
@@ -107,6 +108,8 @@ export function openGalleryWith(dir: string, io?: FileIo): Gallery {
     query: (q) => queryItems(ctx, q),
     count: (q) => countItems(ctx, q),
     similar: (id, limit) => similar(ctx, embeddingIndex, id, limit),
+    setLikelihood: (assetId, modelId, bitsPerDim) =>
+      setLikelihood(ctx, assetId, modelId, bitsPerDim),
     indexMissingEmbeddings: (max) => indexMissingEmbeddings(ctx, max),
     lineage: (id) => lineage(ctx, id),
     setStar: (ids, starred) => state.setStar(ctx, ids, starred),

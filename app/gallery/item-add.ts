@@ -15,6 +15,7 @@ import {
   insertPhotoRows,
 } from './item-insert.ts';
 import { upsertLibraryFileRow } from './library-files.ts';
+import { assertBitsPerDim } from './likelihoods.ts';
 import { sha256Hex, storeObject } from './object-store.ts';
 import { makeThumbnail, needsThumbnail } from './thumbnails.ts';
 import { encodeCodes } from './tokens.ts';
@@ -50,6 +51,8 @@ export async function addGeneration(ctx: GalleryContext, g: NewGeneration): Prom
   }
   const boardId = g.boardId ?? null;
   if (boardId !== null) assertBoardExists(ctx, boardId);
+  const bitsPerDim = g.bitsPerDim ?? null;
+  if (bitsPerDim !== null) assertBitsPerDim(bitsPerDim);
 
   const stored = await storeObject(ctx.dir, g.png, ctx.io);
   const hasThumb = needsThumbnail(g.width, g.height, 'generation')
@@ -72,6 +75,7 @@ export async function addGeneration(ctx: GalleryContext, g: NewGeneration): Prom
       parent: g.parent,
       boardId,
       embedding,
+      bitsPerDim,
     }),
   );
 }

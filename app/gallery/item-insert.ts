@@ -5,6 +5,7 @@
 import type { Recipe } from '../common/recipe.ts';
 import type { GalleryContext } from './context.ts';
 import { EMBEDDING_VERSION, embeddingToBlob } from './image-embedding.ts';
+import { upsertLikelihoodRow } from './likelihoods.ts';
 
 export interface GenerationRows {
   sha256: string;
@@ -21,6 +22,7 @@ export interface GenerationRows {
   parent: { assetId: number; op: string; maskSha256: string | null } | null;
   boardId: number | null;
   embedding: Float32Array | null;
+  bitsPerDim: number | null;
 }
 
 /** Adds the item to every auto-add board and to `boardId`, if given. */
@@ -53,6 +55,8 @@ export function insertGenerationRows(ctx: GalleryContext, g: GenerationRows): nu
   if (existing !== undefined) {
     ctx.run('UPDATE assets SET deleted_at = NULL WHERE id = ?', existing.id);
     addToBoards(ctx, existing.id, g.boardId, g.createdAt);
+    if (g.bitsPerDim !== null)
+      upsertLikelihoodRow(ctx, existing.id, g.recipe.modelId, g.bitsPerDim, g.createdAt);
     return existing.id;
   }
   const { id } = ctx.get<{ id: number }>(
@@ -116,6 +120,7 @@ export function insertGenerationRows(ctx: GalleryContext, g: GenerationRows): nu
       r.selfScore.logProbPerToken,
       r.selfScore.candidates,
     );
+  if (g.bitsPerDim !== null) upsertLikelihoodRow(ctx, id, r.modelId, g.bitsPerDim, g.createdAt);
   addToBoards(ctx, id, g.boardId, g.createdAt);
   if (g.embedding !== null) insertEmbedding(ctx, id, g.embedding);
   return id;

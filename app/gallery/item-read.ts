@@ -2,6 +2,7 @@
 import { basename, join } from 'node:path';
 import type { Recipe } from '../common/recipe.ts';
 import type { GalleryContext } from './context.ts';
+import { likelihoodOf } from './likelihoods.ts';
 import { objectPathForMime } from './object-store.ts';
 import { thumbPathFor } from './thumbnails.ts';
 import { decodeCodes } from './tokens.ts';
@@ -164,6 +165,7 @@ function readItem(ctx: GalleryContext, id: number): ItemDetail | null {
       id,
     ),
     score: score ?? null,
+    likelihood: likelihoodOf(ctx, id),
     parents: ctx.all<{ id: number; op: string; maskSha256: string | null }>(
       'SELECT parent_id AS id, op, mask_sha AS maskSha256 FROM lineage WHERE child_id = ?',
       id,

@@ -17,6 +17,8 @@ interface Made {
   task: 'generate' | 'infill' | null;
   seed: number | null;
   logp: number | null;
+  /** bits per dimension, when measured */
+  bpd: number | null;
   createdAfter: number;
 }
 const made: Made[] = [];
@@ -49,6 +51,8 @@ before(async () => {
     const family = i % 3 === 0 ? 'diffusion' : 'vq-ar';
     const task = i % 4 === 1 ? 'infill' : 'generate';
     const logp = i % 2 === 0 ? -1 - i / 10 : null;
+    // Every third generation is measured; two share a value (ties go newest first).
+    const bpd = i % 3 === 1 ? [4.5, 2.25, 6, 4.5][(i - 1) / 3]! : null;
     const createdAfter = Date.now();
     const id = await gallery.addGeneration(
       generation(
@@ -61,11 +65,11 @@ before(async () => {
           seed: 100 + (i % 4),
           selfScore: logp === null ? null : { logProbPerToken: logp, candidates: 2 },
         },
-        {},
+        { bitsPerDim: bpd },
         i,
       ),
     );
-    made.push({ id, prompt, model, family, task, seed: 100 + (i % 4), logp, createdAfter });
+    made.push({ id, prompt, model, family, task, seed: 100 + (i % 4), logp, bpd, createdAfter });
   }
   for (let i = 0; i < 3; i++) {
     const bytes = await sharp({
@@ -92,9 +96,14 @@ before(async () => {
       task: null,
       seed: null,
       logp: null,
+      bpd: null,
       createdAfter,
     });
   }
+  // A photo measured by a model that did not make it, measured twice: the latest value counts.
+  gallery.setLikelihood(made[13]!.id, 'acme/flow', 1.5);
+  gallery.setLikelihood(made[13]!.id, 'tessera/jetformer-emoji32', 7.25);
+  made[13]!.bpd = 7.25;
   const [g0, g1, g2, g3, g4, , , , , , , , p0, p1] = made.map((m) => m.id);
   gallery.setUserCaption(p0!, 'a quiet lake with a red boat');
   gallery.setUserCaption(g3!, 'terrace lights');
@@ -230,6 +239,45 @@ function allPages(q: ItemQuery): number[] {
   throw new Error('paging never ended');
 }
 
+/** Items (newest first) in the surprise order: most bits per dimension first, unmeasured last. */
+function surprising(newestFirst: number[]): number[] {
+  const bpd = (id: number) => made.find((m) => m.id === id)!.bpd;
+  const measured = newestFirst.filter((id) => bpd(id) !== null);
+  // A stable sort keeps ties newest first.
+  measured.sort((a, b) => bpd(b)! - bpd(a)!);
+  return [...measured, ...newestFirst.filter((id) => bpd(id) === null)];
+}
+
+test('most surprising first: the highest bits per dimension first, items never measured last', () => {
+  const order = ids({ sort: 'surprise' });
+  const values = order.map((id) => made.find((m) => m.id === id)!.bpd);
+  // (the 2.25 is in the trash)
+  assert.deepEqual(values.slice(0, 4), [7.25, 6, 4.5, 4.5]);
+  assert.ok(values.slice(4).every((v) => v === null));
+  assert.equal(order.length, visible().length);
+  // The two 4.5s: the newer one first.
+  const tied = order.slice(2, 4);
+  assert.ok(tied[0]! > tied[1]!);
+  assert.deepEqual(gallery.getItem(made[13]!.id)!.likelihood?.modelId, 'tessera/jetformer-emoji32');
+  assert.equal(gallery.getItem(made[1]!.id)!.likelihood?.bitsPerDim, 4.5);
+  assert.equal(gallery.getItem(made[0]!.id)!.likelihood, null);
+  // Photos alone: only the measured one ranks.
+  assert.deepEqual(ids({ kind: 'photo', sort: 'surprise' })[0], made[13]!.id);
+});
+
+test('a likelihood that is not a number of bits, or for no item, is refused and nothing is stored', () => {
+  for (const bad of [NaN, Infinity, -0.5])
+    assert.throws(
+      () => gallery.setLikelihood(made[0]!.id, 'tessera/jetformer-emoji32', bad),
+      (err: unknown) => err instanceof GalleryError && err.code === 'invalid',
+    );
+  assert.throws(
+    () => gallery.setLikelihood(99_999, 'tessera/jetformer-emoji32', 3),
+    (err: unknown) => err instanceof GalleryError && err.code === 'not-found',
+  );
+  assert.equal(gallery.getItem(made[0]!.id)!.likelihood, null);
+});
+
 test('keyset pages cover every item once, in order, for every sort', () => {
   const all = visible().map((m) => m.id);
   const newest = [...all].reverse();
@@ -242,6 +290,7 @@ test('keyset pages cover every item once, in order, for every sort', () => {
       .map((m) => m.id);
     const unscored = newest.filter((id) => !scored.includes(id));
     assert.deepEqual(allPages({ sort: 'adherence', limit }), [...scored, ...unscored]);
+    assert.deepEqual(allPages({ sort: 'surprise', limit }), surprising(newest), `by ${limit}`);
   }
   // Each way a page can be read (search, generation, board, tag, plain), alone and combined.
   const model = DEFAULT_MODEL_ID;
@@ -269,6 +318,7 @@ test('keyset pages cover every item once, in order, for every sort', () => {
       ...scored,
       ...full.filter((id) => logp(id) === null),
     ]);
+    assert.deepEqual(allPages({ ...q, limit: 2, sort: 'surprise' }), surprising(full));
     assert.equal(gallery.count(q), full.length);
   }
   assert.deepEqual(ids({ boardId, tag: 'favourite' }), []);

@@ -34,7 +34,7 @@ const querySchema = z.strictObject({
   to: z.number().optional(),
   seed: z.number().int().min(0).optional(),
   trashed: z.boolean().optional(),
-  sort: z.enum(['newest', 'oldest', 'adherence']).optional(),
+  sort: z.enum(['newest', 'oldest', 'adherence', 'surprise']).optional(),
   limit: z.number().int().min(1).max(MAX_LIMIT).optional(),
   cursor: z.string().nullable().optional(),
   withTotal: z.boolean().optional(),
@@ -56,7 +56,8 @@ interface Selection {
  * which at 100,000 items is ten times slower; CROSS JOIN keeps the driver first. The order of
  * preference puts the usually smallest sets first (a seed, a board, a tag before a model).
  */
-type Driver = 'search' | 'generations' | 'foreign' | 'board' | 'tag' | 'assets' | 'scores';
+type Driver =
+  'search' | 'generations' | 'foreign' | 'board' | 'tag' | 'assets' | 'scores' | 'likelihoods';
 
 const DRIVERS: Record<Driver, { table: string; key: string }> = {
   search: { table: 'assets_fts', key: 'assets_fts.rowid' },
@@ -66,6 +67,7 @@ const DRIVERS: Record<Driver, { table: string; key: string }> = {
   tag: { table: 'asset_tags x', key: 'x.asset_id' },
   assets: { table: '', key: 'a.id' },
   scores: { table: 'scores s', key: 's.asset_id' },
+  likelihoods: { table: 'likelihoods l', key: 'l.asset_id' },
 };
 
 function chooseDriver(q: ItemQuery, match: string | null, byGeneration: boolean): Driver {
@@ -79,9 +81,15 @@ function chooseDriver(q: ItemQuery, match: string | null, byGeneration: boolean)
 /**
  * How the selection is read. page: driver first, in id order. count: the planner's choice (no
  * order to keep). scored: for the adherence sort, driven by the scores index, except for
- * filters that leave so few rows (a seed, the trash) that sorting them is cheaper.
+ * filters that leave so few rows (a seed, the trash) that sorting them is cheaper. measured:
+ * the same for the surprise sort, over the likelihoods index.
  */
-type Mode = 'page' | 'count' | 'scored';
+type Mode = 'page' | 'count' | 'scored' | 'measured';
+
+const RANKED: Partial<Record<Mode, { driver: Driver; alias: string }>> = {
+  scored: { driver: 'scores', alias: 'scores s' },
+  measured: { driver: 'likelihoods', alias: 'likelihoods l' },
+};
 
 /**
  * Which generations a recipe filter reads: Tessera's own (`generations`), or those imported
@@ -101,7 +109,9 @@ function select(q: ItemQuery, mode: Mode = 'page', source: Source = 'tessera'): 
   const match = q.text === undefined ? null : ftsMatchExpression(q.text);
   const byGeneration = [q.modelId, q.family, q.task, q.seed].some((v) => v !== undefined);
   const fewRows = q.seed !== undefined || q.trashed === true;
-  const chosen = mode === 'scored' && !fewRows ? 'scores' : chooseDriver(q, match, byGeneration);
+  const ranked = RANKED[mode];
+  const chosen =
+    ranked !== undefined && !fewRows ? ranked.driver : chooseDriver(q, match, byGeneration);
   const driver = source === 'foreign' && chosen === 'generations' ? 'foreign' : chosen;
   const join = mode === 'count' || driver === 'assets' ? 'JOIN' : 'CROSS JOIN';
   const { table, key } = DRIVERS[driver];
@@ -111,7 +121,8 @@ function select(q: ItemQuery, mode: Mode = 'page', source: Source = 'tessera'): 
       source === 'foreign'
         ? ` ${join} foreign_generations f ON f.asset_id = a.id`
         : ` ${join} generations g ON g.asset_id = a.id`;
-  if (mode === 'scored' && driver !== 'scores') from += ' JOIN scores s ON s.asset_id = a.id';
+  if (ranked !== undefined && driver !== ranked.driver)
+    from += ` JOIN ${ranked.alias} ON ${DRIVERS[ranked.driver].key} = a.id`;
   const tagId = 'SELECT id FROM tags WHERE name = ?';
 
   if (match !== null)
@@ -156,7 +167,8 @@ function select(q: ItemQuery, mode: Mode = 'page', source: Source = 'tessera'): 
 /**
  * The selections a query reads: one, or with a model or seed filter (and no family or task,
  * which only Tessera's recipes have) also the generations imported from other tools. Items
- * with a self-score are all Tessera's, so the scored phase reads Tessera's only.
+ * with a self-score are all Tessera's, so the scored phase reads Tessera's only; any image can
+ * have been measured, so the measured phase reads both.
  */
 function selections(q: ItemQuery, mode: Mode = 'page'): Selection[] {
   const tessera = select(q, mode);
@@ -192,6 +204,19 @@ const UNSCORED: Order = {
   ...NEWEST,
   where: 'NOT EXISTS (SELECT 1 FROM scores s WHERE s.asset_id = a.id)',
 };
+/** Surprise, phase 1 (driven by likelihoods): measured items, most bits per dimension first. */
+const MEASURED: Order = {
+  where: null,
+  sortKey: () => 'l.bits_per_dim',
+  order: () => 'l.bits_per_dim DESC, l.asset_id DESC',
+  after: () => '(l.bits_per_dim, l.asset_id) < (?, ?)',
+};
+/** Surprise, phase 2: the items never measured, newest first. */
+const UNMEASURED: Order = {
+  ...NEWEST,
+  where: 'NOT EXISTS (SELECT 1 FROM likelihoods l WHERE l.asset_id = a.id)',
+};
+const byKey = (o: Order) => o === SCORED || o === MEASURED;
 
 interface PageRow {
   id: number;
@@ -210,7 +235,7 @@ function pageOf(
   if (o.where !== null) where.push(o.where);
   if (cursor !== null) {
     where.push(o.after(s));
-    params.push(...(o === SCORED ? [cursor.key, cursor.id] : [cursor.id]));
+    params.push(...(byKey(o) ? [cursor.key, cursor.id] : [cursor.id]));
   }
   return ctx.all<PageRow>(
     `SELECT a.id, ${o.sortKey(s)} AS k FROM ${s.from}
@@ -240,9 +265,10 @@ function mergedPage(
   const pages = all.map((s) => pageOf(ctx, s, o, cursor, limit));
   if (pages.length === 1) return pages[0]!;
   const ascending = o === OLDEST;
+  const ranked = byKey(o);
   return pages
     .flat()
-    .sort((a, b) => (ascending ? a.id - b.id : b.id - a.id))
+    .sort((a, b) => (ranked && a.k !== b.k ? b.k - a.k : ascending ? a.id - b.id : b.id - a.id))
     .slice(0, limit);
 }
 
@@ -277,6 +303,17 @@ export function queryItems(ctx: GalleryContext, input: ItemQuery): QueryPage {
         const after = cursor?.phase === 2 ? cursor : null;
         const unscored = mergedPage(ctx, all, UNSCORED, after, limit + 1 - rows.length);
         rows.push(...unscored.map((r) => ({ ...r, phase: 2 as const })));
+      }
+    } else if (sort === 'surprise') {
+      const measured =
+        cursor?.phase === 2
+          ? []
+          : mergedPage(ctx, selections(q, 'measured'), MEASURED, cursor, limit + 1);
+      rows = measured.map((r) => ({ ...r, phase: 1 as const }));
+      if (rows.length <= limit) {
+        const after = cursor?.phase === 2 ? cursor : null;
+        const unmeasured = mergedPage(ctx, all, UNMEASURED, after, limit + 1 - rows.length);
+        rows.push(...unmeasured.map((r) => ({ ...r, phase: 2 as const })));
       }
     } else {
       const order = sort === 'oldest' ? OLDEST : NEWEST;

@@ -2,6 +2,7 @@
 import type { Recipe } from '../common/recipe.ts';
 import type { AssetFile } from './asset-file.ts';
 import type { JobStore } from './job-types.ts';
+import type { Likelihood } from './likelihoods.ts';
 
 export interface NewGeneration {
   /** The encoded PNG (already carries its metadata). */
@@ -18,6 +19,8 @@ export interface NewGeneration {
   parent: { assetId: number; op: 'infill' | 'branch' | 'replay'; maskSha256: string | null } | null;
   /** Besides the auto-add boards. */
   boardId?: number | null;
+  /** The image's exact bits per dimension under the recipe's model, when it gives one. */
+  bitsPerDim?: number | null;
 }
 
 /** The tools whose recipes an imported image can carry. */
@@ -115,6 +118,9 @@ export interface ItemDetail extends ItemSummary {
   tags: string[];
   boards: { id: number; name: string }[];
   score: { logProbPerToken: number; candidates: number } | null;
+  /** Exact bits per dimension under the model that last measured it: how surprising the
+   * image is to that model. */
+  likelihood: Likelihood | null;
   parents: { id: number; op: string; maskSha256: string | null }[];
   children: { id: number; op: string }[];
   /** Library paths of the files with these bytes. */
@@ -142,8 +148,9 @@ export interface ItemQuery {
   /** Default false: trashed items are hidden; true shows only the trash. */
   trashed?: boolean;
   /** newest/oldest: the order items were added (the created_at order). adherence: best
-   * self-score first, then unscored items newest first. Default newest. */
-  sort?: 'newest' | 'oldest' | 'adherence';
+   * self-score first, then unscored items newest first. surprise: highest bits per dimension
+   * first, then items never measured, newest first. Default newest. */
+  sort?: 'newest' | 'oldest' | 'adherence' | 'surprise';
   /** Default 100, at most 1000. */
   limit?: number;
   /** Opaque keyset cursor from the previous page. */
@@ -217,6 +224,8 @@ export interface Gallery {
   /** How many items match the query's filters. */
   count(q: ItemQuery): number;
   similar(id: number, limit: number): { id: number; score: number }[];
+  /** Stores an image's exact bits per dimension under `modelId` (replacing an earlier value). */
+  setLikelihood(assetId: number, modelId: string, bitsPerDim: number): void;
   /** Computes missing "more like this" descriptors (e.g. after an upgrade); returns how many. */
   indexMissingEmbeddings(max?: number): Promise<number>;
   lineage(id: number): LineageNode[];

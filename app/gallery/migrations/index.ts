@@ -10,6 +10,7 @@ import { migration0040 } from './0040-embeddings.ts';
 import { migration0050 } from './0050-job-files.ts';
 import { migration0060 } from './0060-foreign-recipes.ts';
 import { migration0070 } from './0070-search-files.ts';
+import { migration0080 } from './0080-likelihoods.ts';
 
 export type { Migration } from './migration.ts';
 
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0050,
   migration0060,
   migration0070,
+  migration0080,
 ];
 
 for (let i = 0; i < MIGRATIONS.length; i++) {

@@ -13,15 +13,15 @@ test('migrations are numbered 10, 20, 30, … and the newest is the schema versi
     MIGRATIONS.map((m) => m.version),
     MIGRATIONS.map((_, i) => (i + 1) * 10),
   );
-  assert.equal(LATEST_SCHEMA_VERSION, 70);
-  assert.equal(GALLERY_SCHEMA_VERSION, 70);
+  assert.equal(LATEST_SCHEMA_VERSION, 80);
+  assert.equal(GALLERY_SCHEMA_VERSION, 80);
 });
 
 test('a new folder becomes an empty library at the newest schema, with no backup', () => {
   const dir = join(tempDir(), 'new-library');
   const gallery = openGallery(dir);
   try {
-    assert.equal(gallery.schemaVersion(), 70);
+    assert.equal(gallery.schemaVersion(), 80);
     assert.equal(gallery.integrityCheck(), 'ok');
     assert.ok(existsSync(join(dir, 'objects')) && existsSync(join(dir, 'thumbs')));
     assert.deepEqual(gallery.query({}).items, []);
@@ -54,13 +54,13 @@ function schemaOf(dbPath: string): unknown[] {
 }
 
 for (const version of FIXTURE_VERSIONS) {
-  test(`a version ${version} library migrates to 70 with every row intact and a backup`, () => {
+  test(`a version ${version} library migrates to 80 with every row intact and a backup`, () => {
     const dir = tempDir();
     const dbPath = join(dir, 'library.sqlite');
     copyFileSync(fixturePath(version), dbPath);
     const gallery = openGallery(dir);
     try {
-      assert.equal(gallery.schemaVersion(), 70);
+      assert.equal(gallery.schemaVersion(), 80);
       assert.equal(gallery.integrityCheck(), 'ok');
 
       const heart = gallery.getItem(1)!;
@@ -134,6 +134,26 @@ for (const version of FIXTURE_VERSIONS) {
         [['/photos/cat.jpg', 'captioned']],
       );
       assert.deepEqual(gallery.similar(1, 5), []); // no descriptors yet: nothing to compare
+      // Nothing was measured before schema 80; a measured item then sorts first, the photo
+      // included, and the others keep their order after it.
+      assert.equal(heart.likelihood, null);
+      assert.deepEqual(
+        gallery.query({ sort: 'surprise' }).items.map((i) => i.id),
+        [3, 2, 1],
+      );
+      gallery.setLikelihood(1, 'tessera/jetformer-emoji32', 3.5);
+      gallery.setLikelihood(3, 'tessera/jetformer-emoji32', 4.25);
+      assert.deepEqual(
+        gallery.query({ sort: 'surprise' }).items.map((i) => i.id),
+        [3, 1, 2],
+      );
+      assert.deepEqual(gallery.getItem(1)!.likelihood, {
+        bitsPerDim: 3.5,
+        modelId: 'tessera/jetformer-emoji32',
+        measuredAt: gallery.getItem(1)!.likelihood!.measuredAt,
+      });
+      gallery.trash([3]);
+      assert.equal(gallery.getItem(3)!.likelihood!.bitsPerDim, 4.25); // kept in the trash
     } finally {
       gallery.close();
     }
@@ -162,7 +182,7 @@ test('a library from a newer Tessera is refused and left byte-identical', () => 
   const dbPath = join(dir, 'library.sqlite');
   const db = new Database(dbPath);
   db.exec('CREATE TABLE future (x INTEGER) STRICT; INSERT INTO future VALUES (1)');
-  db.pragma('user_version = 80');
+  db.pragma('user_version = 90');
   db.close();
   const before = readFileSync(dbPath);
   const filesBefore = readdirSync(dir).sort();
@@ -171,7 +191,7 @@ test('a library from a newer Tessera is refused and left byte-identical', () => 
     (err: unknown) =>
       err instanceof GalleryError &&
       err.code === 'newer-database' &&
-      /schema 80, this app knows 70\): update Tessera/.test(err.message),
+      /schema 90, this app knows 80\): update Tessera/.test(err.message),
   );
   assert.deepEqual(readFileSync(dbPath), before);
   assert.deepEqual(
