@@ -108,6 +108,57 @@ test('compare:run queues one generate job per model, streamed on jobs:event', as
   assert.ok(done !== undefined, 'the result arrives as an event');
   assert.equal(gallery.getItem(done.assetIds![0]!)!.generation!.recipe.seed, 3);
 
+  // The cell's figures: its time, and the model's own score of the prompt, the same the CLI
+  // reports for the same image (the CLI's seed-3 image is made again here by the CLI).
+  const measured = (await dispatch(service.handlers, 'compare:measure', {
+    id: done.assetIds![0]!,
+  })) as Result<{ seconds: number | null; logProbPerToken: number | null }>;
+  assert.ok(measured.ok, JSON.stringify(measured));
+  assert.ok(measured.value.seconds !== null && measured.value.seconds > 0, 'timed');
+  const cli = JSON.parse(
+    tessera(
+      'compare',
+      '--prompt',
+      'red heart',
+      '--seed',
+      '3',
+      '--models',
+      vqAr.id,
+      '--out',
+      join(work, 'one.png'),
+      '--json',
+    ).stdout,
+  ) as Printed;
+  assert.equal(measured.value.logProbPerToken, cli.results[0]!.score);
+  const notMade = await dispatch(service.handlers, 'compare:measure', { id: 999_999 });
+  assert.equal(notMade.ok, false);
+
+  // Shared settings: every model is given them, each held inside its own bounds.
+  const shared = (await dispatch(service.handlers, 'compare:run', {
+    prompt: 'red heart',
+    seed: 3,
+    modelIds: [vqAr.id],
+    provider: 'cpu',
+    sampling: { cfgScale: 99, temperature: 0.5, topK: 7, topP: 0.8 },
+  })) as Result<{ runs: { jobId: string }[] }>;
+  assert.equal(shared.ok, false, 'a CFG over 50 is refused at the boundary');
+  const sharedOk = (await dispatch(service.handlers, 'compare:run', {
+    prompt: 'red heart',
+    seed: 3,
+    modelIds: [vqAr.id],
+    provider: 'cpu',
+    sampling: { cfgScale: 30, temperature: 0.5, topK: 7, topP: 0.8 },
+  })) as Result<{ runs: { jobId: string }[] }>;
+  assert.ok(sharedOk.ok, JSON.stringify(sharedOk));
+  await service.idle();
+  const sharedJob = gallery.jobs.get(sharedOk.value.runs[0]!.jobId)!;
+  const sharedItem = gallery.getItem((sharedJob.result as { assetIds: number[] }).assetIds[0]!)!;
+  assert.deepEqual(
+    { ...sharedItem.generation!.recipe.sampling, decoding: undefined },
+    { cfgScale: 20, temperature: 0.5, topK: 7, topP: 0.8, cdk: null, decoding: undefined },
+    "the CFG of 30 held at the model's largest, 20",
+  );
+
   const refused = await dispatch(service.handlers, 'compare:run', {
     prompt: 'red heart',
     modelIds: ['nope'],

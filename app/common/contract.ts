@@ -71,7 +71,8 @@ export const itemQuerySchema = z.object({
   to: z.number().optional(),
   seed: z.number().int().optional(),
   trashed: z.boolean().optional(),
-  sort: z.enum(['newest', 'oldest', 'adherence']).optional(),
+  /** surprise: the highest exact bits per dimension first, items never measured last */
+  sort: z.enum(['newest', 'oldest', 'adherence', 'surprise']).optional(),
   limit: z.number().int().min(1).max(1000).optional(),
   cursor: z.string().max(1000).nullable().optional(),
 });
@@ -157,15 +158,33 @@ export const compareRunSchema = z.object({
   seed: generateJobSchema.shape.seed.optional(),
   modelIds: z.array(z.string().min(1)).min(1).max(32).optional(),
   provider: providerSchema,
+  /** settings every model shares (each held inside its own bounds); absent = each its defaults */
+  sampling: samplingSchema
+    .pick({ cfgScale: true, temperature: true, topK: true, topP: true })
+    .optional(),
 });
 export const compareStartedSchema = z.object({
   seed: z.number().int(),
   runs: z.array(z.object({ modelId: z.string(), family: z.string(), jobId })),
 });
+/** What a Compare cell shows of a finished run beside its image. */
+export const compareMeasureSchema = z.object({
+  /** how long the model took to make the image */
+  seconds: z.number().nullable(),
+  /** the model's own log p(prompt | image) per token; null where it has no likelihood */
+  logProbPerToken: z.number().nullable(),
+});
 
 export const captionFolderSubmitSchema = captionFolderJobSchema
   .omit({ kind: true, threads: true })
   .extend({ threads: z.number().int().min(1).max(64).optional() });
+
+/** How surprising an image is to a model with exact likelihood: lower = more typical. */
+export const likelihoodSchema = z.object({
+  bitsPerDim: z.number(),
+  modelId: z.string(),
+  measuredAt: z.number(),
+});
 
 export const itemDetailSchema = itemSummarySchema.extend({
   origin: z.string(),
@@ -175,9 +194,17 @@ export const itemDetailSchema = itemSummarySchema.extend({
   /** a generation imported from another tool: its prompt and settings as found */
   foreign: z
     .object({
+      tool: z.enum(['automatic1111', 'comfyui']),
       prompt: z.string(),
       negativePrompt: z.string(),
       settings: z.record(z.string(), z.string()),
+      /** the settings' seed as a number, when it is one */
+      seed: z.number().nullable(),
+      /** AUTOMATIC1111's infotext as the file carried it ('' from ComfyUI) */
+      infotext: z.string(),
+      /** ComfyUI's prompt graph and editor workflow (JSON text) as the file carried them */
+      promptGraph: z.string().nullable(),
+      workflow: z.string().nullable(),
     })
     .nullable(),
   captions: z.array(
@@ -194,6 +221,8 @@ export const itemDetailSchema = itemSummarySchema.extend({
   tags: z.array(z.string()),
   boards: z.array(z.object({ id, name: z.string() })),
   score: z.object({ logProbPerToken: z.number(), candidates: z.number().int() }).nullable(),
+  /** the image's exact bits per dimension under the model that last measured it */
+  likelihood: likelihoodSchema.nullable(),
   parents: z.array(z.object({ id, op: z.string(), maskSha256: z.string().nullable() })),
   children: z.array(z.object({ id, op: z.string() })),
   files: z.array(z.string()),
@@ -213,6 +242,8 @@ export const jobFileSchema = z.object({
   status: fileStatusSchema,
   caption: z.string().nullable(),
   message: z.string().nullable(),
+  /** the library photo the file is, for its thumbnail; null when it is not one */
+  sha256: z.string().nullable(),
 });
 export type JobFileView = z.infer<typeof jobFileSchema>;
 
@@ -295,6 +326,8 @@ export const CHANNELS = {
   ),
   'jobs:submitGenerate': channel(generateSubmitSchema, z.object({ jobIds: z.array(jobId) })),
   'compare:run': channel(compareRunSchema, compareStartedSchema),
+  /** a finished run's time and the model's own score of its prompt, for the Compare view */
+  'compare:measure': channel(z.object({ id }), compareMeasureSchema),
   'jobs:submitCaptionFolder': channel(captionFolderSubmitSchema, z.object({ jobId })),
   'jobs:submitInfill': channel(infillSubmitSchema, z.object({ jobId })),
   'jobs:list': channel(empty, z.array(jobViewSchema)),
@@ -337,6 +370,15 @@ export const CHANNELS = {
   'gallery:similar': channel(
     z.object({ id, limit: z.number().int().min(1).max(200).optional() }),
     z.array(z.object({ id, score: z.number() })),
+  ),
+  /** measures items' exact bits per dimension with a model whose likelihood is exact, and stores
+   * each as soon as it is measured; an item that cannot be measured is listed with why */
+  'gallery:likelihood': channel(
+    z.object({ ids: ids.max(1000), modelId: z.string().min(1) }),
+    z.object({
+      measured: z.array(z.object({ id, bitsPerDim: z.number() })),
+      failed: z.array(z.object({ id, message: z.string() })),
+    }),
   ),
   'gallery:lineage': channel(
     z.object({ id }),

@@ -160,6 +160,8 @@ export const queueEventSchema = z.discriminatedUnion('type', [
     status: fileStatusSchema,
     caption: z.string().nullable(),
     message: z.string().nullable(),
+    /** the library photo the file is, for its thumbnail (absent: not one) */
+    sha256: z.string().nullable().optional(),
   }),
   z.object({ type: z.literal('notice'), jobId: z.string(), message: z.string() }),
   z.object({ type: z.literal('paused'), jobId: z.string() }),

@@ -5,6 +5,7 @@
  */
 import type { GalleryContext } from './context.ts';
 import { invalid, notFound } from './errors.ts';
+import { rootOf } from './library-files.ts';
 import type { JobFile, JobFilePage, JobFileStatus } from './job-types.ts';
 
 export const JOB_FILE_STATUSES: readonly JobFileStatus[] = [
@@ -28,6 +29,19 @@ function assertStatus(status: unknown): asserts status is JobFileStatus {
     );
 }
 
+/** The library photo whose file is at `path` (the hash its asset is served by), or null. */
+function photoAt(ctx: GalleryContext, path: string): string | null {
+  const root = rootOf(ctx, path);
+  if (root === null) return null;
+  const row = ctx.get<{ sha256: string }>(
+    `SELECT a.sha256 FROM library_files f JOIN assets a ON a.id = f.asset_id
+     WHERE f.root_id = ? AND f.rel_path = ?`,
+    root.rootId,
+    root.relPath,
+  );
+  return row?.sha256 ?? null;
+}
+
 /**
  * Records one file's result. A file reported again (the job resumed or was retried) takes the
  * new result, except that "skipped, already captioned" never hides the caption this same job
@@ -37,7 +51,7 @@ export function recordJobFile(
   ctx: GalleryContext,
   jobId: string,
   f: { path: string; status: JobFileStatus; caption: string | null; message: string | null },
-): void {
+): string | null {
   if (typeof f.path !== 'string' || f.path === '') throw invalid('name the file by its path');
   assertStatus(f.status);
   ctx.write(() => {
@@ -58,6 +72,7 @@ export function recordJobFile(
       },
     );
   });
+  return photoAt(ctx, f.path);
 }
 
 /** A page of a job's files in report order, optionally of one status; `after` is a cursor. */
@@ -75,14 +90,17 @@ export function jobFiles(
     throw invalid(`a page holds 1 to ${MAX_PAGE} files, got ${String(q.limit)}`);
   return ctx.db.transaction(() => {
     assertJob(ctx, jobId);
-    const rows = ctx.all<JobFile>(
+    const rows = ctx.all<Omit<JobFile, 'sha256'>>(
       `SELECT seq, path, status, caption, message FROM job_files
        WHERE job_id = @job AND (@status IS NULL OR status = @status) AND seq > @after
        ORDER BY seq LIMIT @limit`,
       { job: jobId, status: q.status ?? null, after, limit: limit + 1 },
     );
     const more = rows.length > limit;
-    const files = more ? rows.slice(0, limit) : rows;
+    const files = (more ? rows.slice(0, limit) : rows).map((r) => ({
+      ...r,
+      sha256: photoAt(ctx, r.path),
+    }));
     const counts = Object.fromEntries(JOB_FILE_STATUSES.map((s) => [s, 0])) as Record<
       JobFileStatus,
       number

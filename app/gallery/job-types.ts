@@ -39,6 +39,8 @@ export interface JobFile {
   status: JobFileStatus;
   caption: string | null;
   message: string | null;
+  /** the library photo at that path (its hash, for a thumbnail); null when there is none */
+  sha256: string | null;
 }
 export interface JobFilePage {
   files: JobFile[];
@@ -85,11 +87,14 @@ export interface JobStore {
   /** Running jobs whose owner is dead or silent past staleMs → interrupted (or paused/cancelled
    * when that was asked of them); returns how many. */
   recoverOrphans(isAlive: (pid: number) => boolean, staleMs: number): number;
-  /** Records what a job did to one file (a later report of the same path updates it). */
+  /**
+   * Records what a job did to one file (a later report of the same path updates it); returns
+   * the hash of the library photo at that path, as `files` gives it, or null.
+   */
   recordFile(
     jobId: string,
     f: { path: string; status: JobFileStatus; caption: string | null; message: string | null },
-  ): void;
+  ): string | null;
   /** A job's per-file results in report order, a page at a time (at most 1000 files). */
   files(jobId: string, q?: { status?: JobFileStatus; after?: number; limit?: number }): JobFilePage;
 }

@@ -2,7 +2,7 @@
  * Watched folders and the files seen in them. A file row remembers size and mtime so a rescan
  * hashes only what changed, and links to the asset holding its bytes.
  */
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { GalleryContext } from './context.ts';
 import { invalid, notFound } from './errors.ts';
 import type { LibraryFileRow } from './types.ts';
@@ -30,6 +30,19 @@ function assertRoot(ctx: GalleryContext, rootId: number): void {
 function assertRelPath(relPath: unknown): asserts relPath is string {
   if (typeof relPath !== 'string' || relPath === '' || relPath.startsWith('/'))
     throw invalid(`${JSON.stringify(relPath)} is not a path inside the folder`);
+}
+
+/** The library folder that holds `path`, and the path inside it as rows keep it ('/'-separated). */
+export function rootOf(
+  ctx: GalleryContext,
+  path: string,
+): { rootId: number; relPath: string } | null {
+  for (const root of ctx.all<{ id: number; path: string }>('SELECT id, path FROM library_roots')) {
+    const rel = relative(root.path, path);
+    if (rel !== '' && !rel.startsWith('..') && !isAbsolute(rel))
+      return { rootId: root.id, relPath: rel.split(sep).join('/') };
+  }
+  return null;
 }
 
 export function libraryFile(

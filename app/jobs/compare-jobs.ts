@@ -1,10 +1,10 @@
 /**
  * Compare: one prompt through every installed model that can generate, each at its own
- * defaults and the same seed, as ordinary generate jobs (so each result lands in the library
- * with its recipe, and the queue streams them as they finish). Used by `tessera compare` and by
- * the studio's `compare:run` channel.
+ * defaults (or at settings the user shares across them) and the same seed, as ordinary
+ * generate jobs (so each result lands in the library with its recipe, and the queue streams
+ * them as they finish). Used by `tessera compare` and by the studio's `compare:run` channel.
  */
-import { samplingOf } from '../common/inference-contract.ts';
+import { samplingOf, type Sampling } from '../common/inference-contract.ts';
 import type { ModelManifest } from '../common/model-manifest.ts';
 import { isRunnableFamily } from '../common/model-manifest.ts';
 import type { GenerateJob } from '../common/queue-contract.ts';
@@ -40,11 +40,38 @@ export async function modelsToCompare(
   });
 }
 
-/** One model's job: its own sampling defaults and no style, the shared prompt and seed. */
+/** The per-token settings a comparison can share across its models. */
+export type SharedSampling = Pick<Sampling, 'cfgScale' | 'temperature' | 'topK' | 'topP'>;
+
+/**
+ * Shared settings as one model takes them: each value held inside that model's own bounds (a
+ * top-k of 300 is 300 for one model and its largest, 320 or less, for another), so every model
+ * runs and its recipe says what it was given.
+ */
+export function sharedFor(manifest: ModelManifest, shared: SharedSampling): SharedSampling {
+  const out = { ...shared };
+  for (const key of Object.keys(out) as (keyof SharedSampling)[]) {
+    const [lo, hi] = manifest.sampling.bounds[key];
+    out[key] = Math.min(hi, Math.max(lo, out[key]));
+  }
+  return out;
+}
+
+/**
+ * One model's job: the shared prompt and seed, no style, and the model's own sampling defaults
+ * unless the comparison shares its settings.
+ */
 export function compareRequest(
   manifest: ModelManifest,
-  run: { prompt: string; seed: number; provider: GenerateJob['provider']; threads: number },
+  run: {
+    prompt: string;
+    seed: number;
+    provider: GenerateJob['provider'];
+    threads: number;
+    shared?: SharedSampling | undefined;
+  },
 ): GenerateJob {
+  const own = samplingOf(manifest.sampling.defaults);
   return {
     kind: 'generate',
     modelId: manifest.id,
@@ -56,7 +83,10 @@ export function compareRequest(
     seed: run.seed,
     imageIndex: 0,
     bestOf: 1,
-    sampling: { ...samplingOf(manifest.sampling.defaults), cdk: null },
+    sampling: {
+      ...(run.shared === undefined ? own : { ...own, ...sharedFor(manifest, run.shared) }),
+      cdk: null,
+    },
     boardId: null,
   };
 }

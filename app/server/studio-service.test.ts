@@ -8,7 +8,8 @@
  * Generate's Model memory setting (`retrieval`) reaches the queued job.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -318,6 +319,12 @@ test("a captioning job's per-file results read back from the library, paged", as
     'd.jpg',
   ]);
   assert.ok(all.filter((f) => f.status === 'captioned').every((f) => (f.caption ?? '') !== ''));
+  // Each captioned photo names its library item's hash (its thumbnail); the broken file none.
+  for (const f of all) {
+    const bytes = f.status === 'captioned' ? readFileSync(f.path) : null;
+    const expected = bytes === null ? null : createHash('sha256').update(bytes).digest('hex');
+    assert.equal(f.sha256, expected, f.path);
+  }
   const failed = await call('jobs:files', { jobId, status: 'failed' });
   assert.deepEqual(
     failed.files.map((f) => f.path),

@@ -18,9 +18,11 @@ import type { Channel } from '../common/contract.ts';
 import { GalleryError, type Gallery, type ItemSummary, type JobRow } from '../gallery/index.ts';
 import { exportToFolder, exportToZip } from '../library/export-items.ts';
 import { importBytes, importPaths } from '../library/import-files.ts';
+import { measureLikelihood } from '../library/measure-likelihood.ts';
 import { keepOutsideImage, readPickedFile } from '../library/open-for-infill.ts';
 import type { InferenceClient } from '../inference/client.ts';
 import { compareRequest, modelsToCompare } from '../jobs/compare-jobs.ts';
+import { promptSelfScore } from '../jobs/prompt-score.ts';
 import { replayJobFor } from '../jobs/replay-job.ts';
 import { JobRunner } from '../jobs/runner.ts';
 import type { Provider } from '../common/inference-contract.ts';
@@ -223,12 +225,37 @@ export class StudioService {
         jobId: this.gallery.jobs.submit({
           kind: 'generate',
           modelId: m.id,
-          request: compareRequest(m, { prompt: r.prompt, seed, provider: r.provider, threads: 2 }),
+          request: compareRequest(m, {
+            prompt: r.prompt,
+            seed,
+            provider: r.provider,
+            threads: 2,
+            shared: r.sampling,
+          }),
           batchId,
         }).id,
       }));
       this.kick();
       return { seed, runs };
+    },
+    'compare:measure': async ({ id }) => {
+      const item = this.gallery.getItem(id);
+      const made = item?.generation ?? null;
+      if (item === null || made === null)
+        throw new GalleryError('not-found', `there is no generated library item ${id}`);
+      const seconds = made.durationMs === null ? null : made.durationMs / 1000;
+      const bytes = await this.gallery.readImageBytes(item.sha256);
+      const model = await resolveModel(this.home, made.recipe.modelId).catch(() => null);
+      if (bytes === null || model === null) return { seconds, logProbPerToken: null };
+      const provider = (await readSettings(this.home)).settings.modelProviders[model.manifest.id];
+      const logProbPerToken = await promptSelfScore(
+        this.client,
+        model,
+        bytes,
+        made.recipe.prompt,
+        provider ?? 'cpu',
+      );
+      return { seconds, logProbPerToken };
     },
     'jobs:submitCaptionFolder': async (r) => {
       const model = await resolveModel(this.home, r.modelId);
@@ -296,14 +323,20 @@ export class StudioService {
           item.foreign === null
             ? null
             : {
+                tool: item.foreign.tool,
                 prompt: item.foreign.prompt,
                 negativePrompt: item.foreign.negativePrompt,
                 settings: item.foreign.settings,
+                seed: item.foreign.seed,
+                infotext: item.foreign.infotext,
+                promptGraph: item.foreign.promptGraph,
+                workflow: item.foreign.workflow,
               },
         captions: item.captions,
         tags: item.tags,
         boards: item.boards,
         score: item.score,
+        likelihood: item.likelihood,
         parents: item.parents,
         children: item.children,
         files: item.files,
@@ -311,6 +344,17 @@ export class StudioService {
       };
     },
     'gallery:similar': ({ id, limit }) => this.gallery.similar(id, limit ?? 50),
+    'gallery:likelihood': async ({ ids, modelId }) => {
+      const [model, { settings }] = await Promise.all([
+        resolveModel(this.home, modelId),
+        readSettings(this.home),
+      ]);
+      const provider = settings.modelProviders[model.manifest.id] ?? 'cpu';
+      const out = await measureLikelihood(this.gallery, this.client, model, ids, provider);
+      if (out.measured.length > 0)
+        this.broadcast('gallery:changed', { assetIds: out.measured.map((m) => m.id) });
+      return out;
+    },
     'gallery:lineage': ({ id }) => this.gallery.lineage(id),
     'gallery:import': async ({ paths, recursive }) => {
       const out = [];

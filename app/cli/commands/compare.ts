@@ -5,9 +5,9 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import sharp from 'sharp';
 import type { ModelManifest } from '../../common/model-manifest.ts';
 import { CompareError, compareRequest, modelsToCompare } from '../../jobs/compare-jobs.ts';
+import { promptSelfScore } from '../../jobs/prompt-score.ts';
 import { writeFileAtomic } from '../../media/atomic-write.ts';
 import { resolveModel } from '../../models/installed.ts';
 import { compareSheet, type SheetCell } from '../compare-sheet.ts';
@@ -16,29 +16,6 @@ import { CliError } from '../errors.ts';
 import { jobOutcomeItem } from '../library-items.ts';
 import { numberOption, outOption, promptOption, providerOption, type Values } from '../options.ts';
 import { runJobs } from '../run-jobs.ts';
-
-/** The model's own log p(prompt | image) per token, or null where it has no likelihood. */
-async function selfScore(
-  ctx: CommandContext,
-  manifest: ModelManifest,
-  png: Buffer,
-  prompt: string,
-  provider: ReturnType<typeof providerOption>,
-): Promise<number | null> {
-  if (manifest.capabilities.likelihood === 'none') return null;
-  const model = await resolveModel(ctx.home, manifest.id);
-  const rgb = await sharp(png).removeAlpha().raw().toBuffer();
-  const end = await ctx.client.run({
-    task: 'score',
-    modelDir: model.dir,
-    provider,
-    threads: 2,
-    imageRgb: rgb.toString('base64'),
-    texts: [prompt],
-  });
-  if (end.type !== 'completed' || end.result.task !== 'score') return null;
-  return end.result.logProbs[0]! / end.result.tokens[0]!;
-}
 
 export async function compareCommand(ctx: CommandContext, values: Values): Promise<void> {
   const prompt = promptOption(values);
@@ -85,7 +62,13 @@ export async function compareCommand(ctx: CommandContext, values: Values): Promi
       modelId: manifest.id,
       family: manifest.family,
       seconds: (item.generation?.durationMs ?? 0) / 1000,
-      score: await selfScore(ctx, manifest, png, prompt, provider),
+      score: await promptSelfScore(
+        ctx.client,
+        await resolveModel(ctx.home, manifest.id),
+        png,
+        prompt,
+        provider,
+      ),
       item: item.id,
       alreadyInLibrary:
         (job.result as { alreadyInLibrary?: number } | null)?.alreadyInLibrary !== undefined,

@@ -115,8 +115,8 @@ async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
     caption: string | null;
     message: string | null;
   }) => {
-    gallery.jobs.recordFile(ctx.job.id, f);
-    ctx.emit({ type: 'file', ...f });
+    const sha256 = gallery.jobs.recordFile(ctx.job.id, f);
+    ctx.emit({ type: 'file', ...f, sha256 });
   };
 
   // 1. Find the images. Everything that is not one is reported once and left alone.
