@@ -5,6 +5,7 @@ further, splits batches without changing the gradient, and honours per-group lr 
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,12 @@ from tessera_models.common.trainer import (
     decay_groups,
     run_training,
 )
-from tessera_models.common.training import load_checkpoint, run_events, setup_runtime
+from tessera_models.common.training import (
+    BudgetClock,
+    load_checkpoint,
+    run_events,
+    setup_runtime,
+)
 
 
 @dataclass
@@ -192,3 +198,32 @@ def test_no_best_no_tokens_and_begin_sees_the_resumed_step(tmp_path: Path) -> No
     longer = CountlessHooks()
     run_training(replace(settings, steps=30), longer, setup_runtime(1))
     assert longer.began_at == 20 and longer.batches == 30
+
+
+def test_cpu_budget_counts_compute_not_waiting() -> None:
+    # A CPU run's budget is its CPU time per thread: time spent waiting (here, sleeping; on a busy
+    # machine, descheduled) does not use it up, work does.
+    clock = BudgetClock(torch.device("cpu"), threads=1)
+    start = clock.now()
+    time.sleep(0.4)
+    slept = clock.now() - start
+    start, thread_start = clock.now(), time.thread_time()
+    total = 0
+    while time.thread_time() - thread_start < 0.3:  # 0.3 s of this thread's work, however long
+        total += sum(range(1000))
+    worked = clock.now() - start
+    assert slept < 0.1
+    assert worked >= 0.3
+    assert total > 0
+
+
+def test_gpu_budget_is_the_wall_clock() -> None:
+    clock = BudgetClock(torch.device("cuda"), threads=2)
+    start = clock.now()
+    time.sleep(0.2)
+    assert clock.now() - start >= 0.2
+
+
+def test_cpu_budget_shares_cpu_time_among_threads() -> None:
+    one, two = BudgetClock(torch.device("cpu"), threads=1), BudgetClock(torch.device("cpu"), 2)
+    assert two.now() == pytest.approx(one.now() / 2, rel=0.05)

@@ -3,7 +3,8 @@
 What the loop owns, so no family writes it again: the runtime (CPU, one GPU, or several ranks
 under `torchrun`, with DDP), seeding, AdamW over the family's parameter groups, resume from the
 run's own checkpoint or a warm start from another run's, the warmup-then-cosine schedule over
-steps or a wall-clock budget (whichever ends first), gradient clipping, periodic and timed
+steps or a time budget (whichever ends first; on the CPU counted in CPU time per thread, see
+BudgetClock), gradient clipping, periodic and timed
 checkpoints, keep-if-best on a held-out metric, the run log (log.jsonl) with a final `done`
 event carrying tokens and training FLOPs, and the resolved config written beside the
 checkpoints.
@@ -55,6 +56,7 @@ import torch
 
 from tessera_models.common.carried_run import restore as restore_carried
 from tessera_models.common.training import (
+    BudgetClock,
     RunLog,
     Runtime,
     all_reduce_mean,
@@ -91,7 +93,9 @@ class LoopSettings:
     warmup: int
     weight_decay: float
     eval_every: int
-    minutes: float | None = None  # wall-clock budget; the schedule follows whichever ends first
+    # Time budget (BudgetClock: CPU time per thread on the CPU, wall clock on a GPU); the
+    # schedule follows whichever of it and `steps` ends first.
+    minutes: float | None = None
     log_dir: Path | None = None  # log.jsonl's folder (default: run_dir)
     checkpoint_name: str = "model.pt"
     best_name: str | None = "model_best.pt"  # None: no keep-if-best
@@ -239,10 +243,12 @@ def run_training(
             return value
         return best_val
 
-    t0 = time.time() - elapsed
+    clock = BudgetClock(runtime.device)
+    t0 = clock.now() - elapsed
+    wall_start = time.time()
     last_save = time.time()
     while True:
-        progress = training_progress(step, s.steps, time.time() - t0, s.minutes)
+        progress = training_progress(step, s.steps, clock.now() - t0, s.minutes)
         if progress >= 1.0:
             break
         lr = cosine_lr(step, progress, s.lr, s.warmup)
@@ -255,7 +261,7 @@ def run_training(
         opt.step()
         step += 1
         tokens_seen += tokens * runtime.world_size
-        elapsed = time.time() - t0
+        elapsed = clock.now() - t0
         if step % s.log_every == 0:
             throughput = {"tok_per_s": tokens_seen / max(elapsed, 1e-6)} if tokens_seen else {}
             log.write(
@@ -281,6 +287,7 @@ def run_training(
         event="done",
         step=step,
         elapsed_min=elapsed / 60,
+        wall_min_this_session=(time.time() - wall_start) / 60,
         **(cost if tokens_seen else {}),
         **metrics,
     )

@@ -77,6 +77,26 @@ def wrap_ddp(model: torch.nn.Module, runtime: Runtime) -> torch.nn.Module:
     return torch.nn.parallel.DistributedDataParallel(model, device_ids=ids)
 
 
+class BudgetClock:
+    """The clock a run's time budget is counted on.
+
+    On a GPU it is the wall clock. On the CPU it is the process's CPU time divided by its
+    threads: on a machine that other work is loading, a run gets the compute of its budget
+    (later, not less), so two presets "at equal compute" really are, and a preset's minutes mean
+    the same on a quiet machine and a busy one. On a quiet machine the two clocks agree to within
+    the time the threads spend idle.
+    """
+
+    def __init__(self, device: torch.device, threads: int | None = None) -> None:
+        self.on_cpu = device.type == "cpu"
+        self.threads = max(1, threads or torch.get_num_threads())
+
+    def now(self) -> float:
+        if self.on_cpu:
+            return time.process_time() / self.threads
+        return time.time()
+
+
 def training_progress(step: int, steps: int, elapsed_s: float, minutes: float | None) -> float:
     """Fraction of the run done: by steps, or by wall-clock when a time budget ends it sooner.
 
