@@ -14,7 +14,7 @@ export interface LibraryFilters {
   boardId: number | null;
   captioned: '' | 'yes' | 'no';
   modelId: string;
-  sort: 'newest' | 'oldest' | 'adherence';
+  sort: 'newest' | 'oldest' | 'adherence' | 'surprise';
   trashed: boolean;
 }
 

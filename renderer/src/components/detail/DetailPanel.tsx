@@ -19,6 +19,7 @@ import { Captions } from './Captions.tsx';
 import { DetailActions, DetailToolbar } from './DetailActions.tsx';
 import { FileSection } from './FileSection.tsx';
 import { SimilarThumb } from './ItemLink.tsx';
+import { Likelihood } from './Likelihood.tsx';
 import { LineageSection } from './Lineage.tsx';
 import { ForeignSettings, RecipeTable } from './RecipeTable.tsx';
 import { ReplayStatus } from './ReplayStatus.tsx';
@@ -230,6 +231,7 @@ export function DetailPanel({
             </div>
           </Section>
         ) : null}
+        <Likelihood item={item} reload={reload} />
         <Captions item={item} reload={reload} />
         <Tags item={item} update={d.update} />
         <Boards item={item} reload={reload} />

@@ -94,6 +94,7 @@ export function LibraryToolbar({
         <option value="newest">Newest first</option>
         <option value="oldest">Oldest first</option>
         <option value="adherence">Best adherence</option>
+        <option value="surprise">Most surprising first</option>
       </select>
       <button
         type="button"

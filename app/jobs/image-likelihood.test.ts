@@ -1,0 +1,149 @@
+/**
+ * Exact bits per dimension in the library, with the smoke jetformer export and the embedded
+ * vq-ar model through the real queue and inference process: a jetformer generation and infill
+ * are stored with their own value, a vq-ar generation with none, and "measure" scores any item
+ * (a photo fitted into the model's square) and saves each value as soon as it is measured.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import sharp from 'sharp';
+import { samplingOf } from '../common/inference-contract.ts';
+import type { GenerateJob, InfillJob } from '../common/queue-contract.ts';
+import { openGallery, type Gallery } from '../gallery/index.ts';
+import { sha256 } from '../gallery/testing/helpers.ts';
+import { InferenceClient } from '../inference/client.ts';
+import { bitsPerDim } from '../inference/families/jetformer/caption.ts';
+import { JetFormerModel } from '../inference/families/jetformer/model.ts';
+import { smokeModelDir } from '../inference/families/jetformer/testing/smoke-model.ts';
+import { measureLikelihood } from '../library/measure-likelihood.ts';
+import { toModelRgb } from '../media/load-image.ts';
+import { importModelFolder } from '../models/import-model.ts';
+import { DEFAULT_MODEL_ID, resolveModel } from '../models/installed.ts';
+import { JobRunner } from './runner.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'tessera-likelihood-'));
+const client = new InferenceClient();
+let gallery: Gallery;
+let runner: JobRunner;
+let jetformerId: string;
+let direct: JetFormerModel;
+
+before(async () => {
+  jetformerId = (await importModelFolder(work, smokeModelDir())).id;
+  direct = await JetFormerModel.load(smokeModelDir(), { provider: 'cpu', threads: 1 });
+  gallery = openGallery(join(work, 'library'));
+  runner = new JobRunner({ gallery, client, resolveModel: (id) => resolveModel(work, id) });
+});
+after(async () => {
+  gallery.close();
+  await direct.release();
+  await client.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function generateWith(modelId: string): Promise<number> {
+  const model = await resolveModel(work, modelId);
+  const d = model.manifest.sampling.defaults;
+  const request: GenerateJob = {
+    kind: 'generate',
+    modelId,
+    provider: 'cpu',
+    threads: 1,
+    prompt: 'red heart',
+    negativePrompt: '',
+    style: null,
+    seed: 3,
+    imageIndex: 0,
+    bestOf: 1,
+    sampling: { ...samplingOf(d), cdk: null },
+    boardId: null,
+  };
+  const job = gallery.jobs.submit({ kind: 'generate', modelId, request });
+  await runner.drain([job.id]);
+  const done = gallery.jobs.get(job.id)!;
+  assert.equal(done.status, 'completed', JSON.stringify(done.error));
+  return (done.result as { assetIds: number[] }).assetIds[0]!;
+}
+
+const rgbOfFile = async (path: string) =>
+  new Uint8Array(await sharp(readFileSync(path)).removeAlpha().raw().toBuffer());
+
+test('a jetformer generation is stored with its exact bits per dimension; a vq-ar one without', async () => {
+  const id = await generateWith(jetformerId);
+  const item = gallery.getItem(id)!;
+  assert.equal(item.likelihood?.modelId, jetformerId);
+  const want = await bitsPerDim(direct, await rgbOfFile(item.filePath!), '', null);
+  assert.ok(Math.abs(item.likelihood.bitsPerDim - want) < 1e-6, `${item.likelihood.bitsPerDim}`);
+  assert.equal(gallery.getItem(await generateWith(DEFAULT_MODEL_ID))!.likelihood, null);
+  assert.equal(gallery.query({ sort: 'surprise' }).items[0]!.id, id);
+});
+
+test('a jetformer infill of a generation is stored with its own bits per dimension', async () => {
+  const parent = await generateWith(jetformerId);
+  const source = gallery.getItem(parent)!;
+  const model = await resolveModel(work, jetformerId);
+  const { width, height } = model.manifest.image;
+  const mask = new Uint8Array(width * height);
+  for (let y = 8; y < 16; y++) for (let x = 8; x < 16; x++) mask[y * width + x] = 1;
+  const d = model.manifest.sampling.defaults;
+  const request: InfillJob = {
+    kind: 'infill',
+    modelId: jetformerId,
+    provider: 'cpu',
+    threads: 1,
+    parentId: parent,
+    prompt: 'red heart',
+    style: null,
+    seed: 9,
+    sampling: { ...samplingOf(d), cdk: null },
+    mask: Buffer.from(mask).toString('base64'),
+    featherPx: 1,
+    boardId: null,
+  };
+  const job = gallery.jobs.submit({ kind: 'infill', modelId: jetformerId, request });
+  await runner.drain([job.id]);
+  const done = gallery.jobs.get(job.id)!;
+  assert.equal(done.status, 'completed', JSON.stringify(done.error));
+  const child = gallery.getItem((done.result as { assetIds: number[] }).assetIds[0]!)!;
+  assert.notEqual(child.sha256, source.sha256);
+  const want = await bitsPerDim(direct, await rgbOfFile(child.filePath!), '', null);
+  assert.ok(Math.abs(child.likelihood!.bitsPerDim - want) < 1e-6);
+});
+
+test('measuring scores a photo as the model sees it and saves what it measured before a failure', async () => {
+  const bytes = await sharp({
+    create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 40, b: 90 } },
+  })
+    .png()
+    .toBuffer();
+  const { assetId } = await gallery.addPhoto({
+    bytes,
+    sha256: sha256(bytes),
+    mime: 'image/png',
+    width: 64,
+    height: 48,
+    size: bytes.length,
+    exif: null,
+    origin: 'imported',
+  });
+  const model = await resolveModel(work, jetformerId);
+  const out = await measureLikelihood(gallery, client, model, [99_999, assetId], 'cpu');
+  assert.deepEqual(
+    out.failed.map((f) => f.id),
+    [99_999],
+  );
+  assert.match(out.failed[0]!.message, /no library item 99999/);
+  const want = await bitsPerDim(direct, await toModelRgb(bytes, 32, 'the photo'), '', null);
+  assert.equal(out.measured.length, 1);
+  assert.ok(Math.abs(out.measured[0]!.bitsPerDim - want) < 1e-6);
+  assert.equal(gallery.getItem(assetId)!.likelihood!.bitsPerDim, out.measured[0]!.bitsPerDim);
+
+  const vqAr = await resolveModel(work, DEFAULT_MODEL_ID);
+  await assert.rejects(
+    measureLikelihood(gallery, client, vqAr, [assetId], 'cpu'),
+    /cannot give an image's exact likelihood: choose a model whose likelihood is exact/,
+  );
+});
