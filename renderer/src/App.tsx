@@ -20,6 +20,7 @@ import { startRouteSync } from './state/route-sync.ts';
 import { loadModels } from './state/models.ts';
 import { useStore } from './state/store.ts';
 import { CaptionScreen } from './screens/caption/CaptionScreen.tsx';
+import { CompareScreen } from './screens/compare/CompareScreen.tsx';
 import { GenerateScreen } from './screens/generate/GenerateScreen.tsx';
 import { InfillScreen } from './screens/infill/InfillScreen.tsx';
 import { LibraryScreen } from './screens/library/LibraryScreen.tsx';
@@ -27,6 +28,7 @@ import { ModelsScreen } from './screens/Models.tsx';
 
 const NAV: { screen: Exclude<Screen, 'infill'>; label: string; icon: IconName; key: string }[] = [
   { screen: 'generate', label: 'Generate', icon: 'generate', key: '1' },
+  { screen: 'compare', label: 'Compare', icon: 'compare', key: '5' },
   { screen: 'library', label: 'Library', icon: 'library', key: '2' },
   { screen: 'caption', label: 'Caption', icon: 'caption', key: '3' },
   { screen: 'models', label: 'Models', icon: 'models', key: '4' },
@@ -214,7 +216,7 @@ export function App() {
     };
   }, []);
 
-  // Alt+1…4 switch screens.
+  // Alt+1…5 switch screens (Compare took 5, so the others kept their keys).
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!e.altKey || e.ctrlKey || e.metaKey) return;
@@ -272,6 +274,7 @@ export function App() {
         <ErrorBanner />
         <div className="screen-host">
           {screen === 'generate' ? <GenerateScreen /> : null}
+          {screen === 'compare' ? <CompareScreen /> : null}
           {screen === 'library' ? <LibraryScreen /> : null}
           {screen === 'infill' ? <InfillScreen /> : null}
           {screen === 'caption' ? <CaptionScreen /> : null}

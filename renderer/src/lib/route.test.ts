@@ -7,6 +7,7 @@ test('a hash names a screen and, for the Library and Infill, an item', () => {
   assert.deepEqual(routeFromHash('#/library/12'), { screen: 'library', itemId: 12 });
   assert.deepEqual(routeFromHash('#/infill/7/'), { screen: 'infill', itemId: 7 });
   assert.deepEqual(routeFromHash('#/models/3'), { screen: 'models', itemId: null });
+  assert.deepEqual(routeFromHash('#/compare'), { screen: 'compare', itemId: null });
 });
 
 test('anything else is no route (the app keeps its default screen)', () => {

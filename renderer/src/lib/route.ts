@@ -1,10 +1,10 @@
 /**
  * The open screen and item as the address's hash, so a reload (or a bookmark) comes back to
- * them: `#/generate`, `#/library/12` (item 12 in the details panel), `#/infill/12` (item 12 open
+ * them: `#/generate`, `#/compare`, `#/library/12` (item 12 in the details panel), `#/infill/12` (item 12 open
  * in Infill). Pure.
  */
 
-export const SCREENS = ['generate', 'library', 'infill', 'caption', 'models'] as const;
+export const SCREENS = ['generate', 'compare', 'library', 'infill', 'caption', 'models'] as const;
 export type RouteScreen = (typeof SCREENS)[number];
 
 export interface Route {

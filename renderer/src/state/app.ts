@@ -8,7 +8,7 @@ import { parseSession } from '../lib/generate.ts';
 import { defaultSettings, type GenerateSettings } from '../lib/settings.ts';
 import { createStore } from './store.ts';
 
-export type Screen = 'generate' | 'library' | 'infill' | 'caption' | 'models';
+export type Screen = 'generate' | 'compare' | 'library' | 'infill' | 'caption' | 'models';
 
 export interface AppState {
   screen: Screen;
