@@ -42,9 +42,14 @@ export type Decoding = z.infer<typeof decodingSchema>;
  * A diffusion model's denoising (docs/models.md §transfusion): steps, the sampler its manifest
  * lists, and for infill how often each step is resampled (RePaint). Bounds are the manifest's.
  */
+export const DIFFUSION_SAMPLER_NAMES = ['ddim', 'euler', 'heun', 'midpoint'] as const;
+export type DiffusionSampler = (typeof DIFFUSION_SAMPLER_NAMES)[number];
+
 export const diffusionSettingsSchema = z.object({
   steps: z.number().int('steps must be a whole number').min(1, 'steps must be at least 1'),
-  sampler: z.enum(['ddim', 'euler', 'heun']),
+  sampler: z.enum(DIFFUSION_SAMPLER_NAMES, {
+    error: `the sampler must be one of ${DIFFUSION_SAMPLER_NAMES.join(', ')} (the model's manifest says which it takes)`,
+  }),
   resample: z.number().int().min(1).max(20).optional(),
 });
 export type DiffusionSettingsRequest = z.infer<typeof diffusionSettingsSchema>;

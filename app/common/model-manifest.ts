@@ -5,7 +5,11 @@
  * does not list.
  */
 import { z } from 'zod';
-import { bestOfSchema } from './inference-contract.ts';
+import {
+  bestOfSchema,
+  DIFFUSION_SAMPLER_NAMES,
+  type DiffusionSampler,
+} from './inference-contract.ts';
 
 /** The newest manifest format this app understands; newer manifests are refused, not guessed. */
 export const MANIFEST_VERSION = 1;
@@ -124,9 +128,9 @@ export const jpegSchema = z.object({
  * of `timesteps` values in (0, 1), samplers that fit the objective) are checked in
  * checkDiffusion so a damaged block is named with what to do.
  */
-export const DIFFUSION_SAMPLERS = { ddpm: ['ddim'], flow: ['euler', 'heun'] } as const;
-export type DiffusionSampler = 'ddim' | 'euler' | 'heun';
-const samplerName = z.enum(['ddim', 'euler', 'heun']);
+export const DIFFUSION_SAMPLERS = { ddpm: ['ddim'], flow: ['euler', 'heun', 'midpoint'] } as const;
+export type { DiffusionSampler };
+const samplerName = z.enum(DIFFUSION_SAMPLER_NAMES);
 
 export const diffusionSchema = z.object({
   objective: z.enum(['ddpm', 'flow']),

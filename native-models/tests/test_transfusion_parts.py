@@ -25,6 +25,7 @@ from tessera_models.transfusion.schedule import (
     ddim_step,
     ddim_steps,
     euler_step,
+    flow_step,
     flow_times,
     renoise_back,
     renoise_known,
@@ -146,6 +147,35 @@ def test_both_samplers_recover_the_image_from_an_exact_prediction() -> None:
     assert np.abs(x - x0).max() < 1e-12
     assert np.array_equal(renoise_known(x0, eps, "flow", 0.0), x0)
     assert np.abs(renoise_known(x0, eps, "ddpm", 1.0) - x0).max() == 0
+
+
+@pytest.mark.parametrize(
+    ("sampler", "order", "calls"), [("euler", 1, 8), ("heun", 2, 15), ("midpoint", 2, 16)]
+)
+def test_the_flow_solvers_converge_at_their_order_with_their_network_calls(
+    sampler: str, order: int, calls: int
+) -> None:
+    # dx/dt = x from t = 1 to 0 has x(0) = x(1)/e: halving the step divides each solver's error
+    # by 2^order. Heun takes no corrector into t = 0, so its last step is Euler's (order 1 there,
+    # but that step's error is O(h²) alone).
+    made = 0
+
+    def field(x: np.ndarray, t: float) -> np.ndarray:
+        nonlocal made
+        made += 1
+        return x.copy()
+
+    def solve(steps: int) -> float:
+        x = np.ones(3)
+        ts = flow_times(steps)
+        for t, t_next in itertools.pairwise(ts):
+            x = flow_step(field, x, field(x, t), t, t_next, sampler)
+        return float(np.abs(x[0] - math.exp(-1)))
+
+    coarse = solve(8)
+    assert made == calls
+    fine = solve(16)
+    assert 0.8 * 2**order < coarse / fine < 1.25 * 2**order
 
 
 @pytest.mark.parametrize("objective", ["ddpm", "flow"])

@@ -6,7 +6,7 @@ import importlib
 from dataclasses import dataclass, field
 
 OBJECTIVES = ("ddpm", "flow")
-SAMPLERS = {"ddpm": ("ddim",), "flow": ("euler", "heun")}
+SAMPLERS = {"ddpm": ("ddim",), "flow": ("euler", "heun", "midpoint")}
 
 
 @dataclass

@@ -37,12 +37,13 @@ import onnxruntime as ort
 from tessera_models.common.decoder_io import past_names
 from tessera_models.common.prng import PURPOSE_NOISE, Prng, stream_id
 from tessera_models.text.word_tokenizer import WordTokenizer
+from tessera_models.transfusion.config import SAMPLERS
 from tessera_models.transfusion.masks import block_causal_mask_np
 from tessera_models.transfusion.schedule import (
     ddim_step,
     ddim_steps,
     ddim_x0,
-    euler_step,
+    flow_step,
     flow_times,
     flow_x0,
     renoise_back,
@@ -254,9 +255,10 @@ class TransfusionRunner:
                 if on_step is not None:
                     on_step(i, x0)
         else:
-            if settings.sampler not in ("euler", "heun"):
+            if settings.sampler not in SAMPLERS["flow"]:
                 raise ValueError(
-                    f"a flow model samples with euler or heun, not {settings.sampler!r}"
+                    f"a flow model samples with {', '.join(SAMPLERS['flow'])}, "
+                    f"not {settings.sampler!r}"
                 )
             ts = flow_times(settings.steps)
             for i in range(settings.steps):
@@ -267,11 +269,7 @@ class TransfusionRunner:
                     x = impose(x, t)
                     v = model(x, t)
                     x0 = flow_x0(x, v, t)
-                    moved = euler_step(x, v, t, t_next)
-                    if settings.sampler == "heun" and t_next > 0:
-                        v2 = model(moved, t_next)
-                        moved = euler_step(x, 0.5 * (v + v2), t, t_next)
-                    x = moved
+                    x = flow_step(model, x, v, t, t_next, settings.sampler)
                 if on_step is not None:
                     on_step(i, x0)
         x = np.clip(x, -1.0, 1.0)

@@ -10,6 +10,7 @@
  * stream, drawn in the reference loop's order (native-models/…/transfusion/reference_loop.py).
  */
 import { TesseraError } from '../../../common/errors.ts';
+import type { DiffusionSampler } from '../../../common/inference-contract.ts';
 import { Prng, PURPOSE_NOISE, streamId } from '../../engine/rng.ts';
 import type { TransfusionModel } from './model.ts';
 import {
@@ -28,7 +29,7 @@ export const MAX_RESAMPLE = 20;
 export interface DiffusionSettings {
   steps: number;
   cfgScale: number;
-  sampler: 'ddim' | 'euler' | 'heun';
+  sampler: DiffusionSampler;
   /** infill only: each step taken this many times (RePaint's r) */
   resample: number;
 }
@@ -208,7 +209,11 @@ export async function denoise(model: TransfusionModel, job: DenoiseJob): Promise
         x = impose(x, t);
         const v = await net(x, t);
         x0 = flowX0(x, v, t);
-        let moved = eulerStep(x, v, t, tNext);
+        let moved: Float64Array;
+        if (s.sampler === 'midpoint') {
+          const tMid = 0.5 * (t + tNext);
+          moved = eulerStep(x, await net(eulerStep(x, v, t, tMid), tMid), t, tNext);
+        } else moved = eulerStep(x, v, t, tNext);
         if (s.sampler === 'heun' && tNext > 0) {
           const v2 = await net(moved, tNext);
           moved = eulerStep(

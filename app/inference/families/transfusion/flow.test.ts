@@ -1,7 +1,7 @@
 /**
- * The flow objective's solvers (Euler, Heun, and RePaint's flow resampling) against the Python
- * reference loop: the smoke weights under a flow manifest (testing/flow-golden.json, written by
- * testing/flow_goldens.py), image PSNR ≥ 45 dB and the same number of network calls.
+ * The flow objective's solvers (Euler, Heun, midpoint, and RePaint's flow resampling) against
+ * the Python reference loop: the smoke weights under a flow manifest (testing/flow-golden.json,
+ * written by testing/flow_goldens.py), image PSNR ≥ 45 dB and the same number of network calls.
  */
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

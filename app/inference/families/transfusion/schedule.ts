@@ -6,7 +6,8 @@
  * ddpm: DDIM (η = 0) over S steps k_i = round((T − 1)·(1 − i/S)), then ᾱ = 1; the network
  *       predicts ε and x̂₀ = (x − √(1 − ᾱ)·ε)/√ᾱ, clipped to [−1, 1].
  * flow: Euler over S uniform steps t_i = 1 − i/S; the network predicts v = ε − x₀ and
- *       x̂₀ = x − t·v; Heun adds a corrector at every step but the last.
+ *       x̂₀ = x − t·v; Heun adds a corrector at every step but the last; the midpoint rule
+ *       takes each step with the velocity at the half-way time, reached by half an Euler step.
  */
 
 /** Python's round(): halves go to the even neighbour, so the step indices agree exactly. */

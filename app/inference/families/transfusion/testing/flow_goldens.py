@@ -1,7 +1,7 @@
 """Writes flow-golden.json: the smoke export's weights sampled under the flow objective by the
-Python reference loop (Euler, Heun, and a resampled RePaint infill), so the TypeScript flow
-solvers are held to it too. The weights were trained for ddpm, so the pictures mean nothing; the
-numbers are what matter. Run by rebuild-fixture.sh."""
+Python reference loop (Euler, Heun, midpoint, and a resampled RePaint infill), so the TypeScript
+flow solvers are held to it too. The weights were trained for ddpm, so the pictures mean nothing;
+the numbers are what matter. Run by rebuild-fixture.sh."""
 
 import base64
 import json
@@ -40,6 +40,7 @@ def main(smoke: Path, out: Path) -> None:
             ("euler", 4, 3.0, False),
             ("heun", 3, 2.0, False),
             ("heun", 3, 3.0, True),
+            ("midpoint", 3, 2.0, False),
         ):
             s = DiffusionSettings(steps, cfg, sampler, 2 if infill else 1)
             known = (source, mask) if infill else None

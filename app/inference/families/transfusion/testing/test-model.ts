@@ -13,7 +13,7 @@ export const SMOKE_DIR = join(import.meta.dirname, 'smoke');
 
 export const TEST_MODEL_DIR = process.env.TESSERA_TRANSFUSION_DIR ?? SMOKE_DIR;
 
-/** Goldens of the smoke weights under the flow objective (Euler and Heun), from Python. */
+/** Goldens of the smoke weights under the flow objective (Euler, Heun, midpoint), from Python. */
 export const FLOW_GOLDEN = join(import.meta.dirname, 'flow-golden.json');
 
 export function requireTestModel(): string {
