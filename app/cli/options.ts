@@ -5,6 +5,7 @@ import {
   type Decoding,
   type Sampling,
 } from '../common/inference-contract.ts';
+import { diffusionProblem, resolveDiffusion } from '../common/diffusion-settings.ts';
 import type { ModelManifest } from '../common/model-manifest.ts';
 import { parallelDecoding, parallelDecodingRefusal } from '../common/parallel-decoding.ts';
 import { CliError } from './errors.ts';
@@ -47,6 +48,39 @@ export function samplingFromOptions(values: Values, manifest: ModelManifest): Sa
     topP: numberOption(values, 'top-p', d.topP, b.topP),
     cdk: values.cdk === true ? d.cdk : null,
   };
+}
+
+/**
+ * --steps N and --sampler NAME (an infill also --resample N): a diffusion model's denoising
+ * settings, its manifest's defaults where not given, checked against its bounds and samplers.
+ * A model that writes its image token by token refuses them.
+ */
+export function diffusionFromOptions(
+  values: Values,
+  manifest: ModelManifest,
+  sampling: Sampling,
+  task: 'generate' | 'infill',
+): Sampling {
+  if (task === 'generate' && values.resample !== undefined)
+    throw new CliError('--resample applies to infill: it retakes each step around the hole', 2);
+  const whole = (name: string): number | undefined => {
+    const raw = values[name];
+    if (raw === undefined) return undefined;
+    const value = Number(raw);
+    if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(value))
+      throw new CliError(`--${name} must be a whole number, got "${String(raw)}"`, 2);
+    return value;
+  };
+  const asked = {
+    steps: whole('steps'),
+    sampler: typeof values.sampler === 'string' ? values.sampler : undefined,
+    resample: whole('resample'),
+  };
+  const given = Object.values(asked).some((v) => v !== undefined);
+  const problem = diffusionProblem(manifest, asked);
+  if (given && problem !== null) throw new CliError(problem, 2);
+  const diffusion = resolveDiffusion(manifest, given ? asked : undefined);
+  return diffusion === undefined ? sampling : { ...sampling, diffusion };
 }
 
 /**

@@ -24,10 +24,11 @@ const USAGE = `usage: tessera <command> [options]
 
   generate --prompt TEXT [--negative TEXT] [--style SET] [--seed N] [--cfg X] [--temperature X] [--top-k N]
            [--top-p X] [--cdk] [--count N] [--best-of N] [--model ID]
-           [--decoding plain|parallel [--window N]]
+           [--decoding plain|parallel [--window N]] [--steps N] [--sampler NAME]
            [--provider cpu|webgpu|cuda|dml|coreml] [--threads N] [--out FILE.png] [--board NAME]
   generate --replay FILE.png [--out FILE.png]
   infill   --image FILE|--item ID --mask FILE --prompt TEXT [--seed N] [--feather PX] [--out FILE.png]
+           [--steps N] [--sampler NAME] [--resample N]
   infill   --image FILE|--item ID --keep-rows N [--prompt TEXT] ...   continue from the top N model rows
   caption  FILE... [--temperature X [--top-p X] [--seed N]] [--json]
   caption  --folder DIR [--recursive] [--include-hidden] [--write-xmp] [--retry-failed]
@@ -47,6 +48,8 @@ ${JOBS_USAGE}
 
   generate and infill results land in the library (--board NAME adds them to a board too);
   --out also writes a copy. Ctrl-C pauses a running job; \`tessera jobs resume ID\` continues it.
+  --steps and --sampler set a diffusion model's denoising (its manifest's defaults, bounds and
+  samplers; \`tessera models --json\` lists them); token models take neither.
   every command: --home DIR (or TESSERA_HOME), --json, --model ID`;
 
 const OPTIONS = {
@@ -62,6 +65,9 @@ const OPTIONS = {
   cdk: { type: 'boolean' },
   decoding: { type: 'string' },
   window: { type: 'string' },
+  steps: { type: 'string' },
+  sampler: { type: 'string' },
+  resample: { type: 'string' },
   count: { type: 'string' },
   'best-of': { type: 'string' },
   model: { type: 'string' },

@@ -9,6 +9,7 @@ import {
   bestOfSchema,
   providerInfoSchema,
   providerSchema,
+  diffusionSettingsSchema,
   samplingSchema,
 } from './inference-contract.ts';
 import {
@@ -126,6 +127,14 @@ export const modelViewSchema = z.object({
   sampling: z.object({
     defaults: samplingSchema.omit({ cdk: true }).extend({ bestOf: bestOfSchema }),
     bounds: z.record(z.string(), z.tuple([z.number(), z.number()])),
+    /** a diffusion model's denoising choices (its manifest's `diffusion` block); absent for others */
+    diffusion: z
+      .object({
+        samplers: z.array(diffusionSettingsSchema.shape.sampler),
+        defaults: diffusionSettingsSchema.pick({ steps: true, sampler: true }),
+        bounds: z.object({ steps: z.tuple([z.number().int(), z.number().int()]) }),
+      })
+      .optional(),
   }),
   diskBytes: z.number().int(),
   recommendedRamBytes: z.number().int(),

@@ -4,7 +4,12 @@
  * tools read (docs/studio.md §Metadata).
  */
 import { z } from 'zod';
-import { memoryDocumentSchema, samplingSchema, providerSchema } from './inference-contract.ts';
+import {
+  memoryDocumentSchema,
+  samplingSchema,
+  providerSchema,
+  type DiffusionSampler,
+} from './inference-contract.ts';
 
 export const recipeSchema = z.object({
   tessera: z.literal(1),
@@ -70,13 +75,28 @@ export type Recipe = z.infer<typeof recipeSchema>;
 
 const fmt = (n: number) => String(Number(n.toPrecision(6)));
 
+/** Denoising samplers by the names AUTOMATIC1111 gives them (midpoint has none there). */
+export const DIFFUSION_SAMPLER_LABELS: Record<DiffusionSampler, string> = {
+  ddim: 'DDIM',
+  euler: 'Euler',
+  heun: 'Heun',
+  midpoint: 'Midpoint',
+};
+
 /** AUTOMATIC1111 infotext: the prompt, then one line of `Key: value` pairs. */
 export function toInfotext(r: Recipe): string {
+  const diffusion = r.sampling.diffusion;
   const pairs: [string, string][] = [
     ['Steps', String(r.steps)],
     [
       'Sampler',
-      r.sampling.cdk !== null ? 'CD-K' : r.sampling.temperature === 0 ? 'Greedy' : 'Top-p',
+      diffusion !== undefined
+        ? DIFFUSION_SAMPLER_LABELS[diffusion.sampler]
+        : r.sampling.cdk !== null
+          ? 'CD-K'
+          : r.sampling.temperature === 0
+            ? 'Greedy'
+            : 'Top-p',
     ],
     ['CFG scale', fmt(r.sampling.cfgScale)],
     ['Seed', String(r.seed)],
@@ -84,17 +104,23 @@ export function toInfotext(r: Recipe): string {
     ['Model hash', r.modelSha256.slice(0, 10)],
     ['Model', r.modelId],
     ['Family', r.family],
-    ['Top p', fmt(r.sampling.topP)],
-    ['Top k', String(r.sampling.topK)],
-    ['Temperature', fmt(r.sampling.temperature)],
-    [
-      'CD-K',
-      r.sampling.cdk === null
-        ? 'off'
-        : `alpha ${fmt(r.sampling.cdk.alpha)} k ${r.sampling.cdk.k} tau ${fmt(r.sampling.cdk.tau)}`,
-    ],
-    ['RNG', r.prngVersion],
   ];
+  // Token sampling's knobs mean nothing to a model that denoises the whole image at each step.
+  if (diffusion === undefined)
+    pairs.push(
+      ['Top p', fmt(r.sampling.topP)],
+      ['Top k', String(r.sampling.topK)],
+      ['Temperature', fmt(r.sampling.temperature)],
+      [
+        'CD-K',
+        r.sampling.cdk === null
+          ? 'off'
+          : `alpha ${fmt(r.sampling.cdk.alpha)} k ${r.sampling.cdk.k} tau ${fmt(r.sampling.cdk.tau)}`,
+      ],
+    );
+  else if (diffusion.resample !== undefined && diffusion.resample > 1)
+    pairs.push(['Resample', String(diffusion.resample)]);
+  pairs.push(['RNG', r.prngVersion]);
   if (r.style !== null) pairs.push(['Style', r.style]);
   const decoding = r.sampling.decoding;
   if (decoding !== undefined) {

@@ -48,7 +48,9 @@ export function recipeOf(o: ImageOutcome): Recipe {
     sampling: o.sampling,
     prngVersion: PRNG_VERSION,
     pipelineVersion: PIPELINE_VERSION,
-    steps: o.codes.length,
+    // Tokens written for token families; a diffusion model's denoising steps (its codes are
+    // the saved latent, whose length says nothing of the steps).
+    steps: o.sampling.diffusion?.steps ?? o.codes.length,
     width: o.size?.width ?? o.manifest.image.width,
     height: o.size?.height ?? o.manifest.image.height,
     provider: o.provider,

@@ -3,6 +3,7 @@
  * the installed models. Platform-neutral: the Electron main process and the web mode's HTTP
  * bridge mount the same service, so the UI behaves the same in both.
  */
+import { diffusionChoices, diffusionFor } from '../common/diffusion-settings.ts';
 import { isRunnableFamily } from '../common/model-manifest.ts';
 import { randomInt } from 'node:crypto';
 import { basename } from 'node:path';
@@ -92,6 +93,7 @@ function itemView(item: ItemSummary): ItemSummaryView {
 function modelView(m: InstalledModel, provider: Provider): ModelView | null {
   const x = m.manifest;
   if (x === null) return null;
+  const diffusion = diffusionChoices(x);
   return {
     id: x.id,
     name: x.name,
@@ -113,6 +115,7 @@ function modelView(m: InstalledModel, provider: Provider): ModelView | null {
         bestOf: x.sampling.defaults.bestOf,
       },
       bounds: x.sampling.bounds,
+      ...(diffusion === null ? {} : { diffusion }),
     },
     diskBytes: m.bytes,
     recommendedRamBytes: x.memory.recommendedRamBytes,
@@ -187,6 +190,9 @@ export class StudioService {
     'models:promptCheck': (r) => checkPrompt(this.home, r),
     'jobs:submitGenerate': async (r) => {
       const model = await resolveModel(this.home, r.modelId);
+      // Denoising settings the model cannot take are refused here, saying its range, not
+      // queued to fail; the job records the defaults it runs with.
+      const sampling = diffusionFor(model.manifest, r.sampling);
       const batchId = crypto.randomUUID();
       const jobIds = Array.from({ length: r.count }, (_, i) => {
         const request = {
@@ -200,7 +206,7 @@ export class StudioService {
           seed: r.seed,
           imageIndex: i * r.bestOf,
           bestOf: r.bestOf,
-          sampling: r.sampling,
+          sampling,
           boardId: r.boardId,
           // absent = `auto`; only models with a retrieval memory read it
           ...(r.retrieval === undefined ? {} : { retrieval: r.retrieval }),
@@ -392,6 +398,7 @@ export class StudioService {
       const model = await resolveModel(this.home, r.modelId);
       const request = {
         ...r,
+        sampling: diffusionFor(model.manifest, r.sampling),
         kind: 'infill' as const,
         modelId: model.manifest.id,
         threads: r.threads ?? 2,

@@ -1,7 +1,7 @@
 /**
  * tessera generate --prompt TEXT [--negative TEXT] [--style SET] [--seed N] [--cfg X] [--temperature X]
  *   [--top-k N] [--top-p X] [--cdk] [--count N] [--best-of N] [--model ID]
- *   [--decoding plain|parallel [--window N]]
+ *   [--decoding plain|parallel [--window N]] [--steps N] [--sampler NAME]
  *   [--provider cpu|webgpu|cuda|dml|coreml] [--threads N] --out FILE.png
  * tessera generate --replay FILE.png [--out FILE.png]
  */
@@ -20,6 +20,7 @@ import { CliError } from '../errors.ts';
 import { installedModels, resolveModel } from '../../models/installed.ts';
 import {
   decodingOption,
+  diffusionFromOptions,
   numberOption,
   outOption,
   promptOption,
@@ -165,10 +166,15 @@ export async function generateCommand(ctx: CommandContext, values: Values): Prom
   if (negativePrompt.length > 2000) throw new CliError('--negative is over 2,000 characters', 2);
   const style = styleOption(values, manifest);
   const decoding = decodingOption(values, manifest, (m) => ctx.warn(m));
-  const sampling: Sampling = {
-    ...samplingFromOptions(values, manifest),
-    ...(decoding === undefined ? {} : { decoding }),
-  };
+  const sampling: Sampling = diffusionFromOptions(
+    values,
+    manifest,
+    {
+      ...samplingFromOptions(values, manifest),
+      ...(decoding === undefined ? {} : { decoding }),
+    },
+    'generate',
+  );
   const seed = numberOption(values, 'seed', randomInt(0, 2 ** 32), [0, 0xffffffff], true);
   const count = numberOption(values, 'count', 1, [1, 64], true);
   const bestOf = numberOption(values, 'best-of', manifest.sampling.defaults.bestOf, [1, 16], true);

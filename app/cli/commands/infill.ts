@@ -31,6 +31,7 @@ import {
   promptOption,
   providerOption,
   samplingFromOptions,
+  diffusionFromOptions,
   styleOption,
   type Values,
 } from '../options.ts';
@@ -107,7 +108,12 @@ export async function infillCommand(ctx: CommandContext, values: Values): Promis
       '--decoding and --window apply to generate; an infill decodes one token per run',
       2,
     );
-  const sampling = samplingFromOptions(values, manifest);
+  const sampling = diffusionFromOptions(
+    values,
+    manifest,
+    samplingFromOptions(values, manifest),
+    'infill',
+  );
   const seed = numberOption(values, 'seed', randomInt(0, 2 ** 32), [0, 0xffffffff], true);
   const featherPx = numberOption(values, 'feather', 2, [0, 16]);
   const out = values.out === undefined ? null : outOption(values);

@@ -3,6 +3,7 @@
  * tessera models import DIR: a model folder, checked against its manifest, copied into the data
  * folder (the same import as the studio's Models screen).
  */
+import { diffusionChoices } from '../../common/diffusion-settings.ts';
 import { isRunnableFamily } from '../../common/model-manifest.ts';
 import { resolve } from 'node:path';
 import { importModelFolder } from '../../models/import-model.ts';
@@ -45,6 +46,7 @@ export async function modelsCommand(ctx: CommandContext, rest: string[] = []): P
       diskBytes: m.bytes,
       recommendedRamBytes: x.memory.recommendedRamBytes,
       metrics: x.metrics,
+      denoising: diffusionChoices(x),
     };
   });
   if (ctx.json) {
@@ -60,8 +62,13 @@ export async function modelsCommand(ctx: CommandContext, rest: string[] = []): P
       .filter(([, v]) => v !== false && v !== 'none')
       .map(([k, v]) => (v === true ? k : `${k}:${String(v)}`))
       .join(' ');
+    const d = r.denoising;
+    const denoising =
+      d === null || d === undefined
+        ? ''
+        : `\n    steps ${d.bounds.steps[0]}–${d.bounds.steps[1]} (default ${d.defaults.steps}), sampler ${d.samplers.join('|')} (default ${d.defaults.sampler})`;
     ctx.print(
-      `${r.id}  ${r.family}  ${r.image}  disk ${mib(r.diskBytes!)}  RAM ~${mib(r.recommendedRamBytes!)}  [${r.source}]${r.usable ? '' : '  (not runnable yet)'}\n    ${caps}`,
+      `${r.id}  ${r.family}  ${r.image}  disk ${mib(r.diskBytes!)}  RAM ~${mib(r.recommendedRamBytes!)}  [${r.source}]${r.usable ? '' : '  (not runnable yet)'}\n    ${caps}${denoising}`,
     );
   }
 }

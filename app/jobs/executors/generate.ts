@@ -3,6 +3,7 @@
  * p(prompt | image)), checkpointed as it goes so a pause, a crash or a power cut resumes it
  * exactly, then stored in the library with its full recipe.
  */
+import { diffusionFor } from '../../common/diffusion-settings.ts';
 import { decodingFor } from '../../common/parallel-decoding.ts';
 import type { GenerateRequest } from '../../common/inference-contract.ts';
 import {
@@ -112,7 +113,9 @@ export const executeGenerate: Executor = async (ctx) => {
   // A model that cannot check draft tokens decodes one per run, and its recipe says so.
   const { sampling, notice } = decodingFor(ctx.model.manifest, asked.sampling);
   if (notice !== null) ctx.emit({ type: 'notice', message: notice });
-  const req = { ...asked, sampling };
+  // A diffusion model's steps and sampler, its defaults where none were asked, so the recipe
+  // records what ran.
+  const req = { ...asked, sampling: diffusionFor(ctx.model.manifest, sampling) };
   const refused = req.replay === undefined ? null : wrongModel(ctx, req.replay);
   if (refused !== null) return refused;
   const cp: ImageCheckpoint = imageCheckpointSchema

@@ -5,6 +5,7 @@
  * its lineage (parent, operation, mask hash). The mask itself is kept too, so the result can be
  * replayed.
  */
+import { diffusionFor } from '../../common/diffusion-settings.ts';
 import { infillJobSchema, type InfillJob } from '../../common/queue-contract.ts';
 import type { NewGeneration } from '../../gallery/index.ts';
 import type { ExecutionContext, ExecutionOutcome, Executor } from '../execution.ts';
@@ -65,7 +66,10 @@ async function readSource(
 }
 
 export const executeInfill: Executor = async (ctx) => {
-  const req = infillJobSchema.parse(ctx.job.request);
+  const asked = infillJobSchema.parse(ctx.job.request);
+  // A diffusion model's steps and sampler, its defaults where none were asked, so the recipe
+  // records what ran.
+  const req = { ...asked, sampling: diffusionFor(ctx.model.manifest, asked.sampling) };
   const refused = req.replay === undefined ? null : wrongModel(ctx, req.replay);
   if (refused !== null) return refused;
   const source = await readSource(ctx, req);
