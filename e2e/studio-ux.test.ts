@@ -7,8 +7,11 @@
  * the Generate stage to the jobs it started.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { addSampleGeneration } from '../app/gallery/testing/sample-generation.ts';
+import { photoLike } from '../app/jobs/testing/photo-like.ts';
 import { DEFAULT_MODEL_ID } from '../app/models/installed.ts';
 import { openStudio, type Studio } from './harness.ts';
 import { seriousViolations, uncovered } from './testing/page-checks.ts';
@@ -208,4 +211,63 @@ test('a batch is one row in the queue, expandable to its images', async () => {
   await batch.getByTestId('batch-toggle').click();
   assert.equal(await batch.locator('li[data-testid^="job-"]').count(), 6);
   await studio.shot('queue-batch');
+});
+
+test('the infill canvas draws the region around the mask the model will work on, as the job records it', async () => {
+  const { page } = studio;
+  const byTestId = (id: string) => page.getByTestId(id);
+  const photo = await photoLike();
+  const file = join(studio.home, 'region-photo.png');
+  writeFileSync(file, photo.png);
+  await byTestId('nav-infill').click();
+  await byTestId('infill-file-input').setInputFiles(file);
+  await byTestId('infill-source').getByText('region-photo.png').waitFor();
+  const canvas = byTestId('mask-canvas');
+  const box = (await canvas.boundingBox())!;
+  const stroke = async (from: [number, number], to: [number, number]) => {
+    await page.mouse.move(box.x + box.width * from[0], box.y + box.height * from[1]);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * to[0], box.y + box.height * to[1], { steps: 6 });
+    await page.mouse.up();
+  };
+  const overlay = byTestId('working-region');
+  const regionShown = async () =>
+    ((await overlay.getAttribute('data-region')) ?? '').split(',').map(Number);
+  assert.equal(await overlay.count(), 0, 'nothing painted: no region');
+  await stroke([0.45, 0.5], [0.5, 0.5]);
+  await overlay.waitFor();
+  const small = await regionShown();
+  // Painted further out, the region follows the mask as it grows.
+  await stroke([0.5, 0.5], [0.7, 0.55]);
+  await page.waitForFunction(
+    (before) =>
+      document.querySelector('[data-testid="working-region"]')?.getAttribute('data-region') !==
+      before,
+    small.join(','),
+  );
+  const [x, y, width, height] = await regionShown();
+  assert.ok(width! > small[2]!, `${width} > ${small[2]}`);
+  // Drawn where those photo pixels are on the canvas (the photo fitted inside it, centred).
+  const side = Math.max(photo.width, photo.height);
+  const scale = box.width / side;
+  const drawn = (await overlay.boundingBox())!;
+  const expected = {
+    x: box.x + (x! + (side - photo.width) / 2) * scale,
+    y: box.y + (y! + (side - photo.height) / 2) * scale,
+    width: width! * scale,
+    height: height! * scale,
+  };
+  for (const k of ['x', 'y', 'width', 'height'] as const)
+    assert.ok(Math.abs(drawn[k] - expected[k]) < 1.5, `${k}: ${drawn[k]} vs ${expected[k]}`);
+  await studio.shot('infill-working-region');
+
+  await byTestId('infill-prompt').fill('red heart');
+  await byTestId('infill-submit').click();
+  await byTestId('infill-staging').getByTestId('staging-accept').waitFor({ timeout: 120_000 });
+  const jobs = await studio.web.service.handlers['jobs:list']({});
+  const job = jobs
+    .filter((j) => j.kind === 'infill' && j.status === 'completed')
+    .reduce((a, b) => (b.createdAt > a.createdAt ? b : a));
+  assert.deepEqual(job.details?.region, { x, y, width, height }, 'the region the job worked on');
+  await byTestId('staging-accept').click();
 });

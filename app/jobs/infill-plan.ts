@@ -8,17 +8,21 @@ import type { InfillJob } from '../common/queue-contract.ts';
 import { toModelRgb } from '../media/load-image.ts';
 import type { ExecutionOutcome } from './execution.ts';
 import {
-  compositeIntoOriginal,
-  decodeFull,
   maskBounds,
   maskFromModel,
+  modelMaskBounds,
+  visiblePart,
+  workingSquare,
+  worksOnRegion,
+  type Region,
+  type Square,
+} from '../common/infill-square.ts';
+import {
+  compositeIntoOriginal,
+  decodeFull,
   maskToModel,
   modelToSquare,
   squareToModel,
-  visiblePart,
-  workingSquare,
-  type Region,
-  type Square,
 } from './infill-region.ts';
 
 export interface InfillPlan {
@@ -50,7 +54,6 @@ export async function planInfill(
 ): Promise<InfillPlan | ExecutionOutcome> {
   const mask = new Uint8Array(Buffer.from(req.mask, 'base64'));
   const full = await decodeFull(source.bytes, source.name);
-  const atModelSize = full.width === width && full.height === height;
   const ownSize = req.maskWidth !== undefined || req.maskHeight !== undefined;
   if (ownSize) {
     if (req.maskWidth !== full.width || req.maskHeight !== full.height)
@@ -68,7 +71,7 @@ export async function planInfill(
       'bad-mask',
       `the mask has ${mask.length} pixels but this model works at ${width}×${height}: paint the mask again for this model`,
     );
-  if (atModelSize || width !== height)
+  if (!worksOnRegion(full, { width, height }))
     return {
       modelRgb: await toModelRgb(source.bytes, width, source.name),
       modelMask: mask,
@@ -78,7 +81,10 @@ export async function planInfill(
       finish: async (rgb) => ({ rgb }),
     };
   const fullMask = ownSize ? mask : maskFromModel(mask, width, full.width, full.height);
-  const box = maskBounds(fullMask, full.width, full.height);
+  // A mask painted over the model's view is bounded as the studio's canvas bounds it.
+  const box = ownSize
+    ? maskBounds(fullMask, full.width, full.height)
+    : modelMaskBounds(mask, width, full.width, full.height);
   if (box === null) return failed('bad-mask', 'the mask is empty: paint white where to regenerate');
   const square = workingSquare(box, full.width, full.height, width);
   // The feather is asked for in model pixels; over the original it spans as many of the model's.

@@ -1,35 +1,18 @@
 /**
  * Infill of an image that is not at the model's resolution (a photo): the model works on a square
- * region around the mask at its own resolution, and only what it filled is scaled back and
- * composited into the untouched full-resolution original through a feathered mask, so every pixel
- * outside the feathered mask keeps its exact value.
+ * region around the mask at its own resolution (app/common/infill-square.ts places it), and only
+ * what it filled is scaled back and composited into the untouched full-resolution original
+ * through a feathered mask, so every pixel outside the feathered mask keeps its exact value.
  */
 import sharp from 'sharp';
+import { visiblePart, type Square } from '../common/infill-square.ts';
 import { ImageReadError, MAX_INPUT_PIXELS } from '../media/load-image.ts';
-
-/** A rectangle in the original image's pixels. */
-export interface Region {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-/** The square the model sees, in original pixels; it may reach past the image's edges. */
-export interface Square {
-  x: number;
-  y: number;
-  side: number;
-}
 
 export interface FullImage {
   rgb: Uint8Array;
   width: number;
   height: number;
 }
-
-/** Context around the mask's bounding box, as a share of its larger side. */
-const CONTEXT = 0.5;
 
 /** The image as shown (EXIF-rotated, flattened on white), RGB at its own resolution. */
 export async function decodeFull(bytes: Buffer, what: string): Promise<FullImage> {
@@ -46,85 +29,6 @@ export async function decodeFull(bytes: Buffer, what: string): Promise<FullImage
     const detail = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
     throw new ImageReadError(`${what} is not a readable image (${detail})`);
   }
-}
-
-/**
- * A mask painted over the image as the model showed it (`size`², the image fitted inside and
- * centred, as toModelRgb does) mapped onto the image's own pixels.
- */
-export function maskFromModel(
-  modelMask: Uint8Array,
-  size: number,
-  width: number,
-  height: number,
-): Uint8Array {
-  const scale = size / Math.max(width, height);
-  const offX = (size - width * scale) / 2;
-  const offY = (size - height * scale) / 2;
-  const out = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) {
-    const my = Math.min(size - 1, Math.floor(offY + (y + 0.5) * scale));
-    for (let x = 0; x < width; x++) {
-      const mx = Math.min(size - 1, Math.floor(offX + (x + 0.5) * scale));
-      out[y * width + x] = modelMask[my * size + mx] ? 1 : 0;
-    }
-  }
-  return out;
-}
-
-/** The smallest rectangle holding every masked pixel, or null for an empty mask. */
-export function maskBounds(mask: Uint8Array, width: number, height: number): Region | null {
-  let x0 = width;
-  let y0 = height;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++)
-      if (mask[y * width + x]) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-      }
-  return x1 < 0 ? null : { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
-}
-
-/** Where a square of `side` starts on one axis: centred on the box, inside the image if it fits. */
-function place(start: number, extent: number, side: number, imageExtent: number): number {
-  if (side >= imageExtent) return Math.round((imageExtent - side) / 2);
-  const centred = Math.round(start + extent / 2 - side / 2);
-  return Math.min(Math.max(centred, 0), imageExtent - side);
-}
-
-/**
- * The square the model works on: the mask's box with context on every side (at least the model's
- * own size, so a small mask is not blown up past it; at most the image's larger side).
- */
-export function workingSquare(
-  box: Region,
-  width: number,
-  height: number,
-  modelSize: number,
-): Square {
-  const wanted = Math.ceil(Math.max(box.width, box.height) * (1 + 2 * CONTEXT));
-  const side = Math.min(Math.max(wanted, modelSize), Math.max(width, height));
-  return {
-    x: place(box.x, box.width, side, width),
-    y: place(box.y, box.height, side, height),
-    side,
-  };
-}
-
-/** The part of the square that lies inside the image: what the UI draws as the working region. */
-export function visiblePart(square: Square, width: number, height: number): Region {
-  const x = Math.max(0, square.x);
-  const y = Math.max(0, square.y);
-  return {
-    x,
-    y,
-    width: Math.min(width, square.x + square.side) - x,
-    height: Math.min(height, square.y + square.side) - y,
-  };
 }
 
 /** The square's pixels at the model's resolution (beyond the image, its edge pixels repeat). */

@@ -1,15 +1,17 @@
 /**
  * The image to infill at the model's resolution scaled up, under a canvas the mask is painted
- * on with brush and eraser (Alt erases), a brush cursor, and how much of the image the mask
- * will regenerate.
+ * on with brush and eraser (Alt erases), a brush cursor, how much of the image the mask will
+ * regenerate and, for a photo, the region around the mask the model will work on.
  */
 import { useRef, useState, type PointerEvent } from 'react';
 import type { ModelView } from '../../../../app/common/contract.ts';
+import type { Region } from '../../../../app/common/infill-square.ts';
 import { AssetImage } from '../../components/ui.tsx';
 import { pushHistory } from '../../lib/history.ts';
 import type { InfillSession, InfillSource } from '../../lib/infill.ts';
 import type { Stroke } from '../../lib/mask.ts';
 import { drawStroke, SURFACE } from '../../lib/mask-draw.ts';
+import { stageBox } from '../../lib/working-region.ts';
 import { infillSessionStore } from '../../state/infill-session.ts';
 import { surfaceContext } from './rasterize.ts';
 import { useMaskLayer } from './useMaskLayer.ts';
@@ -59,6 +61,26 @@ function usePainting(
   return { cursor, clearCursor: () => setCursor(null), onDown, onMove, onUp };
 }
 
+/** The region the model will work on, drawn over the image; what lies outside is dimmed. */
+function WorkingRegion({ region, item }: { region: Region; item: InfillSource }) {
+  const box = stageBox(region, item);
+  const pct = (v: number) => `${v * 100}%`;
+  return (
+    <div
+      className="working-region"
+      aria-hidden="true"
+      data-testid="working-region"
+      data-region={`${region.x},${region.y},${region.width},${region.height}`}
+      style={{
+        left: pct(box.left),
+        top: pct(box.top),
+        width: pct(box.width),
+        height: pct(box.height),
+      }}
+    />
+  );
+}
+
 export function MaskCanvas({
   model,
   item,
@@ -71,9 +93,10 @@ export function MaskCanvas({
   const mw = model.image.width;
   const mh = model.image.height;
   const radius = (session.brush * SURFACE) / mw / 2;
-  const { visibleRef, layer, coverage, schedule } = useMaskLayer(
+  const { visibleRef, layer, coverage, region, schedule } = useMaskLayer(
     model.image,
     session.history.present,
+    item,
   );
   const paint = usePainting(session, radius, layer, schedule);
   const small = item.width <= 128 && item.height <= 128;
@@ -102,6 +125,7 @@ export function MaskCanvas({
           onPointerUp={paint.onUp}
           onPointerCancel={paint.onUp}
         />
+        {region !== null ? <WorkingRegion region={region} item={item} /> : null}
         {paint.cursor !== null && session.jobId === null ? (
           <div
             className="brush-cursor"
@@ -119,6 +143,9 @@ export function MaskCanvas({
         {coverage === 0
           ? 'Paint over the part to regenerate.'
           : `${Math.round(coverage * 100)}% of the ${mw}×${mh} model pixels will be regenerated`}
+        {region !== null
+          ? ` · the model works on the ${region.width}×${region.height} px inside the dashed box, at ${mw}×${mh}; the rest of the ${item.width}×${item.height} image is kept as it is`
+          : ''}
       </div>
     </div>
   );
