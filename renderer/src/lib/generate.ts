@@ -5,8 +5,10 @@
  */
 import type { JobView, ModelView, RequestOf } from '../../../app/common/contract.ts';
 import {
+  clamp,
   clampToBounds,
   SAMPLING_KEYS,
+  type Denoising,
   type GenerateSettings,
   type SamplingKey,
 } from './settings.ts';
@@ -39,12 +41,30 @@ export function settingsForModel(cur: GenerateSettings, model: ModelChoice): Gen
   return {
     ...clampToBounds(next, model.sampling.bounds),
     style: cur.style !== null && model.styles.includes(cur.style) ? cur.style : null,
+    diffusion: denoisingFor(cur.diffusion, model),
+  };
+}
+
+/**
+ * The denoising settings once `model` is chosen: null for a model without them, the current
+ * ones where the model takes them (its steps pulled into its bounds), else its defaults.
+ */
+export function denoisingFor(
+  cur: Denoising | null,
+  model: Pick<ModelView, 'sampling'>,
+): Denoising | null {
+  const d = model.sampling.diffusion;
+  if (d === undefined) return null;
+  if (cur === null || !d.samplers.includes(cur.sampler)) return { ...d.defaults };
+  return {
+    steps: Math.round(clamp(cur.steps, d.bounds.steps[0], d.bounds.steps[1])),
+    sampler: cur.sampler,
   };
 }
 
 /** "Reset to the model's defaults": every sampling value from `model`, locked or not; CD-K off. */
 export function resetToModelDefaults(cur: GenerateSettings, model: ModelChoice): GenerateSettings {
-  const reset = settingsForModel({ ...cur, lockedSampling: [], cdk: null }, model);
+  const reset = settingsForModel({ ...cur, lockedSampling: [], cdk: null, diffusion: null }, model);
   return { ...reset, lockedSampling: cur.lockedSampling };
 }
 
@@ -65,10 +85,14 @@ export type GenerateRequest = RequestOf<'jobs:submitGenerate'>;
 /** The request for `seed`; `withMemory` for a model with a retrieval memory. */
 export function generateRequest(
   s: GenerateSettings,
-  model: Pick<ModelView, 'id' | 'provider'>,
+  model: Pick<ModelView, 'id' | 'provider'> & {
+    sampling?: Pick<ModelView['sampling'], 'diffusion'>;
+  },
   seed: number,
   withMemory: boolean,
 ): GenerateRequest {
+  // Steps and sampler go only to a model that declares them.
+  const diffusion = model.sampling?.diffusion === undefined ? null : s.diffusion;
   return {
     modelId: model.id,
     provider: model.provider,
@@ -85,6 +109,7 @@ export function generateRequest(
       topP: s.topP,
       cdk: s.cdk,
       ...(s.decoding === null ? {} : { decoding: s.decoding }),
+      ...(diffusion === null ? {} : { diffusion }),
     },
     boardId: s.boardId,
     // Only models with a retrieval memory read it; the others are sent nothing.

@@ -3,13 +3,18 @@
  * settings" shows field by field (docs/studio.md §Reuse and remix: InvokeAI's "Use All" clobbered
  * whatever the user had set; here each field is applied on its own). Pure: no DOM, no React.
  */
-import type { Decoding } from '../../../app/common/inference-contract.ts';
+import type { Decoding, DiffusionSampler } from '../../../app/common/inference-contract.ts';
 import type { Recipe } from '../../../app/common/recipe.ts';
 
 export interface Cdk {
   alpha: number;
   k: number;
   tau: number;
+}
+
+export interface Denoising {
+  steps: number;
+  sampler: DiffusionSampler;
 }
 
 export interface GenerateSettings {
@@ -27,6 +32,8 @@ export interface GenerateSettings {
   cdk: Cdk | null;
   /** Parallel decoding (several draft tokens checked per decoder run); null = one per run. */
   decoding: Decoding | null;
+  /** A diffusion model's denoising steps and sampler; null for a model that has none. */
+  diffusion: Denoising | null;
   /**
    * Models with a retrieval memory: give the generation the training emoji closest to the
    * prompt (`retrieval: 'auto'`) or none (`'off'`). Models without one ignore it.
@@ -55,6 +62,7 @@ export const REUSABLE_FIELDS = [
   'topP',
   'cdk',
   'decoding',
+  'diffusion',
   'memory',
 ] as const;
 export type ReusableField = (typeof REUSABLE_FIELDS)[number];
@@ -72,6 +80,7 @@ export const FIELD_LABELS: Record<ReusableField, string> = {
   topP: 'Top-p',
   cdk: 'CD-K',
   decoding: 'Parallel decoding',
+  diffusion: 'Steps and sampler',
   memory: 'Model memory',
 };
 
@@ -91,6 +100,7 @@ export function defaultSettings(): GenerateSettings {
     topP: 0.9,
     cdk: null,
     decoding: null,
+    diffusion: null,
     memory: true,
     count: 1,
     bestOf: 1,
@@ -136,6 +146,14 @@ export function storedFromRecipe(recipe: Recipe, modelHasMemory = false): Stored
     topP: recipe.sampling.topP,
     cdk: recipe.sampling.cdk,
     decoding: recipe.sampling.decoding ?? null,
+    ...(recipe.sampling.diffusion === undefined
+      ? {}
+      : {
+          diffusion: {
+            steps: recipe.sampling.diffusion.steps,
+            sampler: recipe.sampling.diffusion.sampler,
+          },
+        }),
     ...memory,
   };
 }
@@ -176,6 +194,8 @@ export function formatField(
   if (typeof value === 'boolean') return value ? 'on' : 'off';
   if (typeof value === 'object' && 'alpha' in value)
     return `α ${value.alpha}, k ${value.k}, τ ${value.tau}`;
+  if (typeof value === 'object' && 'steps' in value)
+    return `${value.steps} steps, ${value.sampler}`;
   if (typeof value === 'object') return `window ${value.window}`;
   if (typeof value === 'string') return value === '' ? '(empty)' : value;
   return String(value);

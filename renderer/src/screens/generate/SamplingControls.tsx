@@ -1,7 +1,7 @@
 /**
- * Generate's guidance and sampling sliders, each within the model's bounds, CD-K (contrastive
- * decoding) with its own three values, parallel decoding with its window, and a reset to the
- * model's defaults.
+ * Generate's denoising steps and sampler (diffusion models), guidance and sampling sliders, each
+ * within the model's bounds, CD-K (contrastive decoding) with its own three values, parallel
+ * decoding with its window, and a reset to the model's defaults.
  */
 import type { ModelView } from '../../../../app/common/contract.ts';
 import { DECODING_WINDOW } from '../../../../app/common/inference-contract.ts';
@@ -10,6 +10,7 @@ import { RangeField } from '../../components/ui.tsx';
 import { samplingBound, toggleLock } from '../../lib/generate.ts';
 import type { Cdk, GenerateSettings, SamplingKey } from '../../lib/settings.ts';
 import { updateSettings } from '../../state/app.ts';
+import { DenoisingFields } from './DenoisingFields.tsx';
 
 const CDK_ON: Cdk = { alpha: 0.5, k: 8, tau: 1 };
 
@@ -74,6 +75,7 @@ export function SamplingControls({
   ];
   return (
     <>
+      <DenoisingFields denoising={s.diffusion} model={model} />
       <RangeField
         label="Guidance (CFG)"
         value={s.cfgScale}

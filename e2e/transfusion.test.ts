@@ -1,0 +1,71 @@
+/**
+ * A diffusion model in the studio, end to end in Chromium against web mode, with the
+ * transfusion smoke export installed in the data folder: the Generate screen shows Steps and
+ * Sampler for it (from its manifest, with its defaults) and not for a token model; a generation
+ * counts denoising steps with a live preview, pauses and resumes from its saved latent, and
+ * lands in the library with the steps and sampler chosen.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { DEFAULT_MODEL_ID } from '../app/models/installed.ts';
+import { SMOKE_DIR } from '../app/inference/families/transfusion/testing/test-model.ts';
+import { openStudio, type Studio } from './harness.ts';
+
+const MODEL = (JSON.parse(readFileSync(join(SMOKE_DIR, 'manifest.json'), 'utf8')) as { id: string })
+  .id;
+
+let studio: Studio;
+before(async () => {
+  studio = await openStudio();
+  cpSync(SMOKE_DIR, join(studio.home, 'models', 'transfusion-smoke'), { recursive: true });
+  await studio.page.reload();
+});
+after(async () => {
+  await studio?.close();
+});
+
+test('Steps and Sampler for a diffusion model; progress in steps, pause and resume', async () => {
+  const { page } = studio;
+  const byTestId = (id: string) => page.getByTestId(id);
+  await byTestId('nav-generate').click();
+  await byTestId('model-select').selectOption(DEFAULT_MODEL_ID);
+  await byTestId('prompt-input').waitFor();
+  assert.equal(await byTestId('steps-input').count(), 0, 'a token model has no Steps');
+  assert.equal(await byTestId('sampler-select').count(), 0, 'a token model has no Sampler');
+
+  await byTestId('model-select').selectOption(MODEL);
+  await byTestId('steps-input').waitFor();
+  assert.equal(await byTestId('steps-input').inputValue(), '4', "the manifest's default");
+  assert.equal(await byTestId('sampler-select').inputValue(), 'ddim');
+  assert.deepEqual(
+    await byTestId('sampler-select').locator('option').allTextContents(),
+    ['DDIM (default)'],
+    "the manifest's samplers",
+  );
+
+  await byTestId('steps-input').fill('250');
+  await byTestId('prompt-input').fill('red heart');
+  await byTestId('generate-button').click();
+  await byTestId('preview-canvas').waitFor({ state: 'visible', timeout: 60_000 });
+  await page
+    .getByText(/\d+ ?\/ ?250 steps/)
+    .first()
+    .waitFor({ timeout: 60_000 });
+  await byTestId('queue-panel').getByTestId('job-pause').first().click();
+  await byTestId('queue-panel').getByTestId('job-resume').first().waitFor({ timeout: 30_000 });
+  await studio.shot('transfusion-paused');
+  const [job] = studio.web.gallery.jobs.list({ limit: 5 });
+  assert.equal(job!.status, 'paused');
+  assert.ok((job!.checkpoint as { partial: unknown } | null)?.partial, 'its latent is saved');
+
+  await byTestId('queue-panel').getByTestId('job-resume').first().click();
+  await byTestId('queue-panel').getByText('250/250 steps').first().waitFor({ timeout: 120_000 });
+  const made = studio.web.gallery.query({}).items;
+  assert.equal(made.length, 1);
+  const recipe = studio.web.gallery.getItem(made[0]!.id)!.generation!.recipe;
+  assert.equal(recipe.modelId, MODEL);
+  assert.equal(recipe.steps, 250);
+  assert.deepEqual(recipe.sampling.diffusion, { steps: 250, sampler: 'ddim' });
+});

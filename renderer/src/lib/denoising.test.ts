@@ -1,0 +1,102 @@
+/**
+ * Generate's Steps and Sampler: driven by the model list's `sampling.diffusion` (a diffusion
+ * model's manifest), kept across models that take them, dropped for models that do not, sent
+ * only to a model that declares them, and reused from a recipe.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Recipe } from '../../../app/common/recipe.ts';
+import {
+  denoisingFor,
+  generateRequest,
+  resetToModelDefaults,
+  settingsForModel,
+} from './generate.ts';
+import { defaultSettings, diffSettings, storedFromRecipe } from './settings.ts';
+
+const sampling = {
+  defaults: { cfgScale: 3, temperature: 1, topK: 0, topP: 1, bestOf: 1 },
+  bounds: { cfgScale: [0, 20] as const },
+};
+const flow = {
+  id: 'tessera/flow',
+  provider: 'cpu' as const,
+  styles: [],
+  sampling: {
+    ...sampling,
+    diffusion: {
+      samplers: ['euler' as const, 'heun' as const, 'midpoint' as const],
+      defaults: { steps: 8, sampler: 'heun' as const },
+      bounds: { steps: [1, 64] as [number, number] },
+    },
+  },
+};
+const ddpm = {
+  ...flow,
+  id: 'tessera/ddpm',
+  sampling: {
+    ...sampling,
+    diffusion: {
+      samplers: ['ddim' as const],
+      defaults: { steps: 16, sampler: 'ddim' as const },
+      bounds: { steps: [1, 250] as [number, number] },
+    },
+  },
+};
+const tokens = { id: 'tessera/vq-ar', provider: 'cpu' as const, styles: [], sampling };
+
+test("a diffusion model starts from its manifest's steps and sampler; a token model has none", () => {
+  assert.deepEqual(settingsForModel(defaultSettings(), flow).diffusion, {
+    steps: 8,
+    sampler: 'heun',
+  });
+  assert.equal(settingsForModel(defaultSettings(), tokens).diffusion, null);
+});
+
+test('the chosen settings are kept where the next model takes them, else its defaults', () => {
+  const mine = { steps: 100, sampler: 'midpoint' as const };
+  assert.deepEqual(denoisingFor(mine, flow), { steps: 64, sampler: 'midpoint' }, 'within bounds');
+  assert.deepEqual(denoisingFor(mine, ddpm), { steps: 16, sampler: 'ddim' }, 'another objective');
+  assert.equal(denoisingFor(mine, tokens), null);
+  const s = { ...defaultSettings(), diffusion: mine };
+  assert.deepEqual(resetToModelDefaults(s, flow).diffusion, { steps: 8, sampler: 'heun' });
+});
+
+test('steps and sampler are sent only to a model that declares them', () => {
+  const s = {
+    ...defaultSettings(),
+    prompt: 'red heart',
+    diffusion: { steps: 12, sampler: 'euler' as const },
+  };
+  assert.deepEqual(generateRequest(s, flow, 1, false).sampling.diffusion, {
+    steps: 12,
+    sampler: 'euler',
+  });
+  assert.equal(generateRequest(s, tokens, 1, false).sampling.diffusion, undefined);
+});
+
+test("a recipe's steps and sampler are offered for reuse", () => {
+  const recipe = {
+    modelId: 'tessera/flow',
+    prompt: 'red heart',
+    negativePrompt: '',
+    style: null,
+    seed: 4,
+    task: 'generate',
+    sampling: {
+      cfgScale: 3,
+      temperature: 1,
+      topK: 0,
+      topP: 1,
+      cdk: null,
+      diffusion: { steps: 12, sampler: 'midpoint' },
+    },
+  } as unknown as Recipe;
+  const stored = storedFromRecipe(recipe);
+  assert.deepEqual(stored.diffusion, { steps: 12, sampler: 'midpoint' });
+  const row = diffSettings(defaultSettings(), stored).find((r) => r.field === 'diffusion')!;
+  assert.deepEqual(
+    [row.label, row.current, row.stored],
+    ['Steps and sampler', '(none)', '12 steps, midpoint'],
+  );
+});
