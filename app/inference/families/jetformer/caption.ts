@@ -5,6 +5,7 @@
  * Bits per dimension run the `score` graph on the image at its levels' bin centres (midpoint
  * dequantisation: one deterministic number per image and prompt).
  */
+import { NonFiniteError } from './guided.ts';
 import type { Cache, JetFormerModel } from './model.ts';
 import { binCentres } from './pixels.ts';
 
@@ -105,6 +106,6 @@ export async function bitsPerDim(
   const ids = [sp.bos, ...model.captionIds(prompt, style), sp.eos, sp.boi!];
   const bits = await model.scoreBits(binCentres(rgb), ids);
   if (!Number.isFinite(bits))
-    throw new RangeError('the score graph returned a non-finite likelihood: re-export the model');
+    throw new NonFiniteError('the score graph returned a non-finite likelihood');
   return bits;
 }

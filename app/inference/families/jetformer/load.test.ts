@@ -3,7 +3,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { GenerateRequest } from '../../../common/inference-contract.ts';
+import type { ModelManifest } from '../../../common/model-manifest.ts';
+import { loadSession } from '../../engine/ort.ts';
 import { loadFamilyModel } from '../registry.ts';
+import { runGenerate } from './jobs.ts';
 import { JetFormerModel } from './model.ts';
 import { copyOfSmokeModel, damageGraph } from './testing/smoke-model.ts';
 
@@ -105,6 +109,65 @@ test('NaN from the mixture head during sampling fails the job with what to do', 
       ),
       (e: Error & { code?: string }) =>
         e.code === 'model-invalid' && /non-finite.*re-export it/.test(e.message),
+    );
+    await model.release();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** The generate request the job tests send, at the model's defaults. */
+function generateRequest(dir: string, manifest: ModelManifest): GenerateRequest {
+  const d = manifest.sampling.defaults;
+  return {
+    task: 'generate',
+    modelDir: dir,
+    provider: 'cpu',
+    threads: 1,
+    prompt: 'red heart',
+    negativePrompt: '',
+    style: null,
+    seed: 1,
+    imageIndex: 0,
+    sampling: { cfgScale: d.cfgScale, temperature: d.temperature, topK: 0, topP: 1, cdk: null },
+    resumeFrom: null,
+  };
+}
+
+const nonFinite = (what: RegExp) => (e: Error & { code?: string }) =>
+  e.code === 'model-invalid' && what.test(e.message) && /re-export it/.test(e.message);
+
+test("non-finite pixels from the flow's inverse during sampling fail the job with what to do", async () => {
+  const dir = copyOfSmokeModel();
+  const broken = copyOfSmokeModel();
+  try {
+    // A flow that passed its check at load and breaks later: the loaded model's inverse graph
+    // swapped for one whose weights are NaN.
+    const model = await JetFormerModel.load(dir, options);
+    damageGraph(broken, 'flow_inverse', 'nan');
+    const file = join(broken, 'flow_inverse.onnx');
+    await model.sessions.flow_inverse.session.release();
+    model.sessions.flow_inverse = await loadSession(file, options);
+    await assert.rejects(
+      runGenerate(model, generateRequest(dir, model.manifest), { stop: null }, () => {}),
+      nonFinite(/flow's inverse returned non-finite pixels/),
+    );
+    await model.release();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(broken, { recursive: true, force: true });
+  }
+});
+
+test('a score graph that returns NaN fails scoring with what to do', async () => {
+  const dir = copyOfSmokeModel();
+  try {
+    damageGraph(dir, 'score', 'nan');
+    const model = await loadFamilyModel(dir, options);
+    const rgb = Buffer.alloc(model.manifest.image.width * model.manifest.image.height * 3, 128);
+    await assert.rejects(
+      model.score(rgb.toString('base64'), []),
+      nonFinite(/score graph returned a non-finite likelihood/),
     );
     await model.release();
   } finally {

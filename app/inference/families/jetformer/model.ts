@@ -22,6 +22,7 @@ import { WordTokenizer, type WordTokenizerFile } from '../../engine/tokenizers/w
 import { readManifest } from '../manifest-file.ts';
 import { readCheckedFile } from '../model-files.ts';
 import { ModelLoadError } from '../types.ts';
+import { NonFiniteError } from './guided.ts';
 import { binCentres } from './pixels.ts';
 
 export const ROLES = [
@@ -188,13 +189,19 @@ export class JetFormerModel {
     return { z: floatData(out.z!), logdet: floatData(out.logdet!)[0]! };
   }
 
-  /** Soft tokens [N·C] -> the unclipped image (H·W·3). */
+  /**
+   * Soft tokens [N·C] -> the unclipped image (H·W·3). A NaN or infinite pixel is refused: it
+   * would otherwise be quantised to a plausible-looking black or white.
+   */
   async decode(z: Float32Array): Promise<Float32Array> {
     const g = this.gmm;
     const out = await run(this.sessions.flow_inverse.session, {
       z: float32Tensor(z, [1, g.tokens, g.tokenDim]),
     });
-    return floatData(out.image!);
+    const image = floatData(out.image!);
+    if (!image.every(Number.isFinite))
+      throw new NonFiniteError("the flow's inverse returned non-finite pixels");
+    return image;
   }
 
   async embedText(ids: number[][]): Promise<Float32Array> {
