@@ -7,7 +7,8 @@
  * the Generate stage to the jobs it started.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { addSampleGeneration } from '../app/gallery/testing/sample-generation.ts';
@@ -270,4 +271,47 @@ test('the infill canvas draws the region around the mask the model will work on,
     .reduce((a, b) => (b.createdAt > a.createdAt ? b : a));
   assert.deepEqual(job.details?.region, { x, y, width, height }, 'the region the job worked on');
   await byTestId('staging-accept').click();
+});
+
+test('caption results show each photo beside its caption, and axe-core finds nothing serious there', async () => {
+  const { page } = studio;
+  const byTestId = (id: string) => page.getByTestId(id);
+  const folder = join(studio.home, 'thumb-photos');
+  mkdirSync(folder, { recursive: true });
+  const photos: Record<string, string> = {};
+  for (const [name, width, height] of [
+    ['wide.png', 451, 300],
+    ['tall.png', 200, 333],
+    ['tiny.png', 24, 24],
+  ] as const) {
+    const { png } = await photoLike(width, height);
+    writeFileSync(join(folder, name), png);
+    photos[name] = createHash('sha256').update(png).digest('hex');
+  }
+  writeFileSync(join(folder, 'broken.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 1, 2]));
+  await byTestId('nav-caption').click();
+  await byTestId('caption-folder-input').fill(folder);
+  await byTestId('caption-start').click();
+  await byTestId('caption-progress')
+    .filter({ hasText: '4 / 4 files' })
+    .waitFor({ timeout: 120_000 });
+  const list = byTestId('caption-file-list');
+  for (const [name, sha] of Object.entries(photos)) {
+    const row = list.locator('.file-row').filter({ hasText: name });
+    const img = row.getByTestId('file-thumb').locator('img');
+    await img.waitFor();
+    assert.match((await img.getAttribute('src')) ?? '', new RegExp(sha));
+    await page.waitForFunction(
+      (el) => el !== null && (el as HTMLImageElement).complete,
+      await img.elementHandle(),
+    );
+    assert.ok(
+      await img.evaluate((el: HTMLImageElement) => el.naturalWidth > 0),
+      `${name}: its thumbnail loads`,
+    );
+  }
+  const broken = list.locator('.file-row').filter({ hasText: 'broken.jpg' });
+  assert.equal(await broken.getByTestId('file-thumb').locator('img').count(), 0, 'no photo');
+  await studio.shot('caption-thumbnails');
+  assert.deepEqual(await seriousViolations(page), []);
 });

@@ -21,6 +21,8 @@ export interface FileEntry {
   status: FileStatus;
   caption: string | null;
   message: string | null;
+  /** the library photo the file is (its thumbnail); null when it is not one */
+  sha256: string | null;
   /** for an event, its arrival number (see LiveJob.arrivals); 0 for a row read back */
   arrived: number;
 }
@@ -234,6 +236,7 @@ export function handleQueueEvent(e: QueueEvent): void {
           status: e.status,
           caption: e.caption,
           message: e.message,
+          sha256: e.sha256 ?? null,
           arrived: next.arrivals,
         });
         return { ...next, filesVersion: l.filesVersion + 1 };
@@ -290,8 +293,8 @@ export async function loadJobFiles(jobId: string): Promise<void> {
         after,
         limit: 1000,
       });
-      for (const { path, status, caption, message } of page.files) {
-        rows.push({ path, status, caption, message, arrived: 0 });
+      for (const { path, status, caption, message, sha256 } of page.files) {
+        rows.push({ path, status, caption, message, sha256, arrived: 0 });
         read.add(path);
       }
       updateLive(jobId, (l) => withHistory(l, rows, read, mark));

@@ -1,6 +1,7 @@
 /** A captioning job's per-file results: counts by status as filters, and the (virtual) list. */
 import { useMemo } from 'react';
 import type { JobView } from '../../../../app/common/contract.ts';
+import { AssetImage } from '../../components/ui.tsx';
 import { VirtualList } from '../../components/VirtualList.tsx';
 import {
   emptyFilesMessage,
@@ -12,6 +13,17 @@ import {
 import { baseName } from '../../lib/format.ts';
 import type { FileEntry, LiveJob } from '../../state/jobs.ts';
 
+/** The photo's thumbnail (served by hash, wherever the photo lies), or an empty frame. */
+function FileThumb({ f }: { f: FileEntry }) {
+  return (
+    <span className="file-thumb" data-testid="file-thumb">
+      {f.sha256 !== null ? (
+        <AssetImage sha256={f.sha256} alt={`Photo ${baseName(f.path)}`} thumb small={false} />
+      ) : null}
+    </span>
+  );
+}
+
 function FileRow({ f }: { f: FileEntry }) {
   const s = FILE_STATUSES.find((x) => x.key === f.status)!;
   const detail = f.caption ?? f.message ?? '';
@@ -20,6 +32,7 @@ function FileRow({ f }: { f: FileEntry }) {
       className={`file-row status-${f.status}`}
       title={`${f.path}${detail ? `\n${detail}` : ''}`}
     >
+      <FileThumb f={f} />
       <span className={`badge ${s.tone}`}>{s.label}</span>
       <div className="file-text">
         <div className="ellipsis">
