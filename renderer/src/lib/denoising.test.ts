@@ -1,10 +1,11 @@
 /**
  * Generate's Steps and Sampler: driven by the model list's `sampling.diffusion` (a diffusion
  * model's manifest), kept across models that take them, dropped for models that do not, sent
- * only to a model that declares them, and reused from a recipe.
+ * only to a model that declares them (an infill's too), and reused from a recipe.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { ItemDetailView } from '../../../app/common/contract.ts';
 import type { Recipe } from '../../../app/common/recipe.ts';
 import {
   denoisingFor,
@@ -12,6 +13,7 @@ import {
   resetToModelDefaults,
   settingsForModel,
 } from './generate.ts';
+import { infillRequest, itemSource, newSession } from './infill.ts';
 import { defaultSettings, diffSettings, storedFromRecipe } from './settings.ts';
 
 const sampling = {
@@ -99,4 +101,40 @@ test("a recipe's steps and sampler are offered for reuse", () => {
     [row.label, row.current, row.stored],
     ['Steps and sampler', '(none)', '12 steps, midpoint'],
   );
+});
+
+test("an infill keeps its source's steps and sampler only for a model that takes them", () => {
+  const recipe = {
+    modelId: 'tessera/ddpm',
+    prompt: 'red heart',
+    style: null,
+    sampling: {
+      cfgScale: 3,
+      temperature: 1,
+      topK: 0,
+      topP: 1,
+      cdk: null,
+      diffusion: { steps: 12, sampler: 'ddim' },
+    },
+  };
+  const source = itemSource({
+    id: 1,
+    sha256: 'a'.repeat(64),
+    title: 'heart',
+    width: 32,
+    height: 32,
+    recipe,
+    foreign: null,
+  } as unknown as ItemDetailView);
+  const session = newSession(source, [], 1);
+  const mask = Uint8Array.from([0, 255]);
+  assert.deepEqual(infillRequest(session, source, ddpm, mask, 1).sampling.diffusion, {
+    steps: 12,
+    sampler: 'ddim',
+  });
+  assert.deepEqual(infillRequest(session, source, flow, mask, 1).sampling.diffusion, {
+    steps: 8,
+    sampler: 'heun',
+  });
+  assert.equal(infillRequest(session, source, tokens, mask, 1).sampling.diffusion, undefined);
 });

@@ -10,6 +10,7 @@ import type {
   RequestOf,
 } from '../../../app/common/contract.ts';
 import { samplingOf } from '../../../app/common/inference-contract.ts';
+import { denoisingFor } from './generate.ts';
 import { historyOf, redo, undo, type History } from './history.ts';
 import { bytesToBase64, type Stroke } from './mask.ts';
 
@@ -116,6 +117,12 @@ export function infillRequest(
   mask: Uint8Array,
   seed: number,
 ): RequestOf<'jobs:submitInfill'> {
+  const { diffusion: sourceDiffusion, ...sampling } = source.recipe?.sampling ?? {
+    ...samplingOf(model.sampling.defaults),
+    cdk: null,
+  };
+  // The source's steps and sampler only where this model takes them (a token model takes none).
+  const diffusion = denoisingFor(sourceDiffusion ?? null, model);
   return {
     modelId: model.id,
     provider: model.provider,
@@ -123,8 +130,9 @@ export function infillRequest(
     style: session.style,
     seed,
     sampling: {
-      ...(source.recipe?.sampling ?? { ...samplingOf(model.sampling.defaults), cdk: null }),
+      ...sampling,
       cfgScale: session.cfgScale,
+      ...(diffusion === null ? {} : { diffusion }),
     },
     ...(source.itemId !== null ? { parentId: source.itemId } : { sourceSha256: source.sha256 }),
     mask: bytesToBase64(mask),
