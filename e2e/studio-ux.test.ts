@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { addSampleGeneration } from '../app/gallery/testing/sample-generation.ts';
 import { photoLike } from '../app/jobs/testing/photo-like.ts';
+import { encodePng } from '../app/media/png.ts';
 import { DEFAULT_MODEL_ID } from '../app/models/installed.ts';
 import { openStudio, type Studio } from './harness.ts';
 import { seriousViolations, uncovered } from './testing/page-checks.ts';
@@ -314,4 +315,107 @@ test('caption results show each photo beside its caption, and axe-core finds not
   assert.equal(await broken.getByTestId('file-thumb').locator('img').count(), 0, 'no photo');
   await studio.shot('caption-thumbnails');
   assert.deepEqual(await seriousViolations(page), []);
+});
+
+test('an item imported from ComfyUI or AUTOMATIC1111 shows its tool, seed, sampler, steps and workflow in the details', async () => {
+  const { page } = studio;
+  const byTestId = (id: string) => page.getByTestId(id);
+  const rgb = new Uint8Array(48 * 48 * 3).fill(180);
+  const graph = {
+    '3': {
+      class_type: 'KSampler',
+      inputs: {
+        seed: 8675309,
+        steps: 28,
+        cfg: 6.5,
+        sampler_name: 'dpmpp_2m',
+        scheduler: 'karras',
+        denoise: 1,
+        model: ['4', 0],
+        positive: ['6', 0],
+        negative: ['7', 0],
+      },
+    },
+    '4': {
+      class_type: 'CheckpointLoaderSimple',
+      inputs: { ckpt_name: 'sd_xl_base_1.0.safetensors' },
+    },
+    '6': { class_type: 'CLIPTextEncode', inputs: { text: 'a lighthouse at dusk', clip: ['4', 1] } },
+    '7': { class_type: 'CLIPTextEncode', inputs: { text: 'blurry', clip: ['4', 1] } },
+  };
+  const workflow = { last_node_id: 7, nodes: [{ id: 3, type: 'KSampler' }] };
+  const infotext =
+    'a red fox in snow\nNegative prompt: ugly\nSteps: 30, Sampler: Euler a, CFG scale: 7, Seed: 42, Size: 48x48, Model: v1-5';
+  const files = {
+    'comfy.png': encodePng(rgb, 48, 48, {
+      text: { prompt: JSON.stringify(graph), workflow: JSON.stringify(workflow) },
+    }),
+    'a1111.png': encodePng(
+      rgb.map((v, i) => (i % 3 === 0 ? 90 : v)),
+      48,
+      48,
+      {
+        text: { parameters: infotext },
+      },
+    ),
+  };
+  const ids: Record<string, number> = {};
+  for (const [name, png] of Object.entries(files)) {
+    const r = await studio.web.service.handlers['gallery:importUpload']({
+      name,
+      dataBase64: png.toString('base64'),
+    });
+    assert.equal(r.status, 'imported', `${name}: ${r.message}`);
+    ids[name] = r.assetId!;
+  }
+  const rowsOf = async () =>
+    Object.fromEntries(
+      await byTestId('foreign-settings')
+        .locator('tr')
+        .evaluateAll((trs) =>
+          trs.map((tr) => [
+            tr.querySelector('th')!.textContent,
+            tr.querySelector('td')!.textContent,
+          ]),
+        ),
+    ) as Record<string, string>;
+
+  await page.reload(); // the Library lists items added behind its back after a reload
+  await byTestId('nav-library').click();
+  await page.locator(`[data-testid="grid-item-${ids['comfy.png']}"]`).click();
+  await byTestId('foreign-settings').waitFor();
+  const comfy = await rowsOf();
+  assert.deepEqual(
+    [
+      comfy['Made with'],
+      comfy.Prompt,
+      comfy['Negative prompt'],
+      comfy.Seed,
+      comfy.Sampler,
+      comfy.Steps,
+    ],
+    ['ComfyUI', 'a lighthouse at dusk', 'blurry', '8675309', 'dpmpp_2m', '28'],
+  );
+  assert.equal(comfy.Model, 'sd_xl_base_1.0.safetensors');
+  const sources = byTestId('detail-panel').getByTestId('foreign-source');
+  assert.deepEqual(
+    await sources
+      .locator('summary')
+      .evaluateAll((s) => s.map((e) => e.firstChild!.textContent!.trim())),
+    ['ComfyUI workflow', 'ComfyUI prompt graph'],
+  );
+  await sources.first().locator('summary').click();
+  await sources.first().locator('pre').getByText('"last_node_id": 7').waitFor();
+  assert.deepEqual(await seriousViolations(page), []);
+  await studio.shot('detail-imported-comfyui');
+
+  await page.locator(`[data-testid="grid-item-${ids['a1111.png']}"]`).click();
+  await byTestId('detail-panel').getByText('a red fox in snow').first().waitFor();
+  const a1111 = await rowsOf();
+  assert.deepEqual(
+    [a1111['Made with'], a1111.Seed, a1111.Sampler, a1111.Steps, a1111['CFG scale']],
+    ['AUTOMATIC1111 (or a tool writing its parameters)', '42', 'Euler a', '30', '7'],
+  );
+  await sources.first().locator('summary').click();
+  assert.equal(await sources.first().locator('pre').textContent(), infotext);
 });

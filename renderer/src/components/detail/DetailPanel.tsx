@@ -21,7 +21,8 @@ import { FileSection } from './FileSection.tsx';
 import { SimilarThumb } from './ItemLink.tsx';
 import { Likelihood } from './Likelihood.tsx';
 import { LineageSection } from './Lineage.tsx';
-import { ForeignSettings, RecipeTable } from './RecipeTable.tsx';
+import { ForeignSettings } from './ForeignSettings.tsx';
+import { RecipeTable } from './RecipeTable.tsx';
 import { ReplayStatus } from './ReplayStatus.tsx';
 import { Section } from './Section.tsx';
 import { Tags } from './Tags.tsx';
@@ -219,7 +220,7 @@ export function DetailPanel({
           </Section>
         ) : null}
         {item.foreign !== null ? (
-          <Section title="Settings found in the file">
+          <Section title="Imported: what the file carried">
             <ForeignSettings foreign={item.foreign} />
           </Section>
         ) : null}

@@ -1,4 +1,4 @@
-/** A generation's recipe (lib/recipe-rows.ts), and the settings another tool left in a file. */
+/** A generation's recipe (lib/recipe-rows.ts). */
 import type { ItemDetailView } from '../../../../app/common/contract.ts';
 import { recipeRows, type RecipeValue } from '../../lib/recipe-rows.ts';
 
@@ -37,31 +37,6 @@ export function RecipeTable({ item }: { item: ItemDetailView }) {
             <td>
               <Value v={v} />
             </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-export function ForeignSettings({ foreign }: { foreign: NonNullable<ItemDetailView['foreign']> }) {
-  return (
-    <table className="kv">
-      <tbody>
-        <tr>
-          <th scope="row">Prompt</th>
-          <td>{foreign.prompt}</td>
-        </tr>
-        {foreign.negativePrompt !== '' ? (
-          <tr>
-            <th scope="row">Negative prompt</th>
-            <td>{foreign.negativePrompt}</td>
-          </tr>
-        ) : null}
-        {Object.entries(foreign.settings).map(([k, v]) => (
-          <tr key={k}>
-            <th scope="row">{k}</th>
-            <td>{v}</td>
           </tr>
         ))}
       </tbody>
