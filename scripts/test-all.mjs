@@ -55,6 +55,9 @@ const ts = run('node', [
   // starts (the CLI, the inference process, Chromium), so a second file fills the idle core.
   '--test-concurrency=2',
   '--test-reporter=spec',
+  '--test-reporter-destination=stdout',
+  '--test-reporter=./scripts/file-durations-reporter.mjs',
+  '--test-reporter-destination=stdout',
   ...findTests(['app', 'renderer', 'e2e', 'native-models/dataset', 'scripts']),
 ]);
 const tsPass = Number(/^ℹ pass (\d+)/m.exec(ts.output)?.[1] ?? 0);
