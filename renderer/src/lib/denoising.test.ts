@@ -1,7 +1,8 @@
 /**
  * Generate's Steps and Sampler: driven by the model list's `sampling.diffusion` (a diffusion
  * model's manifest), kept across models that take them, dropped for models that do not, sent
- * only to a model that declares them (an infill's too), and reused from a recipe.
+ * only to a model that declares them (an infill's too), reused from a recipe and shown in its
+ * detail rows.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -14,6 +15,7 @@ import {
   settingsForModel,
 } from './generate.ts';
 import { infillRequest, itemSource, newSession } from './infill.ts';
+import { recipeRows } from './recipe-rows.ts';
 import { defaultSettings, diffSettings, storedFromRecipe } from './settings.ts';
 
 const sampling = {
@@ -137,4 +139,49 @@ test("an infill keeps its source's steps and sampler only for a model that takes
     sampler: 'heun',
   });
   assert.equal(infillRequest(session, source, tokens, mask, 1).sampling.diffusion, undefined);
+});
+
+test("the detail panel's recipe names a diffusion model's sampler beside its steps", () => {
+  const recipe = {
+    task: 'infill',
+    modelId: 'tessera/ddpm',
+    modelSha256: 'm'.repeat(64),
+    family: 'transfusion',
+    prompt: 'red heart',
+    negativePrompt: '',
+    style: null,
+    seed: 1,
+    imageIndex: 0,
+    sampling: {
+      cfgScale: 3,
+      temperature: 1,
+      topK: 0,
+      topP: 1,
+      cdk: null,
+      diffusion: { steps: 12, sampler: 'ddim', resample: 2 },
+    },
+    steps: 12,
+    width: 32,
+    height: 32,
+    provider: 'cpu',
+    prngVersion: 'tessera-prng-v1',
+    pipelineVersion: 1,
+    tokensSha256: 't'.repeat(64),
+    parent: null,
+    selfScore: null,
+  } as unknown as NonNullable<ItemDetailView['recipe']>;
+  const rows = recipeRows({ recipe, parents: [] });
+  const at = rows.findIndex(([k]) => k === 'Steps');
+  assert.deepEqual(rows.slice(at, at + 3), [
+    ['Steps', { kind: 'text', text: '12' }],
+    ['Sampler', { kind: 'text', text: 'DDIM' }],
+    ['Resample', { kind: 'text', text: '2' }],
+  ]);
+  const tokenSampling = { ...recipe.sampling, diffusion: undefined };
+  const plain = recipeRows({ recipe: { ...recipe, sampling: tokenSampling }, parents: [] });
+  assert.equal(
+    plain.some(([k]) => k === 'Sampler'),
+    false,
+    'token models have no sampler row',
+  );
 });

@@ -4,6 +4,7 @@
  * rows only some recipes have (a retrieval reference, an infill source, a replay, a score). Pure.
  */
 import type { ItemDetailView } from '../../../app/common/contract.ts';
+import { DIFFUSION_SAMPLER_LABELS, type Recipe } from '../../../app/common/recipe.ts';
 import { formatNumber } from './format.ts';
 
 export type RecipeValue =
@@ -21,6 +22,14 @@ export type RecipeRow = [label: string, value: RecipeValue];
 
 const text = (v: string | number): RecipeValue => ({ kind: 'text', text: String(v) });
 const hash = (h: string): RecipeValue => ({ kind: 'hash', hash: h });
+
+/** A diffusion model's sampler (and an infill's resampling); none for token models. */
+function denoisingRows(d: Recipe['sampling']['diffusion']): RecipeRow[] {
+  if (d === undefined) return [];
+  const rows: RecipeRow[] = [['Sampler', text(DIFFUSION_SAMPLER_LABELS[d.sampler])]];
+  if (d.resample !== undefined && d.resample > 1) rows.push(['Resample', text(d.resample)]);
+  return rows;
+}
 
 export function recipeRows(item: Pick<ItemDetailView, 'recipe' | 'parents'>): RecipeRow[] {
   const r = item.recipe;
@@ -56,6 +65,7 @@ export function recipeRows(item: Pick<ItemDetailView, 'recipe' | 'parents'>): Re
     ['Top-p', text(formatNumber(s.topP))],
     ['CD-K', text(s.cdk === null ? 'off' : `α ${s.cdk.alpha}, k ${s.cdk.k}, τ ${s.cdk.tau}`)],
     ['Steps', text(r.steps)],
+    ...denoisingRows(s.diffusion),
     ['Size', text(`${r.width}×${r.height}`)],
     ['Provider', text(r.provider)],
     ['PRNG', text(r.prngVersion)],
