@@ -14,7 +14,7 @@ import {
 /** The newest manifest format this app understands; newer manifests are refused, not guessed. */
 export const MANIFEST_VERSION = 1;
 
-export const FAMILIES = ['vq-ar', 'jpeg-lm', 'jetformer', 'transfusion'] as const;
+export const FAMILIES = ['vq-ar', 'jpeg-lm', 'jetformer', 'transfusion', 'janus-pro'] as const;
 export type Family = (typeof FAMILIES)[number];
 
 /** Families this build can run; the inference registry's test keeps the two lists equal. */
@@ -23,6 +23,7 @@ export const RUNNABLE_FAMILIES: readonly Family[] = [
   'jpeg-lm',
   'jetformer',
   'transfusion',
+  'janus-pro',
 ];
 export const isRunnableFamily = (family: Family): boolean => RUNNABLE_FAMILIES.includes(family);
 
@@ -32,6 +33,7 @@ export const PROGRESS_UNIT: Record<Family, 'token' | 'mcu' | 'step'> = {
   'jpeg-lm': 'mcu',
   jetformer: 'token',
   transfusion: 'step',
+  'janus-pro': 'token',
 };
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a lowercase hex sha256');
@@ -73,7 +75,8 @@ const innerPath = (what: string) =>
     });
 
 export const graphSchema = z.object({
-  file: ownFile('graph files'),
+  // A path below the folder, so a converted checkpoint keeps the published layout (onnx/…).
+  file: innerPath('graph files'),
   sha256,
   bytes: z.number().int().positive(),
   opset: z.number().int().min(17),
@@ -333,6 +336,14 @@ export const manifestSchema = z
         'score',
       ],
       transfusion: ['embed_text', 'patch_in', 'decoder', 'patch_out', 'lm_head'],
+      'janus-pro': [
+        'prepare_inputs_embeds',
+        'language_model',
+        'lm_head',
+        'gen_head',
+        'gen_img_embeds',
+        'image_decode',
+      ],
     };
     for (const role of required[m.family]) {
       if (m.graphs[role] === undefined) {
@@ -343,8 +354,12 @@ export const manifestSchema = z
         });
       }
     }
-    if (m.family === 'vq-ar' && m.vq === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['vq'], message: 'a vq-ar model needs a "vq" block' });
+    if ((m.family === 'vq-ar' || m.family === 'janus-pro') && m.vq === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['vq'],
+        message: `a ${m.family} model needs a "vq" block`,
+      });
     }
     if (m.family === 'jpeg-lm') checkJpeg(m, ctx);
     if (m.family === 'jetformer' && m.gmm === undefined)
@@ -483,6 +498,13 @@ function checkDiffusion(
 }
 
 export type ModelManifest = z.infer<typeof manifestSchema>;
+
+/**
+ * The graph whose hash names a model's weights (recipes and imports find a model by it): the
+ * decoder, or for a converted Janus checkpoint its language model.
+ */
+export const identityGraph = (m: ModelManifest): z.infer<typeof graphSchema> | undefined =>
+  m.graphs.decoder ?? m.graphs.language_model;
 
 export type ManifestResult =
   | { ok: true; value: ModelManifest }

@@ -13,10 +13,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { totalmem } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { TesseraError } from '../common/errors.ts';
-import { parseManifest, type ModelManifest } from '../common/model-manifest.ts';
+import { identityGraph, parseManifest, type ModelManifest } from '../common/model-manifest.ts';
 import { installedModels } from './installed.ts';
 import {
   MAX_MANIFEST_BYTES,
@@ -82,6 +82,7 @@ async function sha256Of(dir: string, file: string, shownAs: string): Promise<str
 async function copyModelFile(from: string, file: string, to: string, maxBytes?: number) {
   const { handle } = await openModelFile(from, file, { shownAs: from, maxBytes });
   try {
+    await mkdir(dirname(join(to, file)), { recursive: true }); // a graph under onnx/, say
     await pipeline(
       handle.createReadStream({ autoClose: false }),
       createWriteStream(join(to, file), { flags: 'wx' }),
@@ -145,7 +146,7 @@ export function memoryWarning(m: ModelManifest, machineBytes: number): string | 
 
 /** A folder name for the model under <home>/models: its id, and its decoder hash. */
 function folderNameFor(m: ModelManifest): string {
-  const decoder = m.graphs.decoder?.sha256.slice(0, 10) ?? 'nodecoder';
+  const decoder = identityGraph(m)?.sha256.slice(0, 10) ?? 'nodecoder';
   return `${m.id.replace(/[^a-z0-9._-]+/g, '--')}-${decoder}`;
 }
 
@@ -163,9 +164,9 @@ export async function importModelFolder(
     );
   // Refuse a broken folder before copying gigabytes of it.
   const manifest = await validate(from, from);
-  const decoder = manifest.graphs.decoder?.sha256;
+  const decoder = identityGraph(manifest)?.sha256;
   const same = (await installedModels(home)).find(
-    (m) => m.manifest !== null && m.manifest.graphs.decoder?.sha256 === decoder,
+    (m) => m.manifest !== null && identityGraph(m.manifest)?.sha256 === decoder,
   );
   if (same !== undefined)
     throw new ModelImportError(

@@ -14,6 +14,9 @@ import { join, sep } from 'node:path';
 import { TesseraError } from '../common/errors.ts';
 import { isPlainName } from '../common/model-manifest.ts';
 
+/** A file of the folder or of a folder inside it ('onnx/model.onnx'): no way up or out. */
+const isInnerPath = (file: string): boolean => file.split('/').every(isPlainName);
+
 /** Shipped manifests are about 16 KB; anything near this is not a manifest. */
 export const MAX_MANIFEST_BYTES = 1024 ** 2;
 
@@ -43,21 +46,22 @@ const inside = (realDir: string, path: string) => path.startsWith(realDir + sep)
 /**
  * Where `file` of the model folder `dir` really is: a regular file inside the folder, or a
  * ModelFileError. A link leading outside and a link leading nowhere get the same words, so the
- * answer says nothing about the rest of the disk.
+ * answer says nothing about the rest of the disk. A file in a subfolder is checked by its real
+ * path, so a linked subfolder cannot lead out either.
  */
 export async function locateModelFile(
   dir: string,
   file: string,
   shownAs: string = dir,
 ): Promise<string> {
-  if (!isPlainName(file)) refusal('outside', file, shownAs);
+  if (!isInnerPath(file)) refusal('outside', file, shownAs);
   const realDir = await realpath(dir).catch(() => null);
   if (realDir === null) refusal('missing', file, shownAs);
   const path = join(realDir, file);
   const entry = await lstat(path).catch(() => null);
   if (entry === null) refusal('missing', file, shownAs);
   let real = path;
-  if (entry.isSymbolicLink()) {
+  if (entry.isSymbolicLink() || file.includes('/')) {
     const target = await realpath(path).catch(() => null);
     if (target === null || !inside(realDir, target)) refusal('outside', file, shownAs);
     real = target;

@@ -73,6 +73,18 @@ export function int64Tensor(values: ArrayLike<number>, dims: readonly number[]):
   );
 }
 
+/** A bool tensor (onnxruntime keeps bools as one byte each); nonzero = true. */
+export function boolTensor(
+  values: ArrayLike<number | boolean>,
+  dims: readonly number[],
+): ort.Tensor {
+  return new ort.Tensor(
+    'bool',
+    Uint8Array.from(Array.from(values), (v) => (v ? 1 : 0)),
+    dims,
+  );
+}
+
 export function float32Tensor(values: Float32Array, dims: readonly number[]): ort.Tensor {
   return new ort.Tensor('float32', values, dims);
 }

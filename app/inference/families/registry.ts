@@ -11,6 +11,7 @@ import {
   type LoadOptions,
 } from './types.ts';
 import { jetformer } from './jetformer/index.ts';
+import { janusPro } from './janus-pro/index.ts';
 import { jpegLm } from './jpeg-lm/index.ts';
 import { transfusion } from './transfusion/index.ts';
 import { vqAr } from './vq-ar/index.ts';
@@ -20,6 +21,7 @@ export const FAMILY_REGISTRY: Partial<Record<Family, FamilyDescriptor>> = {
   'jpeg-lm': jpegLm,
   jetformer,
   transfusion,
+  'janus-pro': janusPro,
 };
 
 export async function loadFamilyModel(dir: string, options: LoadOptions): Promise<FamilyModel> {

@@ -1,0 +1,95 @@
+/**
+ * Runs `janus-pro` jobs for the inference host: progress, previews of the codes so far and
+ * checkpoints as events, cancel and pause between language-model runs, and results as RGB bytes
+ * plus the codes. Captions take a picture at the understanding path's input size.
+ */
+import type {
+  CaptionRequest,
+  GenerateRequest,
+  JobResult,
+} from '../../../common/inference-contract.ts';
+import { parallelDecodingRefusal } from '../../../common/parallel-decoding.ts';
+import type { Emit, JobControl } from '../types.ts';
+import { captionTokens } from './caption.ts';
+import { decodeCodes, generateCodes } from './generate.ts';
+import type { JanusModel } from './model.ts';
+
+const PROGRESS_INTERVAL_MS = 100;
+const PREVIEW_INTERVAL_MS = 250;
+/** Captions are one short sentence; the cap keeps a rambling model from running on. */
+const CAPTION_MAX_TOKENS = 48;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+const b64 = (bytes: Uint8Array) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+
+/** The codes so far decoded, the rest of the grid filled with the last code, unsampled rows grey. */
+async function preview(model: JanusModel, codes: readonly number[]): Promise<Uint8Array> {
+  const g = model.grid;
+  const filled = [...codes, ...new Array<number>(g * g - codes.length).fill(codes.at(-1) ?? 0)];
+  const rgb = await decodeCodes(model, filled);
+  const { width } = model.manifest.image;
+  rgb.fill(128, Math.floor(codes.length / g) * (width / g) * width * 3);
+  return rgb;
+}
+
+export async function runGenerate(
+  model: JanusModel,
+  req: GenerateRequest,
+  control: JobControl,
+  emit: Emit,
+): Promise<JobResult | 'stopped'> {
+  if (req.sampling.decoding !== undefined)
+    throw new RangeError(parallelDecodingRefusal(model.manifest) ?? 'parallel decoding is off');
+  if (req.negativePrompt.trim() !== '')
+    throw new RangeError(
+      `${model.manifest.id} guides with Janus's own unconditional prompt: leave the negative prompt empty`,
+    );
+  const g = model.grid;
+  const total = g * g;
+  const started = Date.now();
+  let lastProgress = 0;
+  let lastPreview = 0;
+  const codes = await generateCodes(model, {
+    promptIds: model.promptIds(req.prompt),
+    seed: req.seed,
+    imageIndex: req.imageIndex,
+    settings: req.sampling,
+    ...(req.resumeFrom === null ? {} : { resumeFrom: req.resumeFrom.codes }),
+    afterCode: async (sofar) => {
+      await yieldToEventLoop();
+      const now = Date.now();
+      if (now - lastProgress >= PROGRESS_INTERVAL_MS) {
+        lastProgress = now;
+        const ratePerSecond = (sofar.length / Math.max(1, now - started)) * 1000;
+        emit({ type: 'progress', done: sofar.length, total, unit: 'token', ratePerSecond });
+      }
+      if (sofar.length % g === 0) {
+        emit({ type: 'checkpoint', state: { codes: [...sofar] } });
+        if (now - lastPreview >= PREVIEW_INTERVAL_MS) {
+          lastPreview = now;
+          emit({ type: 'preview', imageRgb: b64(await preview(model, sofar)), done: sofar.length });
+        }
+      }
+      return control.stop === null;
+    },
+  });
+  if (codes.length < total) {
+    if (control.stop === 'pause') emit({ type: 'paused', state: { codes } });
+    return 'stopped';
+  }
+  const ratePerSecond = (total / Math.max(1, Date.now() - started)) * 1000;
+  emit({ type: 'progress', done: total, total, unit: 'token', ratePerSecond });
+  const { width, height } = model.manifest.image;
+  const imageRgb = b64(await decodeCodes(model, codes));
+  return { task: 'generate', codes, imageRgb, width, height };
+}
+
+export async function runCaption(model: JanusModel, req: CaptionRequest): Promise<JobResult> {
+  if (req.sampling !== null)
+    throw new RangeError(`${model.manifest.id} captions greedily: leave caption sampling off`);
+  const rgb = new Uint8Array(Buffer.from(req.imageRgb, 'base64'));
+  const tokens = await captionTokens(model, rgb, CAPTION_MAX_TOKENS);
+  const eos = model.manifest.specialTokens.eos;
+  return { task: 'caption', caption: model.decode(tokens.filter((t) => t !== eos)).trim() };
+}
