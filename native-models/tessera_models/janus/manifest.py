@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from onnx import TensorProto
 from transformers import GenerationConfig, JanusConfig
 
 from tessera_models.common.manifest_parts import kv_block, memory_block, training_block
@@ -40,7 +41,12 @@ def build_manifest(
     size = grid * 2 ** (len(vq.channel_multiplier) - 1)
     entries = {}
     for role, path in graphs.items():
-        entries[role] = {**graph_entry(path, OPSET), "file": path.relative_to(out).as_posix()}
+        entry = {**graph_entry(path, OPSET), "file": path.relative_to(out).as_posix()}
+        for spec in entry["inputs"] + entry["outputs"]:
+            # graph_entry names float and int64 tensors only; the image masks are bool.
+            if spec["dtype"] == str(TensorProto.BOOL):
+                spec["dtype"] = "bool"
+        entries[role] = entry
     context = tc.max_position_embeddings
     entries["language_model"]["kv"] = kv_block(
         tc.num_hidden_layers, tc.num_key_value_heads, head_dim(config), context
