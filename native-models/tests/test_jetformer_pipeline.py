@@ -18,7 +18,12 @@ from tessera_models.jetformer import export, train
 from tessera_models.jetformer.config import load_config
 from tessera_models.jetformer.onnx_graphs import GRAPH_ROLES
 from tessera_models.jetformer.paths import run_dir
-from tessera_models.jetformer.reference_loop import GmmSettings, JetFormerRunner
+from tessera_models.jetformer.reference_loop import (
+    GmmSettings,
+    JetFormerRunner,
+    kept_tokens,
+    mean_filled,
+)
 
 
 @pytest.fixture(scope="module")
@@ -81,8 +86,25 @@ def test_goldens_reproduce_exactly(smoke_export: Path) -> None:
     golden = json.loads((smoke_export / "golden.json").read_text())
     tasks = [c["task"] for c in golden["cases"]]
     assert tasks.count("generate") == 3 and tasks.count("caption") == 2
+    assert tasks.count("infill") == 1
     for case in golden["cases"]:
-        if case["task"] == "generate":
+        if case["task"] == "infill":
+            s = case["settings"]
+            source = np.frombuffer(base64.b64decode(case["sourceRgbBase64"]), np.uint8)
+            mask = np.frombuffer(base64.b64decode(case["maskBase64"]), np.uint8).astype(bool)
+            out = runner.infill(
+                source.reshape(32, 32, 3),
+                mask.reshape(32, 32),
+                case["prompt"],
+                case["style"],
+                case["seed"],
+                GmmSettings(s["cfgScale"], s["temperatureProbs"], s["temperatureScales"]),
+                case["featherPx"],
+            )
+            tokens = np.frombuffer(base64.b64decode(case["softTokensF32Base64"]), "<f4")
+            assert np.array_equal(out.tokens.ravel(), tokens)
+            assert base64.b64encode(out.image.tobytes()).decode() == case["image"]["rgbBase64"]
+        elif case["task"] == "generate":
             s = case["settings"]
             out = runner.generate(
                 case["prompt"],
@@ -134,3 +156,33 @@ def test_evaluation_reports_exact_bits_and_the_shared_metrics(smoke_export: Path
     assert m["split"] == {"test": 3, "testUnseen": 3}
     assert m["adherenceTop5VsClassifier"] >= 0 and m["caption"]["items"] == 2
     assert "exact bits per sub-pixel" in results_table("tessera/x", m)
+
+
+@pytest.mark.slow
+def test_infill_redraws_the_hole_and_keeps_every_pixel_past_the_feather(
+    smoke_export: Path,
+) -> None:
+    runner = JetFormerRunner(smoke_export, threads=1)
+    rng = np.random.default_rng(0)
+    source = rng.integers(0, 256, (32, 32, 3), dtype=np.uint8)
+    mask = np.zeros((32, 32), bool)
+    mask[5:14, 18:27] = True
+    settings = GmmSettings(cfg_scale=3.0)
+    out = runner.infill(source, mask, "red heart", None, 5, settings, feather_px=3)
+    yy, xx = np.mgrid[0:32, 0:32]
+    ys, xs = np.nonzero(mask)
+    dist = np.sqrt((yy[..., None] - ys) ** 2 + (xx[..., None] - xs) ** 2).min(axis=-1)
+    past = dist >= 4
+    assert np.array_equal(out.image[past], source[past])
+    assert not np.array_equal(out.image[mask], source[mask])
+    # Tokens whose patch holds no masked pixel keep the encoding of the mean-filled source.
+    z, _ = runner.encode(mean_filled(source, mask))
+    keep = kept_tokens(mask, 4)
+    assert keep.sum() == 64 - 9 and np.array_equal(out.tokens[keep], z[keep])
+    # The old content of the hole does not reach the result: only the known pixels do.
+    other = source.copy()
+    other[mask] = 255 - other[mask]
+    again = runner.infill(other, mask, "red heart", None, 5, settings, feather_px=3)
+    assert np.array_equal(again.image, out.image)
+    with pytest.raises(ValueError, match="marks nothing to fill"):
+        runner.infill(source, np.zeros((32, 32), bool), "", None, 5, settings, 0)

@@ -1,8 +1,8 @@
 """Golden outputs that hold the TypeScript runner to the Python reference loop.
 
 golden.json: for fixed prompts, seeds and settings, the sampled soft tokens (f32, base64), the
-components drawn and the image; greedy captions and caption scores of test images; the exact
-bits per dimension of test images.
+components drawn and the image; one infill (golden_infill.py); greedy captions and caption
+scores of test images; the exact bits per dimension of test images.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from tessera_models.common.onnx_tools import sha256_file
 from tessera_models.common.prng import PRNG_VERSION
 from tessera_models.common.sampling import PIPELINE_VERSION
 from tessera_models.data.emoji import EmojiDataset
+from tessera_models.jetformer.golden_infill import infill_case
 from tessera_models.jetformer.reference_loop import GmmSettings, JetFormerRunner
 
 GENERATE_CASES: list[dict[str, Any]] = [
@@ -68,6 +69,8 @@ def write_goldens(model_dir: Path, data: EmojiDataset, defaults: GmmSettings) ->
                 "image": {"rgbBase64": _b64(raw), "sha256": hashlib.sha256(raw).hexdigest()},
             }
         )
+    first = data.images[data.indices("test")[0]]
+    cases.append(infill_case(runner, first, defaults, settings_json(defaults)))
     for i in data.indices("test")[:2]:
         image = data.images[i]
         rec = data.records[i]

@@ -1,4 +1,4 @@
-"""Reference `jetformer` loops on onnxruntime: generate, caption, score captions, bits per dim.
+"""Reference `jetformer` loops on onnxruntime: generate, infill, caption, score, bits per dim.
 
 The Python twin of the TypeScript family runner: same graphs, manifest and PRNG, so golden files
 hold the two together (soft tokens within 1e-3, images ≥ 45 dB).
@@ -61,6 +61,42 @@ def bin_centres(image_u8: np.ndarray) -> np.ndarray:
 def to_u8(image: np.ndarray) -> np.ndarray:
     levels = np.floor((np.clip(image, -1.0, 1.0) + 1.0) * 127.5)
     return np.minimum(levels, 255).astype(np.uint8)
+
+
+def kept_tokens(mask: np.ndarray, patch: int) -> np.ndarray:
+    """True for each token (raster order) whose patch holds no pixel to redraw."""
+    h, w = mask.shape
+    return ~mask.reshape(h // patch, patch, w // patch, patch).any(axis=(1, 3)).ravel()
+
+
+def mean_filled(image_u8: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The image with every pixel to redraw set to the known pixels' mean colour (integer
+    division, half up)."""
+    known = image_u8[~mask].astype(np.int64)
+    n = len(known)
+    out = image_u8.copy()
+    out[mask] = ((2 * known.sum(axis=0) + n) // (2 * n)).astype(np.uint8)
+    return out
+
+
+def feathered_composite(
+    original: np.ndarray, drawn: np.ndarray, mask: np.ndarray, feather_px: float
+) -> np.ndarray:
+    """`drawn` inside the mask, `original` outside, blended linearly over `feather_px` pixels of
+    Euclidean distance to the nearest masked pixel (rounded half up); where the weight is 0 the
+    original's bytes are kept."""
+    h, w = mask.shape
+    ys, xs = np.nonzero(mask)
+    yy, xx = np.mgrid[0:h, 0:w]
+    dist = np.sqrt((yy[..., None] - ys) ** 2 + (xx[..., None] - xs) ** 2).min(axis=-1)
+    dist[mask] = 0.0
+    if feather_px > 0:
+        alpha = np.where(dist == 0, 1.0, np.maximum(0.0, 1 - dist / (feather_px + 1)))
+    else:
+        alpha = (dist == 0).astype(np.float64)
+    a = alpha[..., None]
+    blended = np.floor(a * drawn + (1 - a) * original + 0.5)
+    return np.where(a == 0, original, blended).astype(np.uint8)
 
 
 def normals(prng: Prng, count: int) -> np.ndarray:
@@ -140,7 +176,11 @@ class JetFormerRunner:
         seed: int,
         settings: GmmSettings,
         image_index: int = 0,
+        known: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> Generated:
+        """`known`, for infill: (AR dims f32 [N, d], keep bool [N]); a kept token takes its known
+        dims instead of its sample, and its draws are still taken, so every other token keeps its
+        place in the sample stream."""
         caption = self.prompt_ids(prompt, style)
         guided = bool(caption) and settings.cfg_scale != 1.0
         rows = [self.vocab.prompt(caption)]
@@ -169,7 +209,7 @@ class JetFormerRunner:
                 z = g.mean + g.std * eps
             else:
                 z = mu_c + sd_c * eps
-            ar[i] = z.astype(np.float32)
+            ar[i] = known[0][i] if known is not None and known[1][i] else z.astype(np.float32)
             step = np.repeat(ar[i][None, None], len(rows), axis=0)
             hidden, cache = self.append(self.embed_image(step), cache)
             last = hidden[:, -1:]
@@ -177,6 +217,38 @@ class JetFormerRunner:
         factored = normals(noise, self.tokens * (self.token_dim - d)).astype(np.float32)
         tokens = np.concatenate([ar, factored.reshape(self.tokens, -1)], axis=1)
         return Generated(tokens=tokens, components=components, image=to_u8(self.decode(tokens)))
+
+    def infill(
+        self,
+        image_u8: np.ndarray,
+        mask: np.ndarray,
+        prompt: str,
+        style: str | None,
+        seed: int,
+        settings: GmmSettings,
+        feather_px: float,
+        image_index: int = 0,
+    ) -> Generated:
+        """Approximate infill; `mask`: bool [H, W], True = redraw. The hole is filled with the known
+        pixels' mean colour and the image encoded at its bin centres (the couplings mix every
+        patch, so an encoding of the old hole would leak it into the kept tokens). Tokens whose
+        patch holds no pixel to redraw keep their AR dims (fed as if sampled) and factored dims;
+        the others are sampled as `generate` samples them. The flow's inverse makes the picture,
+        composited into the source through the feathered mask (pixels past the feather keep
+        their bytes)."""
+        if not mask.any():
+            raise ValueError("the infill mask marks nothing to fill: paint the area to redraw")
+        if mask.all():
+            raise ValueError("the infill mask covers the whole image: generate instead")
+        keep = kept_tokens(mask, int(self.manifest["image"]["patch"]))
+        z, _ = self.encode(mean_filled(image_u8, mask))
+        d = self.ar_dims
+        out = self.generate(prompt, style, seed, settings, image_index, known=(z[:, :d], keep))
+        tokens = out.tokens.copy()
+        tokens[keep, d:] = z[keep, d:]
+        drawn = to_u8(self.decode(tokens))
+        image = feathered_composite(image_u8, drawn, mask, feather_px)
+        return Generated(tokens=tokens, components=out.components, image=image)
 
     def _image_prefix(self, image_u8: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
         """Runs [<boi>, image tokens, <bos>]: the hidden state after <bos>, and the cache."""

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import { bitsPerDim, captionImage, scoreImage } from './caption.ts';
 import { generateTokens } from './generate.ts';
 import type { GmmSettings } from './guided.ts';
+import { infillImage } from './infill.ts';
 import { JetFormerModel } from './model.ts';
 import { toU8 } from './pixels.ts';
 import { psnr } from './testing/psnr.ts';
@@ -40,7 +41,21 @@ interface LikelihoodCase {
   style: string;
   bitsPerDim: number;
 }
-type Case = GenerateCase | CaptionCase | LikelihoodCase;
+interface InfillCase {
+  task: 'infill';
+  prompt: string;
+  style: string | null;
+  seed: number;
+  imageIndex: number;
+  featherPx: number;
+  settings: GmmSettings;
+  sourceRgbBase64: string;
+  maskBase64: string;
+  components: number[];
+  softTokensF32Base64: string;
+  image: { rgbBase64: string };
+}
+type Case = GenerateCase | CaptionCase | LikelihoodCase | InfillCase;
 
 const bytes = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64'));
 
@@ -97,5 +112,63 @@ test('exact bits per dimension match the reference loop', async () => {
   for (const c of lik) {
     const bits = await bitsPerDim(model, bytes(c.sourceRgbBase64), c.prompt, c.style);
     assert.ok(Math.abs(bits - c.bitsPerDim) <= 1e-4, `${bits} vs ${c.bitsPerDim}`);
+  }
+});
+
+test('infill matches the reference loop, and every pixel past the feather keeps its bytes', async () => {
+  const infills = cases.filter((c): c is InfillCase => c.task === 'infill');
+  assert.ok(infills.length > 0);
+  const { width, height } = model.manifest.image;
+  const d = model.gmm.arDims;
+  const c = model.gmm.tokenDim;
+  for (const g of infills) {
+    const source = bytes(g.sourceRgbBase64);
+    const mask = bytes(g.maskBase64);
+    const out = await infillImage(
+      model,
+      {
+        task: 'infill',
+        modelDir: model.dir,
+        provider: 'cpu',
+        threads: 2,
+        prompt: g.prompt,
+        style: g.style,
+        seed: g.seed,
+        imageIndex: g.imageIndex,
+        sampling: { cfgScale: 1, temperature: 1, topK: 0, topP: 1, cdk: null },
+        imageRgb: '',
+        mask: g.maskBase64,
+        featherPx: g.featherPx,
+      },
+      source,
+      mask,
+      g.settings,
+      async () => true,
+    );
+    assert.ok(out !== null);
+    const want = new Float32Array(bytes(g.softTokensF32Base64).buffer.slice(0));
+    let worst = 0;
+    for (let i = 0; i < model.gmm.tokens; i++)
+      for (let j = 0; j < d; j++)
+        worst = Math.max(worst, Math.abs(out.ar[i * d + j]! - want[i * c + j]!));
+    assert.ok(worst <= TOKEN_TOLERANCE, `infill soft tokens differ by ${worst}`);
+    const p = psnr(out.rgb, bytes(g.image.rgbBase64));
+    assert.ok(p >= MIN_PSNR, `infill image PSNR ${p.toFixed(1)} dB`);
+    // Past the feather (farther than featherPx + 1 from every masked pixel) the source's bytes.
+    let kept = 0;
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < width; x++) {
+        let near = false;
+        for (let q = 0; q < mask.length && !near; q++)
+          if (mask[q] !== 0)
+            near = Math.hypot((q % width) - x, Math.floor(q / width) - y) < g.featherPx + 1;
+        if (near) continue;
+        kept++;
+        for (let ch = 0; ch < 3; ch++) {
+          const i = (y * width + x) * 3 + ch;
+          assert.equal(out.rgb[i], source[i], `pixel ${x},${y}`);
+        }
+      }
+    assert.ok(kept > (width * height) / 2, `${kept} pixels past the feather`);
   }
 });

@@ -1,10 +1,13 @@
 /**
- * Approximate infill: the flow mixes the whole image, so no soft token belongs to masked pixels
- * alone. The source is encoded at its bin centres; every token whose 4×4 patch holds no masked
- * pixel keeps the source's soft token (AR dims fed to the decoder as if sampled, factored dims
- * as they are), the others are sampled by the guided loop, and the flow's inverse makes the
- * picture. Known pixels outside the mask are then copied back exactly (a feathered composite),
- * which is why the manifest declares infill `approximate`.
+ * Approximate infill, the twin of native-models' reference_loop.infill: the flow mixes the whole
+ * image, so no soft token belongs to masked pixels alone. The hole is first filled with the known
+ * pixels' mean colour (an encoding of what the hole held would leak it into every kept token)
+ * and the image encoded at its bin centres; every token whose 4×4 patch holds no masked pixel
+ * keeps that soft token (AR dims fed to the decoder as if sampled, factored dims as they are),
+ * the others are sampled by the guided loop, and the flow's inverse makes the picture. Known
+ * pixels are then composited back through the feathered mask, so every pixel past the feather
+ * keeps its exact bytes; the kept tokens only approximate the known pixels, which is why the
+ * manifest declares infill `approximate`.
  */
 import type { InfillRequest } from '../../../common/inference-contract.ts';
 import { featheredComposite } from '../../engine/image/composite.ts';
@@ -25,6 +28,22 @@ export function keptTokens(mask: Uint8Array, width: number, patch: number): Uint
   return keep;
 }
 
+/** The image with every masked pixel set to the unmasked pixels' mean colour (half up). */
+export function meanFilled(rgb: Uint8Array, mask: Uint8Array): Uint8Array {
+  const sum = [0, 0, 0];
+  let n = 0;
+  for (let p = 0; p < mask.length; p++)
+    if (mask[p] === 0) {
+      n++;
+      for (let c = 0; c < 3; c++) sum[c]! += rgb[p * 3 + c]!;
+    }
+  const mean = sum.map((s) => Math.floor((2 * s + n) / (2 * n)));
+  const out = rgb.slice();
+  for (let p = 0; p < mask.length; p++)
+    if (mask[p] !== 0) for (let c = 0; c < 3; c++) out[p * 3 + c] = mean[c]!;
+  return out;
+}
+
 export async function infillImage(
   model: JetFormerModel,
   req: InfillRequest,
@@ -42,7 +61,7 @@ export async function infillImage(
     throw new InfillMaskError(
       'the infill mask covers the whole image: generate instead, or leave some pixels unmasked',
     );
-  const { z } = await model.encode(binCentres(source));
+  const { z } = await model.encode(binCentres(meanFilled(source, mask)));
   const known = new Float32Array(n * d);
   for (let i = 0; i < n; i++) known.set(z.subarray(i * c, i * c + d), i * d);
   const noise = factoredDims(model, req.seed, req.imageIndex);
