@@ -24,7 +24,12 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from tessera_models.common.decoder_io import OPSET, FlatCacheDecoder, past_names, present_names
+from tessera_models.common.graph_export import (
+    EmbedText,
+    example_cache,
+    export_cached_decoder,
+    export_graph,
+)
 from tessera_models.jetformer.gemma import additive_mask
 from tessera_models.jetformer.model import JetFormer
 
@@ -45,15 +50,6 @@ class FlowInverse(nn.Module):
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return self.model.decode(z)
-
-
-class EmbedText(nn.Module):
-    def __init__(self, model: JetFormer) -> None:
-        super().__init__()
-        self.emb = model.text_emb
-
-    def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
-        return self.emb(input_ids)
 
 
 class EmbedImage(nn.Module):
@@ -92,26 +88,6 @@ class Score(nn.Module):
         return self.model.score_bits(image, prompt_ids)
 
 
-def _export(
-    module: nn.Module,
-    args: tuple[torch.Tensor, ...],
-    path: Path,
-    inputs: list[str],
-    outputs: list[str],
-    axes: dict[str, dict[int, str]],
-) -> None:
-    torch.onnx.export(
-        module.eval(),
-        args,
-        str(path),
-        input_names=inputs,
-        output_names=outputs,
-        dynamic_axes=axes,
-        opset_version=OPSET,
-        dynamo=False,
-    )
-
-
 def export_all(model: JetFormer, folder: Path) -> dict[str, Path]:
     """Writes every graph into `folder`; returns role -> path."""
     fc, dc = model.flow_config, model.config
@@ -120,7 +96,7 @@ def export_all(model: JetFormer, folder: Path) -> dict[str, Path]:
     z = torch.randn(b, n, c)
     paths = {role: folder / f"{role}.onnx" for role in GRAPH_ROLES}
     batch = {0: "batch"}
-    _export(
+    export_graph(
         FlowForward(model),
         (image,),
         paths["flow_forward"],
@@ -128,7 +104,7 @@ def export_all(model: JetFormer, folder: Path) -> dict[str, Path]:
         ["z", "logdet"],
         {"image": batch, "z": batch, "logdet": batch},
     )
-    _export(
+    export_graph(
         FlowInverse(model),
         (z,),
         paths["flow_inverse"],
@@ -137,7 +113,7 @@ def export_all(model: JetFormer, folder: Path) -> dict[str, Path]:
         {"z": batch, "image": batch},
     )
     seq = {0: "batch", 1: "seq"}
-    _export(
+    export_graph(
         EmbedText(model),
         (torch.randint(0, dc.vocab_size, (b, 3)),),
         paths["embed_text"],
@@ -145,7 +121,7 @@ def export_all(model: JetFormer, folder: Path) -> dict[str, Path]:
         ["inputs_embeds"],
         {"input_ids": seq, "inputs_embeds": seq},
     )
-    _export(
+    export_graph(
         EmbedImage(model),
         (torch.randn(b, 3, dc.ar_dims),),
         paths["embed_image"],
@@ -154,7 +130,7 @@ def export_all(model: JetFormer, folder: Path) -> dict[str, Path]:
         {"z_ar": seq, "inputs_embeds": seq},
     )
     hidden = torch.randn(b, 3, dc.width)
-    _export(
+    export_graph(
         GmmHeadGraph(model),
         (hidden,),
         paths["gmm_head"],
@@ -162,7 +138,7 @@ def export_all(model: JetFormer, folder: Path) -> dict[str, Path]:
         ["mix_logits", "means", "scales"],
         {"hidden": seq, "mix_logits": seq, "means": seq, "scales": seq},
     )
-    _export(
+    export_graph(
         TextHead(model),
         (hidden,),
         paths["text_head"],
@@ -171,7 +147,7 @@ def export_all(model: JetFormer, folder: Path) -> dict[str, Path]:
         {"hidden": seq, "logits": seq},
     )
     export_decoder(model, paths["decoder"])
-    _export(
+    export_graph(
         Score(model),
         (image, torch.randint(0, dc.vocab_size, (b, 4))),
         paths["score"],
@@ -199,21 +175,13 @@ def export_decoder(model: JetFormer, path: Path) -> None:
     b, s, p = 2, 3, 4
     embeds = torch.randn(b, s, dc.width)
     positions = torch.arange(p, p + s).expand(b, s)
-    past = [torch.randn(b, dc.kv_heads, p, dc.head_dim) for _ in range(2 * dc.layers)]
+    past = example_cache(b, dc.kv_heads, p, dc.head_dim, dc.layers)
     mask = additive_mask(torch.ones(b, s, dtype=torch.bool), torch.ones(b, p, dtype=torch.bool))
-    axes: dict[str, dict[int, str]] = {
-        "inputs_embeds": {0: "batch", 1: "seq"},
-        "position_ids": {0: "batch", 1: "seq"},
-        "attention_mask": {0: "batch", 2: "seq", 3: "past_and_seq"},
-        "hidden": {0: "batch", 1: "seq"},
-    }
-    axes |= {name: {0: "batch", 2: "past"} for name in past_names(dc.layers)}
-    axes |= {name: {0: "batch", 2: "past_and_seq"} for name in present_names(dc.layers)}
-    _export(
-        FlatCacheDecoder(model.decoder),
+    export_cached_decoder(
+        model.decoder,
         (embeds, positions, mask, *past),
         path,
-        ["inputs_embeds", "position_ids", "attention_mask", *past_names(dc.layers)],
-        ["hidden", *present_names(dc.layers)],
-        axes,
+        layers=dc.layers,
+        first_input="inputs_embeds",
+        first_output="hidden",
     )

@@ -19,12 +19,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from tessera_models.common.decoder_io import (
-    OPSET,
-    FlatCacheDecoder,
-    past_names,
-    present_names,
-)
+from tessera_models.common.decoder_io import past_names, present_names
+from tessera_models.common.graph_export import example_cache, export_cached_decoder, export_graph
 from tessera_models.jpeg_lm.llama import Llama, causal_mask, hf_additive_mask
 
 
@@ -53,8 +49,7 @@ def _example(model: Llama) -> tuple[torch.Tensor, torch.Tensor, list[torch.Tenso
     b, s, p = 2, 3, 4
     ids = torch.randint(0, cfg.vocab_size, (b, s))
     positions = torch.arange(p, p + s).expand(b, s)
-    past = [torch.randn(b, cfg.heads, p, cfg.head_dim) for _ in range(2 * cfg.layers)]
-    return ids, positions, past
+    return ids, positions, example_cache(b, cfg.heads, p, cfg.head_dim, cfg.layers)
 
 
 def export_decoder(model: Llama, path: Path) -> None:
@@ -68,23 +63,17 @@ def export_decoder(model: Llama, path: Path) -> None:
         past_len=c,
         past_valid=torch.arange(c).expand(b, c) < c - 1,
     )
-    axes: dict[str, dict[int, str]] = {
-        "input_ids": {0: "batch", 1: "seq"},
-        "position_ids": {0: "batch", 1: "seq"},
-        "attention_mask": {0: "batch", 2: "seq", 3: "slots_and_seq"},
-        "logits": {0: "batch", 1: "seq"},
-    }
-    axes |= {n: {0: "batch", 2: "slots"} for n in past_names(cfg.layers)}
-    axes |= {n: {0: "batch", 2: "seq"} for n in present_names(cfg.layers)}
-    torch.onnx.export(
-        FlatCacheDecoder(model, slots=True).eval(),
+    export_cached_decoder(
+        model,
         (ids, positions, mask, *past),
-        str(path),
-        input_names=["input_ids", "position_ids", "attention_mask", *past_names(cfg.layers)],
-        output_names=["logits", *present_names(cfg.layers)],
-        dynamic_axes=axes,
-        opset_version=OPSET,
-        dynamo=False,
+        path,
+        layers=cfg.layers,
+        first_input="input_ids",
+        first_output="logits",
+        past="slots",
+        total="slots_and_seq",
+        present="seq",
+        slots=True,
     )
 
 
@@ -104,15 +93,13 @@ def export_hf(model: Llama, folder: Path, special: dict[str, int]) -> Path:
     axes |= {n: {0: "batch_size", 2: "past_sequence_length"} for n in past_names(cfg.layers)}
     axes |= {n: {0: "batch_size", 2: "total_sequence_length"} for n in present_names(cfg.layers)}
     path = folder / "onnx" / "model.onnx"
-    torch.onnx.export(
-        HfDecoder(model).eval(),
+    export_graph(
+        HfDecoder(model),
         (ids, mask_2d, positions, *past),
-        str(path),
-        input_names=["input_ids", "attention_mask", "position_ids", *past_names(cfg.layers)],
-        output_names=["logits", *present_names(cfg.layers)],
-        dynamic_axes=axes,
-        opset_version=OPSET,
-        dynamo=False,
+        path,
+        ["input_ids", "attention_mask", "position_ids", *past_names(cfg.layers)],
+        ["logits", *present_names(cfg.layers)],
+        axes,
     )
     config = {
         "architectures": ["LlamaForCausalLM"],

@@ -20,20 +20,16 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from tessera_models.common.decoder_io import OPSET, FlatCacheDecoder, past_names, present_names
+from tessera_models.common.graph_export import (
+    EmbedText,
+    example_cache,
+    export_cached_decoder,
+    export_graph,
+)
 from tessera_models.transfusion.masks import block_causal_mask_np
 from tessera_models.transfusion.model import Transfusion
 
 GRAPH_ROLES = ("embed_text", "patch_in", "decoder", "patch_out", "lm_head")
-
-
-class EmbedText(nn.Module):
-    def __init__(self, model: Transfusion) -> None:
-        super().__init__()
-        self.emb = model.text_emb
-
-    def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
-        return self.emb(input_ids)
 
 
 class PatchInGraph(nn.Module):
@@ -54,33 +50,13 @@ class Linear(nn.Module):
         return self.layer(hidden)
 
 
-def _export(
-    module: nn.Module,
-    args: tuple[torch.Tensor, ...],
-    path: Path,
-    inputs: list[str],
-    outputs: list[str],
-    axes: dict[str, dict[int, str]],
-) -> None:
-    torch.onnx.export(
-        module.eval(),
-        args,
-        str(path),
-        input_names=inputs,
-        output_names=outputs,
-        dynamic_axes=axes,
-        opset_version=OPSET,
-        dynamo=False,
-    )
-
-
 def export_all(model: Transfusion, folder: Path) -> dict[str, Path]:
     """Writes every graph into `folder`; returns role -> path."""
     c = model.config
     b = 2
     paths = {role: folder / f"{role}.onnx" for role in GRAPH_ROLES}
     seq = {0: "batch", 1: "seq"}
-    _export(
+    export_graph(
         EmbedText(model),
         (torch.randint(0, c.vocab_size, (b, 3)),),
         paths["embed_text"],
@@ -89,7 +65,7 @@ def export_all(model: Transfusion, folder: Path) -> dict[str, Path]:
         {"input_ids": seq, "inputs_embeds": seq},
     )
     batch = {0: "batch"}
-    _export(
+    export_graph(
         PatchInGraph(model),
         (torch.randn(b, c.patches, c.patch_dim), torch.rand(b)),
         paths["patch_in"],
@@ -98,7 +74,7 @@ def export_all(model: Transfusion, folder: Path) -> dict[str, Path]:
         {"x_t": batch, "t": batch, "inputs_embeds": batch},
     )
     hidden = torch.randn(b, c.patches, c.width)
-    _export(
+    export_graph(
         Linear(model.patch_out),
         (hidden,),
         paths["patch_out"],
@@ -106,7 +82,7 @@ def export_all(model: Transfusion, folder: Path) -> dict[str, Path]:
         ["prediction"],
         {"hidden": batch, "prediction": batch},
     )
-    _export(
+    export_graph(
         Linear(model.lm_head),
         (torch.randn(b, 3, c.width),),
         paths["lm_head"],
@@ -123,23 +99,15 @@ def export_decoder(model: Transfusion, path: Path) -> None:
     b, s, p = 2, 3, 4
     embeds = torch.randn(b, s, c.width)
     positions = torch.arange(p, p + s).expand(b, s)
-    past = [torch.randn(b, c.heads, p, c.head_dim) for _ in range(2 * c.layers)]
+    past = example_cache(b, c.heads, p, c.head_dim, c.layers)
     # Traced with a mask that is neither all zeros nor causal, so nothing about it can be
     # specialised; it stays a graph input either way.
     mask = torch.from_numpy(block_causal_mask_np(b, s, p, (p + 1, p + 3)))
-    axes: dict[str, dict[int, str]] = {
-        "inputs_embeds": {0: "batch", 1: "seq"},
-        "position_ids": {0: "batch", 1: "seq"},
-        "attention_mask": {0: "batch", 2: "seq", 3: "past_and_seq"},
-        "hidden": {0: "batch", 1: "seq"},
-    }
-    axes |= {name: {0: "batch", 2: "past"} for name in past_names(c.layers)}
-    axes |= {name: {0: "batch", 2: "past_and_seq"} for name in present_names(c.layers)}
-    _export(
-        FlatCacheDecoder(model.decoder),
+    export_cached_decoder(
+        model.decoder,
         (embeds, positions, mask, *past),
         path,
-        ["inputs_embeds", "position_ids", "attention_mask", *past_names(c.layers)],
-        ["hidden", *present_names(c.layers)],
-        axes,
+        layers=c.layers,
+        first_input="inputs_embeds",
+        first_output="hidden",
     )
