@@ -315,6 +315,11 @@ test('caption results show each photo beside its caption, and axe-core finds not
   assert.equal(await broken.getByTestId('file-thumb').locator('img').count(), 0, 'no photo');
   await studio.shot('caption-thumbnails');
   assert.deepEqual(await seriousViolations(page), []);
+  // And the Library with those photos in it.
+  await page.reload(); // the Library lists items added behind its back after a reload
+  await byTestId('nav-library').click();
+  await page.locator('[data-testid^="grid-item-"]').first().waitFor();
+  assert.deepEqual(await seriousViolations(page), [], 'the Library with photos');
 });
 
 test('an item imported from ComfyUI or AUTOMATIC1111 shows its tool, seed, sampler, steps and workflow in the details', async () => {
