@@ -164,4 +164,13 @@ test('infill keeps every known pixel outside the mask exactly', async () => {
     ),
     /marks nothing to fill/,
   );
+  // Infill reads its settings as a generation does: absurd ones are refused with the bounds.
+  await assert.rejects(
+    runInfill(model, { ...req, sampling: { ...req.sampling, cfgScale: 45 } }, control, () => {}),
+    /guidance scale must be from 0 to 20/,
+  );
+  await assert.rejects(
+    runInfill(model, { ...req, sampling: { ...req.sampling, temperature: 0 } }, control, () => {}),
+    /temperature must be from 0.05 to 2/,
+  );
 });
