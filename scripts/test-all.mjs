@@ -3,6 +3,7 @@
 // clone needs nothing but `npm ci` before it.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -64,7 +65,22 @@ const tsPass = Number(/^ℹ pass (\d+)/m.exec(ts.output)?.[1] ?? 0);
 const tsFail = Number(/^ℹ fail (\d+)/m.exec(ts.output)?.[1] ?? (ts.status === 0 ? 0 : 1));
 
 step('Python tests (pytest)');
-const py = run('node', ['scripts/run-python.mjs', '-m', 'pytest', '-q', '-p', 'no:cacheprovider']);
+// Test files spread over worker processes (pytest-xdist), each file whole in one worker so its
+// module fixtures (a smoke model trained and exported once) are built once: most of the suite
+// trains and exports on one thread, so a second worker fills the second core.
+const workers = String(Math.max(1, Math.min(availableParallelism(), 4)));
+const py = run('node', [
+  'scripts/run-python.mjs',
+  '-m',
+  'pytest',
+  '-q',
+  '-p',
+  'no:cacheprovider',
+  '-n',
+  workers,
+  '--dist',
+  'loadfile',
+]);
 const count = (word) =>
   Number(new RegExp(`(\\d+) ${word}`).exec(py.output.split('\n').slice(-5).join('\n'))?.[1] ?? 0);
 // pytest exits 5 when it collects nothing: that is a failure of this suite, never a pass.
