@@ -3,7 +3,7 @@
  * computed, and only then one transaction writes every row. No await runs inside it.
  */
 import { statSync } from 'node:fs';
-import { isAbsolute, relative, sep } from 'node:path';
+import { isAbsolute } from 'node:path';
 import { recipeSchema } from '../common/recipe.ts';
 import type { GalleryContext } from './context.ts';
 import { invalid } from './errors.ts';
@@ -14,7 +14,7 @@ import {
   insertGenerationRows,
   insertPhotoRows,
 } from './item-insert.ts';
-import { upsertLibraryFileRow } from './library-files.ts';
+import { rootOf, upsertLibraryFileRow } from './library-files.ts';
 import { assertBitsPerDim } from './likelihoods.ts';
 import { sha256Hex, storeObject } from './object-store.ts';
 import { makeThumbnail, needsThumbnail } from './thumbnails.ts';
@@ -135,16 +135,6 @@ function seedOf(text: string | undefined): number | null {
   return Number(text.trim());
 }
 
-/** The library root that contains `path`, with the path relative to it. */
-function findRoot(ctx: GalleryContext, path: string): { rootId: number; relPath: string } | null {
-  for (const root of ctx.all<{ id: number; path: string }>('SELECT id, path FROM library_roots')) {
-    const rel = relative(root.path, path);
-    if (rel !== '' && !rel.startsWith('..') && !isAbsolute(rel))
-      return { rootId: root.id, relPath: rel.split(sep).join('/') };
-  }
-  return null;
-}
-
 function checkPhoto(p: NewPhoto): void {
   assertSha256(p.sha256);
   assertSize(p.width, p.height);
@@ -198,7 +188,7 @@ export async function addPhoto(
       embedding,
     });
     // A library photo inside a known folder is linked to its file, so its path is known.
-    const root = p.origin === 'library' && stat !== undefined ? findRoot(ctx, p.path!) : null;
+    const root = p.origin === 'library' && stat !== undefined ? rootOf(ctx, p.path!) : null;
     if (root !== null)
       upsertLibraryFileRow(ctx, root.rootId, root.relPath, {
         sha256: p.sha256,
