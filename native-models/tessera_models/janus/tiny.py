@@ -37,17 +37,19 @@ TOKENIZER_CORPUS = [
 
 
 def build_tokenizer() -> Tokenizer:
-    """Byte-level BPE like Janus's own, with Janus's special tokens first (ids 0-5)."""
+    """Byte-level BPE like Janus's own, with Janus's special tokens after the learnt vocabulary
+    (as in Janus, where they sit near id 100,000): none of them is also an image code, so a
+    reader that stops at <eos> or bans it never touches a code."""
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
-        vocab_size=TEXT_VOCAB - 8,
-        special_tokens=SPECIAL_TOKENS,
+        vocab_size=TEXT_VOCAB - len(SPECIAL_TOKENS) - 2,
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         show_progress=False,
     )
     tok.train_from_iterator(TOKENIZER_CORPUS * 4, trainer)
+    tok.add_special_tokens(SPECIAL_TOKENS)
     return tok
 
 
