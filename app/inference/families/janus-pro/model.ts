@@ -73,6 +73,15 @@ export class JanusModel {
       throw new ModelLoadError(
         `${dir}'s manifest has no usable Janus layouts (${layouts.problem}): ${REEXPORT}`,
       );
+    const grid = manifest.vq!.grid;
+    const decodeIn = manifest.graphs.image_decode?.inputs[0]?.shape[1];
+    if (
+      layouts.value.codes !== grid * grid ||
+      (typeof decodeIn === 'number' && decodeIn !== grid * grid)
+    )
+      throw new ModelLoadError(
+        `${dir}'s manifest disagrees on the image grid (vq.grid ${grid}, ${layouts.value.codes} codes in the layout, image_decode takes ${decodeIn}): ${REEXPORT}`,
+      );
     const lm = manifest.graphs.language_model;
     const hidden = manifest.graphs.lm_head?.inputs[0]?.name;
     if (lm?.kv === undefined || hidden === undefined)

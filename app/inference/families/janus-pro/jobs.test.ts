@@ -1,0 +1,94 @@
+/**
+ * janus-pro jobs through the family registry, as the inference host runs them: a generation
+ * reports progress and checkpoints and ends with grid² codes and the decoded picture; paused
+ * part-way and resumed from its saved codes it ends with the same bytes; a caption job answers
+ * with the text of transformers' greedy caption; infill, which the manifest does not declare,
+ * is refused by name.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { GenerateRequest, JobEvent } from '../../../common/inference-contract.ts';
+import { loadFamilyModel } from '../registry.ts';
+import type { FamilyModel, JobControl } from '../types.ts';
+import { JanusModel } from './model.ts';
+import { patternImage, tinyJanusDir, tinyJanusReference } from './testing/tiny-model.ts';
+
+let dir: string;
+let family: FamilyModel;
+
+before(async () => {
+  dir = tinyJanusDir();
+  family = await loadFamilyModel(dir, { provider: 'cpu', threads: 2 });
+});
+after(() => family.release());
+
+const request = (): GenerateRequest => ({
+  task: 'generate',
+  modelDir: dir,
+  provider: 'cpu',
+  threads: 2,
+  prompt: 'a red heart',
+  negativePrompt: '',
+  style: null,
+  seed: 3,
+  imageIndex: 0,
+  sampling: { cfgScale: 5, temperature: 1, topK: 0, topP: 0.95, cdk: null },
+  resumeFrom: null,
+});
+
+test('a generation paused part-way and resumed ends with the same picture', async () => {
+  const events: JobEvent[] = [];
+  const full = await family.generate(request(), { stop: null }, (e) => events.push(e));
+  assert.ok(full !== 'stopped' && full.task === 'generate');
+  assert.equal(full.codes.length, 36);
+  assert.equal(Buffer.from(full.imageRgb, 'base64').length, 48 * 48 * 3);
+  assert.ok(events.some((e) => e.type === 'checkpoint'));
+  assert.deepEqual(events.at(-1), { ...events.at(-1), type: 'progress', done: 36, total: 36 });
+
+  const control: JobControl = { stop: null };
+  let paused: number[] | null = null;
+  const stopped = await family.generate(request(), control, (e) => {
+    if (e.type === 'checkpoint' && e.state.codes.length >= 12) control.stop = 'pause';
+    if (e.type === 'paused') paused = e.state.codes;
+  });
+  assert.equal(stopped, 'stopped');
+  assert.ok(paused !== null && (paused as number[]).length < 36);
+  const resumed = await family.generate(
+    { ...request(), resumeFrom: { codes: paused } },
+    { stop: null },
+    () => {},
+  );
+  assert.ok(resumed !== 'stopped' && resumed.task === 'generate');
+  assert.deepEqual(resumed.codes, full.codes);
+  assert.equal(resumed.imageRgb, full.imageRgb);
+});
+
+test("a caption job answers with transformers' greedy caption", async () => {
+  const model = await JanusModel.load(dir);
+  const ref = tinyJanusReference(dir).caption;
+  const expected = model.decode(ref.tokens);
+  await model.release();
+  const picture = patternImage(384);
+  const result = await family.caption({
+    task: 'caption',
+    modelDir: dir,
+    provider: 'cpu',
+    threads: 2,
+    imageRgb: Buffer.from(picture).toString('base64'),
+    sampling: null,
+  });
+  assert.ok(result.task === 'caption');
+  assert.ok(expected.trim().length > 0);
+  assert.ok(result.caption.startsWith(expected.trim()), `${result.caption} / ${expected}`);
+});
+
+test('infill, which the manifest does not declare, is refused by name', async () => {
+  await assert.rejects(
+    family.infill(
+      { ...request(), task: 'infill', imageRgb: '', mask: '', featherPx: 0 },
+      { stop: null },
+      () => {},
+    ),
+    /cannot infill/,
+  );
+});
