@@ -1,17 +1,18 @@
 /**
  * Exact bits per dimension in the library, with the smoke jetformer export and the embedded
  * vq-ar model through the real queue and inference process: a jetformer generation and infill
- * are stored with their own value, a vq-ar generation with none, and "measure" scores any item
- * (a photo fitted into the model's square) and saves each value as soon as it is measured.
+ * are stored with their own value, a vq-ar generation with none, photos a jetformer captions are
+ * stored with theirs, and "measure" scores any item (a photo fitted into the model's square) and
+ * saves each value as soon as it is measured.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { samplingOf } from '../common/inference-contract.ts';
-import type { GenerateJob, InfillJob } from '../common/queue-contract.ts';
+import type { CaptionFolderJob, GenerateJob, InfillJob } from '../common/queue-contract.ts';
 import { openGallery, type Gallery } from '../gallery/index.ts';
 import { sha256 } from '../gallery/testing/helpers.ts';
 import { InferenceClient } from '../inference/client.ts';
@@ -146,4 +147,45 @@ test('measuring scores a photo as the model sees it and saves what it measured b
     measureLikelihood(gallery, client, vqAr, [assetId], 'cpu'),
     /cannot give an image's exact likelihood: choose a model whose likelihood is exact/,
   );
+});
+
+test('photos a jetformer model captions are stored with their bits per dimension as it saw them', async () => {
+  const folder = join(work, 'photos');
+  mkdirSync(folder);
+  const photos: Buffer[] = [];
+  for (const [i, background] of [
+    { r: 250, g: 200, b: 30 },
+    { r: 20, g: 120, b: 220 },
+  ].entries()) {
+    const png = await sharp({ create: { width: 48, height: 40, channels: 3, background } })
+      .png()
+      .toBuffer();
+    writeFileSync(join(folder, `p${i}.png`), png);
+    photos.push(png);
+  }
+  const request: CaptionFolderJob = {
+    kind: 'caption-folder',
+    modelId: jetformerId,
+    provider: 'cpu',
+    threads: 1,
+    folder,
+    recursive: false,
+    includeHidden: false,
+    writeXmp: false,
+    retryFailed: false,
+  };
+  const job = gallery.jobs.submit({ kind: 'caption-folder', modelId: jetformerId, request });
+  await runner.drain([job.id]);
+  assert.equal(gallery.jobs.get(job.id)!.status, 'completed');
+  let measured = 0;
+  for (const png of photos) {
+    const id = gallery.findBySha(sha256(png));
+    if (id === null) continue; // the smoke model found no words for it: not a library photo
+    const want = await bitsPerDim(direct, await toModelRgb(png, 32, 'the photo'), '', null);
+    const got = gallery.getItem(id)!.likelihood;
+    assert.equal(got?.modelId, jetformerId);
+    assert.ok(Math.abs(got.bitsPerDim - want) < 1e-6, `${got.bitsPerDim} vs ${want}`);
+    measured++;
+  }
+  assert.ok(measured > 0, 'at least one photo was captioned and measured');
 });

@@ -7,7 +7,8 @@
  * stores it, and the model's caption is kept as a suggestion beside it, the conflict recorded.
  *
  * Reading and decoding the next files overlaps with inference on the current one, and two
- * caption requests are kept in flight so the model never waits on this process.
+ * caption requests are kept in flight so the model never waits on this process. A model whose
+ * likelihood is exact also stores how surprising each photo it captions is to it.
  */
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
@@ -31,6 +32,7 @@ import {
 import type { ExecutionContext, Executor } from '../execution.ts';
 import { scanFolder } from '../folder-scan.ts';
 import { prefetchInOrder } from '../prefetch.ts';
+import { exactBitsPerDim, hasExactLikelihood } from '../image-likelihood.ts';
 import { readRegularFile } from '../read-regular-file.ts';
 import { removeSidecarLeftovers } from '../sidecar-leftovers.ts';
 
@@ -297,6 +299,17 @@ async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
     });
     advance();
   };
+  /** The photo's exact bits per dimension, as the model saw it; a failure is a notice only. */
+  const measure = async (path: string, assetId: number, rgb: Uint8Array) => {
+    if (!hasExactLikelihood(model.manifest)) return;
+    try {
+      const bits = await exactBitsPerDim(ctx.client, model, rgb, req.provider, req.threads);
+      gallery.setLikelihood(assetId, modelId, bits);
+    } catch (err) {
+      ctx.emit({ type: 'notice', message: `no bits per dimension for ${path}: ${messageOf(err)}` });
+    }
+  };
+
   const commit = async (p: Extract<Prepared, { kind: 'ready' }>, end: TerminalEvent) => {
     if (end.type !== 'completed' || end.result.task !== 'caption') {
       const why = end.type === 'failed' ? end.message : `captioning ${end.type}`;
@@ -358,6 +371,7 @@ async function runCaptionFolder(ctx: ExecutionContext, req: CaptionFolderJob) {
       role: user === null ? 'current' : 'suggestion',
       conflict,
     });
+    await measure(p.file.path, assetId, p.rgb);
     if (user === null) counts.captioned++;
     else counts.suggestions++;
     report({
