@@ -125,3 +125,27 @@ test('the Compare view keeps its cells on screen at 1440, 1024 and 800 px; axe-c
   await byTestId('compare-topK').waitFor();
   assert.deepEqual(await seriousViolations(page), []);
 });
+
+test('shared settings: every model runs with the same values, and its recipe says so', async () => {
+  const { page } = studio;
+  const byTestId = (id: string) => page.getByTestId(id);
+  await byTestId('nav-compare').click();
+  await byTestId('compare-mode-shared').check();
+  await byTestId('compare-temperature').fill('0.5');
+  await byTestId('compare-topK').fill('7');
+  await byTestId('compare-run').click();
+  await byTestId('compare-summary')
+    .getByText(/shared settings: .*temperature 0\.5, top-k 7/)
+    .waitFor();
+  const cells = page.locator('[data-testid^="compare-cell-"]');
+  const count = await cells.count();
+  await page
+    .locator('[data-testid^="compare-cell-"][data-state="done"]')
+    .nth(count - 1)
+    .waitFor({ timeout: 240_000 });
+  for (let i = 0; i < count; i++) {
+    const itemId = Number(await cells.nth(i).getAttribute('data-item'));
+    const { sampling } = studio.web.gallery.getItem(itemId)!.generation!.recipe;
+    assert.deepEqual([sampling.temperature, sampling.topK], [0.5, 7], `cell ${i}`);
+  }
+});
