@@ -40,19 +40,41 @@ function sourceStamp(): string {
   return hash.digest('hex');
 }
 
+const fresh = (stamp: string): boolean =>
+  existsSync(join(TINY_DIR, 'reference.json')) &&
+  existsSync(STAMP) &&
+  readFileSync(STAMP, 'utf8') === stamp;
+
 export function tinyJanusDir(): string {
   const stamp = sourceStamp();
-  if (
-    existsSync(join(TINY_DIR, 'reference.json')) &&
-    existsSync(STAMP) &&
-    readFileSync(STAMP, 'utf8') === stamp
-  )
-    return TINY_DIR;
+  if (fresh(stamp)) return TINY_DIR;
   if (!existsSync(PYTHON))
     throw new Error(
       'the janus-pro tests build their model with native-models/.venv: run `npm run setup:python` first',
     );
+  // Test files run in parallel processes: one builds, the others wait for its stamp.
   mkdirSync(CACHE, { recursive: true });
+  const lock = join(CACHE, 'janus-pro-tiny.lock');
+  try {
+    mkdirSync(lock);
+  } catch {
+    const deadline = Date.now() + 15 * 60_000;
+    while (Date.now() < deadline && existsSync(lock)) {
+      if (fresh(stamp)) return TINY_DIR;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+    rmSync(lock, { recursive: true, force: true }); // a build that died left it
+    return tinyJanusDir();
+  }
+  try {
+    if (fresh(stamp)) return TINY_DIR; // finished while this process looked
+    return build(stamp);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function build(stamp: string): string {
   const staging = mkdtempSync(join(CACHE, 'janus-pro-tiny-building-'));
   const out = join(staging, 'model');
   execFileSync(PYTHON, [join(import.meta.dirname, 'build-tiny.py'), out], {
@@ -60,13 +82,9 @@ export function tinyJanusDir(): string {
     env: { ...process.env, PYTHONPATH: NATIVE },
     stdio: ['ignore', 'ignore', 'pipe'], // its warnings are noise; a failure carries them
   });
+  rmSync(STAMP, { force: true });
   rmSync(TINY_DIR, { recursive: true, force: true });
-  try {
-    renameSync(out, TINY_DIR);
-  } catch (error) {
-    // Another test process finished the same build first: its copy is as good as this one.
-    if (!existsSync(join(TINY_DIR, 'reference.json'))) throw error;
-  }
+  renameSync(out, TINY_DIR);
   rmSync(staging, { recursive: true, force: true });
   writeFileSync(STAMP, stamp);
   return TINY_DIR;
