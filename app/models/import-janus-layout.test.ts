@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { tinyJanusDir } from '../inference/families/janus-pro/testing/tiny-model.ts';
 import { importModelFolder, ModelImportError } from './import-model.ts';
-import { installedModels } from './installed.ts';
+import { installedModels, resolveModel } from './installed.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'tessera-import-janus-'));
 const home = join(work, 'home');
@@ -51,6 +51,9 @@ test('a folder with its graphs under onnx/ is imported with the same layout', as
   ]);
   const listed = (await installedModels(home)).find((m) => m.dir === imported.dir);
   assert.equal(listed?.manifest?.family, 'janus-pro');
+  // Found by its language model's hash, the way a recipe names the model that made it.
+  const hash = listed!.manifest!.graphs.language_model!.sha256;
+  assert.equal((await resolveModel(home, hash.slice(0, 12))).dir, imported.dir);
   await assert.rejects(importModelFolder(home, source), (err: unknown) => {
     assert.ok(err instanceof ModelImportError);
     assert.equal(err.code, 'already-installed');

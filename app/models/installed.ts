@@ -7,7 +7,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MODEL_ID } from '../common/default-model.ts';
 import { TesseraError } from '../common/errors.ts';
-import { isRunnableFamily, parseManifest, type ModelManifest } from '../common/model-manifest.ts';
+import {
+  identityGraph,
+  isRunnableFamily,
+  parseManifest,
+  type ModelManifest,
+} from '../common/model-manifest.ts';
 import { ModelFileError, readManifestText } from './model-file.ts';
 
 export { DEFAULT_MODEL_ID };
@@ -124,7 +129,7 @@ export async function resolveModel(
     (m) =>
       m.claimedId === id ||
       m.dir.endsWith(`/${id}`) ||
-      (id.length >= 10 && m.manifest?.graphs.decoder?.sha256.startsWith(id)),
+      (id.length >= 10 && m.manifest != null && identityGraph(m.manifest)?.sha256.startsWith(id)),
   );
   if (match === undefined) {
     const known = models.filter((m) => m.manifest !== null).map((m) => m.manifest!.id);
