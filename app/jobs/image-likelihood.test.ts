@@ -24,6 +24,7 @@ import { toModelRgb } from '../media/load-image.ts';
 import { importModelFolder } from '../models/import-model.ts';
 import { DEFAULT_MODEL_ID, resolveModel } from '../models/installed.ts';
 import { JobRunner } from './runner.ts';
+import { photoLike, rgbOf } from './testing/photo-like.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'tessera-likelihood-'));
 const client = new InferenceClient();
@@ -188,4 +189,70 @@ test('photos a jetformer model captions are stored with their bits per dimension
     measured++;
   }
   assert.ok(measured > 0, 'at least one photo was captioned and measured');
+});
+
+test('a jetformer infill of a photo keeps every pixel past the feathered mask, and is not measured at its own size', async () => {
+  const photo = await photoLike();
+  const { assetId } = await gallery.addPhoto({
+    bytes: photo.png,
+    sha256: sha256(photo.png),
+    mime: 'image/png',
+    width: photo.width,
+    height: photo.height,
+    size: photo.png.length,
+    exif: null,
+    origin: 'imported',
+  });
+  const rect = { x: 300, y: 60, width: 80, height: 70 };
+  const mask = new Uint8Array(photo.width * photo.height);
+  for (let y = rect.y; y < rect.y + rect.height; y++)
+    mask.fill(1, y * photo.width + rect.x, y * photo.width + rect.x + rect.width);
+  const model = await resolveModel(work, jetformerId);
+  const request: InfillJob = {
+    kind: 'infill',
+    modelId: jetformerId,
+    provider: 'cpu',
+    threads: 1,
+    parentId: assetId,
+    prompt: 'red heart',
+    style: null,
+    seed: 4,
+    sampling: { ...samplingOf(model.manifest.sampling.defaults), cdk: null },
+    mask: Buffer.from(mask).toString('base64'),
+    maskWidth: photo.width,
+    maskHeight: photo.height,
+    featherPx: 2,
+    boardId: null,
+  };
+  const job = gallery.jobs.submit({ kind: 'infill', modelId: jetformerId, request });
+  await runner.drain([job.id]);
+  const done = gallery.jobs.get(job.id)!;
+  assert.equal(done.status, 'completed', JSON.stringify(done.error));
+  const result = done.result as { assetIds: number[]; region: { width: number } };
+  const item = gallery.getItem(result.assetIds[0]!)!;
+  assert.deepEqual([item.width, item.height], [photo.width, photo.height]);
+  const got = await rgbOf(item.filePath!);
+  const want = await rgbOf(photo.png);
+  // The feather, in the photo's pixels, is featherPx model pixels scaled up to the region.
+  const margin = Math.ceil((2 * result.region.width) / model.manifest.image.width) + 1;
+  let differing = 0;
+  let changed = 0;
+  for (let y = 0; y < photo.height; y++)
+    for (let x = 0; x < photo.width; x++) {
+      const inside =
+        x >= rect.x && x < rect.x + rect.width && y >= rect.y && y < rect.y + rect.height;
+      const near =
+        x >= rect.x - margin &&
+        x < rect.x + rect.width + margin &&
+        y >= rect.y - margin &&
+        y < rect.y + rect.height + margin;
+      for (let c = 0; c < 3; c++) {
+        const i = (y * photo.width + x) * 3 + c;
+        if (!near && got[i] !== want[i]) differing++;
+        if (inside && got[i] !== want[i]) changed++;
+      }
+    }
+  assert.equal(differing, 0, 'every pixel past the feathered mask is the photo’s own');
+  assert.ok(changed > 0, 'the masked region was redrawn');
+  assert.equal(item.likelihood, null);
 });
