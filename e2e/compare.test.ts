@@ -81,6 +81,12 @@ test('every generating model runs the prompt; labelled cells stream in; a cell o
   await page.reload();
   assert.equal(await byTestId('compare-prompt').inputValue(), 'red heart');
   assert.equal(await byTestId('compare-seed-input').inputValue(), String(SEED));
+  // Its figures too, kept rather than measured again.
+  for (const m of generating)
+    assert.match(
+      (await byTestId(`compare-cell-${m.id}`).getByTestId('compare-time').textContent()) ?? '',
+      / s per image$/,
+    );
   await page
     .locator('[data-testid^="compare-cell-"][data-state="done"]')
     .nth(generating.length - 1)

@@ -11,6 +11,7 @@ import {
   formatSelfScore,
   heldModels,
   parseCompareSession,
+  parseMeasures,
   sharedBounds,
   sharedStart,
   unfinished,
@@ -151,4 +152,21 @@ test('a comparison runs on the provider every model shares, else the CPU', () =>
   assert.equal(commonProvider([{ provider: 'webgpu' }, { provider: 'webgpu' }]), 'webgpu');
   assert.equal(commonProvider([{ provider: 'webgpu' }, { provider: 'cpu' }]), 'cpu');
   assert.equal(commonProvider([]), 'cpu');
+});
+
+test('stored measures read back; what is not one is left out', () => {
+  const stored = {
+    12: { seconds: 1.5, logProbPerToken: -2.1 },
+    13: { seconds: null, logProbPerToken: null },
+  };
+  assert.deepEqual(parseMeasures(JSON.stringify(stored)), stored);
+  assert.deepEqual(
+    parseMeasures(
+      JSON.stringify({ ...stored, x: { seconds: 1 }, 14: { seconds: 'a', logProbPerToken: 1 } }),
+    ),
+    stored,
+  );
+  assert.deepEqual(parseMeasures('[1]'), {});
+  assert.deepEqual(parseMeasures('nope'), {});
+  assert.deepEqual(parseMeasures(null), {});
 });

@@ -222,3 +222,35 @@ export function commonProvider(models: readonly Pick<ModelView, 'provider'>[]): 
   const first = models[0]?.provider ?? 'cpu';
   return models.every((m) => m.provider === first) ? first : 'cpu';
 }
+
+export interface CellMeasure {
+  seconds: number | null;
+  logProbPerToken: number | null;
+}
+
+const numberOrNull = (v: unknown) => v === null || typeof v === 'number';
+
+/** Stored measures by item id (kept so a reload does not score every image again). */
+export function parseMeasures(raw: string | null): Record<number, CellMeasure> {
+  if (raw === null) return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    return {};
+  }
+  if (!isObject(v)) return {};
+  const out: Record<number, CellMeasure> = {};
+  for (const [id, m] of Object.entries(v))
+    if (
+      /^\d+$/.test(id) &&
+      isObject(m) &&
+      numberOrNull(m.seconds) &&
+      numberOrNull(m.logProbPerToken)
+    )
+      out[Number(id)] = {
+        seconds: m.seconds as number | null,
+        logProbPerToken: m.logProbPerToken as number | null,
+      };
+  return out;
+}

@@ -7,6 +7,7 @@ import type { ResponseOf } from '../../../app/common/contract.ts';
 import { invoke } from '../bridge/index.ts';
 import {
   parseCompareSession,
+  parseMeasures,
   type CompareSession,
   type SettingsMode,
   type SharedSettings,
@@ -38,8 +39,27 @@ compareStore.subscribe(() => {
 
 export type Measure = ResponseOf<'compare:measure'> | 'loading' | 'failed';
 
-/** By library item id. */
-export const measuresStore = createStore<Record<number, Measure>>({});
+const MEASURES_KEY = 'tessera.compare.measures.v1';
+
+function readMeasures(): Record<number, Measure> {
+  try {
+    return parseMeasures(sessionStorage.getItem(MEASURES_KEY));
+  } catch {
+    return {};
+  }
+}
+
+/** By library item id; the finished ones kept in the tab's storage, so a reload shows them. */
+export const measuresStore = createStore<Record<number, Measure>>(readMeasures());
+
+measuresStore.subscribe(() => {
+  const done = Object.entries(measuresStore.get()).filter(([, m]) => typeof m === 'object');
+  try {
+    sessionStorage.setItem(MEASURES_KEY, JSON.stringify(Object.fromEntries(done)));
+  } catch {
+    // storage full or disabled: a reload measures again
+  }
+});
 
 /** Asks for an item's time and self-score unless already asked. */
 export function measure(itemId: number): void {
