@@ -16,6 +16,7 @@ import pytest
 import torch
 
 from tessera_models.common.decoder_io import cpu_session
+from tessera_models.common.export_steps import run_embeds_decoder
 from tessera_models.common.prng import PURPOSE_NOISE, Prng, stream_id
 from tessera_models.common.training import run_events
 from tessera_models.data.emoji import EmojiDataset
@@ -146,7 +147,7 @@ def test_the_decoder_obeys_a_non_causal_mask_fed_at_run_time(exports: dict[str, 
     outs = {}
     for name, image in (("causal", None), ("block", (2, 8)), ("all", (0, 10))):
         mask = block_causal_mask_np(2, 10, 0, image)
-        got = export.run_decoder(session, embeds, empty, mask)[0]
+        got = run_embeds_decoder(session, embeds, empty, mask)[0]
         with torch.no_grad():
             want, _ = model.decoder(
                 torch.from_numpy(embeds), torch.arange(10).expand(2, 10), torch.from_numpy(mask)

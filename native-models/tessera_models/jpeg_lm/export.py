@@ -9,36 +9,20 @@ Hugging Face layout gives the same logits as Tessera's; golden outputs for fixed
 
 from __future__ import annotations
 
-import argparse
-import json
-import shutil
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import onnxruntime as ort
 import torch
 
-from tessera_models.common.decoder_io import (
-    OPSET,
-    TOLERANCE,
-    check_parity,
-    cpu_session,
-    past_names,
-)
+from tessera_models.common import export_steps
+from tessera_models.common.decoder_io import OPSET, check_parity, cpu_session, past_names
 from tessera_models.common.kv_decoder import SlotKvDecoder, slot_mask
 from tessera_models.common.manifest_parts import kv_block
-from tessera_models.common.onnx_tools import (
-    check_graph,
-    graph_entry,
-    round_weights_to_half,
-    sha256_file,
-    store_weights_as_half,
-)
+from tessera_models.common.onnx_tools import graph_entry, round_weights_to_half, sha256_file
 from tessera_models.common.resolved_config import resolve
-from tessera_models.common.source import git_commit
-from tessera_models.common.training import continued_run, run_events
+from tessera_models.common.training import continued_run
 from tessera_models.data.emoji import NATIVE_MODELS
 from tessera_models.jpeg_lm import jpeg_bytes
 from tessera_models.jpeg_lm.config import ExperimentConfig, load_config
@@ -150,12 +134,11 @@ def mcu_token_limit(prep: Prepared, indices: np.ndarray) -> int:
 
 def training_summary(config: ExperimentConfig) -> dict[str, Any]:
     log = run_dir(config.name) / "log.jsonl"
-    done = run_events(log, "done")
     summary: dict[str, Any] = {
-        "config": f"tessera_models/jpeg_lm/configs/{config.name.replace('-', '_')}.py",
+        "config": export_steps.config_file("jpeg_lm", config.name),
         # Every hyperparameter, after all of the config's layers (resolved_config.py).
         "resolvedConfig": resolve(config),
-        "transformer": done[-1] if done else {},
+        "transformer": export_steps.last_done(log),
     }
     continues = continued_run(log, config.warm_start)
     if continues is not None:
@@ -166,24 +149,18 @@ def training_summary(config: ExperimentConfig) -> dict[str, Any]:
 def export(config: ExperimentConfig, out: Path, data_root: str | None = None) -> dict[str, Any]:
     prep = prepare(config, data_root)
     vocab, data = prep.vocab, prep.data
-    best = run_dir(config.name) / "model_best.pt"
-    chosen = best if best.exists() else run_dir(config.name) / "model.pt"
-    state = torch.load(chosen, map_location="cpu", weights_only=False)
+    _, state = export_steps.trained_checkpoint(run_dir(config.name))
     model = Llama(LlamaConfig(**state["config"]))
     model.load_state_dict(state["model"])
     model.eval()
     round_weights_to_half(model)
 
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    export_steps.empty_folder(out)
     decoder = out / "decoder.onnx"
     export_decoder(model, decoder)
     special = {"bos": 1, "eos": 2, "pad": 0}
     hf = export_hf(model, out / "hf", special)
-    for path in (decoder, hf):
-        store_weights_as_half(path)
-        check_graph(path)
+    export_steps.store_and_check((decoder, hf))
 
     test_idx = data.indices("test")
     sequences = [
@@ -193,7 +170,7 @@ def export(config: ExperimentConfig, out: Path, data_root: str | None = None) ->
         )
         for i in test_idx[:5]
     ]
-    report: dict[str, Any] = {"tolerance": TOLERANCE, "onnxruntime": ort.__version__}
+    report = export_steps.parity_report()
     verify(model, decoder, hf, sequences, report)
 
     files: dict[str, dict[str, Any]] = {}
@@ -211,9 +188,8 @@ def export(config: ExperimentConfig, out: Path, data_root: str | None = None) ->
         ("tables", tables_path),
         ("header", header_path),
     ):
-        files[key] = {"file": path.name, "sha256": sha256_file(path)}
+        files[key] = export_steps.file_entry(path)
 
-    card = json.loads((data.root / "datacard.json").read_text(encoding="utf-8"))
     train_idx = data.indices("train")
     manifest = build_manifest(
         model_id=f"tessera/{release_name(config)}",
@@ -223,23 +199,18 @@ def export(config: ExperimentConfig, out: Path, data_root: str | None = None) ->
         files=files,
         graphs={"decoder": graph_entry(decoder, OPSET)},
         max_mcu_tokens=mcu_token_limit(prep, train_idx),
-        data_card=card,
+        data_card=export_steps.data_card(data.root),
         data_stats=length_stats([prep.bodies[i] for i in train_idx], vocab.bpe),
         training=training_summary(config),
         parity=report,
-        source={
-            "commit": git_commit(),
-            "config": config.name,
-            "command": f"python -m tessera_models.jpeg_lm.export --config {config.name}",
-        },
+        source=export_steps.export_source("jpeg_lm", config.name),
     )
-    manifest["training"]["transformer"]["params"] = sum(p.numel() for p in model.parameters())
+    manifest["training"]["transformer"]["params"] = export_steps.parameter_count(model)
     manifest["training"]["transformer"]["exportedStep"] = state["step"]
     manifest["hf"] = {"folder": "hf", "model": "hf/onnx/model.onnx", "sha256": sha256_file(hf)}
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    goldens = write_goldens(out, data, prep.bodies, DEFAULTS)
-    manifest["parity"]["golden"] = goldens
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    export_steps.write_with_goldens(
+        out, manifest, lambda: write_goldens(out, data, prep.bodies, DEFAULTS)
+    )
     save_shipped_weights(weights_path(config.name), model)
     return manifest
 
@@ -250,17 +221,17 @@ def weights_path(config_name: str) -> Path:
 
 def save_shipped_weights(path: Path, model: Llama) -> None:
     """fp16 state dict of exactly the shipped weights (lossless: they were rounded to fp16)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    state = {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}
-    torch.save({"config": asdict(model.config), "state": state}, path)
+    export_steps.save_shipped(
+        path, {"config": asdict(model.config), "state": export_steps.half_state(model)}
+    )
 
 
 def load_shipped_weights(path: Path) -> Llama | None:
-    if not path.exists():
+    saved = export_steps.load_shipped(path)
+    if saved is None:
         return None
-    saved = torch.load(path, map_location="cpu", weights_only=False)
     model = Llama(LlamaConfig(**saved["config"]))
-    model.load_state_dict({k: v.float() for k, v in saved["state"].items()})
+    model.load_state_dict(export_steps.float_state(saved["state"]))
     return model.eval()
 
 
@@ -274,16 +245,8 @@ def default_out(config: ExperimentConfig) -> Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--config", default="cpu-round1", help="a config (or a preset's old name)")
-    parser.add_argument("--out", default=None)
-    parser.add_argument("--data", default=None)
-    args = parser.parse_args()
-    config = load_config(args.config)
-    out = Path(args.out) if args.out else default_out(config)
-    manifest = export(config, out, args.data)
-    print(json.dumps(manifest["parity"], indent=2))
-    print(f"exported {manifest['id']} to {out}")
+    help_text = "a config (or a preset's old name)"
+    export_steps.export_main(__doc__, "cpu-round1", load_config, export, default_out, help_text)
 
 
 if __name__ == "__main__":

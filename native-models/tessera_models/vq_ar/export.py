@@ -11,33 +11,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import onnxruntime as ort
 import torch
 
+from tessera_models.common import export_steps
 from tessera_models.common.decoder_io import (
     OPSET,
-    TOLERANCE,
     ParityError,
     check_parity,
     cpu_session,
     past_names,
 )
 from tessera_models.common.kv_decoder import causal_mask_np
-from tessera_models.common.onnx_tools import (
-    check_graph,
-    graph_entry,
-    round_weights_to_half,
-    sha256_file,
-    store_weights_as_half,
-)
+from tessera_models.common.onnx_tools import graph_entry, round_weights_to_half, sha256_file
 from tessera_models.common.resolved_config import resolve
-from tessera_models.common.source import git_commit
-from tessera_models.common.training import continued_run, run_events
+from tessera_models.common.training import continued_run
 from tessera_models.data.emoji import to_unit_range
 from tessera_models.vq_ar.config import ExperimentConfig, load_config
 from tessera_models.vq_ar.golden import write_goldens
@@ -129,9 +120,8 @@ def verify_decoder(
 
 
 def training_summary(config: ExperimentConfig) -> dict[str, Any]:
-    def last_done(run: str, stage: str) -> dict[str, Any]:
-        done = run_events(run_dir(run) / stage / "log.jsonl", "done")
-        return done[-1] if done else {}
+    def stage_done(run: str, stage: str) -> dict[str, Any]:
+        return export_steps.last_done(run_dir(run) / stage / "log.jsonl")
 
     shipped = restored_training(config.name)
     if shipped is not None:
@@ -145,11 +135,11 @@ def training_summary(config: ExperimentConfig) -> dict[str, Any]:
     # A warm-started run trains no tokenizer: it uses (and reports) the one it continued.
     tokenizer_run = config.warm_start or config.name
     summary: dict[str, Any] = {
-        "config": f"tessera_models/vq_ar/configs/{config.name.replace('-', '_')}.py",
+        "config": export_steps.config_file("vq_ar", config.name),
         # Every hyperparameter, after all of the config's layers (resolved_config.py).
         "resolvedConfig": resolve(config),
-        "tokenizer": {"params": None, **last_done(tokenizer_run, "tokenizer")},
-        "transformer": last_done(config.name, "transformer"),
+        "tokenizer": {"params": None, **stage_done(tokenizer_run, "tokenizer")},
+        "transformer": stage_done(config.name, "transformer"),
     }
     log = run_dir(config.name) / "transformer" / "log.jsonl"
     continues = continued_run(log, config.warm_start)
@@ -160,7 +150,7 @@ def training_summary(config: ExperimentConfig) -> dict[str, Any]:
         chain = []
         run, source = config.name, config.warm_start
         while True:
-            done = last_done(run, "transformer")
+            done = stage_done(run, "transformer")
             chain.append({"config": run, **{k: done.get(k) for k in keys}})
             if source is None:
                 break
@@ -194,27 +184,23 @@ def export(
     data, codes, vocab = prepare(config, data_root)
     tokenizer = load_image_tokenizer(config.name)
     # The best held-out checkpoint, not the last (see train_transformer.keep_if_best).
-    best = run_dir(config.name) / "transformer_best.pt"
-    chosen = best if best.exists() else run_dir(config.name) / "transformer.pt"
-    state = torch.load(chosen, map_location="cpu", weights_only=False)
+    _, state = export_steps.trained_checkpoint(
+        run_dir(config.name), "transformer.pt", "transformer_best.pt"
+    )
     model = Transformer(TransformerConfig(**state["config"]))
     model.load_state_dict(state["model"])
     model.eval()
     round_weights_to_half(model)
     round_weights_to_half(tokenizer)
 
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    export_steps.empty_folder(out)
     enc, dec, decoder = out / "vq_encode.onnx", out / "vq_decode.onnx", out / "decoder.onnx"
     export_tokenizer(tokenizer, enc, dec)
     export_decoder(model, decoder)
-    for path in (enc, dec, decoder):
-        store_weights_as_half(path)
-        check_graph(path)
+    export_steps.store_and_check((enc, dec, decoder))
 
     test_idx = data.indices("test")
-    report: dict[str, Any] = {"tolerance": TOLERANCE, "onnxruntime": ort.__version__}
+    report = export_steps.parity_report()
     verify_tokenizer(tokenizer, enc, dec, data.images[test_idx[:5]], report)
     train_idx = data.indices("train")
     if config.data_limit is not None:
@@ -249,36 +235,29 @@ def export(
     save_shipped_weights(weights_file, tokenizer, model)
     words_path = out / "words.json"
     vocab.words.save(words_path)
-    card = json.loads((data.root / "datacard.json").read_text(encoding="utf-8"))
     manifest = build_manifest(
         model_id=model_id(config.name),
         config=config,
         vocab=vocab,
-        words_entry={"file": words_path.name, "sha256": sha256_file(words_path)},
+        words_entry=export_steps.file_entry(words_path),
         graphs={
             role: graph_entry(p, OPSET)
             for role, p in (("decoder", decoder), ("vq_encode", enc), ("vq_decode", dec))
         },
-        data_card=card,
+        data_card=export_steps.data_card(data.root),
         training=training_summary(config),
         parity=report,
         retrieval=retrieval_entry(out, len(train_idx), config.tokenizer.grid)
         if retrieval
         else None,
-        source={
-            "commit": git_commit(),
-            "config": config.name,
-            "command": f"python -m tessera_models.vq_ar.export --config {config.name}"
-            + (" --without-memory" if without_memory else ""),
-        },
+        source=export_steps.export_source(
+            "vq_ar", config.name, " --without-memory" if without_memory else ""
+        ),
     )
-    manifest["training"]["tokenizer"]["params"] = sum(p.numel() for p in tokenizer.parameters())
-    manifest["training"]["transformer"]["params"] = sum(p.numel() for p in model.parameters())
+    manifest["training"]["tokenizer"]["params"] = export_steps.parameter_count(tokenizer)
+    manifest["training"]["transformer"]["params"] = export_steps.parameter_count(model)
     manifest["training"]["transformer"]["exportedStep"] = state["step"]
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    goldens = write_goldens(out, data)
-    manifest["parity"]["golden"] = goldens
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    export_steps.write_with_goldens(out, manifest, lambda: write_goldens(out, data))
     return manifest
 
 
