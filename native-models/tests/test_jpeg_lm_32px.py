@@ -11,6 +11,7 @@ import pytest
 import torch
 from PIL import Image
 
+from tessera_models.common.training import setup_runtime
 from tessera_models.data.emoji import EmojiDataset
 from tessera_models.jpeg_lm import jpeg_bytes, train
 from tessera_models.jpeg_lm.config import load_config
@@ -79,7 +80,7 @@ def test_the_32px_preset_trains_at_its_quality_with_views(
             p_augmented_target=1.0,
         ),
     )
-    hooks = train.JpegLmHooks(config, train.setup_runtime(1), None)
+    hooks = train.JpegLmHooks(config, setup_runtime(1), None)
     assert len(hooks.views) == preset.training.augmented_views
     i = int(hooks.train_idx[0])
     # Views are other pictures of the same image, encoded at the run's quality.

@@ -28,7 +28,9 @@ A family writes a `TrainingHooks` subclass:
 
 and calls `run_training(settings, hooks, runtime)` with a `LoopSettings` (run folder, seed,
 steps, time budget, learning rate, warmup, weight decay, evaluation and log periods, the run it
-warm-starts from, the resolved config) and `setup_runtime(threads)`. The loop calls `loss` with
+warm-starts from, the resolved config; `schedule_settings` reads the schedule's fields from a
+training config) and `setup_runtime(threads)`, or `train_with(settings, make_hooks, threads)`,
+which sets the runtime up and builds the hooks for it. The loop calls `loss` with
 the DDP-wrapped model (so gradients are averaged across ranks) and `evaluate` with the bare
 one. The rng given to `next_batch` is numpy's, seeded with (seed, rank, step at start), so a
 resumed run draws new batches and each rank draws its own (a family that draws with torch
@@ -47,9 +49,10 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -63,6 +66,7 @@ from tessera_models.common.training import (
     cosine_lr,
     resume,
     save_checkpoint,
+    setup_runtime,
     training_progress,
     warm_start,
     wrap_ddp,
@@ -152,6 +156,45 @@ class TrainingHooks:
 
     def load_extra_state(self, state: dict[str, Any]) -> None:
         return None
+
+
+class Schedule(Protocol):
+    """The fields every family's training config spells the same way for the loop."""
+
+    @property
+    def steps(self) -> int: ...
+    @property
+    def minutes(self) -> float | None: ...
+    @property
+    def lr(self) -> float: ...
+    @property
+    def warmup(self) -> int: ...
+    @property
+    def weight_decay(self) -> float: ...
+    @property
+    def eval_every(self) -> int: ...
+
+
+def schedule_settings(training: Schedule) -> dict[str, Any]:
+    """LoopSettings' schedule fields from a family's training config."""
+    return {
+        "steps": training.steps,
+        "minutes": training.minutes,
+        "lr": training.lr,
+        "warmup": training.warmup,
+        "weight_decay": training.weight_decay,
+        "eval_every": training.eval_every,
+    }
+
+
+def train_with(
+    settings: LoopSettings,
+    hooks: Callable[[Runtime], TrainingHooks],
+    threads: int | None = None,
+) -> dict[str, float]:
+    """Sets up the runtime, builds the family's hooks for it and runs the loop."""
+    runtime = setup_runtime(threads)
+    return run_training(settings, hooks(runtime), runtime)
 
 
 def decay_groups(model: torch.nn.Module, weight_decay: float, exempt: Any) -> list[dict[str, Any]]:

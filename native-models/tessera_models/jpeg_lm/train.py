@@ -9,15 +9,23 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from tessera_models.common.captioned_training import draw_weights, training_indices
 from tessera_models.common.resolved_config import resolve
-from tessera_models.common.trainer import LoopSettings, StepLoss, TrainingHooks, run_training
-from tessera_models.common.training import Runtime, setup_runtime, training_cli
+from tessera_models.common.trainer import (
+    LoopSettings,
+    StepLoss,
+    TrainingHooks,
+    schedule_settings,
+    train_with,
+)
+from tessera_models.common.training import Runtime, training_cli
 from tessera_models.jpeg_lm.config import ExperimentConfig, load_config
 from tessera_models.jpeg_lm.llama import Llama, causal_mask
 from tessera_models.jpeg_lm.paths import run_dir
@@ -102,18 +110,10 @@ class JpegLmHooks(TrainingHooks):
         # A caption of at most max_tokens words plus four structural tokens must fit beside
         # the body.
         room = self.model_cfg.context - vocab.words.max_tokens - 4
-        train_idx = data.indices("train")
-        if config.data_limit is not None:
-            train_idx = train_idx[: config.data_limit]
+        train_idx = training_indices(data, config.data_limit)
         self.too_long = [i for i in train_idx if len(self.examples[i].body) > room]
         self.train_idx = np.array([i for i in train_idx if len(self.examples[i].body) <= room])
-        weights = np.array(
-            [
-                tc.skin_tone_weight if "skin tone" in data.records[i].caption else 1.0
-                for i in self.train_idx
-            ]
-        )
-        self.weights = weights / weights.sum()
+        self.weights = draw_weights(data, self.train_idx, tc.skin_tone_weight)
         self.val_examples = [self.examples[i] for i in data.indices("val")[:256]]
         self.mix = MixWeights(tc.p_image_to_text, tc.p_caption_dropout, tc.p_style_token)
         self.room = room
@@ -182,12 +182,7 @@ def loop_settings(config: ExperimentConfig) -> LoopSettings:
         checkpoint_name="model.pt",
         best_name="model_best.pt",
         seed=config.seed,
-        steps=tc.steps,
-        minutes=tc.minutes,
-        lr=tc.lr,
-        warmup=tc.warmup,
-        weight_decay=tc.weight_decay,
-        eval_every=tc.eval_every,
+        **schedule_settings(tc),
         log_every=25,
         warm_start=(
             run_dir(config.warm_start) / "model.pt" if config.warm_start is not None else None
@@ -199,8 +194,8 @@ def loop_settings(config: ExperimentConfig) -> LoopSettings:
 def train(
     config: ExperimentConfig, data_root: str | None = None, threads: int | None = None
 ) -> dict[str, float]:
-    runtime = setup_runtime(threads)
-    return run_training(loop_settings(config), JpegLmHooks(config, runtime, data_root), runtime)
+    hooks = partial(JpegLmHooks, config, data_root=data_root)
+    return train_with(loop_settings(config), hooks, threads)
 
 
 def main() -> None:

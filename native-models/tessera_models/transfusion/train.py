@@ -9,22 +9,16 @@ Several GPUs: torchrun --nproc_per_node N -m tessera_models.transfusion.train --
 from __future__ import annotations
 
 from dataclasses import asdict, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
 import torch
 
-from tessera_models.common.carried_run import carried_dir
-from tessera_models.common.resolved_config import resolve
-from tessera_models.common.trainer import (
-    LoopSettings,
-    StepLoss,
-    TrainingHooks,
-    decay_groups,
-    run_training,
-)
-from tessera_models.common.training import Runtime, setup_runtime, training_cli
-from tessera_models.data.emoji import EmojiDataset, load_emoji
+from tessera_models.common import captioned_training
+from tessera_models.common.trainer import StepLoss, TrainingHooks, decay_groups, train_with
+from tessera_models.common.training import Runtime, training_cli
+from tessera_models.data.emoji import EmojiDataset
 from tessera_models.text.caption_vocab import build_word_tokenizer
 from tessera_models.transfusion.config import ExperimentConfig, load_config
 from tessera_models.transfusion.loss import transfusion_loss
@@ -83,22 +77,11 @@ class TransfusionHooks(TrainingHooks):
     def __init__(self, config: ExperimentConfig, runtime: Runtime, data_root: str | None) -> None:
         self.config = config
         self.runtime = runtime
-        tc = config.training
-        self.data = load_emoji(data_root, size=config.model.image_size)
+        images = captioned_training.training_images(config, data_root, config.model.image_size)
+        self.data, self.train_idx, self.val_idx = images.data, images.train_idx, images.val_idx
+        self.weights = images.weights
         self.vocab = build_vocab(self.data)
         self.model_cfg = replace(config.model, vocab_size=self.vocab.size)
-        train_idx = self.data.indices("train")
-        if config.data_limit is not None:
-            train_idx = train_idx[: config.data_limit]
-        self.train_idx = train_idx
-        weights = np.array(
-            [
-                tc.skin_tone_weight if "skin tone" in self.data.records[i].caption else 1.0
-                for i in train_idx
-            ]
-        )
-        self.weights = weights / weights.sum()
-        self.val_idx = self.data.indices("val")[: tc.val_items]
         self.alphas = alphas_bar_tensor(config, runtime.device)
         self.generator: torch.Generator | None = None
 
@@ -109,9 +92,7 @@ class TransfusionHooks(TrainingHooks):
         return {"model": asdict(self.model_cfg), "diffusion": asdict(self.config.diffusion)}
 
     def begin(self, step: int, runtime: Runtime) -> None:
-        # Noise draws continue afresh after a resume and differ across ranks.
-        seed = (self.config.seed * 1_000_003 + runtime.rank * 7919 + step) % 2**63
-        self.generator = torch.Generator(device=runtime.device).manual_seed(seed)
+        self.generator = captioned_training.noise_generator(self.config.seed, step, runtime)
 
     def param_groups(self, model: torch.nn.Module, weight_decay: float) -> list[dict[str, Any]]:
         # Embeddings and the patch grid are tables, not weights to shrink.
@@ -158,32 +139,11 @@ class TransfusionHooks(TrainingHooks):
         return metrics["val_loss"]
 
 
-def loop_settings(config: ExperimentConfig) -> LoopSettings:
-    tc = config.training
-    return LoopSettings(
-        run_dir=run_dir(config.name),
-        seed=config.seed,
-        steps=tc.steps,
-        minutes=tc.minutes,
-        lr=tc.lr,
-        warmup=tc.warmup,
-        weight_decay=tc.weight_decay,
-        eval_every=tc.eval_every,
-        log_every=10,
-        betas=(0.9, tc.b2),
-        grad_clip=tc.clip,
-        checkpoint_seconds=tc.checkpoint_minutes * 60,
-        resolved_config=resolve(config),
-        carried_dir=carried_dir("transfusion", config.name),
-    )
-
-
 def train(
     config: ExperimentConfig, data_root: str | None = None, threads: int | None = None
 ) -> dict[str, float]:
-    runtime = setup_runtime(threads)
-    hooks = TransfusionHooks(config, runtime, data_root)
-    return run_training(loop_settings(config), hooks, runtime)
+    settings = captioned_training.loop_settings("transfusion", config, run_dir(config.name))
+    return train_with(settings, partial(TransfusionHooks, config, data_root=data_root), threads)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -15,8 +16,14 @@ import torch
 import torch.nn.functional as F
 
 from tessera_models.common.resolved_config import resolve
-from tessera_models.common.trainer import LoopSettings, StepLoss, TrainingHooks, run_training
-from tessera_models.common.training import Runtime, setup_runtime, training_cli
+from tessera_models.common.trainer import (
+    LoopSettings,
+    StepLoss,
+    TrainingHooks,
+    schedule_settings,
+    train_with,
+)
+from tessera_models.common.training import Runtime, training_cli
 from tessera_models.data.emoji import load_emoji, to_unit_range
 from tessera_models.vq_ar.config import ExperimentConfig, load_config
 from tessera_models.vq_ar.image_tokenizer import ImageTokenizer
@@ -107,12 +114,7 @@ def loop_settings(config: ExperimentConfig) -> LoopSettings:
         checkpoint_name="tokenizer.pt",
         best_name=None,  # the codes every later stage sees come from the last weights
         seed=config.seed,
-        steps=tc.steps,
-        minutes=tc.minutes,
-        lr=tc.lr,
-        warmup=tc.warmup,
-        weight_decay=tc.weight_decay,
-        eval_every=tc.eval_every,
+        **schedule_settings(tc),
         log_every=50,
         betas=(0.9, 0.99),
         resolved_config=resolve(config),
@@ -127,8 +129,8 @@ def train(
             f"config {config.name} continues {config.warm_start} and uses its tokenizer: "
             "run only train_transformer for it"
         )
-    runtime = setup_runtime(threads)
-    return run_training(loop_settings(config), TokenizerHooks(config, runtime, data_root), runtime)
+    hooks = partial(TokenizerHooks, config, data_root=data_root)
+    return train_with(loop_settings(config), hooks, threads)
 
 
 def main() -> None:

@@ -8,27 +8,24 @@ runs/vq-ar/<config>/transformer.pt when it exists.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from tessera_models.common.captioned_training import draw_weights, training_indices
 from tessera_models.common.resolved_config import resolve
 from tessera_models.common.trainer import (
     LoopSettings,
     StepLoss,
     TrainingHooks,
     decay_groups,
-    run_training,
+    schedule_settings,
+    train_with,
 )
-from tessera_models.common.training import (
-    Runtime,
-    inherit_files,
-    load_checkpoint,
-    setup_runtime,
-    training_cli,
-)
+from tessera_models.common.training import Runtime, inherit_files, load_checkpoint, training_cli
 from tessera_models.data.emoji import EmojiDataset, load_emoji
 from tessera_models.text.caption_vocab import build_word_tokenizer
 from tessera_models.text.word_tokenizer import WordTokenizer
@@ -229,22 +226,14 @@ class VqArHooks(TrainingHooks):
         tc = config.transformer_training
         out = run_dir(config.name)
         data, codes, vocab = prepare(config, data_root)
-        train_idx = data.indices("train")
-        if config.data_limit is not None:
-            train_idx = train_idx[: config.data_limit]
+        train_idx = training_indices(data, config.data_limit)
         self.vocab = vocab
         self.train_idx = train_idx
         self.examples = [
             Example(data.records[i].caption, data.records[i].set, codes[i])
             for i in range(len(codes))
         ]
-        weights = np.array(
-            [
-                tc.skin_tone_weight if "skin tone" in data.records[i].caption else 1.0
-                for i in train_idx
-            ]
-        )
-        self.weights = weights / weights.sum()
+        self.weights = draw_weights(data, train_idx, tc.skin_tone_weight)
         val_idx = [int(i) for i in data.indices("val")[:512]]
         self.val_examples = [self.examples[i] for i in val_idx]
         self.retrieval = RetrievalTraining.build(
@@ -364,12 +353,7 @@ def loop_settings(config: ExperimentConfig) -> LoopSettings:
         checkpoint_name="transformer.pt",
         best_name="transformer_best.pt",
         seed=config.seed,
-        steps=tc.steps,
-        minutes=tc.minutes,
-        lr=tc.lr,
-        warmup=tc.warmup,
-        weight_decay=tc.weight_decay,
-        eval_every=tc.eval_every,
+        **schedule_settings(tc),
         log_every=50,
         warm_start=(
             run_dir(config.warm_start) / "transformer.pt" if config.warm_start is not None else None
@@ -386,8 +370,8 @@ def train(
         raise ValueError(
             f"config {config.name!r} aligns documents without caption slots: set caption_slot"
         )
-    runtime = setup_runtime(threads)
-    return run_training(loop_settings(config), VqArHooks(config, runtime, data_root), runtime)
+    hooks = partial(VqArHooks, config, data_root=data_root)
+    return train_with(loop_settings(config), hooks, threads)
 
 
 def main() -> None:
