@@ -12,6 +12,8 @@ export type Provider = z.infer<typeof providerSchema>;
 /** Draft tokens a parallel decoding run verifies per decoder call. */
 export const DECODING_WINDOW = [1, 16] as const;
 
+export const DRAFT_SOURCES = ['jacobi', 'lines-previous'] as const;
+
 /**
  * Speculative Jacobi decoding (docs/models.md §Parallel decoding): several draft tokens checked
  * in one decoder run, accepted so that the tokens follow the plain loop's distribution. Absent
@@ -35,6 +37,13 @@ export const decodingSchema = z.object({
     .array(z.number().int().min(1).max(4, 'at most 4 draft candidates per position'))
     .max(DECODING_WINDOW[1])
     .optional(),
+  /**
+   * Where drafts come from: `jacobi`, the first rejected candidate's line and the family's
+   * guess; `lines-previous`, every rejected candidate's line, and where no run has reached,
+   * samples from the newest token's distribution besides the guess. Absent = `jacobi`, as
+   * recipes made before the choice was recorded decoded.
+   */
+  drafts: z.enum(DRAFT_SOURCES).optional(),
 });
 export type Decoding = z.infer<typeof decodingSchema>;
 

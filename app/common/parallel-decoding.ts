@@ -3,8 +3,10 @@
  * whose decoder graph takes several new tokens per run after a KV cache. A graph exported with
  * a fixed sequence length of 1 cannot verify drafts; such a model decodes one token per run.
  */
-import type { Decoding, Sampling } from './inference-contract.ts';
+import type { Decoding, DRAFT_SOURCES, Sampling } from './inference-contract.ts';
 import type { ModelManifest } from './model-manifest.ts';
+
+type DraftSource = (typeof DRAFT_SOURCES)[number];
 
 const TOKEN_FAMILIES: readonly string[] = ['vq-ar', 'jpeg-lm'];
 
@@ -41,13 +43,29 @@ export function decodingFor(
  * What each family decodes with unless told otherwise, chosen with `npm run bench:parallel`
  * (docs/models.md §Parallel decoding): the tree depth and the candidates at its first depths.
  */
-export const DEFAULT_DECODING: Readonly<Record<string, { window: number; fanout: number[] }>> = {
-  'vq-ar': { window: 6, fanout: [2] },
+export const DEFAULT_DECODING: Readonly<
+  Record<string, { window: number; fanout: number[]; drafts?: DraftSource }>
+> = {
+  'vq-ar': { window: 6, fanout: [4, 2], drafts: 'lines-previous' },
   'jpeg-lm': { window: 4, fanout: [2] },
 };
 
 /** Parallel decoding for a family, with its default window unless `window` is given. */
 export function parallelDecoding(family: string, window?: number): Decoding {
   const d = DEFAULT_DECODING[family] ?? { window: 4, fanout: [1] };
-  return { mode: 'parallel', window: window ?? d.window, fanout: [...d.fanout] };
+  return {
+    mode: 'parallel',
+    window: window ?? d.window,
+    fanout: [...d.fanout],
+    ...(d.drafts === undefined ? {} : { drafts: d.drafts }),
+  };
+}
+
+/** The engine's draft sources for a recorded decoding (absent = the first recorded behaviour). */
+export function draftSources(decoding: Pick<Decoding, 'drafts'>): {
+  lines: boolean;
+  previous: boolean;
+} {
+  const on = decoding.drafts === 'lines-previous';
+  return { lines: on, previous: on };
 }

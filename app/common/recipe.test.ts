@@ -62,6 +62,21 @@ test('a recipe records its decoding mode and window, and plain recipes keep thei
     parseInfotext(toInfotext(withFanout)).settings.Decoding,
     'parallel window 8 fanout 3/2',
   );
+  const sourced = recipeSchema.parse({
+    ...parallel,
+    sampling: { ...parallel.sampling, decoding: { ...tree, drafts: 'lines-previous' } },
+  });
+  assert.equal(sourced.sampling.decoding?.drafts, 'lines-previous');
+  assert.equal(
+    parseInfotext(toInfotext(sourced)).settings.Decoding,
+    'parallel window 8 fanout 3/2 drafts lines-previous',
+  );
+  assert.throws(() =>
+    recipeSchema.parse({
+      ...parallel,
+      sampling: { ...parallel.sampling, decoding: { ...tree, drafts: 'neighbours' } },
+    }),
+  );
   assert.equal(parseInfotext(toInfotext(recipe)).settings.Decoding, undefined);
   assert.ok(!JSON.stringify(recipeSchema.parse(recipe)).includes('decoding'));
   const wide = {

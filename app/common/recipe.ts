@@ -125,7 +125,8 @@ export function toInfotext(r: Recipe): string {
   const decoding = r.sampling.decoding;
   if (decoding !== undefined) {
     const fanout = decoding.fanout === undefined ? '' : ` fanout ${decoding.fanout.join('/')}`;
-    pairs.push(['Decoding', `${decoding.mode} window ${decoding.window}${fanout}`]);
+    const drafts = decoding.drafts === undefined ? '' : ` drafts ${decoding.drafts}`;
+    pairs.push(['Decoding', `${decoding.mode} window ${decoding.window}${fanout}${drafts}`]);
   }
   if (r.imageIndex !== 0) pairs.push(['Batch index', String(r.imageIndex)]);
   if (r.retrieval !== undefined)

@@ -10,7 +10,12 @@ import { test } from 'node:test';
 import { DecoderLogits } from '../decoder.ts';
 import { sampleToken, tokenDistribution, type SamplingSettings } from '../logits/sample.ts';
 import { Prng } from '../rng.ts';
-import { jacobiDecode, type SpeculativeDecoder, type TokenGrammar } from './speculative-jacobi.ts';
+import {
+  jacobiDecode,
+  type DraftSources,
+  type SpeculativeDecoder,
+  type TokenGrammar,
+} from './speculative-jacobi.ts';
 
 const V = 4;
 const LENGTH = 4;
@@ -85,6 +90,7 @@ async function parallelSample(
   window: number,
   fanout: readonly number[],
   prng: Prng,
+  sources?: DraftSources,
 ): Promise<{ body: number[]; runs: number }> {
   const decoder = new ToyDecoder(guided ? 2 : 1);
   const promptLogits = await decoder.prefill(PROMPT);
@@ -98,6 +104,7 @@ async function parallelSample(
     fanout,
     grammar,
     guess: (sofar) => sofar[sofar.length - 1] ?? null,
+    ...(sources === undefined ? {} : { sources }),
   });
   return { body, runs: decoder.runs };
 }
@@ -164,6 +171,7 @@ const cases: {
   guided: boolean;
   window: number;
   fanout: number[];
+  sources?: DraftSources;
 }[] = [
   {
     name: 'guided, top-p 0.95, window 3, three candidates then two',
@@ -178,6 +186,24 @@ const cases: {
     guided: false,
     window: 2,
     fanout: [1],
+  },
+  {
+    // Every rejected candidate's line, and drafts from the newest token's distribution where
+    // no run has reached (restricted by the grammar: 3 may not follow 3).
+    name: 'guided, top-p 0.9, window 3, two candidates at two depths, every line, previous drafts',
+    s: { cfgScale: 2, temperature: 1.2, topK: 0, topP: 0.9, cdk: null },
+    guided: true,
+    window: 3,
+    fanout: [2, 2],
+    sources: { lines: true, previous: true },
+  },
+  {
+    name: 'unguided, window 4, previous drafts only',
+    s: { cfgScale: 1, temperature: 1, topK: 0, topP: 1, cdk: null },
+    guided: false,
+    window: 4,
+    fanout: [1],
+    sources: { lines: false, previous: true },
   },
   {
     name: 'CD-K, window 4, two candidates',
@@ -195,7 +221,14 @@ for (const c of cases) {
     const sequential = new Map<string, number>();
     let runs = 0;
     for (let seed = 0; seed < SAMPLES; seed++) {
-      const out = await parallelSample(c.s, c.guided, c.window, c.fanout, new Prng(seed, 1));
+      const out = await parallelSample(
+        c.s,
+        c.guided,
+        c.window,
+        c.fanout,
+        new Prng(seed, 1),
+        c.sources,
+      );
       runs += out.runs;
       const key = out.body.join('');
       parallel.set(key, (parallel.get(key) ?? 0) + 1);

@@ -11,13 +11,21 @@
  * of r. So every token follows the model's distribution exactly, as in the plain loop, and each
  * run yields at least one token; when the walk reaches a leaf, the leaf's logits give one more.
  *
- * Drafts come from two places:
+ * Drafts come from three places:
  * - Jacobi: positions past a rejection were already computed by the last run, conditioned on
  *   the rejected draft and the drafts after it; candidates are drawn from those
- *   distributions, `fanout[d]` of them at depth d (1 past the end of `fanout`).
+ *   distributions, `fanout[d]` of them at depth d (1 past the end of `fanout`). With
+ *   `sources.lines`, every rejected candidate's line is kept: the k-th candidate at the first
+ *   depth draws from line k (round robin) and its descendants from the same line, so the
+ *   candidates are conditioned on different guesses at the rejected position.
+ * - with `sources.previous`, for positions no run has reached: `fanout[d]` candidates drawn
+ *   from the distribution the newest token was drawn from (neighbouring tokens are alike), so
+ *   that every run has drafts, and their logits become the next run's Jacobi lines.
  * - a guess from the family for positions no run has reached (`guess`: the token above in a
  *   code grid, a repeat in a JPEG body), a point mass: accepted with probability r(x), and
- *   when rejected x is taken out of r.
+ *   when rejected x is taken out of r. After the sources above, it is left out where an
+ *   earlier candidate already holds its token (a choice made from earlier drafts only, which
+ *   the rule allows).
  * A guess the grammar does not allow ends its branch; a draft that breaks the grammar has
  * r(x) = 0 and is rejected by the rule itself.
  *
@@ -73,10 +81,19 @@ export interface JacobiRun<S> {
    * grammar state `state`, or null.
    */
   guess?: (sofar: readonly number[], position: number, state: S) => number | null;
+  /** Extra draft sources (see above); both off by default, as recipes before them decoded. */
+  sources?: DraftSources;
   /** Body tokens of a stopped run (model ids). */
   resumeFrom?: readonly number[];
   /** Awaited after every run with the accepted tokens; resolve false to stop. */
   afterRun?: (body: readonly number[]) => Promise<boolean> | boolean;
+}
+
+export interface DraftSources {
+  /** Jacobi drafts from every rejected candidate's line, not only the first's. */
+  lines: boolean;
+  /** Drafts from the newest token's distribution where no run has reached. */
+  previous: boolean;
 }
 
 /** A distribution over `ids` (ascending model ids), normalised. */
@@ -93,6 +110,8 @@ interface Node<S> {
   state: S;
   /** The distribution it was drawn from; null for a guess (a point mass) and the root. */
   q: Dist | null;
+  /** The Jacobi line its draft came from, which its children draw from too. */
+  line: number;
 }
 
 function indexOf(ids: Int32Array, id: number): number {
@@ -114,6 +133,19 @@ function prob(d: Dist, id: number): number {
 
 function draw(d: Dist, u: number): number {
   return d.ids[drawIndex(d.probs, new Uint8Array(d.probs.length).fill(1), u)]!;
+}
+
+/** `d` restricted to the ids `allowed` (ascending), renormalised; null if none keeps mass. */
+function restrict(d: Dist, allowed: Int32Array): Dist | null {
+  const probs = new Float64Array(allowed.length);
+  let total = 0;
+  allowed.forEach((id, i) => {
+    probs[i] = prob(d, id);
+    total += probs[i]!;
+  });
+  if (!(total > 0)) return null;
+  for (let i = 0; i < probs.length; i++) probs[i] = probs[i]! / total;
+  return { ids: allowed, probs };
 }
 
 /** max(0, r − q), renormalised; r itself if nothing is left (only by rounding). */
@@ -139,8 +171,11 @@ export interface JacobiResult {
   accepted: number;
 }
 
-/** Logits that predict the positions after the body: the last run's, past a rejection. */
-type Stale = { logits: DecoderLogits; t: number }[];
+/**
+ * Logits that predict the positions after the body: the last run's, past a rejection, one line
+ * per rejected candidate (line[d] predicts the position at depth d + 1).
+ */
+type Line = { logits: DecoderLogits; t: number }[];
 
 export async function jacobiDecode<S>(run: JacobiRun<S>): Promise<JacobiResult> {
   const { decoder, grammar, prng, settings } = run;
@@ -148,6 +183,8 @@ export async function jacobiDecode<S>(run: JacobiRun<S>): Promise<JacobiResult> 
   const fanout = (depth: number) => run.fanout?.[depth - 1] ?? 1;
   const body: number[] = [];
   let state = grammar.start;
+  /** The distribution the newest body token was drawn from (its full target). */
+  let newest: Dist | null = null;
   let drafted = 0;
   let accepted = 0;
 
@@ -180,17 +217,25 @@ export async function jacobiDecode<S>(run: JacobiRun<S>): Promise<JacobiResult> 
   };
 
   /** The draft tree after the body: the root is its last token, node i's parent is < i. */
-  const buildTree = (stale: Stale): Node<S>[] => {
+  const buildTree = (lines: Line[]): Node<S>[] => {
     const nodes: Node<S>[] = [
-      { token: body[body.length - 1]!, parent: -1, depth: 0, state, q: null },
+      { token: body[body.length - 1]!, parent: -1, depth: 0, state, q: null, line: 0 },
     ];
     const path = (i: number): number[] => {
       const out: number[] = [];
       for (let a = i; a > 0; a = nodes[a]!.parent) out.unshift(nodes[a]!.token);
       return [...body, ...out];
     };
-    // Siblings' children share one Jacobi distribution when their grammar states agree.
+    // Siblings' children share one Jacobi distribution when their line and grammar state agree.
     const qs = new Map<string, Dist>();
+    const jacobi = (line: number, depth: number, s: S, position: number): Dist | null => {
+      const from = lines[line]?.[depth - 1];
+      if (from === undefined) return null;
+      const key = `${depth} ${line} ${JSON.stringify(s)}`;
+      const q = qs.get(key) ?? distAt(from.logits, from.t, s, position);
+      qs.set(key, q);
+      return q;
+    };
     let level = [0];
     for (let depth = 1; depth <= run.window && level.length > 0; depth++) {
       const next: number[] = [];
@@ -198,19 +243,37 @@ export async function jacobiDecode<S>(run: JacobiRun<S>): Promise<JacobiResult> 
       for (const parent of level) {
         const s = nodes[parent]!.state;
         if (grammar.done(s, position)) continue;
-        const add = (token: number, q: Dist | null) => {
-          nodes.push({ token, parent, depth, state: grammar.after(s, token), q });
+        const tokens = new Set<number>();
+        const add = (token: number, q: Dist | null, line: number) => {
+          tokens.add(token);
+          nodes.push({ token, parent, depth, state: grammar.after(s, token), q, line });
           next.push(nodes.length - 1);
         };
-        const from = stale[depth - 1];
-        if (from !== undefined) {
-          const key = `${depth} ${JSON.stringify(s)}`;
-          const q = qs.get(key) ?? distAt(from.logits, from.t, s, position);
-          qs.set(key, q);
-          for (let k = 0; k < fanout(depth); k++) add(draw(q, prng.uniform()), q);
-        } else if (run.guess !== undefined) {
+        const lineOf = (k: number) =>
+          depth === 1 && lines.length > 0 ? k % lines.length : nodes[parent]!.line;
+        let drawn = false;
+        for (let k = 0; k < fanout(depth); k++) {
+          const q = jacobi(lineOf(k), depth, s, position);
+          if (q === null) break;
+          add(draw(q, prng.uniform()), q, lineOf(k));
+          drawn = true;
+        }
+        if (drawn) continue;
+        const previous =
+          run.sources?.previous === true && newest !== null
+            ? restrict(newest, grammar.allowed(s, position))
+            : null;
+        if (previous !== null) {
+          for (let k = 0; k < fanout(depth); k++) add(draw(previous, prng.uniform()), previous, 0);
+        }
+        if (run.guess !== undefined) {
           const token = run.guess(path(parent), position, s);
-          if (token !== null && indexOf(grammar.allowed(s, position), token) >= 0) add(token, null);
+          if (
+            token !== null &&
+            !tokens.has(token) &&
+            indexOf(grammar.allowed(s, position), token) >= 0
+          )
+            add(token, null, 0);
         }
       }
       level = next;
@@ -219,13 +282,14 @@ export async function jacobiDecode<S>(run: JacobiRun<S>): Promise<JacobiResult> 
   };
 
   const first = distAt(run.promptLogits, run.promptLogits.seq - 1, state, 0);
+  newest = first;
   finalize(draw(first, prng.uniform()), first.ids);
-  let stale: Stale = [];
+  let lines: Line[] = [];
   if (run.afterRun !== undefined && (await run.afterRun(body)) === false)
     return { body, drafted, accepted };
 
   while (!grammar.done(state, body.length)) {
-    const nodes = buildTree(stale);
+    const nodes = buildTree(lines);
     const base = decoder.length;
     const logits = await decoder.tree(
       nodes.map((n) => n.token),
@@ -237,6 +301,7 @@ export async function jacobiDecode<S>(run: JacobiRun<S>): Promise<JacobiResult> 
     let rejectedAt: number | null = null;
     for (;;) {
       const p = distAt(logits, at, state, body.length);
+      newest = p;
       const candidates = children(at);
       if (candidates.length === 0) {
         finalize(draw(p, prng.uniform()), p.ids); // a leaf: its logits give a free token
@@ -270,12 +335,15 @@ export async function jacobiDecode<S>(run: JacobiRun<S>): Promise<JacobiResult> 
     }
     // The cache keeps the fed token and the accepted path; the newest token is fed next run.
     decoder.select(base, kept);
-    // Past a rejection, the first candidate's line of first children saw the rejected token:
-    // their logits are the next run's Jacobi drafts.
-    stale = [];
-    for (let c = rejectedAt === null ? undefined : children(rejectedAt)[0]; c !== undefined;) {
-      stale.push({ logits, t: c });
-      c = children(c)[0];
+    // Past a rejection, a rejected candidate's line of first children saw the rejected token:
+    // their logits are the next run's Jacobi drafts (the first candidate's, or every one's).
+    lines = [];
+    const rejected = rejectedAt === null ? [] : children(rejectedAt);
+    for (const head of run.sources?.lines === true ? rejected : rejected.slice(0, 1)) {
+      const line: Line = [];
+      for (let c: number | undefined = head; c !== undefined; c = children(c)[0])
+        line.push({ logits, t: c });
+      lines.push(line);
     }
     if (run.afterRun !== undefined && (await run.afterRun(body)) === false) break;
   }

@@ -9,6 +9,8 @@
  * Guesses for positions no run has reached copy what followed the longest recent repeat of
  * the body's last tokens (prompt-lookup drafting): flat areas of an image repeat whole MCUs.
  */
+import type { Decoding } from '../../../common/inference-contract.ts';
+import { draftSources } from '../../../common/parallel-decoding.ts';
 import { jacobiDecode, type TokenGrammar } from '../../engine/parallel/speculative-jacobi.ts';
 import { Prng, PURPOSE_SAMPLE, streamId } from '../../engine/rng.ts';
 import type { GrammarState } from './entropy-grammar.ts';
@@ -38,7 +40,7 @@ export function lookupGuess(sofar: readonly number[]): number | null {
 export async function runMcusParallel(
   model: JpegLmModel,
   run: McuRun,
-  decoding: { window: number; fanout?: readonly number[] },
+  decoding: { window: number; fanout?: readonly number[]; drafts?: Decoding['drafts'] },
   stats?: { runs: number; drafted: number; accepted: number },
 ): Promise<McuRunResult> {
   const { grammar, manifest } = model;
@@ -91,6 +93,7 @@ export async function runMcusParallel(
       prng: new Prng(run.seed, streamId(run.imageIndex, PURPOSE_SAMPLE)),
       window: decoding.window,
       fanout: decoding.fanout ?? [],
+      sources: draftSources(decoding),
       grammar: automaton,
       guess: (sofar, position, st) => {
         // Inside a known MCU the guess is its next token; elsewhere a repeat of the body.

@@ -4,6 +4,7 @@
  * same code appended to both rows through the KV cache, then vq_decode.
  */
 import type { Decoding } from '../../../common/inference-contract.ts';
+import { draftSources } from '../../../common/parallel-decoding.ts';
 import { sampleToken, type SamplingSettings } from '../../engine/logits/sample.ts';
 import { floatData, int64Tensor, run } from '../../engine/ort.ts';
 import { jacobiDecode, type TokenGrammar } from '../../engine/parallel/speculative-jacobi.ts';
@@ -65,6 +66,7 @@ export async function generateCodes(model: VqArModel, req: GenerateRequest): Pro
         fanout: req.decoding.fanout ?? [],
         grammar: codeGrid(lo, hi, count),
         guess: (sofar, k) => sofar[k - model.grid] ?? null,
+        sources: draftSources(req.decoding),
         resumeFrom: (req.resumeFrom ?? []).map((c) => c + lo),
         afterRun: async (body) =>
           req.afterCode === undefined || (await req.afterCode(body.map((id) => id - lo))),

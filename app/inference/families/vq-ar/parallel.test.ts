@@ -9,6 +9,7 @@ import type { SamplingSettings } from '../../engine/logits/sample.ts';
 import { shippedModelDir } from '../../../models/testing/shipped-models.ts';
 import type { JobEvent } from '../../../common/inference-contract.ts';
 import type { JobControl } from '../types.ts';
+import { parallelDecoding } from '../../../common/parallel-decoding.ts';
 import { generateCodes, type GenerateRequest } from './generate.ts';
 import { runGenerate } from './jobs.ts';
 import { VqArModel } from './model.ts';
@@ -52,6 +53,23 @@ test('a stopped parallel run resumes from its accepted codes to the uninterrupte
     generateCodes(model, request({ resumeFrom: [...partial.slice(0, -1), 100000] })),
     /saved code 100000 is outside this model's codebook/,
   );
+});
+
+test('the default draft sources replay a seed byte for byte and resume from accepted codes', async () => {
+  const decoding = parallelDecoding('vq-ar');
+  assert.equal(decoding.drafts, 'lines-previous');
+  const stats = { runs: 0, drafted: 0, accepted: 0 };
+  const full = await generateCodes(model, request({ decoding, stats }));
+  assert.equal(full.length, model.grid ** 2);
+  assert.ok(stats.runs < model.grid ** 2 / 1.5, `${stats.runs} runs for ${full.length} codes`);
+  assert.deepEqual(await generateCodes(model, request({ decoding })), full);
+  const old = await generateCodes(model, request({ decoding: { ...decoding, drafts: 'jacobi' } }));
+  assert.notDeepEqual(old, full, 'the recorded draft sources decide which codes a seed gives');
+  let calls = 0;
+  const partial = await generateCodes(model, request({ decoding, afterCode: () => ++calls < 4 }));
+  assert.ok(partial.length < full.length, `${partial.length} codes`);
+  assert.deepEqual(partial, full.slice(0, partial.length));
+  assert.deepEqual(await generateCodes(model, request({ decoding, resumeFrom: partial })), full);
 });
 
 test('a parallel job paused mid-image resumes from its state to the same image', async () => {
