@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from tessera_models.data.emoji import NATIVE_MODELS
+from tessera_models.common.run_folders import family_run_dir
 
 
 def run_dir(config_name: str) -> Path:
-    root = Path(os.environ.get("TESSERA_RUNS_DIR", NATIVE_MODELS / "runs"))
-    return root / "jetformer" / config_name
+    return family_run_dir("jetformer", config_name)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from tessera_models.common.run_folders import family_run_dir
 from tessera_models.data.emoji import NATIVE_MODELS
 from tessera_models.vq_ar.preset_names import PRESETS
 
 
 def run_dir(config_name: str) -> Path:
-    root = Path(os.environ.get("TESSERA_RUNS_DIR", NATIVE_MODELS / "runs"))
-    return root / "vq-ar" / PRESETS.current(config_name)
+    return family_run_dir("vq-ar", PRESETS.current(config_name))
 
 
 def export_dir(config_name: str) -> Path:
