@@ -23,21 +23,17 @@ Shape glossary: N tokens, C dims per token, d AR dims, K mixtures, P prompt toke
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-import onnxruntime as ort
 
-from tessera_models.common.decoder_io import past_names
 from tessera_models.common.kv_decoder import causal_mask_np
 from tessera_models.common.prng import PURPOSE_NOISE, PURPOSE_SAMPLE, Prng, stream_id
+from tessera_models.common.reference_runner import EmbedsRunner, normals
 from tessera_models.common.sampling import draw_index
 from tessera_models.jetformer.gmm import guided_gaussian
 from tessera_models.jetformer.vocab import BOI, BOS, EOS, TEXT_OFFSET, Vocab
-from tessera_models.text.word_tokenizer import WordTokenizer
 
 
 @dataclass(frozen=True)
@@ -99,60 +95,31 @@ def feathered_composite(
     return np.where(a == 0, original, blended).astype(np.uint8)
 
 
-def normals(prng: Prng, count: int) -> np.ndarray:
-    out = []
-    while len(out) < count:
-        out.extend(prng.normal_pair())
-    return np.array(out[:count], np.float64)
+class JetFormerRunner(EmbedsRunner):
+    TEXT_HEAD = "text_head"
+    EOS = EOS
+    TEXT_OFFSET = TEXT_OFFSET
 
-
-class JetFormerRunner:
     def __init__(self, model_dir: Path, threads: int = 2) -> None:
-        self.dir = Path(model_dir)
-        self.manifest: dict[str, Any] = json.loads(
-            (self.dir / "manifest.json").read_text(encoding="utf-8")
-        )
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads
-        opts.inter_op_num_threads = 1
-        self.sessions = {
-            role: ort.InferenceSession(
-                str(self.dir / g["file"]), opts, providers=["CPUExecutionProvider"]
-            )
-            for role, g in self.manifest["graphs"].items()
-        }
-        kv = self.manifest["graphs"]["decoder"]["kv"]
-        self.layers, self.kv_heads, self.head_dim = kv["layers"], kv["kvHeads"], kv["headDim"]
-        self.past_names = past_names(self.layers)
+        super().__init__(model_dir, threads)
         gmm = self.manifest["gmm"]
         self.tokens, self.token_dim = int(gmm["tokens"]), int(gmm["tokenDim"])
         self.ar_dims = int(gmm["arDims"])
-        self.vocab = Vocab(WordTokenizer.load(self.dir / self.manifest["tokenizer"]["file"]))
+        self.vocab = Vocab(self.words())
 
     # -- graph calls ----------------------------------------------------------------------------
-    def _run(self, role: str, feed: dict[str, np.ndarray]) -> list[np.ndarray]:
-        return self.sessions[role].run(None, feed)
-
-    def empty_cache(self, batch: int) -> list[np.ndarray]:
-        shape = (batch, self.kv_heads, 0, self.head_dim)
-        return [np.zeros(shape, np.float32) for _ in self.past_names]
-
     def append(
         self, embeds: np.ndarray, cache: list[np.ndarray]
     ) -> tuple[np.ndarray, list[np.ndarray]]:
         """Unpadded rows of embeddings [B,S,D] right after the cache: hidden [B,S,D], cache."""
         b, s, _ = embeds.shape
-        past = cache[0].shape[2]
-        feed = {
-            "inputs_embeds": embeds.astype(np.float32),
-            "position_ids": np.broadcast_to(np.arange(past, past + s), (b, s)).astype(np.int64),
-            "attention_mask": causal_mask_np(np.ones((b, s), bool), np.ones((b, past), bool)),
-        }
-        out = self._run("decoder", feed | dict(zip(self.past_names, cache, strict=True)))
-        return out[0], out[1:]
+        mask = causal_mask_np(np.ones((b, s), bool), np.ones((b, cache[0].shape[2]), bool))
+        return self.run_decoder(embeds, cache, mask)
 
-    def embed_text(self, ids: list[list[int]]) -> np.ndarray:
-        return self._run("embed_text", {"input_ids": np.array(ids, np.int64)})[0]
+    def _extend(
+        self, embeds: np.ndarray, cache: list[np.ndarray]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        return self.append(embeds, cache)
 
     def embed_image(self, z_ar: np.ndarray) -> np.ndarray:
         return self._run("embed_image", {"z_ar": z_ar.astype(np.float32)})[0]
@@ -166,9 +133,6 @@ class JetFormerRunner:
         return self._run("flow_inverse", {"z": tokens[None].astype(np.float32)})[0][0]
 
     # -- tasks ----------------------------------------------------------------------------------
-    def prompt_ids(self, prompt: str, style: str | None) -> list[int]:
-        return self.vocab.caption_ids(prompt, style) if prompt.strip() else []
-
     def generate(
         self,
         prompt: str,
@@ -263,40 +227,6 @@ class JetFormerRunner:
         )
         hidden, cache = self.append(embeds, self.empty_cache(1))
         return hidden[:, -1:], cache
-
-    def _text_logits(self, hidden: np.ndarray) -> np.ndarray:
-        return self._run("text_head", {"hidden": hidden})[0]
-
-    def caption(self, image_u8: np.ndarray) -> str:
-        """Greedy caption: words (style tokens included) until <eos> or the word limit."""
-        last, cache = self._image_prefix(image_u8)
-        allowed = np.array([EOS, *range(TEXT_OFFSET, self.vocab.size)], np.int64)
-        words: list[int] = []
-        for _ in range(self.vocab.words.max_tokens):
-            logits = self._text_logits(last)[0, 0].astype(np.float64)
-            token = int(allowed[int(np.lexsort((allowed, -logits[allowed]))[0])])
-            if token == EOS:
-                break
-            words.append(token)
-            hidden, cache = self.append(self.embed_text([[token]]), cache)
-            last = hidden[:, -1:]
-        return self.vocab.decode_caption(words)
-
-    def score(self, image_u8: np.ndarray, texts: list[str]) -> list[float]:
-        """Mean log-likelihood per caption token (and <eos>) of each text given the image."""
-        last, cache = self._image_prefix(image_u8)
-        scores = []
-        for text in texts:
-            ids = [*self.vocab.caption_ids(text, None), EOS]
-            hidden = last
-            if len(ids) > 1:
-                more, _ = self.append(self.embed_text([ids[:-1]]), cache)
-                hidden = np.concatenate([last, more], axis=1)
-            rows = self._text_logits(hidden)[0].astype(np.float64)
-            top = rows.max(axis=1, keepdims=True)
-            log_z = top[:, 0] + np.log(np.exp(rows - top).sum(axis=1))
-            scores.append(float((rows[np.arange(len(ids)), ids] - log_z).mean()))
-        return scores
 
     def bits_per_dim(self, image_u8: np.ndarray, prompt: str, style: str | None) -> float:
         """Exact bits per sub-pixel of the image (bin centres) given a caption, by `score`."""

@@ -17,16 +17,22 @@ Shape glossary: M MCUs, P cached tokens, V vocabulary.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
 
 from tessera_models.common.kv_decoder import SlotCache, SlotKvDecoder
 from tessera_models.common.prng import PURPOSE_SAMPLE, Prng, stream_id
+from tessera_models.common.reference_runner import (
+    graph_session,
+    greedy_caption,
+    log_partition,
+    mean_log_likelihood,
+    read_manifest,
+    session_options,
+)
 from tessera_models.common.sampling import SamplingSettings, sample_token
 from tessera_models.jpeg_lm import jpeg_bytes
 from tessera_models.jpeg_lm.bpe import EOI_ID, RST0, JpegBpe
@@ -45,12 +51,10 @@ class Generated:
 class JpegLmRunner:
     def __init__(self, model_dir: Path, threads: int = 2) -> None:
         self.dir = Path(model_dir)
-        self.manifest = json.loads((self.dir / "manifest.json").read_text(encoding="utf-8"))
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads
-        opts.inter_op_num_threads = 1
-        graph = self.dir / self.manifest["graphs"]["decoder"]["file"]
-        session = ort.InferenceSession(str(graph), opts, providers=["CPUExecutionProvider"])
+        self.manifest = read_manifest(self.dir)
+        session = graph_session(
+            self.dir, self.manifest["graphs"]["decoder"], session_options(threads)
+        )
         self.decoder = SlotKvDecoder(session, self.manifest)
         jpeg = self.manifest["jpeg"]
         words = WordTokenizer.load(self.dir / self.manifest["tokenizer"]["file"])
@@ -219,17 +223,16 @@ class JpegLmRunner:
         logits, cache = self.decoder.append(
             np.array([prefix], np.int64), self.decoder.empty_cache(1)
         )
-        last = logits[0, -1]
         lo = self.vocab.jpeg_offset - len(self.vocab.words)
         allowed = np.array([EOS, *range(lo, self.vocab.jpeg_offset)], np.int64)
-        words: list[int] = []
-        for _ in range(self.vocab.words.max_tokens):
-            token = int(allowed[int(np.lexsort((allowed, -last[allowed].astype(np.float64)))[0])])
-            if token == EOS:
-                break
-            words.append(token)
+
+        def feed(token: int) -> np.ndarray:
+            nonlocal cache
             logits, cache = self.decoder.append(np.array([[token]], np.int64), cache)
-            last = logits[0, -1]
+            return logits[0, -1]
+
+        limit = self.vocab.words.max_tokens
+        words = greedy_caption(logits[0, -1], feed, allowed, limit, EOS)
         return self.vocab.decode_caption(words)
 
     def score(self, image: np.ndarray, texts: list[str]) -> list[float]:
@@ -246,10 +249,7 @@ class JpegLmRunner:
                 rows = np.concatenate([logits[0, -1:], more[0]], axis=0).astype(np.float64)
             else:
                 rows = logits[0, -1:].astype(np.float64)
-            top = rows.max(axis=1, keepdims=True)
-            log_z = top[:, 0] + np.log(np.exp(rows - top).sum(axis=1))
-            picked = rows[np.arange(len(ids)), ids]
-            scores.append(float((picked - log_z).mean()))
+            scores.append(mean_log_likelihood(rows, ids))
         return scores
 
     def bits_per_byte(self, image: np.ndarray, caption_ids: list[int]) -> float:
@@ -259,7 +259,5 @@ class JpegLmRunner:
         seq = [BOS, *caption_ids, IMG, *body]
         logits, _ = self.decoder.append(np.array([seq], np.int64), self.decoder.empty_cache(1))
         rows = logits[0, len(caption_ids) + 1 : -1].astype(np.float64)
-        top = rows.max(axis=1, keepdims=True)
-        log_z = top[:, 0] + np.log(np.exp(rows - top).sum(axis=1))
-        nats = -(rows[np.arange(len(body)), body] - log_z).sum()
+        nats = -(rows[np.arange(len(body)), body] - log_partition(rows)).sum()
         return float(nats / np.log(2) / len(self.vocab.jpeg_bytes(body)))

@@ -25,18 +25,14 @@ Shape glossary: N patches, C values per patch, P prefix tokens, B rows.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-import onnxruntime as ort
 
-from tessera_models.common.decoder_io import past_names
 from tessera_models.common.prng import PURPOSE_NOISE, Prng, stream_id
-from tessera_models.text.word_tokenizer import WordTokenizer
+from tessera_models.common.reference_runner import EmbedsRunner, normals
 from tessera_models.transfusion.config import SAMPLERS
 from tessera_models.transfusion.masks import block_causal_mask_np
 from tessera_models.transfusion.schedule import (
@@ -75,13 +71,6 @@ class Generated:
     calls: int  # network evaluations (each a batch of the guidance rows)
 
 
-def normals(prng: Prng, count: int) -> np.ndarray:
-    out: list[float] = []
-    while len(out) < count:
-        out.extend(prng.normal_pair())
-    return np.array(out[:count], np.float64)
-
-
 def patchify_np(image: np.ndarray, patch: int) -> np.ndarray:
     """[H,W,3] -> [N, p·p·3], patches in raster order, values (row, column, channel)."""
     h, w, c = image.shape
@@ -103,24 +92,13 @@ def to_u8(image: np.ndarray) -> np.ndarray:
     return np.clip(np.round((image + 1.0) * 127.5), 0, 255).astype(np.uint8)
 
 
-class TransfusionRunner:
+class TransfusionRunner(EmbedsRunner):
+    TEXT_HEAD = "lm_head"
+    EOS = EOS
+    TEXT_OFFSET = TEXT_OFFSET
+
     def __init__(self, model_dir: Path, threads: int = 2) -> None:
-        self.dir = Path(model_dir)
-        self.manifest: dict[str, Any] = json.loads(
-            (self.dir / "manifest.json").read_text(encoding="utf-8")
-        )
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads
-        opts.inter_op_num_threads = 1
-        self.sessions = {
-            role: ort.InferenceSession(
-                str(self.dir / g["file"]), opts, providers=["CPUExecutionProvider"]
-            )
-            for role, g in self.manifest["graphs"].items()
-        }
-        kv = self.manifest["graphs"]["decoder"]["kv"]
-        self.layers, self.kv_heads, self.head_dim = kv["layers"], kv["kvHeads"], kv["headDim"]
-        self.past_names = past_names(self.layers)
+        super().__init__(model_dir, threads)
         d = self.manifest.get("diffusion")
         reexport = "re-export the model with tessera_models.transfusion.export"
         if not isinstance(d, dict):
@@ -141,33 +119,21 @@ class TransfusionRunner:
         self.patches, self.patch_dim = int(d["patches"]), int(d["patchDim"])
         self.patch = int(self.manifest["image"]["patch"])
         self.size = int(self.manifest["image"]["width"])
-        self.vocab = Vocab(WordTokenizer.load(self.dir / self.manifest["tokenizer"]["file"]))
+        self.vocab = Vocab(self.words())
 
     # -- graph calls ----------------------------------------------------------------------------
-    def _run(self, role: str, feed: dict[str, np.ndarray]) -> list[np.ndarray]:
-        return self.sessions[role].run(None, feed)
-
-    def empty_cache(self, rows: int) -> list[np.ndarray]:
-        shape = (rows, self.kv_heads, 0, self.head_dim)
-        return [np.zeros(shape, np.float32) for _ in self.past_names]
-
     def decode(
         self, embeds: np.ndarray, cache: list[np.ndarray], image: tuple[int, int] | None
     ) -> tuple[np.ndarray, list[np.ndarray]]:
         """Unpadded rows [B,S,D] right after the cache; `image` is the image block's span in
         whole-sequence positions, if any. Returns hidden [B,S,D] and the grown cache."""
         b, s, _ = embeds.shape
-        past = cache[0].shape[2]
-        feed = {
-            "inputs_embeds": embeds.astype(np.float32),
-            "position_ids": np.broadcast_to(np.arange(past, past + s), (b, s)).astype(np.int64),
-            "attention_mask": block_causal_mask_np(b, s, past, image),
-        }
-        out = self._run("decoder", feed | dict(zip(self.past_names, cache, strict=True)))
-        return out[0], out[1:]
+        return self.run_decoder(embeds, cache, block_causal_mask_np(b, s, cache[0].shape[2], image))
 
-    def embed_text(self, ids: list[list[int]]) -> np.ndarray:
-        return self._run("embed_text", {"input_ids": np.array(ids, np.int64)})[0]
+    def _extend(
+        self, embeds: np.ndarray, cache: list[np.ndarray]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        return self.decode(embeds, cache, None)
 
     def patch_in(self, x: np.ndarray, t: float) -> np.ndarray:
         """x [B,N,C] at network time t -> embeddings [B,N,D]."""
@@ -181,9 +147,6 @@ class TransfusionRunner:
         return self._run("patch_out", {"hidden": hidden})[0].astype(np.float64)
 
     # -- tasks ----------------------------------------------------------------------------------
-    def prompt_ids(self, prompt: str, style: str | None) -> list[int]:
-        return self.vocab.caption_ids(prompt, style) if prompt.strip() else []
-
     def prefill(self, prompt: str, style: str | None, cfg_scale: float) -> list[np.ndarray]:
         caption = self.prompt_ids(prompt, style)
         rows = [self.vocab.prefix(caption)]
@@ -313,37 +276,3 @@ class TransfusionRunner:
         )
         hidden, cache = self.decode(embeds, self.empty_cache(1), (2, 2 + self.patches))
         return hidden[:, -1:], cache
-
-    def _logits(self, hidden: np.ndarray) -> np.ndarray:
-        return self._run("lm_head", {"hidden": hidden})[0]
-
-    def caption(self, image_u8: np.ndarray) -> str:
-        """Greedy caption: words (style tokens included) until <eos> or the word limit."""
-        last, cache = self._image_prefix(image_u8)
-        allowed = np.array([EOS, *range(TEXT_OFFSET, self.vocab.size)], np.int64)
-        words: list[int] = []
-        for _ in range(self.vocab.max_caption):
-            logits = self._logits(last)[0, 0].astype(np.float64)
-            token = int(allowed[int(np.lexsort((allowed, -logits[allowed]))[0])])
-            if token == EOS:
-                break
-            words.append(token)
-            hidden, cache = self.decode(self.embed_text([[token]]), cache, None)
-            last = hidden[:, -1:]
-        return self.vocab.decode_caption(words)
-
-    def score(self, image_u8: np.ndarray, texts: list[str]) -> list[float]:
-        """Mean log p per caption token (and <eos>) of each text given the clean image."""
-        last, cache = self._image_prefix(image_u8)
-        scores = []
-        for text in texts:
-            ids = [*self.vocab.caption_ids(text, None), EOS]
-            hidden = last
-            if len(ids) > 1:
-                more, _ = self.decode(self.embed_text([ids[:-1]]), cache, None)
-                hidden = np.concatenate([last, more], axis=1)
-            rows = self._logits(hidden)[0].astype(np.float64)
-            top = rows.max(axis=1, keepdims=True)
-            log_z = top[:, 0] + np.log(np.exp(rows - top).sum(axis=1))
-            scores.append(float((rows[np.arange(len(ids)), ids] - log_z).mean()))
-        return scores

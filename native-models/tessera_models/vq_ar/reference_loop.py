@@ -11,7 +11,6 @@ Shape glossary: n prompts, G grid side (8), C codebook, T caption tokens, P cach
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ import onnxruntime as ort
 
 from tessera_models.common.kv_decoder import KvDecoder, causal_mask_np
 from tessera_models.common.prng import PURPOSE_SAMPLE, Prng, stream_id
+from tessera_models.common.reference_runner import graph_session, read_manifest, session_options
 from tessera_models.common.sampling import SamplingSettings, sample_token
 from tessera_models.text.word_tokenizer import WordTokenizer
 from tessera_models.vq_ar.memory_file import Memory
@@ -37,14 +37,11 @@ class Generated:
 class VqArRunner:
     def __init__(self, model_dir: Path, threads: int = 2) -> None:
         self.dir = Path(model_dir)
-        self.manifest = json.loads((self.dir / "manifest.json").read_text(encoding="utf-8"))
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads
-        opts.inter_op_num_threads = 1
+        self.manifest = read_manifest(self.dir)
+        opts = session_options(threads)
 
         def session(role: str) -> ort.InferenceSession:
-            file = self.dir / self.manifest["graphs"][role]["file"]
-            return ort.InferenceSession(str(file), opts, providers=["CPUExecutionProvider"])
+            return graph_session(self.dir, self.manifest["graphs"][role], opts)
 
         self.decoder = KvDecoder(session("decoder"), self.manifest)
         self.encoder = session("vq_encode")
