@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { PIPELINE_VERSION } from '../inference/engine/logits/sample.ts';
 import { PRNG_VERSION } from '../inference/engine/rng.ts';
 import type { Sampling } from '../common/inference-contract.ts';
-import type { ModelManifest } from '../common/model-manifest.ts';
+import { identityGraph, type ModelManifest } from '../common/model-manifest.ts';
 import { recipeSchema, toInfotext, type Recipe } from '../common/recipe.ts';
 import { writeFileAtomic } from '../media/atomic-write.ts';
 import { encodePng } from '../media/png.ts';
@@ -38,7 +38,7 @@ export function recipeOf(o: ImageOutcome): Recipe {
     tessera: 1,
     task: o.task,
     modelId: o.manifest.id,
-    modelSha256: o.manifest.graphs.decoder!.sha256,
+    modelSha256: identityGraph(o.manifest)!.sha256,
     family: o.manifest.family,
     prompt: o.prompt,
     negativePrompt: o.negativePrompt,

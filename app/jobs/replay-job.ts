@@ -6,6 +6,7 @@
  */
 import { TesseraError } from '../common/errors.ts';
 import type { GenerateJob, InfillJob, ReplaySource } from '../common/queue-contract.ts';
+import { identityGraph } from '../common/model-manifest.ts';
 import type { Recipe } from '../common/recipe.ts';
 import type { Gallery } from '../gallery/index.ts';
 import { installedModels, ModelUnavailableError, resolveModel } from '../models/installed.ts';
@@ -35,7 +36,9 @@ const short = (sha: string) => sha.slice(0, 10);
 /** The installed model whose decoder made `recipe`, or a refusal saying what to install. */
 async function modelFor(home: string, id: number, recipe: Recipe) {
   const models = await installedModels(home);
-  const same = models.find((m) => m.manifest?.graphs.decoder?.sha256 === recipe.modelSha256);
+  const hashOf = (m: (typeof models)[number]) =>
+    m.manifest === null ? undefined : identityGraph(m.manifest)?.sha256;
+  const same = models.find((m) => hashOf(m) === recipe.modelSha256);
   if (same?.manifest) {
     // The queue resolves the job's model the same way: what it refuses, refuse now.
     try {
@@ -47,10 +50,11 @@ async function modelFor(home: string, id: number, recipe: Recipe) {
     }
   }
   const namesake = models.find((m) => (m.manifest?.id ?? m.claimedId) === recipe.modelId);
-  if (namesake?.manifest?.graphs.decoder !== undefined)
+  const namesakeHash = namesake === undefined ? undefined : hashOf(namesake);
+  if (namesakeHash !== undefined)
     throw new ReplayRefusedError(
       'model-changed',
-      `item ${id} was made by ${recipe.modelId} with decoder ${short(recipe.modelSha256)}, but the installed ${recipe.modelId} has decoder ${short(namesake.manifest.graphs.decoder.sha256)}: another version would not give the same image. Import the version that made it (Models › Import a model folder), then replay`,
+      `item ${id} was made by ${recipe.modelId} with decoder ${short(recipe.modelSha256)}, but the installed ${recipe.modelId} has decoder ${short(namesakeHash)}: another version would not give the same image. Import the version that made it (Models › Import a model folder), then replay`,
     );
   throw new ReplayRefusedError(
     'model-not-installed',

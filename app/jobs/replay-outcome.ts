@@ -3,6 +3,7 @@
  * original, links its result to the original with op `replay`, and checks that it reproduced
  * the original exactly: its PNG without the replay note must hash to the original's sha256.
  */
+import { identityGraph } from '../common/model-manifest.ts';
 import type { ReplaySource } from '../common/queue-contract.ts';
 import type { NewGeneration } from '../gallery/index.ts';
 import type { ExecutionContext, ExecutionOutcome } from './execution.ts';
@@ -10,7 +11,7 @@ import { pngOf, sha256, type ImageOutcome } from './outcome-png.ts';
 
 /** A failure when the resolved model is not the one that made the original. */
 export function wrongModel(ctx: ExecutionContext, replay: ReplaySource): ExecutionOutcome | null {
-  const actual = ctx.model.manifest.graphs.decoder?.sha256 ?? '';
+  const actual = identityGraph(ctx.model.manifest)?.sha256 ?? '';
   if (actual === replay.modelSha256) return null;
   return {
     status: 'failed',

@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import sharp from 'sharp';
 import type { GenerateRequest, Sampling } from '../../common/inference-contract.ts';
+import { identityGraph } from '../../common/model-manifest.ts';
 import { jobDetailsSchema, type GenerateJob } from '../../common/queue-contract.ts';
 import { recipeSchema, type Recipe } from '../../common/recipe.ts';
 import { WordTokenizer, type WordTokenizerFile } from '../../inference/engine/tokenizers/word.ts';
@@ -70,7 +71,7 @@ async function replay(ctx: CommandContext, values: Values): Promise<void> {
       `${file} is an ${recipe.task} result; only generations replay from the file alone`,
     );
   const model = (await installedModels(ctx.home)).find(
-    (m) => m.manifest?.graphs.decoder?.sha256 === recipe.modelSha256,
+    (m) => m.manifest != null && identityGraph(m.manifest)?.sha256 === recipe.modelSha256,
   );
   if (model === undefined || model.manifest === null) {
     throw new CliError(
@@ -179,7 +180,11 @@ export async function generateCommand(ctx: CommandContext, values: Values): Prom
   const count = numberOption(values, 'count', 1, [1, 64], true);
   const bestOf = numberOption(values, 'best-of', manifest.sampling.defaults.bestOf, [1, 16], true);
   const out = values.out === undefined ? null : outOption(values);
-  const unknown = unknownWords(model.dir, manifest.tokenizer.file, prompt);
+  // Only a word tokenizer has words it never saw; a BPE reads any text.
+  const unknown =
+    manifest.tokenizer.kind === 'word'
+      ? unknownWords(model.dir, manifest.tokenizer.file, prompt)
+      : [];
   if (unknown.length > 0)
     ctx.warn(`words this model never saw (read as <unk>): ${unknown.join(', ')}`);
   const jobs = ctx.library().jobs;
