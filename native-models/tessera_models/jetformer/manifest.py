@@ -10,20 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from tessera_models.common.manifest_parts import (
-    data_block,
-    kv_block,
-    memory_block,
-    training_block,
-    word_tokenizer_block,
-)
-from tessera_models.common.prng import PRNG_VERSION
-from tessera_models.common.sampling import PIPELINE_VERSION, SamplingSettings
+from tessera_models.common import manifest_parts
+from tessera_models.common.sampling import SamplingSettings
 from tessera_models.jetformer.config import DecoderConfig, FlowConfig
 from tessera_models.jetformer.reference_loop import GmmSettings
 from tessera_models.jetformer.vocab import BOI, BOS, EOS, NOLABEL, PAD, TEXT_OFFSET, Vocab
 
-MANIFEST_VERSION = 1
 FAMILY_VERSION = 1
 # Provisional until chosen on the val split: mild guidance, slightly cooler scales (the
 # reference's small models sample at scale temperatures 0.7–0.96).
@@ -47,32 +39,19 @@ def build_manifest(
     dc = decoder
     size = flow.image_size
     context = max(dc.context, vocab.text_len + 2 + flow.tokens)
-    graphs["decoder"]["kv"] = kv_block(dc.layers, dc.kv_heads, dc.head_dim, context)
-    weight_bytes = sum(g["bytes"] for g in graphs.values())
-    kv_per_token_row = dc.layers * 2 * dc.kv_heads * dc.head_dim * 4
-    tokenizer = word_tokenizer_block(vocab.words, files["words"], TEXT_OFFSET, [], vocab.size)
+    weight_bytes, kv_per_token_row = manifest_parts.decoder_kv(
+        graphs, dc.layers, dc.kv_heads, dc.head_dim, context
+    )
+    tokenizer = manifest_parts.word_tokenizer_block(
+        vocab.words, files["words"], TEXT_OFFSET, [], vocab.size
+    )
     del tokenizer["idRanges"]["image"]  # soft tokens take no ids
     d = DEFAULTS
     neutral = SamplingSettings()
+    name = f"JetFormer emoji {size}px ({config_name})"
     return {
-        "manifestVersion": MANIFEST_VERSION,
-        "id": model_id,
-        "name": f"JetFormer emoji {size}px ({config_name})",
-        "license": "CC-BY-SA-4.0",
-        "licenseNote": "Weights trained on emoji-v1, which includes OpenMoji (CC BY-SA 4.0); see attribution.",
-        "source": source,
-        "family": "jetformer",
-        "variant": "tessera",
-        "familyVersion": FAMILY_VERSION,
-        "image": {
-            "width": size,
-            "height": size,
-            "channels": 3,
-            "valueRange": [-1, 1],
-            "background": "#ffffff",
-            "grid": size // flow.patch,
-            "patch": flow.patch,
-        },
+        **manifest_parts.header_block(model_id, name, "jetformer", source, FAMILY_VERSION),
+        "image": manifest_parts.image_block(size, [-1, 1], size // flow.patch, flow.patch),
         "tokenizer": tokenizer,
         "specialTokens": {"pad": PAD, "bos": BOS, "eos": EOS, "null": NOLABEL, "boi": BOI},
         "layouts": {
@@ -91,29 +70,18 @@ def build_manifest(
             "retrieval": False,
             "prefixCompletion": False,
         },
-        "cfg": {
-            "rowOrder": ["cond", "uncond"],
-            "uncondRule": "replace-with-null",
-            "nullId": NOLABEL,
-        },
-        "sampling": {
-            "prngVersion": PRNG_VERSION,
-            "pipelineVersion": PIPELINE_VERSION,
-            "defaults": {
+        "cfg": manifest_parts.cfg_block(NOLABEL),
+        "sampling": manifest_parts.sampling_block(
+            {
                 "cfgScale": d.cfg_scale,
                 # The GMM's scale temperature; top-k, top-p and CD-K do not apply to it.
                 "temperature": d.temperature_scales,
                 "topK": 0,
                 "topP": 1.0,
-                "cdk": {"alpha": neutral.cdk_alpha, "k": neutral.cdk_k, "tau": neutral.cdk_tau},
+                "cdk": manifest_parts.cdk_json(neutral),
             },
-            "bounds": {
-                "cfgScale": [0, 20],
-                "temperature": [0.05, 2],
-                "topK": [0, 0],
-                "topP": [1, 1],
-            },
-        },
+            {"cfgScale": [0, 20], "temperature": [0.05, 2], "topK": [0, 0], "topP": [1, 1]},
+        ),
         "gmm": {
             "tokens": flow.tokens,
             "tokenDim": flow.token_dim,
@@ -131,9 +99,7 @@ def build_manifest(
             },
             "bounds": {"temperatureProbs": [0.05, 4], "temperatureScales": [0.05, 2]},
         },
-        "memory": memory_block(weight_bytes, kv_per_token_row, context),
-        "data": data_block(data_card),
-        "training": training_block(training),
-        "metrics": {},
-        "parity": parity,
+        **manifest_parts.closing_blocks(
+            weight_bytes, kv_per_token_row, context, data_card, training, parity
+        ),
     }

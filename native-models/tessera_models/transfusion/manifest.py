@@ -10,20 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from tessera_models.common.manifest_parts import (
-    data_block,
-    kv_block,
-    memory_block,
-    training_block,
-    word_tokenizer_block,
-)
-from tessera_models.common.prng import PRNG_VERSION
-from tessera_models.common.sampling import PIPELINE_VERSION, SamplingSettings
+from tessera_models.common import manifest_parts
+from tessera_models.common.sampling import SamplingSettings
 from tessera_models.transfusion.config import SAMPLERS, DiffusionConfig, ModelConfig
 from tessera_models.transfusion.schedule import cosine_alphas_bar
 from tessera_models.transfusion.vocab import BOI, BOS, EOI, EOS, NULL, PAD, TEXT_OFFSET, Vocab
 
-MANIFEST_VERSION = 1
 FAMILY_VERSION = 1
 MAX_STEPS = 250  # the paper's step count
 
@@ -68,31 +60,18 @@ def build_manifest(
 ) -> dict[str, Any]:
     size = model.image_size
     context = vocab.max_caption + model.patches + 4
-    graphs["decoder"]["kv"] = kv_block(model.layers, model.heads, model.head_dim, context)
-    weight_bytes = sum(g["bytes"] for g in graphs.values())
-    kv_per_token_row = model.layers * 2 * model.heads * model.head_dim * 4
-    tokenizer = word_tokenizer_block(vocab.words, files["words"], TEXT_OFFSET, [], vocab.size)
+    weight_bytes, kv_per_token_row = manifest_parts.decoder_kv(
+        graphs, model.layers, model.heads, model.head_dim, context
+    )
+    tokenizer = manifest_parts.word_tokenizer_block(
+        vocab.words, files["words"], TEXT_OFFSET, [], vocab.size
+    )
     del tokenizer["idRanges"]["image"]  # patches take no ids
     neutral = SamplingSettings()
+    name = f"Transfusion emoji {size}px ({config_name})"
     return {
-        "manifestVersion": MANIFEST_VERSION,
-        "id": model_id,
-        "name": f"Transfusion emoji {size}px ({config_name})",
-        "license": "CC-BY-SA-4.0",
-        "licenseNote": "Weights trained on emoji-v1, which includes OpenMoji (CC BY-SA 4.0); see attribution.",
-        "source": source,
-        "family": "transfusion",
-        "variant": "tessera",
-        "familyVersion": FAMILY_VERSION,
-        "image": {
-            "width": size,
-            "height": size,
-            "channels": 3,
-            "valueRange": [-1, 1],
-            "background": "#ffffff",
-            "grid": model.grid,
-            "patch": model.patch,
-        },
+        **manifest_parts.header_block(model_id, name, "transfusion", source, FAMILY_VERSION),
+        "image": manifest_parts.image_block(size, [-1, 1], model.grid, model.patch),
         "tokenizer": tokenizer,
         "specialTokens": {
             "pad": PAD,
@@ -118,24 +97,20 @@ def build_manifest(
             "retrieval": False,
             "prefixCompletion": False,
         },
-        "cfg": {"rowOrder": ["cond", "uncond"], "uncondRule": "replace-with-null", "nullId": NULL},
-        "sampling": {
-            "prngVersion": PRNG_VERSION,
-            "pipelineVersion": PIPELINE_VERSION,
-            "defaults": {
+        "cfg": manifest_parts.cfg_block(NULL),
+        "sampling": manifest_parts.sampling_block(
+            {
                 "cfgScale": diffusion.cfg_scale,
                 # Token sampling settings do not apply to denoising; neutral values.
                 "temperature": 1.0,
                 "topK": 0,
                 "topP": 1.0,
-                "cdk": {"alpha": neutral.cdk_alpha, "k": neutral.cdk_k, "tau": neutral.cdk_tau},
+                "cdk": manifest_parts.cdk_json(neutral),
             },
-            "bounds": {"cfgScale": [0, 20], "temperature": [1, 1], "topK": [0, 0], "topP": [1, 1]},
-        },
+            {"cfgScale": [0, 20], "temperature": [1, 1], "topK": [0, 0], "topP": [1, 1]},
+        ),
         "diffusion": diffusion_block(model, diffusion),
-        "memory": memory_block(weight_bytes, kv_per_token_row, context),
-        "data": data_block(data_card),
-        "training": training_block(training),
-        "metrics": {},
-        "parity": parity,
+        **manifest_parts.closing_blocks(
+            weight_bytes, kv_per_token_row, context, data_card, training, parity
+        ),
     }

@@ -5,15 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tessera_models.common.manifest_parts import (
-    data_block,
-    kv_block,
-    memory_block,
-    training_block,
-    word_tokenizer_block,
-)
-from tessera_models.common.prng import PRNG_VERSION
-from tessera_models.common.sampling import PIPELINE_VERSION
+from tessera_models.common import manifest_parts
 from tessera_models.vq_ar.config import ExperimentConfig
 from tessera_models.vq_ar.vocab import (
     BOS,
@@ -28,7 +20,6 @@ from tessera_models.vq_ar.vocab import (
     Vocab,
 )
 
-MANIFEST_VERSION = 1
 FAMILY_VERSION = 1
 
 
@@ -50,30 +41,17 @@ def build_manifest(
     defaults = config.sampling
     image_first = ["bos", "sentinel0", "break", {"image": grid * grid}, "break", "infill"]
     image_first += ["sentinel0", "caption", "eos"]
-    weight_bytes = sum(g["bytes"] for g in graphs.values())
-    kv_per_token_row = tc.layers * 2 * tc.heads * tc.head_dim * 4
-    graphs["decoder"]["kv"] = kv_block(tc.layers, tc.heads, tc.head_dim, tc.context)
+    weight_bytes, kv_per_token_row = manifest_parts.decoder_kv(
+        graphs, tc.layers, tc.heads, tc.head_dim, tc.context
+    )
+    name = f"vq-ar emoji 32px ({config.name})"
     return {
-        "manifestVersion": MANIFEST_VERSION,
-        "id": model_id,
-        "name": f"vq-ar emoji 32px ({config.name})",
-        "license": "CC-BY-SA-4.0",
-        "licenseNote": "Weights trained on emoji-v1, which includes OpenMoji (CC BY-SA 4.0); see attribution.",
-        "source": source,
-        "family": "vq-ar",
-        "variant": "tessera",
-        "familyVersion": FAMILY_VERSION,
-        "image": {
-            "width": config.image_size,
-            "height": config.image_size,
-            "channels": 3,
-            "valueRange": [-1, 1],
-            "background": "#ffffff",
-            "grid": grid,
-            "patch": config.image_size // grid,
-        },
+        **manifest_parts.header_block(model_id, name, "vq-ar", source, FAMILY_VERSION),
+        "image": manifest_parts.image_block(
+            config.image_size, [-1, 1], grid, config.image_size // grid
+        ),
         "tokenizer": {
-            **word_tokenizer_block(
+            **manifest_parts.word_tokenizer_block(
                 vocab.words, words_entry, TEXT_OFFSET, [vocab.image_offset, vocab.size], vocab.size
             ),
             # Prompt captions (a document's too) are left-padded with <pad> to this length.
@@ -123,35 +101,24 @@ def build_manifest(
             "retrieval": retrieval is not None,
             "prefixCompletion": False,
         },
-        "cfg": {"rowOrder": ["cond", "uncond"], "uncondRule": "replace-with-null", "nullId": MASK},
-        "sampling": {
-            "prngVersion": PRNG_VERSION,
-            "pipelineVersion": PIPELINE_VERSION,
-            "defaults": {
-                "cfgScale": defaults.cfg_scale,
-                "temperature": defaults.temperature,
-                "topK": defaults.top_k,
-                "topP": defaults.top_p,
-                "cdk": {"alpha": defaults.cdk_alpha, "k": defaults.cdk_k, "tau": defaults.cdk_tau},
-                "bestOf": config.best_of,
-            },
-            "bounds": {
+        "cfg": manifest_parts.cfg_block(MASK),
+        "sampling": manifest_parts.sampling_block(
+            {**manifest_parts.token_defaults(defaults), "bestOf": config.best_of},
+            {
                 "cfgScale": [0, 20],
                 "temperature": [0, 3],
                 "topK": [0, config.tokenizer.codebook_size],
                 "topP": [0.05, 1],
             },
-        },
+        ),
         "vq": {
             "grid": grid,
             "codebook": config.tokenizer.codebook_size,
             "quantizer": "fsq",
             "levels": config.tokenizer.levels,
         },
-        "memory": memory_block(weight_bytes, kv_per_token_row, tc.context),
-        "data": data_block(data_card),
-        "training": training_block(training),
-        "metrics": {},
-        "parity": parity,
+        **manifest_parts.closing_blocks(
+            weight_bytes, kv_per_token_row, tc.context, data_card, training, parity
+        ),
         **({"retrieval": retrieval} if retrieval is not None else {}),
     }
