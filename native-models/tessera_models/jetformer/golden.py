@@ -7,18 +7,14 @@ scores of test images; the exact bits per dimension of test images.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from tessera_models.common import golden_parts
 from tessera_models.common.onnx_tools import sha256_file
-from tessera_models.common.prng import PRNG_VERSION
-from tessera_models.common.sampling import PIPELINE_VERSION
 from tessera_models.data.emoji import EmojiDataset
 from tessera_models.jetformer.golden_infill import infill_case
 from tessera_models.jetformer.reference_loop import GmmSettings, JetFormerRunner
@@ -33,10 +29,6 @@ GENERATE_CASES: list[dict[str, Any]] = [
         "settings": GmmSettings(cfg_scale=5.0, temperature_probs=0.5, temperature_scales=0.7),
     },
 ]
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
 
 
 def settings_json(s: GmmSettings) -> dict[str, float]:
@@ -54,19 +46,15 @@ def write_goldens(model_dir: Path, data: EmojiDataset, defaults: GmmSettings) ->
     for case in GENERATE_CASES:
         s: GmmSettings = case["settings"] or defaults
         out = runner.generate(case["prompt"], case["style"], case["seed"], s)
-        raw = np.ascontiguousarray(out.image).tobytes()
         cases.append(
-            {
-                "task": "generate",
-                "prompt": case["prompt"],
-                "style": case["style"],
-                "seed": case["seed"],
-                "imageIndex": 0,
-                "settings": settings_json(s),
+            golden_parts.generate_case(case, settings_json(s))
+            | {
                 "promptIds": runner.prompt_ids(case["prompt"], case["style"]),
                 "components": out.components,
-                "softTokensF32Base64": _b64(np.ascontiguousarray(out.tokens, "<f4").tobytes()),
-                "image": {"rgbBase64": _b64(raw), "sha256": hashlib.sha256(raw).hexdigest()},
+                "softTokensF32Base64": golden_parts.b64(
+                    np.ascontiguousarray(out.tokens, "<f4").tobytes()
+                ),
+                "image": golden_parts.image_json(out.image),
             }
         )
     first = data.images[data.indices("test")[0]]
@@ -74,32 +62,16 @@ def write_goldens(model_dir: Path, data: EmojiDataset, defaults: GmmSettings) ->
     for i in data.indices("test")[:2]:
         image = data.images[i]
         rec = data.records[i]
-        texts = [rec.caption, "red apple", ""]
-        cases.append(
-            {
-                "task": "caption",
-                "sourceRgbBase64": _b64(np.ascontiguousarray(image).tobytes()),
-                "caption": runner.caption(image),
-                "scoreTexts": texts,
-                "scores": runner.score(image, texts),
-            }
-        )
+        cases.append(golden_parts.caption_case(runner, image, rec.caption))
         cases.append(
             {
                 "task": "likelihood",
-                "sourceRgbBase64": _b64(np.ascontiguousarray(image).tobytes()),
+                "sourceRgbBase64": golden_parts.rgb_b64(image),
                 "prompt": rec.caption,
                 "style": rec.set,
                 "promptIds": runner.vocab.prompt(runner.prompt_ids(rec.caption, rec.set)),
                 "bitsPerDim": runner.bits_per_dim(image, rec.caption, rec.set),
             }
         )
-    golden = {
-        "prngVersion": PRNG_VERSION,
-        "pipelineVersion": PIPELINE_VERSION,
-        "modelId": runner.manifest["id"],
-        "cases": cases,
-    }
-    path = model_dir / "golden.json"
-    path.write_text(json.dumps(golden, indent=1) + "\n", encoding="utf-8")
+    path = golden_parts.write_golden(model_dir, runner.manifest["id"], cases)
     return {"file": path.name, "sha256": sha256_file(path), "cases": len(cases)}

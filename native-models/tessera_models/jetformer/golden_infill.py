@@ -4,20 +4,16 @@ feather byte-identical to the source)."""
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 import numpy as np
 
+from tessera_models.common.golden_parts import b64, rgb_b64
 from tessera_models.jetformer.reference_loop import GmmSettings, JetFormerRunner
 
 CASE: dict[str, Any] = {"prompt": "red heart", "style": "noto", "seed": 11, "featherPx": 2}
 # Rows and columns redrawn: not on the 4-pixel patch grid, so partly covered patches are redrawn.
 ROWS, COLS = slice(9, 19), slice(6, 21)
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
 
 
 def infill_case(
@@ -33,9 +29,9 @@ def infill_case(
         **CASE,
         "imageIndex": 0,
         "settings": settings_json,
-        "sourceRgbBase64": _b64(np.ascontiguousarray(image).tobytes()),
-        "maskBase64": _b64(mask.astype(np.uint8).tobytes()),
+        "sourceRgbBase64": rgb_b64(image),
+        "maskBase64": b64(mask.astype(np.uint8).tobytes()),
         "components": out.components,
-        "softTokensF32Base64": _b64(np.ascontiguousarray(out.tokens, "<f4").tobytes()),
-        "image": {"rgbBase64": _b64(np.ascontiguousarray(out.image).tobytes())},
+        "softTokensF32Base64": b64(np.ascontiguousarray(out.tokens, "<f4").tobytes()),
+        "image": {"rgbBase64": rgb_b64(out.image)},
     }

@@ -8,7 +8,6 @@ golden-bpe.json: 200 real bodies and their token ids, for the TypeScript tokeniz
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 from pathlib import Path
@@ -16,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from tessera_models.common import golden_parts
 from tessera_models.common.onnx_tools import sha256_file
-from tessera_models.common.prng import PRNG_VERSION
-from tessera_models.common.sampling import PIPELINE_VERSION, SamplingSettings
+from tessera_models.common.sampling import SamplingSettings
 from tessera_models.common.settings_json import settings_json
 from tessera_models.data.emoji import EmojiDataset
 from tessera_models.jpeg_lm.reference_loop import Generated, JpegLmRunner
@@ -40,17 +39,12 @@ GENERATE_CASES: list[dict[str, Any]] = [
 ]
 
 
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
 def _result_json(out: Generated) -> dict[str, Any]:
-    raw = np.ascontiguousarray(out.image).tobytes()
     return {
         "tokens": out.tokens,
-        "bodyBase64": _b64(out.body),
+        "bodyBase64": golden_parts.b64(out.body),
         "bodySha256": hashlib.sha256(out.body).hexdigest(),
-        "image": {"rgbBase64": _b64(raw), "sha256": hashlib.sha256(raw).hexdigest()},
+        "image": golden_parts.image_json(out.image),
     }
 
 
@@ -63,15 +57,8 @@ def write_goldens(
         s: SamplingSettings = case["settings"] or defaults
         out = runner.generate(case["prompt"], case["style"], case["seed"], s)
         cases.append(
-            {
-                "task": "generate",
-                "prompt": case["prompt"],
-                "style": case["style"],
-                "seed": case["seed"],
-                "imageIndex": 0,
-                "settings": settings_json(s),
-                "promptIds": runner.prompt_ids(case["prompt"], case["style"]),
-            }
+            golden_parts.generate_case(case, settings_json(s))
+            | {"promptIds": runner.prompt_ids(case["prompt"], case["style"])}
             | _result_json(out)
         )
     test = data.indices("test")
@@ -81,7 +68,7 @@ def write_goldens(
     cases.append(
         {
             "task": "complete",
-            "sourceRgbBase64": _b64(np.ascontiguousarray(source).tobytes()),
+            "sourceRgbBase64": golden_parts.rgb_b64(source),
             "keepRows": 2,
             "prompt": caption,
             "style": None,
@@ -99,7 +86,7 @@ def write_goldens(
     cases.append(
         {
             "task": "infill",
-            "sourceRgbBase64": _b64(np.ascontiguousarray(source).tobytes()),
+            "sourceRgbBase64": golden_parts.rgb_b64(source),
             "maskedMcus": [m for m, x in enumerate(masked) if x],
             "prompt": caption,
             "style": None,
@@ -110,30 +97,14 @@ def write_goldens(
         | _result_json(infilled)
     )
     for i in test[:2]:
-        image = data.images[i]
-        texts = [data.records[i].caption, "red apple", ""]
-        cases.append(
-            {
-                "task": "caption",
-                "sourceRgbBase64": _b64(np.ascontiguousarray(image).tobytes()),
-                "caption": runner.caption(image),
-                "scoreTexts": texts,
-                "scores": runner.score(image, texts),
-            }
-        )
-    golden = {
-        "prngVersion": PRNG_VERSION,
-        "pipelineVersion": PIPELINE_VERSION,
-        "modelId": runner.manifest["id"],
-        "cases": cases,
-    }
-    golden_path = model_dir / "golden.json"
-    golden_path.write_text(json.dumps(golden, indent=1) + "\n", encoding="utf-8")
+        cases.append(golden_parts.caption_case(runner, data.images[i], data.records[i].caption))
+    golden_path = golden_parts.write_golden(model_dir, runner.manifest["id"], cases)
 
     rng = np.random.default_rng(0)
     picks = sorted(rng.choice(len(bodies), size=min(200, len(bodies)), replace=False).tolist())
     bpe_cases = [
-        {"bodyBase64": _b64(bodies[i]), "ids": runner.vocab.bpe.encode(bodies[i])} for i in picks
+        {"bodyBase64": golden_parts.b64(bodies[i]), "ids": runner.vocab.bpe.encode(bodies[i])}
+        for i in picks
     ]
     bpe_path = model_dir / "golden-bpe.json"
     bpe_path.write_text(json.dumps({"cases": bpe_cases}) + "\n", encoding="utf-8")

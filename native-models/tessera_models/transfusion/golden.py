@@ -7,17 +7,14 @@ images.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from tessera_models.common import golden_parts
 from tessera_models.common.onnx_tools import sha256_file
-from tessera_models.common.prng import PRNG_VERSION
 from tessera_models.data.emoji import EmojiDataset
 from tessera_models.transfusion.reference_loop import DiffusionSettings, TransfusionRunner
 
@@ -28,10 +25,6 @@ def centre_mask(size: int, hole: int) -> np.ndarray:
     lo = (size - hole) // 2
     mask[lo : lo + hole, lo : lo + hole] = False
     return mask
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
 
 
 def settings_json(s: DiffusionSettings) -> dict[str, Any]:
@@ -62,11 +55,10 @@ def generate_cases(defaults: DiffusionSettings) -> list[dict[str, Any]]:
 
 
 def _image_case(out: Any) -> dict[str, Any]:
-    raw = np.ascontiguousarray(out.image).tobytes()
     return {
-        "latentF32Base64": _b64(np.ascontiguousarray(out.latent, "<f4").tobytes()),
+        "latentF32Base64": golden_parts.b64(np.ascontiguousarray(out.latent, "<f4").tobytes()),
         "calls": out.calls,
-        "image": {"rgbBase64": _b64(raw), "sha256": hashlib.sha256(raw).hexdigest()},
+        "image": golden_parts.image_json(out.image),
     }
 
 
@@ -78,17 +70,10 @@ def write_goldens(
     for case in generate_cases(defaults):
         s: DiffusionSettings = case["settings"]
         out = runner.generate(case["prompt"], case["style"], case["seed"], s)
+        prefix = runner.vocab.prefix(runner.prompt_ids(case["prompt"], case["style"]))
         cases.append(
-            {
-                "task": "generate",
-                "prompt": case["prompt"],
-                "style": case["style"],
-                "seed": case["seed"],
-                "imageIndex": 0,
-                "settings": settings_json(s),
-                "prefixIds": runner.vocab.prefix(runner.prompt_ids(case["prompt"], case["style"])),
-                **_image_case(out),
-            }
+            golden_parts.generate_case(case, settings_json(s))
+            | {"prefixIds": prefix, **_image_case(out)}
         )
     test = data.indices("test")
     source = data.images[test[0]]
@@ -104,24 +89,12 @@ def write_goldens(
             "seed": 3,
             "imageIndex": 0,
             "settings": settings_json(infill),
-            "sourceRgbBase64": _b64(np.ascontiguousarray(source).tobytes()),
-            "keepMaskBase64": _b64(np.ascontiguousarray(mask, np.uint8).tobytes()),
+            "sourceRgbBase64": golden_parts.rgb_b64(source),
+            "keepMaskBase64": golden_parts.b64(np.ascontiguousarray(mask, np.uint8).tobytes()),
             **_image_case(out),
         }
     )
     for i in test[:2]:
-        image = data.images[i]
-        texts = [data.records[i].caption, "red apple", ""]
-        cases.append(
-            {
-                "task": "caption",
-                "sourceRgbBase64": _b64(np.ascontiguousarray(image).tobytes()),
-                "caption": runner.caption(image),
-                "scoreTexts": texts,
-                "scores": runner.score(image, texts),
-            }
-        )
-    golden = {"prngVersion": PRNG_VERSION, "modelId": runner.manifest["id"], "cases": cases}
-    path = model_dir / "golden.json"
-    path.write_text(json.dumps(golden, indent=1) + "\n", encoding="utf-8")
+        cases.append(golden_parts.caption_case(runner, data.images[i], data.records[i].caption))
+    path = golden_parts.write_golden(model_dir, runner.manifest["id"], cases, pipeline=False)
     return {"file": path.name, "sha256": sha256_file(path), "cases": len(cases)}

@@ -9,17 +9,15 @@ their word-tokenizer ids.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from tessera_models.common import golden_parts
 from tessera_models.common.onnx_tools import sha256_file
-from tessera_models.common.prng import PRNG_VERSION
-from tessera_models.common.sampling import PIPELINE_VERSION, SamplingSettings
+from tessera_models.common.sampling import SamplingSettings
 from tessera_models.common.settings_json import settings_json
 from tessera_models.data.emoji import EmojiDataset
 from tessera_models.vq_ar.reference_loop import VqArRunner
@@ -58,11 +56,6 @@ GENERATE_CASES: list[dict[str, Any]] = [
 ]
 
 
-def _image_json(image: np.ndarray) -> dict[str, str]:
-    raw = np.ascontiguousarray(image).tobytes()
-    return {"rgbBase64": base64.b64encode(raw).decode(), "sha256": hashlib.sha256(raw).hexdigest()}
-
-
 def write_goldens(model_dir: Path, data: EmojiDataset) -> dict[str, Any]:
     runner = VqArRunner(model_dir, threads=2)
     cases = []
@@ -71,19 +64,14 @@ def write_goldens(model_dir: Path, data: EmojiDataset) -> dict[str, Any]:
         retrieval = bool(case.get("retrieval", True))
         out = runner.generate(case["prompt"], case["style"], case["seed"], s, retrieval=retrieval)
         cases.append(
-            {
-                "task": "generate",
-                "prompt": case["prompt"],
-                "style": case["style"],
-                "seed": case["seed"],
-                "imageIndex": 0,
-                "settings": settings_json(s),
+            golden_parts.generate_case(case, settings_json(s))
+            | {
                 "retrieval": retrieval,
                 "document": out.document,
                 "documentIds": runner.document_ids(out.document),
                 "promptIds": runner.prompt_ids(case["prompt"], case["style"]),
                 "codes": out.codes.reshape(-1).tolist(),
-                "image": _image_json(out.image),
+                "image": golden_parts.image_json(out.image),
             }
         )
     test = data.indices("test")
@@ -99,7 +87,7 @@ def write_goldens(model_dir: Path, data: EmojiDataset) -> dict[str, Any]:
     cases.append(
         {
             "task": "infill",
-            "sourceImage": _image_json(source),
+            "sourceImage": golden_parts.image_json(source),
             "sourceCodes": codes.reshape(-1).tolist(),
             "maskRect": [8, 8, 24, 24],
             "segments": [list(x) for x in segments],
@@ -109,7 +97,7 @@ def write_goldens(model_dir: Path, data: EmojiDataset) -> dict[str, Any]:
             "imageIndex": 0,
             "settings": settings_json(SamplingSettings()),
             "codes": infilled.reshape(-1).tolist(),
-            "image": _image_json(runner.decode(infilled[None])[0]),
+            "image": golden_parts.image_json(runner.decode(infilled[None])[0]),
         }
     )
     for i in test[:3]:
@@ -117,14 +105,7 @@ def write_goldens(model_dir: Path, data: EmojiDataset) -> dict[str, Any]:
         cases.append(
             {"task": "caption", "codes": c.reshape(-1).tolist(), "caption": runner.caption(c)}
         )
-    golden = {
-        "prngVersion": PRNG_VERSION,
-        "pipelineVersion": PIPELINE_VERSION,
-        "modelId": runner.manifest["id"],
-        "cases": cases,
-    }
-    golden_path = model_dir / "golden.json"
-    golden_path.write_text(json.dumps(golden, indent=1) + "\n", encoding="utf-8")
+    golden_path = golden_parts.write_golden(model_dir, runner.manifest["id"], cases)
 
     rng = np.random.default_rng(0)
     picks = rng.choice(len(data.records), size=min(500, len(data.records)), replace=False)
