@@ -12,7 +12,7 @@ import { CliError } from '../errors.ts';
 import { numberOption, type Values } from '../options.ts';
 
 export const LIBRARY_USAGE = `  library list [--kind generation|photo] [--model ID] [--family F] [--tag T] [--board NAME] [--starred]
-               [--min-rating N] [--captioned] [--since DATE] [--until DATE] [--seed N] [--sort newest|oldest|adherence] [--limit N] [--trashed]
+               [--min-rating N] [--captioned] [--since DATE] [--until DATE] [--seed N] [--sort newest|oldest|adherence|surprise] [--limit N] [--trashed]
   library search TEXT [filters as for list]
   library show ID | similar ID | lineage ID
   library export ID... --out FOLDER|FILE.zip
@@ -45,8 +45,14 @@ function queryFrom(ctx: CommandContext, values: Values, text?: string): ItemQuer
   if (kind !== undefined && kind !== 'generation' && kind !== 'photo')
     throw new CliError('--kind must be generation or photo', 2);
   const sort = values.sort;
-  if (sort !== undefined && sort !== 'newest' && sort !== 'oldest' && sort !== 'adherence')
-    throw new CliError('--sort must be newest, oldest or adherence', 2);
+  if (
+    sort !== undefined &&
+    sort !== 'newest' &&
+    sort !== 'oldest' &&
+    sort !== 'adherence' &&
+    sort !== 'surprise'
+  )
+    throw new CliError('--sort must be newest, oldest, adherence or surprise', 2);
   let boardId: number | undefined;
   if (typeof values.board === 'string') {
     const board = ctx
@@ -178,6 +184,10 @@ export async function libraryCommand(
         );
       }
       if (item.foreign !== null) printForeign(ctx, item.foreign);
+      if (item.likelihood !== null)
+        ctx.print(
+          `${item.likelihood.bitsPerDim.toFixed(4)} bits/dim under ${item.likelihood.modelId}: how surprising the image is to the model (lower = more typical)`,
+        );
       for (const c of item.captions)
         ctx.print(
           `caption (${c.source}${c.modelId ? ` ${c.modelId}` : ''}, ${c.role}): ${c.text}${c.conflict ? `\n  conflict: ${c.conflict}` : ''}`,

@@ -50,7 +50,18 @@ test('generate (best of 2), replay, caption and exact bits per dimension through
     '--out',
     out,
   );
-  assert.match(tessera('library', 'show', '1'), new RegExp(`model ${id}`));
+  const shown = tessera('library', 'show', '1');
+  assert.match(shown, new RegExp(`model ${id}`));
+  // The generation was stored with its exact bits per dimension, and sorts first by surprise.
+  const stored = new RegExp(`([\\d.]+) bits/dim under ${id}: how surprising`).exec(shown);
+  assert.ok(stored !== null, shown);
+  const listed = JSON.parse(tessera('library', 'list', '--sort', 'surprise', '--json')) as {
+    items: { id: number }[];
+  };
+  assert.deepEqual(
+    listed.items.map((i) => i.id),
+    [1],
+  );
   const again = join(work, 'again.png');
   assert.match(tessera('generate', '--replay', out, '--out', again), /byte-identical/);
   assert.deepEqual(readFileSync(again), readFileSync(out));
@@ -67,6 +78,8 @@ test('generate (best of 2), replay, caption and exact bits per dimension through
   try {
     const direct = await bitsPerDim(model, rgb, '', null);
     assert.ok(Math.abs(printed.bitsPerDim - direct) < 1e-6, `${printed.bitsPerDim} vs ${direct}`);
+    // The library's value is the one `tessera score` prints for the same file.
+    assert.ok(Math.abs(Number(stored[1]) - direct) < 1e-4, `${stored[1]} vs ${direct}`);
   } finally {
     await model.release();
   }
