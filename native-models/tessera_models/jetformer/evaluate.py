@@ -23,14 +23,9 @@ import numpy as np
 
 from tessera_models.data.emoji import load_emoji
 from tessera_models.eval.frechet import bootstrap_interval, frechet_distance
-from tessera_models.eval.metrics import (
-    ClassifierRunner,
-    caption_exact_match,
-    pick_distractors,
-    rank_accuracy,
-    topk_accuracy,
-)
+from tessera_models.eval.metrics import ClassifierRunner
 from tessera_models.eval.report import report_evaluation
+from tessera_models.eval.task_metrics import adherence_vs_classifier, caption_metrics, top1_top5
 from tessera_models.jetformer.reference_loop import GmmSettings, JetFormerRunner
 
 
@@ -77,33 +72,10 @@ def evaluate(model_dir: Path, limit: int, threads: int, caption_items: int = 60)
     feats, logits = classifier.run(samples)
     low, high = bootstrap_interval(feats, real_feats, resamples=200, seed=0)
     m["fd"] = {"value": frechet_distance(feats, real_feats), "interval95": [low, high]}
-    m["adherence"] = {
-        "top1": topk_accuracy(logits[known], targets[known], 1),
-        "top5": topk_accuracy(logits[known], targets[known], 5),
-    }
-    m["classifierOnReal"] = {
-        "top1": topk_accuracy(real_logits[known], targets[known], 1),
-        "top5": topk_accuracy(real_logits[known], targets[known], 5),
-    }
-    m["adherenceTop5VsClassifier"] = m["adherence"]["top5"] / max(
-        1e-9, m["classifierOnReal"]["top5"]
-    )
-
-    pool = sorted({data.records[i].caption for i in data.indices("train")})
-    cap_idx = test[: min(len(test), caption_items)]
-    exact = 0
-    scores = np.zeros((len(cap_idx), 100))
-    for n, i in enumerate(cap_idx):
-        r = data.records[i]
-        if caption_exact_match(runner.caption(data.images[i]), r.caption, r.aliases):
-            exact += 1
-        candidates = [r.caption, *pick_distractors(pool, r.caption, 99, seed=0, exclude=r.aliases)]
-        scores[n] = runner.score(data.images[i], candidates)
-    m["caption"] = {
-        "items": len(cap_idx),
-        "captionExact": exact / max(1, len(cap_idx)),
-        "captionRank100": rank_accuracy(scores, np.zeros(len(cap_idx), np.int64)),
-    }
+    m["adherence"] = top1_top5(logits, targets, known)
+    m["classifierOnReal"] = top1_top5(real_logits, targets, known)
+    m["adherenceTop5VsClassifier"] = adherence_vs_classifier(m["adherence"], m["classifierOnReal"])
+    m["caption"] = caption_metrics(runner, data, test[: min(len(test), caption_items)])
     m["peakRssMiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     m["evaluationMinutes"] = (time.time() - started) / 60
     m["date"] = dt.date.today().isoformat()

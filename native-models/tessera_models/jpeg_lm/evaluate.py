@@ -26,15 +26,9 @@ import numpy as np
 from tessera_models.common.sampling import SamplingSettings
 from tessera_models.data.emoji import EmojiDataset, load_emoji
 from tessera_models.eval.frechet import bootstrap_interval, frechet_distance
-from tessera_models.eval.metrics import (
-    ClassifierRunner,
-    caption_exact_match,
-    pick_distractors,
-    psnr,
-    rank_accuracy,
-    topk_accuracy,
-)
+from tessera_models.eval.metrics import ClassifierRunner, psnr
 from tessera_models.eval.report import report_evaluation
+from tessera_models.eval.task_metrics import adherence_vs_classifier, caption_metrics, top1_top5
 from tessera_models.jpeg_lm import jpeg_bytes
 from tessera_models.jpeg_lm.reference_loop import JpegLmRunner
 from tessera_models.vq_ar.reference_loop import VqArRunner
@@ -146,34 +140,12 @@ def evaluate(model_dir: Path, vq_dir: Path | None, limit: int, threads: int) -> 
     m["secondsPerImage"] = (time.perf_counter() - t0) / len(test)
     feats, logits = classifier.run(to_32(samples))
     m["fd"] = fd_with_interval(feats, real_feats)
-    m["adherence"] = {
-        "top1": topk_accuracy(logits[known], targets[known], 1),
-        "top5": topk_accuracy(logits[known], targets[known], 5),
-    }
-    m["classifierOnReal"] = {
-        "top1": topk_accuracy(real_logits[known], targets[known], 1),
-        "top5": topk_accuracy(real_logits[known], targets[known], 5),
-    }
-    m["adherenceTop5VsClassifier"] = m["adherence"]["top5"] / max(
-        1e-9, m["classifierOnReal"]["top5"]
-    )
+    m["adherence"] = top1_top5(logits, targets, known)
+    m["classifierOnReal"] = top1_top5(real_logits, targets, known)
+    m["adherenceTop5VsClassifier"] = adherence_vs_classifier(m["adherence"], m["classifierOnReal"])
 
     # Captions: greedy exact match and rank among 100 (the true one and 99 distractors).
-    pool = sorted({data.records[i].caption for i in data.indices("train")})
-    cap_idx = test[: min(len(test), 60)]
-    exact = 0
-    scores = np.zeros((len(cap_idx), 100))
-    for n, i in enumerate(cap_idx):
-        r = data.records[i]
-        if caption_exact_match(runner.caption(data.images[i]), r.caption, r.aliases):
-            exact += 1
-        candidates = [r.caption, *pick_distractors(pool, r.caption, 99, seed=0, exclude=r.aliases)]
-        scores[n] = runner.score(data.images[i], candidates)
-    m["caption"] = {
-        "items": len(cap_idx),
-        "captionExact": exact / len(cap_idx),
-        "captionRank100": rank_accuracy(scores, np.zeros(len(cap_idx), np.int64)),
-    }
+    m["caption"] = caption_metrics(runner, data, test[: min(len(test), 60)])
 
     # Partial-image completion, both families on the same items.
     m["completion"] = {"jpeg-lm": {}, "vq-ar": {}}

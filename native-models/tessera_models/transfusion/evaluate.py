@@ -25,15 +25,9 @@ import numpy as np
 
 from tessera_models.data.emoji import EmojiDataset, load_emoji
 from tessera_models.eval.frechet import bootstrap_interval, frechet_distance
-from tessera_models.eval.metrics import (
-    ClassifierRunner,
-    caption_exact_match,
-    pick_distractors,
-    psnr,
-    rank_accuracy,
-    topk_accuracy,
-)
+from tessera_models.eval.metrics import ClassifierRunner, psnr
 from tessera_models.eval.report import report_evaluation
+from tessera_models.eval.task_metrics import adherence_vs_classifier, caption_metrics, top1_top5
 from tessera_models.transfusion.golden import centre_mask
 from tessera_models.transfusion.reference_loop import DiffusionSettings, TransfusionRunner
 
@@ -71,10 +65,7 @@ def generation_metrics(
     return {
         "steps": settings.steps,
         "fd": {"value": frechet_distance(feats, real_feats), "interval95": [low, high]},
-        "adherence": {
-            "top1": topk_accuracy(logits[known], targets[known], 1),
-            "top5": topk_accuracy(logits[known], targets[known], 5),
-        },
+        "adherence": top1_top5(logits, targets, known),
         "secondsPerImage": seconds,
     }
 
@@ -96,10 +87,7 @@ def evaluate(
     targets = classifier.targets([data.records[i].concept for i in test])
     known = targets >= 0
     m: dict[str, Any] = {"split": {"test": len(test)}, "settings": base.__dict__}
-    m["classifierOnReal"] = {
-        "top1": topk_accuracy(real[1][known], targets[known], 1),
-        "top5": topk_accuracy(real[1][known], targets[known], 5),
-    }
+    m["classifierOnReal"] = top1_top5(real[1], targets, known)
     sweep = {}
     for steps in sorted({*step_sweep, base.steps}):
         sweep[steps] = generation_metrics(
@@ -107,9 +95,7 @@ def evaluate(
         )
     default = sweep[base.steps]
     m["fd"], m["adherence"] = default["fd"], default["adherence"]
-    m["adherenceTop5VsClassifier"] = m["adherence"]["top5"] / max(
-        1e-9, m["classifierOnReal"]["top5"]
-    )
+    m["adherenceTop5VsClassifier"] = adherence_vs_classifier(m["adherence"], m["classifierOnReal"])
     m["imagesPerSecond"] = 1.0 / max(1e-9, default["secondsPerImage"])
     m["steps"] = [sweep[s] for s in sorted(sweep)]
 
@@ -124,21 +110,7 @@ def evaluate(
         sources.append(data.images[i][hole, hole])
     m["infill"] = {"hole": HOLE, "psnrInHole": psnr(np.stack(outs), np.stack(sources))}
 
-    pool = sorted({data.records[i].caption for i in data.indices("train")})
-    cap_idx = test[: min(len(test), caption_items)]
-    exact = 0
-    scores = np.zeros((len(cap_idx), 100))
-    for n, i in enumerate(cap_idx):
-        r = data.records[i]
-        if caption_exact_match(runner.caption(data.images[i]), r.caption, r.aliases):
-            exact += 1
-        candidates = [r.caption, *pick_distractors(pool, r.caption, 99, seed=0, exclude=r.aliases)]
-        scores[n] = runner.score(data.images[i], candidates)
-    m["caption"] = {
-        "items": len(cap_idx),
-        "captionExact": exact / max(1, len(cap_idx)),
-        "captionRank100": rank_accuracy(scores, np.zeros(len(cap_idx), np.int64)),
-    }
+    m["caption"] = caption_metrics(runner, data, test[: min(len(test), caption_items)])
     m["peakRssMiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     m["evaluationMinutes"] = (time.time() - started) / 60
     m["date"] = dt.date.today().isoformat()

@@ -34,9 +34,9 @@ from tessera_models.eval.metrics import (
     pick_distractors,
     psnr,
     rank_accuracy,
-    topk_accuracy,
 )
 from tessera_models.eval.report import report_evaluation
+from tessera_models.eval.task_metrics import adherence_vs_classifier, top1_top5
 from tessera_models.vq_ar.reference_loop import VqArRunner
 
 
@@ -202,11 +202,7 @@ def caption_metrics(
 
 def adherence(logits: np.ndarray, targets: np.ndarray) -> dict[str, float]:
     """Classifier top-1/top-5 on samples, over the items whose concept it knows."""
-    known = targets >= 0
-    return {
-        "top1": topk_accuracy(logits[known], targets[known], 1),
-        "top5": topk_accuracy(logits[known], targets[known], 5),
-    }
+    return top1_top5(logits, targets, targets >= 0)
 
 
 def speed(runner: VqArRunner, settings: SamplingSettings) -> dict[str, float]:
@@ -273,10 +269,7 @@ def evaluate(model_dir: Path, limit: int | None, threads: int) -> dict[str, Any]
 
     targets = classifier.targets([data.records[i].concept for i in test])
     known = targets >= 0
-    m["classifierOnReal"] = {
-        "top1": topk_accuracy(real_logits[known], targets[known], 1),
-        "top5": topk_accuracy(real_logits[known], targets[known], 5),
-    }
+    m["classifierOnReal"] = top1_top5(real_logits, targets, known)
     rng = np.random.default_rng(0)
     floor_idx = rng.choice(train, size=len(test), replace=False)
     floor_feats = classifier.features(data.images[floor_idx])
@@ -307,8 +300,8 @@ def evaluate(model_dir: Path, limit: int | None, threads: int) -> dict[str, Any]
                 **adherence(first_logits, targets),
                 "fd": frechet_distance(first_feats, real_feats),
             }
-    m["adherenceTop5VsClassifier_cfg3"] = m["adherence_cfg3"]["top5"] / max(
-        1e-9, m["classifierOnReal"]["top5"]
+    m["adherenceTop5VsClassifier_cfg3"] = adherence_vs_classifier(
+        m["adherence_cfg3"], m["classifierOnReal"]
     )
     if runner.memory is not None:
         m["retrieval"] = retrieval_report(
