@@ -58,4 +58,9 @@ test('an imported Janus-Pro folder generates, records its model and replays byte
   const again = join(work, 'again.png');
   assert.match(ok('generate', '--replay', first, '--out', again), /byte-identical/);
   assert.ok(readFileSync(first).equals(readFileSync(again)));
+  const captioned = JSON.parse(
+    ok('caption', first, '--model', 'tessera/janus-pro-tiny-random', '--json'),
+  ) as { caption: string; model: string };
+  assert.equal(captioned.model, 'tessera/janus-pro-tiny-random');
+  assert.ok(captioned.caption.length > 0, 'the understanding path answers');
 });

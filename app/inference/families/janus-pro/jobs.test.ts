@@ -11,6 +11,7 @@ import type { GenerateRequest, JobEvent } from '../../../common/inference-contra
 import { loadFamilyModel } from '../registry.ts';
 import type { FamilyModel, JobControl } from '../types.ts';
 import { JanusModel } from './model.ts';
+import { resizeRgb } from './resize.ts';
 import { patternImage, tinyJanusDir, tinyJanusReference } from './testing/tiny-model.ts';
 
 let dir: string;
@@ -91,4 +92,26 @@ test('infill, which the manifest does not declare, is refused by name', async ()
     ),
     /cannot infill/,
   );
+});
+
+test('a caption job takes a picture at the manifest size, resized for the vision tower', async () => {
+  const { width } = family.manifest.image;
+  const small = resizeRgb(patternImage(384), 384, width);
+  const request = { task: 'caption', modelDir: dir, provider: 'cpu', threads: 2 } as const;
+  const imageRgb = Buffer.from(small).toString('base64');
+  const result = await family.caption({ ...request, imageRgb, sampling: null });
+  assert.ok(result.task === 'caption' && result.caption.length > 0);
+  await assert.rejects(
+    family.caption({ ...request, imageRgb: 'AAAA', sampling: null }),
+    /the picture must be 48×48 RGB/,
+  );
+});
+
+test('resizing keeps a flat picture flat and maps corners to corners', () => {
+  const flat = new Uint8Array(4 * 4 * 3).fill(77);
+  assert.ok(resizeRgb(flat, 4, 10).every((v) => v === 77));
+  const ramp = patternImage(8);
+  const big = resizeRgb(ramp, 8, 16);
+  assert.deepEqual([...big.subarray(0, 3)], [...ramp.subarray(0, 3)]);
+  assert.deepEqual([...big.subarray(big.length - 3)], [...ramp.subarray(ramp.length - 3)]);
 });

@@ -13,6 +13,7 @@ import type { Emit, JobControl } from '../types.ts';
 import { captionTokens } from './caption.ts';
 import { decodeCodes, generateCodes } from './generate.ts';
 import type { JanusModel } from './model.ts';
+import { resizeRgb } from './resize.ts';
 
 const PROGRESS_INTERVAL_MS = 100;
 const PREVIEW_INTERVAL_MS = 250;
@@ -88,7 +89,14 @@ export async function runGenerate(
 export async function runCaption(model: JanusModel, req: CaptionRequest): Promise<JobResult> {
   if (req.sampling !== null)
     throw new RangeError(`${model.manifest.id} captions greedily: leave caption sampling off`);
-  const rgb = new Uint8Array(Buffer.from(req.imageRgb, 'base64'));
+  const { width, height } = model.manifest.image;
+  const { size } = model.layouts.imageInput;
+  let rgb = new Uint8Array(Buffer.from(req.imageRgb, 'base64'));
+  if (width === height && rgb.length === width * height * 3) rgb = resizeRgb(rgb, width, size);
+  else if (rgb.length !== size * size * 3)
+    throw new RangeError(
+      `the picture must be ${width}×${height} RGB (${width * height * 3} bytes), got ${rgb.length}`,
+    );
   const tokens = await captionTokens(model, rgb, CAPTION_MAX_TOKENS);
   const eos = model.manifest.specialTokens.eos;
   return { task: 'caption', caption: model.decode(tokens.filter((t) => t !== eos)).trim() };
