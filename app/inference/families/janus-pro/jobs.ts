@@ -91,9 +91,10 @@ export async function runCaption(model: JanusModel, req: CaptionRequest): Promis
     throw new RangeError(`${model.manifest.id} captions greedily: leave caption sampling off`);
   const { width, height } = model.manifest.image;
   const { size } = model.layouts.imageInput;
-  let rgb = new Uint8Array(Buffer.from(req.imageRgb, 'base64'));
-  if (width === height && rgb.length === width * height * 3) rgb = resizeRgb(rgb, width, size);
-  else if (rgb.length !== size * size * 3)
+  const sent = new Uint8Array(Buffer.from(req.imageRgb, 'base64'));
+  const atManifestSize = width === height && sent.length === width * height * 3;
+  const rgb = atManifestSize ? resizeRgb(sent, width, size) : sent;
+  if (!atManifestSize && rgb.length !== size * size * 3)
     throw new RangeError(
       `the picture must be ${width}×${height} RGB (${width * height * 3} bytes), got ${rgb.length}`,
     );

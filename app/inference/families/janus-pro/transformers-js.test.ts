@@ -22,12 +22,12 @@ before(async () => {
   model = await JanusModel.load(dir);
   env.allowRemoteModels = false;
   env.localModelPath = `${dirname(dir)}/`;
-  peer = await MultiModalityCausalLM.from_pretrained(basename(dir), {
+  peer = (await MultiModalityCausalLM.from_pretrained(basename(dir), {
     local_files_only: true,
     dtype: 'fp32',
     device: 'cpu',
     session_options: { intraOpNumThreads: 2, interOpNumThreads: 1 },
-  });
+  })) as MultiModalityCausalLM; // typed as its base class
 });
 after(async () => {
   await model.release();
