@@ -1,4 +1,5 @@
-"""Rotary position embeddings (RoPE), shared by the decoders that rotate queries and keys.
+"""Rotary position embeddings (RoPE), shared by the decoders that rotate queries and keys, and
+the stack of blocks those decoders run with their KV cache.
 
 Rotate-half convention of Hugging Face Llama: pairs (i, i + E/2) turn by position · θ^(-2i/E).
 
@@ -10,7 +11,12 @@ Shape glossary: B batch, S tokens, H heads, E head dim.
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
+from torch import nn
+
+KV = tuple[torch.Tensor, torch.Tensor]
 
 
 def rope_tables(
@@ -28,3 +34,21 @@ def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.T
     half = x.shape[-1] // 2
     turned = torch.cat([-x[..., half:], x[..., :half]], dim=-1)
     return x * cos.to(x.dtype) + turned * sin.to(x.dtype)
+
+
+def run_blocks(
+    blocks: nn.ModuleList,
+    x: torch.Tensor,
+    cos: torch.Tensor,
+    sin: torch.Tensor,
+    mask: torch.Tensor,
+    past: list[KV] | None,
+    *extra: Any,
+) -> tuple[torch.Tensor, list[KV]]:
+    """Each block in turn on x [B,S,D], with its layer's cached keys and values (if any) and
+    `extra` passed on; returns x and every layer's present keys and values."""
+    presents: list[KV] = []
+    for i, block in enumerate(blocks):
+        x, present = block(x, cos, sin, mask, None if past is None else past[i], *extra)
+        presents.append(present)
+    return x, presents

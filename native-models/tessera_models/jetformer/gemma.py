@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from tessera_models.common.rotary import apply_rope, rope_tables
+from tessera_models.common.rotary import apply_rope, rope_tables, run_blocks
 from tessera_models.jetformer.config import DecoderConfig
 
 MASK_VALUE = -1e9
@@ -143,11 +143,7 @@ class GemmaDecoder(nn.Module):
     ) -> tuple[torch.Tensor, list[KV]]:
         c = self.config
         cos, sin = rope_tables(position_ids, c.head_dim, c.rope_theta)
-        x = inputs_embeds
-        presents: list[KV] = []
-        for i, block in enumerate(self.layers):
-            x, present = block(x, cos, sin, attention_mask, None if past is None else past[i])
-            presents.append(present)
+        x, presents = run_blocks(self.layers, inputs_embeds, cos, sin, attention_mask, past)
         return self.final_norm(x), presents
 
 

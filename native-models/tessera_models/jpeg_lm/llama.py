@@ -31,7 +31,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from tessera_models.common.rotary import apply_rope, rope_tables
+from tessera_models.common.rotary import apply_rope, rope_tables, run_blocks
 
 MASK_VALUE = -1e9
 
@@ -188,12 +188,7 @@ class Llama(nn.Module):
         cfg = self.config
         cos, sin = rope_tables(position_ids, cfg.head_dim, cfg.rope_theta)
         x = self.embed_tokens(input_ids)
-        presents: list[KV] = []
-        for i, block in enumerate(self.layers):
-            x, present = block(
-                x, cos, sin, attention_mask, None if past is None else past[i], slots
-            )
-            presents.append(present)
+        x, presents = run_blocks(self.layers, x, cos, sin, attention_mask, past, slots)
         # The output projection is tied to the token embedding (as in small Llama releases).
         logits = F.linear(self.norm(x), self.embed_tokens.weight)
         return logits, presents

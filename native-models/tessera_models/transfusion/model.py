@@ -17,7 +17,7 @@ import math
 import torch
 from torch import nn
 
-from tessera_models.common.rotary import rope_tables
+from tessera_models.common.rotary import rope_tables, run_blocks
 from tessera_models.jpeg_lm.llama import KV, Block, LlamaConfig, RMSNorm
 from tessera_models.transfusion.config import ModelConfig
 from tessera_models.transfusion.masks import block_causal_mask, image_block
@@ -83,11 +83,7 @@ class Decoder(nn.Module):
     ) -> tuple[torch.Tensor, list[KV]]:
         c = self.config
         cos, sin = rope_tables(position_ids, c.head_dim, c.rope_theta)
-        x = inputs_embeds
-        presents: list[KV] = []
-        for i, block in enumerate(self.layers):
-            x, present = block(x, cos, sin, attention_mask, None if past is None else past[i])
-            presents.append(present)
+        x, presents = run_blocks(self.layers, inputs_embeds, cos, sin, attention_mask, past)
         return self.norm(x), presents
 
 
