@@ -140,7 +140,13 @@ export class JanusModel {
   promptIds(prompt: string): number[] {
     const sp = this.manifest.specialTokens;
     const text = this.layouts.generateTemplate.replace('{prompt}', prompt);
-    return [sp.bos, ...this.encode(text), sp.boi!];
+    const ids = [sp.bos, ...this.encode(text), sp.boi!];
+    const most = this.manifest.tokenizer.maxTokens;
+    if (ids.length > most)
+      throw new RangeError(
+        `the prompt is ${ids.length} tokens with Janus's template; ${this.manifest.id} reads at most ${most}: shorten it`,
+      );
+    return ids;
   }
 
   async release(): Promise<void> {

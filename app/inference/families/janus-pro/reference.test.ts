@@ -32,6 +32,14 @@ describe('janus-pro against transformers', () => {
     for (const image of ref.images) assert.deepEqual(model.promptIds(image.prompt), image.ids);
   });
 
+  test('a prompt longer than the model reads is refused with what to do', () => {
+    const most = model.manifest.tokenizer.maxTokens;
+    assert.throws(
+      () => model.promptIds('heart '.repeat(most)),
+      /tokens with Janus's template; .* reads at most \d+: shorten it/,
+    );
+  });
+
   test("the unconditional row keeps only the prompt's first and last tokens", () => {
     assert.deepEqual(unconditionalRow([0, 7, 8, 9, 4], 2), [0, 2, 2, 2, 4]);
   });
