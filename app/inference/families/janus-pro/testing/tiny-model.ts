@@ -2,8 +2,8 @@
  * The tiny Janus-Pro folder the tests run against: a random JanusForConditionalGeneration
  * built and converted by native-models' own code (build-tiny.py) into native-models/.cache on
  * first use — about 5 MB of graphs, too big to commit — and rebuilt whenever the converter's
- * sources change (a stamp of their hashes sits beside it). reference.json holds transformers'
- * own greedy generations from the same checkpoint.
+ * sources or the common ones it uses change (a stamp of their hashes sits beside it).
+ * reference.json holds transformers' own greedy generations from the same checkpoint.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -32,9 +32,11 @@ export interface JanusReference {
 
 function sourceStamp(): string {
   const hash = createHash('sha256');
-  const dir = join(NATIVE, 'tessera_models', 'janus');
-  for (const file of readdirSync(dir).sort())
-    if (file.endsWith('.py')) hash.update(file).update(readFileSync(join(dir, file)));
+  for (const part of ['janus', 'common']) {
+    const dir = join(NATIVE, 'tessera_models', part);
+    for (const file of readdirSync(dir).sort())
+      if (file.endsWith('.py')) hash.update(file).update(readFileSync(join(dir, file)));
+  }
   hash.update(readFileSync(join(import.meta.dirname, 'build-tiny.py')));
   hash.update(readFileSync(join(NATIVE, 'requirements.lock')));
   return hash.digest('hex');
