@@ -52,3 +52,27 @@ def run_blocks(
         x, present = block(x, cos, sin, mask, None if past is None else past[i], *extra)
         presents.append(present)
     return x, presents
+
+
+class RotaryDecoder(nn.Module):
+    """Rotary blocks over input embeddings in the shared decoder layout (docs/models.md §Decoder
+    graph I/O): an additive mask input and a concatenated cache; hidden states come out after
+    the final norm. A family builds `config` (head_dim, rope_theta) and `layers`, and names its
+    final norm in `final`, so its modules keep their own names."""
+
+    config: Any
+    layers: nn.ModuleList
+
+    def final(self, x: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def forward(
+        self,
+        inputs_embeds: torch.Tensor,
+        position_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        past: list[KV] | None = None,
+    ) -> tuple[torch.Tensor, list[KV]]:
+        cos, sin = rope_tables(position_ids, self.config.head_dim, self.config.rope_theta)
+        x, presents = run_blocks(self.layers, inputs_embeds, cos, sin, attention_mask, past)
+        return self.final(x), presents

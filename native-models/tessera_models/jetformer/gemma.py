@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from tessera_models.common.rotary import apply_rope, rope_tables, run_blocks
+from tessera_models.common.rotary import RotaryDecoder, apply_rope
 from tessera_models.jetformer.config import DecoderConfig
 
 MASK_VALUE = -1e9
@@ -117,7 +117,7 @@ class Block(nn.Module):
         return x + self.drop(self.mlp(self.pre_ffw_norm(x))), present
 
 
-class GemmaDecoder(nn.Module):
+class GemmaDecoder(RotaryDecoder):
     def __init__(self, c: DecoderConfig) -> None:
         super().__init__()
         if c.heads % c.kv_heads:
@@ -134,17 +134,9 @@ class GemmaDecoder(nn.Module):
             nn.init.normal_(block.attn.o_proj.weight, std=std)
             nn.init.normal_(block.mlp.down_proj.weight, std=std)
 
-    def forward(
-        self,
-        inputs_embeds: torch.Tensor,
-        position_ids: torch.Tensor,
-        attention_mask: torch.Tensor,
-        past: list[KV] | None = None,
-    ) -> tuple[torch.Tensor, list[KV]]:
-        c = self.config
-        cos, sin = rope_tables(position_ids, c.head_dim, c.rope_theta)
-        x, presents = run_blocks(self.layers, inputs_embeds, cos, sin, attention_mask, past)
-        return self.final_norm(x), presents
+    def final(self, x: torch.Tensor) -> torch.Tensor:
+        result: torch.Tensor = self.final_norm(x)
+        return result
 
 
 def additive_mask(valid: torch.Tensor, past_valid: torch.Tensor | None = None) -> torch.Tensor:

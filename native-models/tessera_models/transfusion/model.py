@@ -17,8 +17,8 @@ import math
 import torch
 from torch import nn
 
-from tessera_models.common.rotary import rope_tables, run_blocks
-from tessera_models.jpeg_lm.llama import KV, Block, LlamaConfig, RMSNorm
+from tessera_models.common.rotary import RotaryDecoder
+from tessera_models.jpeg_lm.llama import Block, LlamaConfig, RMSNorm
 from tessera_models.transfusion.config import ModelConfig
 from tessera_models.transfusion.masks import block_causal_mask, image_block
 
@@ -62,7 +62,7 @@ class PatchIn(nn.Module):
         return self.proj(x_t) + self.grid_pos[None] + time[:, None]
 
 
-class Decoder(nn.Module):
+class Decoder(RotaryDecoder):
     """Llama blocks over input embeddings, in the shared decoder layout
     (docs/models.md §Decoder graph I/O): an additive mask input and a concatenated cache; hidden
     states after the final norm come out."""
@@ -74,17 +74,9 @@ class Decoder(nn.Module):
         self.layers = nn.ModuleList(Block(lc) for _ in range(c.layers))
         self.norm = RMSNorm(c.width, c.norm_eps)
 
-    def forward(
-        self,
-        inputs_embeds: torch.Tensor,
-        position_ids: torch.Tensor,
-        attention_mask: torch.Tensor,
-        past: list[KV] | None = None,
-    ) -> tuple[torch.Tensor, list[KV]]:
-        c = self.config
-        cos, sin = rope_tables(position_ids, c.head_dim, c.rope_theta)
-        x, presents = run_blocks(self.layers, inputs_embeds, cos, sin, attention_mask, past)
-        return self.norm(x), presents
+    def final(self, x: torch.Tensor) -> torch.Tensor:
+        result: torch.Tensor = self.norm(x)
+        return result
 
 
 class Transfusion(nn.Module):
