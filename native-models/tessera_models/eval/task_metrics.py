@@ -5,7 +5,10 @@ rank of the true caption among 100 by the model's own score)."""
 
 from __future__ import annotations
 
-from typing import Protocol
+import datetime as dt
+import resource
+import time
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -52,4 +55,13 @@ def caption_metrics(runner: Captioner, data: EmojiDataset, indices: np.ndarray) 
         "items": len(indices),
         "captionExact": exact / max(1, len(indices)),
         "captionRank100": rank_accuracy(scores, np.zeros(len(indices), np.int64)),
+    }
+
+
+def closing_stats(started: float) -> dict[str, Any]:
+    """What an evaluation records last: the process's peak memory, its minutes and the date."""
+    return {
+        "peakRssMiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "evaluationMinutes": (time.time() - started) / 60,
+        "date": dt.date.today().isoformat(),
     }

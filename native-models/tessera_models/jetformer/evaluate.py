@@ -13,8 +13,6 @@ and rank among 100 candidates, seconds per image and the process's peak memory.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import resource
 import time
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,12 @@ from tessera_models.data.emoji import load_emoji
 from tessera_models.eval.frechet import bootstrap_interval, frechet_distance
 from tessera_models.eval.metrics import ClassifierRunner
 from tessera_models.eval.report import report_evaluation
-from tessera_models.eval.task_metrics import adherence_vs_classifier, caption_metrics, top1_top5
+from tessera_models.eval.task_metrics import (
+    adherence_vs_classifier,
+    caption_metrics,
+    closing_stats,
+    top1_top5,
+)
 from tessera_models.jetformer.reference_loop import GmmSettings, JetFormerRunner
 
 
@@ -76,10 +79,7 @@ def evaluate(model_dir: Path, limit: int, threads: int, caption_items: int = 60)
     m["classifierOnReal"] = top1_top5(real_logits, targets, known)
     m["adherenceTop5VsClassifier"] = adherence_vs_classifier(m["adherence"], m["classifierOnReal"])
     m["caption"] = caption_metrics(runner, data, test[: min(len(test), caption_items)])
-    m["peakRssMiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    m["evaluationMinutes"] = (time.time() - started) / 60
-    m["date"] = dt.date.today().isoformat()
-    return m
+    return m | closing_stats(started)
 
 
 def results_table(model_id: str, m: dict[str, Any]) -> str:

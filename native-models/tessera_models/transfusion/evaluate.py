@@ -14,8 +14,6 @@ images per second at the default step count (batch 1 + guidance) and the process
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import resource
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -27,7 +25,12 @@ from tessera_models.data.emoji import EmojiDataset, load_emoji
 from tessera_models.eval.frechet import bootstrap_interval, frechet_distance
 from tessera_models.eval.metrics import ClassifierRunner, psnr
 from tessera_models.eval.report import report_evaluation
-from tessera_models.eval.task_metrics import adherence_vs_classifier, caption_metrics, top1_top5
+from tessera_models.eval.task_metrics import (
+    adherence_vs_classifier,
+    caption_metrics,
+    closing_stats,
+    top1_top5,
+)
 from tessera_models.transfusion.golden import centre_mask
 from tessera_models.transfusion.reference_loop import DiffusionSettings, TransfusionRunner
 
@@ -111,10 +114,7 @@ def evaluate(
     m["infill"] = {"hole": HOLE, "psnrInHole": psnr(np.stack(outs), np.stack(sources))}
 
     m["caption"] = caption_metrics(runner, data, test[: min(len(test), caption_items)])
-    m["peakRssMiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    m["evaluationMinutes"] = (time.time() - started) / 60
-    m["date"] = dt.date.today().isoformat()
-    return m
+    return m | closing_stats(started)
 
 
 def results_table(model_id: str, m: dict[str, Any]) -> str:
