@@ -65,12 +65,14 @@ export async function loadSession(path: string, options: SessionOptions): Promis
   }
 }
 
-export function int64Tensor(values: ArrayLike<number>, dims: readonly number[]): ort.Tensor {
-  return new ort.Tensor(
-    'int64',
-    BigInt64Array.from(Array.from(values), (v) => BigInt(v)),
-    dims,
-  );
+/** int64 values as numbers, or already as a BigInt64Array (taken as it is, not copied). */
+export function int64Tensor(
+  values: ArrayLike<number> | BigInt64Array,
+  dims: readonly number[],
+): ort.Tensor {
+  const data =
+    values instanceof BigInt64Array ? values : BigInt64Array.from(values, (v) => BigInt(v));
+  return new ort.Tensor('int64', data, dims);
 }
 
 /** A bool tensor (onnxruntime keeps bools as one byte each); nonzero = true. */
@@ -89,8 +91,23 @@ export function float32Tensor(values: Float32Array, dims: readonly number[]): or
   return new ort.Tensor('float32', values, dims);
 }
 
-export async function run(session: ort.InferenceSession, feed: Feed): Promise<Outputs> {
-  return (await session.run(feed)) as Outputs;
+/**
+ * Outputs a run asks for: their names (the others are not copied out), or tensors to write them
+ * into (their buffers reused from run to run, null for one left to onnxruntime to allocate).
+ */
+export type Fetches = readonly string[] | Record<string, ort.Tensor | null>;
+
+// Not async: the session's promise is handed on as it is, with no extra turn per run.
+export function run(
+  session: ort.InferenceSession,
+  feed: Feed,
+  fetches?: Fetches,
+): Promise<Outputs> {
+  return (
+    fetches === undefined
+      ? session.run(feed)
+      : session.run(feed, fetches as ort.InferenceSession.FetchesType)
+  ) as Promise<Outputs>;
 }
 
 export function floatData(t: ort.Tensor): Float32Array {
