@@ -9,6 +9,7 @@ import { Prng, PURPOSE_NOISE, PURPOSE_SAMPLE, streamId } from '../../engine/rng.
 import { normals, sampleToken, type GmmSettings } from './guided.ts';
 import type { JetFormerModel } from './model.ts';
 import type { TokenState } from './state.ts';
+import { TokenSteps } from './token-steps.ts';
 
 export interface GenerateInput {
   captionIds: number[];
@@ -94,20 +95,22 @@ export async function generateTokens(
     for (let r = 0; r < b; r++) known.set(ar.subarray(0, start * d), r * start * d);
     step = await model.append(await model.embedImage(known, b, start), b, start, step.cache);
   }
-  let { hidden, cache } = step;
-  let seq = start > 0 ? start : rows[0]!.length;
+  const steps = new TokenSteps(
+    model,
+    b,
+    lastRows(step.hidden, b, start > 0 ? start : rows[0]!.length),
+    step.cache.slice(),
+  );
   const components: number[] = [];
   for (let i = start; i < g.tokens; i++) {
-    const head = await model.gmmHead(lastRows(hidden, b, seq), b);
-    const drawn = sampleToken(head, guided, input.settings, sample);
+    const drawn = sampleToken(await steps.gmm(), guided, input.settings, sample);
     const { component } = drawn;
-    const dims = input.known?.keep[i] === 1 ? input.known.ar.slice(i * d, (i + 1) * d) : drawn.dims;
+    const dims =
+      input.known?.keep[i] === 1 ? input.known.ar.subarray(i * d, (i + 1) * d) : drawn.dims;
     components.push(component);
     ar.set(dims, i * d);
-    const both = new Float32Array(b * d);
-    for (let r = 0; r < b; r++) both.set(dims, r * d);
-    ({ hidden, cache } = await model.append(await model.embedImage(both, b, 1), b, 1, cache));
-    seq = 1;
+    for (let r = 0; r < b; r++) steps.z.set(dims, r * d);
+    await steps.advance();
     if (input.afterToken !== undefined && !(await input.afterToken({ done: i + 1, ar })))
       return null;
   }
@@ -117,6 +120,7 @@ export async function generateTokens(
 
 /** The last position's hidden state of each row, from [rows·seq·D]: [rows·D]. */
 export function lastRows(hidden: Float32Array, rows: number, seq: number): Float32Array {
+  if (seq === 1) return hidden;
   const width = hidden.length / (rows * seq);
   const out = new Float32Array(rows * width);
   for (let r = 0; r < rows; r++)

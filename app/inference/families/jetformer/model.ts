@@ -53,12 +53,25 @@ export interface GmmOutput {
 }
 
 export class JetFormerModel {
+  /** The decoder's cache inputs and outputs, layer by layer (key, value): named once. */
+  readonly pastNames: readonly string[];
+  readonly presentNames: readonly string[];
+
   private constructor(
     readonly dir: string,
     readonly manifest: ModelManifest,
     readonly words: WordTokenizer,
     readonly sessions: Record<Role, LoadedSession>,
-  ) {}
+  ) {
+    const kv = manifest.graphs.decoder!.kv!;
+    const perLayer = (key: string, value: string) =>
+      Array.from({ length: kv.layers }, (_, i) => [
+        key.replace('{i}', String(i)),
+        value.replace('{i}', String(i)),
+      ]).flat();
+    this.pastNames = perLayer(kv.pastKey, kv.pastValue);
+    this.presentNames = perLayer(kv.presentKey, kv.presentValue);
+  }
 
   static async load(
     dir: string,
@@ -98,22 +111,6 @@ export class JetFormerModel {
     return this.manifest.graphs.decoder!.kv!;
   }
 
-  private pastNames(): string[] {
-    const kv = this.kv;
-    return Array.from({ length: kv.layers }, (_, i) => [
-      kv.pastKey.replace('{i}', String(i)),
-      kv.pastValue.replace('{i}', String(i)),
-    ]).flat();
-  }
-
-  private presentNames(): string[] {
-    const kv = this.kv;
-    return Array.from({ length: kv.layers }, (_, i) => [
-      kv.presentKey.replace('{i}', String(i)),
-      kv.presentValue.replace('{i}', String(i)),
-    ]).flat();
-  }
-
   private checkGraphs(): void {
     const want: Record<Role, [string[], string[]]> = {
       flow_forward: [['image'], ['z', 'logdet']],
@@ -121,8 +118,8 @@ export class JetFormerModel {
       embed_text: [['input_ids'], ['inputs_embeds']],
       embed_image: [['z_ar'], ['inputs_embeds']],
       decoder: [
-        ['inputs_embeds', 'position_ids', 'attention_mask', ...this.pastNames()],
-        ['hidden', ...this.presentNames()],
+        ['inputs_embeds', 'position_ids', 'attention_mask', ...this.pastNames],
+        ['hidden', ...this.presentNames],
       ],
       gmm_head: [['hidden'], ['mix_logits', 'means', 'scales']],
       text_head: [['hidden'], ['logits']],
@@ -175,7 +172,7 @@ export class JetFormerModel {
 
   emptyCache(rows: number): Cache {
     const kv = this.kv;
-    return this.pastNames().map(() =>
+    return this.pastNames.map(() =>
       float32Tensor(new Float32Array(0), [rows, kv.kvHeads, 0, kv.headDim]),
     );
   }
@@ -228,20 +225,25 @@ export class JetFormerModel {
   ): Promise<{ hidden: Float32Array; cache: Cache }> {
     const past = cache[0]!.dims[2]!;
     const total = past + seq;
+    // A token step (seq 1) sees every key: its mask is all zeros and its position one number.
     const mask = new Float32Array(rows * seq * total);
-    for (let q = 0; q < seq; q++)
-      for (let k = past + q + 1; k < total; k++) mask[q * total + k] = MASK_VALUE;
-    for (let b = 1; b < rows; b++) mask.copyWithin(b * seq * total, 0, seq * total);
-    const positions = Array.from({ length: rows * seq }, (_, i) => past + (i % seq));
+    if (seq > 1) {
+      for (let q = 0; q < seq; q++)
+        mask.fill(MASK_VALUE, q * total + past + q + 1, (q + 1) * total);
+      for (let b = 1; b < rows; b++) mask.copyWithin(b * seq * total, 0, seq * total);
+    }
+    const positions = new BigInt64Array(rows * seq);
+    for (let i = 0; i < positions.length; i++) positions[i] = BigInt(past + (i % seq));
     const width = embeds.length / (rows * seq);
     const feed: Record<string, Tensor> = {
       inputs_embeds: float32Tensor(embeds, [rows, seq, width]),
       position_ids: int64Tensor(positions, [rows, seq]),
       attention_mask: float32Tensor(mask, [rows, 1, seq, total]),
     };
-    this.pastNames().forEach((n, i) => (feed[n] = cache[i]!));
+    const names = this.pastNames;
+    for (let i = 0; i < names.length; i++) feed[names[i]!] = cache[i]!;
     const out = await run(this.sessions.decoder.session, feed);
-    return { hidden: floatData(out.hidden!), cache: this.presentNames().map((n) => out[n]!) };
+    return { hidden: floatData(out.hidden!), cache: this.presentNames.map((n) => out[n]!) };
   }
 
   /** The GMM head on one hidden state per row ([rows·D]). */
