@@ -13,16 +13,8 @@ import { TesseraError } from '../../../common/errors.ts';
 import type { DiffusionSampler } from '../../../common/inference-contract.ts';
 import { Prng, PURPOSE_NOISE, streamId } from '../../engine/rng.ts';
 import type { TransfusionModel } from './model.ts';
-import {
-  ddimStep,
-  ddimSteps,
-  ddimX0,
-  eulerStep,
-  flowTimes,
-  flowX0,
-  renoiseBack,
-  renoiseKnown,
-} from './schedule.ts';
+import { guided, guidedDdimStep } from './guided-step.ts';
+import { ddimSteps, eulerStep, flowTimes, flowX0, renoiseBack, renoiseKnown } from './schedule.ts';
 
 export const MAX_RESAMPLE = 20;
 
@@ -70,7 +62,8 @@ export interface DenoiseJob {
   resumeFrom?: DenoiseState;
   /**
    * After each step: its index, the predicted clean image (the preview, no extra model cost)
-   * and the state to resume from. Resolves false to stop.
+   * and the state to resume from. Resolves false to stop. Both arrays are the loop's working
+   * buffers, overwritten by the next step: read them before resolving, copy them to keep them.
    */
   afterStep?: (step: number, x0: Float64Array, state: DenoiseState) => Promise<boolean>;
 }
@@ -146,26 +139,28 @@ export async function denoise(model: TransfusionModel, job: DenoiseJob): Promise
   }
   let calls = 0;
 
-  const net = async (xIn: Float64Array, t: number): Promise<Float64Array> => {
+  const network = model.imageNetwork(b, cache, [p, p + d.patches]);
+  // The x whose values network.x holds on every row already (the fused DDIM step writes them
+  // as it goes); every other x is copied in.
+  let inBatch: Float64Array | null = null;
+  /** The network's raw prediction for x at time t, [b·n] (overwritten by the next call). */
+  const predict = (xIn: Float64Array, t: number): Promise<Float32Array> => {
     calls++;
-    const batch = new Float32Array(b * n);
-    for (let r = 0; r < b; r++) batch.set(xIn, r * n);
-    const embeds = await model.patchIn(batch, b, t);
-    const { hidden } = await model.decode(embeds, b, d.patches, cache, [p, p + d.patches]);
-    const out = await model.patchOut(hidden, b);
-    for (let i = 0; i < out.length; i++)
-      if (!Number.isFinite(out[i]!))
-        throw new NonFiniteOutputError(
-          `the model produced NaN or infinite values at network call ${calls}: its graph files ` +
-            'may be damaged; re-export or re-download the model',
-        );
-    if (b === 1) return new Float64Array(out);
-    const g = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const c = out[i]!;
-      const u = out[n + i]!;
-      g[i] = u + s.cfgScale * (c - u);
+    if (xIn !== inBatch) {
+      network.x.set(xIn);
+      for (let r = 1; r < b; r++) network.x.copyWithin(r * n, 0, n);
     }
+    inBatch = null;
+    return network.predict(t);
+  };
+  const nonFinite = () =>
+    new NonFiniteOutputError(
+      `the model produced NaN or infinite values at network call ${calls}: its graph files ` +
+        'may be damaged; re-export or re-download the model',
+    );
+  const net = async (xIn: Float64Array, t: number): Promise<Float64Array> => {
+    const g = guided(await predict(xIn, t), b, s.cfgScale);
+    if (g === null) throw nonFinite();
     return g;
   };
   const known = job.known;
@@ -182,19 +177,21 @@ export async function denoise(model: TransfusionModel, job: DenoiseJob): Promise
     job.afterStep === undefined ? true : job.afterStep(i, x0, { done: i + 1, x });
 
   if (d.objective === 'ddpm') {
+    // The step works in place (x is always the loop's own: fresh noise, the resumed state's copy
+    // or what impose() and back() return) and x̂₀ goes to one reused array.
+    const x0 = new Float64Array(n);
     const alphas = d.alphasBar!;
     const ks = ddimSteps(d.timesteps, s.steps);
     for (let i = start; i < ks.length; i++) {
       const k = ks[i]!;
       const a = alphas[k]!;
       const aNext = i + 1 < ks.length ? alphas[ks[i + 1]!]! : 1;
-      let x0 = x;
       for (let j = 0; j < repeats; j++) {
         if (j > 0) x = back(x, aNext, a);
         x = impose(x, a);
-        const eps = await net(x, k / d.timesteps);
-        x0 = ddimX0(x, eps, a);
-        x = ddimStep(x, x0, a, aNext);
+        const out = await predict(x, k / d.timesteps);
+        if (!guidedDdimStep(out, b, s.cfgScale, x, a, aNext, x0, network.x)) throw nonFinite();
+        inBatch = x;
       }
       if (!(await after(i, x0))) return null;
     }

@@ -30,12 +30,25 @@ const MASK_VALUE = -1e9;
 export type PrefixCache = Tensor[];
 
 export class TransfusionModel {
+  /** The decoder's cache inputs and outputs, layer by layer (key, value): named once. */
+  private readonly pastNames: readonly string[];
+  private readonly presentNames: readonly string[];
+
   private constructor(
     readonly dir: string,
     readonly manifest: ModelManifest,
     readonly words: WordTokenizer,
     readonly sessions: Record<Role, LoadedSession>,
-  ) {}
+  ) {
+    const kv = manifest.graphs.decoder!.kv!;
+    const perLayer = (key: string, value: string) =>
+      Array.from({ length: kv.layers }, (_, i) => [
+        key.replace('{i}', String(i)),
+        value.replace('{i}', String(i)),
+      ]).flat();
+    this.pastNames = perLayer(kv.pastKey, kv.pastValue);
+    this.presentNames = perLayer(kv.presentKey, kv.presentValue);
+  }
 
   private readonly layouts = new Map<string, { mask: Tensor; positions: Tensor }>();
 
@@ -76,30 +89,14 @@ export class TransfusionModel {
     return this.manifest.graphs.decoder!.kv!;
   }
 
-  private pastNames(): string[] {
-    const kv = this.kv;
-    return Array.from({ length: kv.layers }, (_, i) => [
-      kv.pastKey.replace('{i}', String(i)),
-      kv.pastValue.replace('{i}', String(i)),
-    ]).flat();
-  }
-
-  private presentNames(): string[] {
-    const kv = this.kv;
-    return Array.from({ length: kv.layers }, (_, i) => [
-      kv.presentKey.replace('{i}', String(i)),
-      kv.presentValue.replace('{i}', String(i)),
-    ]).flat();
-  }
-
   /** Each graph reads and writes the tensors the loop uses; else a mismatched graph is named. */
   private checkGraphs(): void {
     const want: Record<Role, [string[], string[]]> = {
       embed_text: [['input_ids'], ['inputs_embeds']],
       patch_in: [['x_t', 't'], ['inputs_embeds']],
       decoder: [
-        ['inputs_embeds', 'position_ids', 'attention_mask', ...this.pastNames()],
-        ['hidden', ...this.presentNames()],
+        ['inputs_embeds', 'position_ids', 'attention_mask', ...this.pastNames],
+        ['hidden', ...this.presentNames],
       ],
       patch_out: [['hidden'], ['prediction']],
       lm_head: [['hidden'], ['logits']],
@@ -128,7 +125,7 @@ export class TransfusionModel {
 
   emptyCache(rows: number): PrefixCache {
     const kv = this.kv;
-    return this.pastNames().map(() =>
+    return this.pastNames.map(() =>
       float32Tensor(new Float32Array(0), [rows, kv.kvHeads, 0, kv.headDim]),
     );
   }
@@ -170,12 +167,25 @@ export class TransfusionModel {
       position_ids: positions,
       attention_mask: mask,
     };
-    this.pastNames().forEach((n, i) => (feed[n] = cache[i]!));
+    this.pastNames.forEach((n, i) => (feed[n] = cache[i]!));
     const out = await run(this.sessions.decoder.session, feed);
     return {
       hidden: floatData(out.hidden!),
-      cache: this.presentNames().map((n) => out[n]!),
+      cache: this.presentNames.map((n) => out[n]!),
     };
+  }
+
+  /**
+   * The denoising network over the image block [start, end) against a fixed prefix cache, for
+   * `rows` rows: its feeds are built once, and each graph writes its output where the next one
+   * reads it, so a step allocates nothing and copies no cache out (decoder.fetch: hidden only).
+   */
+  imageNetwork(rows: number, cache: PrefixCache, image: [number, number]): ImageNetwork {
+    const d = this.diffusion;
+    const { mask, positions } = this.layout(rows, d.patches, cache[0]!.dims[2]!, image);
+    const past: Record<string, Tensor> = {};
+    this.pastNames.forEach((n, i) => (past[n] = cache[i]!));
+    return new ImageNetwork(this, rows, { position_ids: positions, attention_mask: mask, ...past });
   }
 
   /**
@@ -221,13 +231,18 @@ export class TransfusionModel {
     const out = await run(this.sessions.patch_out.session, {
       hidden: float32Tensor(hidden, [rows, d.patches, width]),
     });
-    const pred = out.prediction!;
+    return floatData(this.checkPrediction(out.prediction!));
+  }
+
+  /** A patch_out result of the manifest's shape; else the graph does not fit its manifest. */
+  checkPrediction(pred: Tensor): Tensor {
+    const d = this.diffusion;
     if (pred.dims[1] !== d.patches || pred.dims[2] !== d.patchDim)
       throw new ModelLoadError(
         `${this.manifest.graphs.patch_out!.file} predicts [${pred.dims.slice(1).join(', ')}] per row, ` +
           `not the manifest's [${d.patches}, ${d.patchDim}]: re-export the model`,
       );
-    return floatData(pred);
+    return pred;
   }
 
   async logits(hidden: Float32Array, seq: number): Promise<Float32Array> {
@@ -240,5 +255,53 @@ export class TransfusionModel {
 
   async release(): Promise<void> {
     await Promise.all(ROLES.map((r) => this.sessions[r].session.release()));
+  }
+}
+
+/**
+ * One model call per denoising step: patch_in at time t on `x` (every row filled by the caller),
+ * the decoder over the image block, patch_out. The first call lets onnxruntime allocate each
+ * output; later calls write into those same tensors, so the prediction returned is overwritten
+ * by the next call.
+ */
+export class ImageNetwork {
+  /** the noisy patches, [rows·N·C], filled by the caller before each call */
+  readonly x: Float32Array;
+  private readonly t: Float32Array;
+  private readonly patchInFeed: Record<string, Tensor>;
+  private outputs: { embeds: Tensor; hidden: Tensor; prediction: Tensor } | null = null;
+
+  constructor(
+    private readonly model: TransfusionModel,
+    rows: number,
+    private readonly decoderFeed: Record<string, Tensor>,
+  ) {
+    const d = model.diffusion;
+    this.x = new Float32Array(rows * d.patches * d.patchDim);
+    this.t = new Float32Array(rows);
+    this.patchInFeed = {
+      x_t: float32Tensor(this.x, [rows, d.patches, d.patchDim]),
+      t: float32Tensor(this.t, [rows]),
+    };
+  }
+
+  /** The prediction for `x` at network time t, [rows·N·C]. */
+  async predict(t: number): Promise<Float32Array> {
+    const s = this.model.sessions;
+    this.t.fill(t);
+    const o = this.outputs;
+    if (o !== null) {
+      await run(s.patch_in.session, this.patchInFeed, { inputs_embeds: o.embeds });
+      await run(s.decoder.session, this.decoderFeed, { hidden: o.hidden });
+      await run(s.patch_out.session, { hidden: o.hidden }, { prediction: o.prediction });
+      return floatData(o.prediction);
+    }
+    const embeds = (await run(s.patch_in.session, this.patchInFeed)).inputs_embeds!;
+    this.decoderFeed.inputs_embeds = embeds;
+    const hidden = (await run(s.decoder.session, this.decoderFeed, ['hidden'])).hidden!;
+    const out = await run(s.patch_out.session, { hidden });
+    const prediction = this.model.checkPrediction(out.prediction!);
+    this.outputs = { embeds, hidden, prediction };
+    return floatData(prediction);
   }
 }
