@@ -7,13 +7,16 @@
  *   throughput      images per second, batch 1 + CFG, and peak RSS of the inference process
  *   event-loop lag  p99 delay of the calling process's event loop while generations run
  *
- * With --transfusion DIR|ID (a transfusion model folder or installed id; by default the first
- * installed one, if any) the transfusion denoising step is measured too (bench/transfusion-step.ts),
- * and with --jetformer DIR|ID likewise the jetformer token step (bench/jetformer-step.ts).
+ * The transfusion denoising step (bench/transfusion-step.ts) and the jetformer token step
+ * (bench/jetformer-step.ts) are measured too, each on --transfusion / --jetformer DIR|ID (a model
+ * folder or installed id), by default the first installed model of the family, else the smoke
+ * export its tests run against (transfusion's is committed; jetformer's is built by its tests).
  *
  * Usage: npm run bench [-- --model ID] [-- --rounds N] [-- --transfusion DIR|ID]
  *        [-- --jetformer DIR|ID]
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
@@ -28,8 +31,10 @@ import { Prng } from '../app/inference/engine/rng.ts';
 import { JetFormerModel } from '../app/inference/families/jetformer/model.ts';
 import { TransfusionModel } from '../app/inference/families/transfusion/model.ts';
 import { VqArModel } from '../app/inference/families/vq-ar/model.ts';
+import { SMOKE_DIR as TRANSFUSION_SMOKE } from '../app/inference/families/transfusion/testing/test-model.ts';
 import { jetformerRows, jetformerStepBenchmark } from './jetformer-step.ts';
-import { transfusionStepBenchmark } from './transfusion-step.ts';
+import { printRows } from './step-timing.ts';
+import { transfusionRows, transfusionStepBenchmark } from './transfusion-step.ts';
 
 const { values } = parseArgs({
   options: {
@@ -44,16 +49,27 @@ const rounds = Number(values.rounds ?? 200);
 const threads = Number(values.threads ?? 2);
 const home = resolveHome(undefined);
 const installed = await resolveModel(home, values.model);
-/** The folder of the model asked for by id or path, else the first installed one of `family`. */
-async function familyDir(family: string, asked: string | undefined): Promise<string | null> {
+/**
+ * The folder of the model asked for by id or path, else the first installed one of `family`,
+ * else `smoke` where that export is present.
+ */
+async function familyDir(
+  family: string,
+  asked: string | undefined,
+  smoke: string,
+): Promise<string | null> {
   const all = await installedModels(home);
   const found = all.find((m) =>
     asked === undefined ? m.manifest?.family === family : m.manifest?.id === asked,
   );
-  return found?.dir ?? asked ?? null;
+  return found?.dir ?? asked ?? (existsSync(join(smoke, 'manifest.json')) ? smoke : null);
 }
-const transfusionDir = await familyDir('transfusion', values.transfusion);
-const jetformerDir = await familyDir('jetformer', values.jetformer);
+const transfusionDir = await familyDir('transfusion', values.transfusion, TRANSFUSION_SMOKE);
+const jetformerDir = await familyDir(
+  'jetformer',
+  values.jetformer,
+  join(import.meta.dirname, '..', 'native-models', '.cache', 'jetformer-smoke'),
+);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const now = () => Number(process.hrtime.bigint()) / 1e6;
@@ -204,29 +220,8 @@ const rows: [string, string, string][] = [
 ];
 if (transfusionDir !== null) {
   const tf = await TransfusionModel.load(transfusionDir, { provider: 'cpu', threads });
-  const t = await transfusionStepBenchmark(tf, rounds);
+  rows.push(...transfusionRows(tf.manifest.id, await transfusionStepBenchmark(tf, rounds)));
   await tf.release();
-  for (const [name, q] of [
-    ['median', t.median],
-    ['p10', t.p10],
-  ] as const)
-    rows.push(
-      [
-        `${tf.manifest.id}: denoising step ÷ bare patch_in+decoder+patch_out (2 rows, ${name})`,
-        (q.tesseraStepMs / q.bareStepMs).toFixed(3),
-        '≤ 1.05',
-      ],
-      [
-        `${tf.manifest.id}: CFG 2-row step ÷ 1-row step (${name})`,
-        (q.tesseraStepMs / q.oneRowStepMs).toFixed(3),
-        '',
-      ],
-      [
-        `${tf.manifest.id}: bare / Tessera / 1-row step (ms, ${name})`,
-        `${q.bareStepMs.toFixed(3)} / ${q.tesseraStepMs.toFixed(3)} / ${q.oneRowStepMs.toFixed(3)}`,
-        '',
-      ],
-    );
 }
 if (jetformerDir !== null) {
   const jf = await JetFormerModel.load(jetformerDir, { provider: 'cpu', threads });
@@ -236,5 +231,4 @@ if (jetformerDir !== null) {
 console.log(
   `model ${installed.manifest.id}, ${threads} threads, ${rounds} interleaved rounds, onnxruntime-node ${ort.env.versions.common}`,
 );
-console.log('| measure | value | goal |\n|---|---:|---|');
-for (const [k, v, g] of rows) console.log(`| ${k} | ${v} | ${g} |`);
+printRows(rows);

@@ -2,83 +2,82 @@
  * The transfusion family's denoising step, measured side by side (docs/models.md §transfusion):
  *
  *   step overhead  one Tessera denoising step (the loop's patch_in, decoder against the cached
- *                  prefix and patch_out, guidance and the solver step) ÷ the same three graphs
- *                  run bare with inputs prepared in advance
+ *                  prefix and patch_out, guidance and the solver step) ÷ the same three runs
+ *                  replayed bare
  *   CFG cost       a guided (2-row) step ÷ an unguided (1-row) step
  *
  * Steps are timed between the loop's per-step callbacks, so a step is exactly what the job runs.
- * A small model's step lasts a millisecond or two, so on a loaded machine a preempted step is
- * many times longer than an undisturbed one: the tenth percentile is reported beside the median.
+ * Each step's bare twin (the runs it made, recorded from the same generation beforehand) is
+ * replayed in the callback right after it (bench/step-timing.ts). A small model's step lasts a
+ * millisecond or two, so on a loaded machine a preempted step is many times longer than an
+ * undisturbed one: the tenth percentile is reported beside the median.
+ *
+ * Usage: node --import tsx bench/transfusion-step.ts MODEL_DIR [ROUNDS]
  */
-import { denoise, type DiffusionSettings } from '../app/inference/families/transfusion/denoise.ts';
-import type { Tensor } from '../app/inference/engine/ort.ts';
-import type { TransfusionModel } from '../app/inference/families/transfusion/model.ts';
+import { resolve } from 'node:path';
+import {
+  denoise,
+  type DenoiseJob,
+  type DiffusionSettings,
+} from '../app/inference/families/transfusion/denoise.ts';
+import { TransfusionModel } from '../app/inference/families/transfusion/model.ts';
+import {
+  pairedSteps,
+  printRows,
+  recordRuns,
+  stepClock,
+  stepQuantiles,
+  stepRows,
+  type StepSamples,
+} from './step-timing.ts';
 
-const quantile = (xs: number[], q: number) =>
-  [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * q)]!;
-const now = () => Number(process.hrtime.bigint()) / 1e6;
+const job = (model: TransfusionModel, settings: DiffusionSettings, seed: number): DenoiseJob => ({
+  captionIds: model.captionIds('grinning face', null),
+  seed,
+  imageIndex: 0,
+  settings,
+});
 
-/** Milliseconds of each step after the first of one generation of `steps` steps. */
-async function stepTimes(model: TransfusionModel, settings: DiffusionSettings, seed: number) {
-  const times: number[] = [];
-  let last = 0;
+/** One generation's steps, each with its bare twin right after it. */
+async function pairedRound(
+  model: TransfusionModel,
+  settings: DiffusionSettings,
+  seed: number,
+  samples: StepSamples,
+) {
+  const s = model.sessions;
+  const runs = await recordRuns(
+    { patch_in: s.patch_in.session, decoder: s.decoder.session, patch_out: s.patch_out.session },
+    () => denoise(model, job(model, settings, seed)),
+  );
+  // A network call is patch_in, the decoder run after it (run 0 is the prefix) and patch_out;
+  // a step is one call, or two for a solver with a corrector.
+  const calls = runs.patch_in.map((p, j) => [p, runs.decoder[j + 1]!, runs.patch_out[j]!]);
+  const perStep = calls.length / settings.steps;
+  const bare = Array.from({ length: settings.steps }, (_, i) =>
+    calls.slice(i * perStep, (i + 1) * perStep).flat(),
+  );
+  const pairs = pairedSteps(bare, samples);
   await denoise(model, {
-    captionIds: model.captionIds('grinning face', null),
-    seed,
-    imageIndex: 0,
-    settings,
+    ...job(model, settings, seed),
     afterStep: async (i) => {
-      const t = now();
-      if (i > 0) times.push(t - last);
-      last = t;
+      await pairs.mark(i);
       return true;
     },
   });
-  return times;
 }
 
-/** One bare step: the three graphs' session.run on inputs prepared in advance. */
-async function bareStepTimes(model: TransfusionModel, rows: number, count: number) {
-  const d = model.diffusion;
-  const sp = model.manifest.specialTokens;
-  const prefix = [sp.bos, ...model.captionIds('grinning face', null), sp.boi!];
-  const ids = Array.from({ length: rows }, () => prefix);
-  const { cache } = await model.decode(
-    await model.embedText(ids),
-    rows,
-    prefix.length,
-    model.emptyCache(rows),
-    null,
-  );
-  const p = prefix.length;
-  const x = new Float32Array(rows * d.patches * d.patchDim).fill(0.1);
-  // The inputs each graph gets, captured once from a real step and replayed.
-  const feeds: Partial<Record<'patch_in' | 'decoder' | 'patch_out', Record<string, Tensor>>> = {};
-  const s = model.sessions;
-  const capture = (role: 'patch_in' | 'decoder' | 'patch_out') => {
-    const session = s[role].session;
-    const original = session.run.bind(session);
-    session.run = (async (feed: Record<string, Tensor>) => {
-      feeds[role] = feed;
-      return original(feed);
-    }) as typeof session.run;
-    return () => (session.run = original as typeof session.run);
-  };
-  const restore = (['patch_in', 'decoder', 'patch_out'] as const).map(capture);
-  const { hidden } = await model.decode(await model.patchIn(x, rows, 0.5), rows, d.patches, cache, [
-    p,
-    p + d.patches,
-  ]);
-  await model.patchOut(hidden, rows);
-  restore.forEach((r) => r());
+/** Milliseconds of each step after the first of one generation. */
+async function stepTimes(model: TransfusionModel, settings: DiffusionSettings, seed: number) {
   const times: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const t = now();
-    await s.patch_in.session.run(feeds.patch_in!);
-    await s.decoder.session.run(feeds.decoder!);
-    await s.patch_out.session.run(feeds.patch_out!);
-    times.push(now() - t);
-  }
+  const clock = stepClock(times);
+  await denoise(model, {
+    ...job(model, settings, seed),
+    afterStep: async () => {
+      clock.mark();
+      return true;
+    },
+  });
   return times;
 }
 
@@ -92,18 +91,30 @@ export async function transfusionStepBenchmark(model: TransfusionModel, rounds: 
     resample: 1,
   };
   const plain = { ...guided, cfgScale: 1 };
-  const samples = { bare: [] as number[], guided: [] as number[], plain: [] as number[] };
+  const samples: StepSamples = { bare: [], guided: [], plain: [] };
   await stepTimes(model, guided, 0); // warm up
   for (let r = 0; r < Math.max(1, Math.floor(rounds / steps)); r++) {
-    // Interleaved, so drifts in machine load hit every variant alike.
-    samples.bare.push(...(await bareStepTimes(model, 2, steps - 1)));
-    samples.guided.push(...(await stepTimes(model, guided, r + 1)));
+    await pairedRound(model, guided, r + 1, samples);
     samples.plain.push(...(await stepTimes(model, plain, r + 1)));
   }
-  const at = (q: number) => ({
-    bareStepMs: quantile(samples.bare, q),
-    tesseraStepMs: quantile(samples.guided, q),
-    oneRowStepMs: quantile(samples.plain, q),
-  });
-  return { median: at(0.5), p10: at(0.1) };
+  return stepQuantiles(samples);
+}
+
+/** Table rows in bench/engine.ts's shape: [measure, value, goal]. */
+export function transfusionRows(
+  id: string,
+  t: Awaited<ReturnType<typeof transfusionStepBenchmark>>,
+): [string, string, string][] {
+  return stepRows(id, 'denoising step', 'patch_in+decoder+patch_out', t);
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(import.meta.filename)) {
+  const dir = process.argv[2];
+  if (dir === undefined)
+    throw new Error('usage: node --import tsx bench/transfusion-step.ts MODEL_DIR [ROUNDS]');
+  const rounds = Number(process.argv[3] ?? 640);
+  const model = await TransfusionModel.load(dir, { provider: 'cpu', threads: 2 });
+  const rows = transfusionRows(model.manifest.id, await transfusionStepBenchmark(model, rounds));
+  await model.release();
+  printRows(rows);
 }
