@@ -7,7 +7,8 @@
  * (and, for jpeg-lm, whose bodies vary in length, also per token).
  *
  *   node --import tsx bench/parallel-decoding.ts [--images N] [--jpeg-images N] [--threads N]
- *     [--sweep]   also try other windows and fanouts (what the defaults were chosen from)
+ *     [--sweep]   also try other windows, fanouts and draft sources (what the defaults were
+ *                 chosen from)
  */
 import { parseArgs } from 'node:util';
 import type { Decoding } from '../app/common/inference-contract.ts';
@@ -71,12 +72,12 @@ function report(family: string, images: number, modes: Decoding[], tallies: Tall
   const [plain] = tallies as [Tally];
   console.log(`\n${family}: ${images} images, ${THREADS} thread(s), same prompts and seeds`);
   console.log(
-    'mode                          runs/img  tokens/img  ms/img   runs ratio  runs/token ratio  time ratio  accepted',
+    'mode (parallel: window, fanout, drafts)  runs/img  tokens/img  ms/img   runs ratio  runs/token ratio  time ratio  accepted',
   );
   const row = (label: string, t: Tally) =>
     console.log(
       [
-        label.padEnd(30),
+        label.padEnd(40),
         f1(t.runs / images).padStart(8),
         f1(t.tokens / images).padStart(11),
         f1(t.ms / images).padStart(7),
@@ -88,7 +89,10 @@ function report(family: string, images: number, modes: Decoding[], tallies: Tall
     );
   row('plain (one token per run)', plain);
   modes.forEach((d, m) =>
-    row(`parallel window ${d.window} fanout ${(d.fanout ?? [1]).join('/')}`, tallies[m + 1]!),
+    row(
+      `window ${d.window} fanout ${(d.fanout ?? [1]).join('/')} ${d.drafts ?? 'jacobi'}`,
+      tallies[m + 1]!,
+    ),
   );
 }
 
@@ -96,9 +100,10 @@ function modesFor(family: string, sweep: boolean): Decoding[] {
   const chosen = parallelDecoding(family);
   if (!sweep) return [chosen];
   const extra: Decoding[] = [
-    { mode: 'parallel', window: 4, fanout: [1] },
-    { mode: 'parallel', window: 8, fanout: [1] },
-    { mode: 'parallel', window: 6, fanout: [3, 2] },
+    { mode: 'parallel', window: 6, fanout: [2] },
+    { mode: 'parallel', window: 6, fanout: [4, 4], drafts: 'jacobi' },
+    { mode: 'parallel', window: 6, fanout: [4, 2], drafts: 'lines-previous' },
+    { mode: 'parallel', window: 5, fanout: [4, 2], drafts: 'lines-previous' },
   ];
   return [chosen, ...extra];
 }

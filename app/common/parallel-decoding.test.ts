@@ -54,7 +54,7 @@ test('--decoding and --window are checked, with messages that say what to pass',
   assert.deepEqual(decodingOption({ decoding: 'parallel', window: '4' }, m, warn), {
     mode: 'parallel',
     window: 4,
-    fanout: [4, 2],
+    fanout: [4, 4],
     drafts: 'lines-previous',
   });
   assert.equal(decodingOption({ decoding: 'parallel' }, m, warn)?.mode, 'parallel');

@@ -46,7 +46,7 @@ export function decodingFor(
 export const DEFAULT_DECODING: Readonly<
   Record<string, { window: number; fanout: number[]; drafts?: DraftSource }>
 > = {
-  'vq-ar': { window: 6, fanout: [4, 2], drafts: 'lines-previous' },
+  'vq-ar': { window: 6, fanout: [4, 4], drafts: 'lines-previous' },
   'jpeg-lm': { window: 4, fanout: [2] },
 };
 
