@@ -1,36 +1,20 @@
 /** Registry entry of the `vq-ar` family (CM3Leon-style VQ tokens). */
-import { CapabilityError, type FamilyDescriptor, type FamilyModel } from '../types.ts';
+import { CAN_CAPTION, CAN_INFILL, familyEntry } from '../shared/family-entry.ts';
 import { runCaption, runGenerate, runInfill, runScore } from './jobs.ts';
 import { VqArModel } from './model.ts';
 
-export const vqAr: FamilyDescriptor = {
+export const vqAr = familyEntry({
   family: 'vq-ar',
   progressUnit: 'token',
-  async load(dir, options): Promise<FamilyModel> {
-    const model = await VqArModel.load(dir, options);
-    const caps = model.manifest.capabilities;
-    const need = (ok: boolean, what: string) => {
-      if (!ok) throw new CapabilityError(`${model.manifest.id} cannot ${what}`);
-    };
-    return {
-      dir,
-      manifest: model.manifest,
-      provider: model.sessions.decoder.provider,
-      providerNotice: model.sessions.decoder.notice,
-      generate: (req, control, emit) => runGenerate(model, req, control, emit),
-      infill: async (req, control, emit) => {
-        need(caps.infill !== 'none', 'infill');
-        return runInfill(model, req, control, emit);
-      },
-      caption: async (req) => {
-        need(caps.caption, 'caption');
-        return runCaption(model, req);
-      },
-      score: async (image, texts) => {
-        need(caps.likelihood !== 'none', 'score texts');
-        return runScore(model, image, texts);
-      },
-      release: () => model.release(),
-    };
+  load: (dir, options) => VqArModel.load(dir, options),
+  decoder: (model) => model.sessions.decoder,
+  needs: {
+    infill: CAN_INFILL,
+    caption: CAN_CAPTION,
+    score: [(c) => c.likelihood !== 'none', 'score texts'],
   },
-};
+  generate: runGenerate,
+  infill: runInfill,
+  caption: runCaption,
+  score: runScore,
+});
