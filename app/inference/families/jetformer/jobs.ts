@@ -18,23 +18,10 @@ import type { JetFormerModel } from './model.ts';
 import { toU8 } from './pixels.ts';
 import { gmmSettingsOf, GmmSettingsError } from './settings.ts';
 import { decodeState, encodeState, type TokenState } from './state.ts';
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-const b64 = (bytes: Uint8Array) =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+import { b64, decodeRgb, yieldToEventLoop } from '../shared/job-io.ts';
 
 /** Previews at most this many times per image: each is one run of the flow's inverse. */
 const PREVIEWS = 16;
-
-export function decodeRgb(model: JetFormerModel, base64: string, what: string): Uint8Array {
-  const { width, height } = model.manifest.image;
-  const bytes = new Uint8Array(Buffer.from(base64, 'base64'));
-  if (bytes.length !== width * height * 3)
-    throw new RangeError(
-      `${what} must be ${width}×${height} RGB (${width * height * 3} bytes), got ${bytes.length}`,
-    );
-  return bytes;
-}
 
 function reporter(model: JetFormerModel, emit: Emit, from: number) {
   const total = model.gmm.tokens;

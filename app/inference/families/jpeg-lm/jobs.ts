@@ -18,21 +18,7 @@ import { decodeBodyTokens, imageMcuTokens } from './image-tokens.ts';
 import { runMcus, type McuRun } from './loop.ts';
 import { maskedMcus } from './mcu-mask.ts';
 import type { JpegLmModel } from './model.ts';
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-const b64 = (bytes: Uint8Array) =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-
-function decodeRgb(model: JpegLmModel, base64: string, what: string): Uint8Array {
-  const { width, height } = model.manifest.image;
-  const bytes = new Uint8Array(Buffer.from(base64, 'base64'));
-  if (bytes.length !== width * height * 3) {
-    throw new RangeError(
-      `${what} must be ${width}×${height} RGB (${width * height * 3} bytes), got ${bytes.length}`,
-    );
-  }
-  return bytes;
-}
+import { b64, decodeRgb, yieldToEventLoop } from '../shared/job-io.ts';
 
 const toCodes = (model: JpegLmModel, body: readonly number[]) =>
   body.map((id) => id - model.vocab.jpegOffset);

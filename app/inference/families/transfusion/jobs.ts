@@ -19,12 +19,9 @@ import { denoise, DiffusionSettingsError, type DiffusionSettings } from './denoi
 import type { TransfusionModel } from './model.ts';
 import { patchify, patchifyMask, unpatchify } from './patches.ts';
 import { decodeState, encodeState } from './state.ts';
+import { b64, decodeRgb, yieldToEventLoop } from '../shared/job-io.ts';
 
 const CHECKPOINT_INTERVAL_MS = 1000;
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-const b64 = (bytes: Uint8Array) =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
 /** The request's denoising settings, the manifest's defaults where it names none. */
 export function settingsOf(model: TransfusionModel, sampling: Sampling): DiffusionSettings {
@@ -39,16 +36,6 @@ export function settingsOf(model: TransfusionModel, sampling: Sampling): Diffusi
     cfgScale: sampling.cfgScale,
     resample: sampling.diffusion?.resample ?? 1,
   };
-}
-
-export function decodeRgb(model: TransfusionModel, base64: string, what: string): Uint8Array {
-  const { width, height } = model.manifest.image;
-  const bytes = new Uint8Array(Buffer.from(base64, 'base64'));
-  if (bytes.length !== width * height * 3)
-    throw new RangeError(
-      `${what} must be ${width}×${height} RGB (${width * height * 3} bytes), got ${bytes.length}`,
-    );
-  return bytes;
 }
 
 function pixels(model: TransfusionModel, x: ArrayLike<number>): Uint8Array {

@@ -15,25 +15,11 @@ import { captionCodes, scoreTexts } from './caption.ts';
 import { decodeCodes, generateCodes } from './generate.ts';
 import { encodeImage, infillCodes, maskToSegments } from './infill.ts';
 import type { VqArModel } from './model.ts';
+import { b64, decodeRgb, yieldToEventLoop } from '../shared/job-io.ts';
 
 const PROGRESS_INTERVAL_MS = 100; // at most 10 progress events per second
 const PREVIEW_INTERVAL_MS = 250; // at most 4 previews per second
 const CHECKPOINT_EVERY = 8; // codes: one grid row
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-const b64 = (bytes: Uint8Array) =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-
-export function decodeRgb(model: VqArModel, base64: string, what: string): Uint8Array {
-  const { width, height } = model.manifest.image;
-  const bytes = new Uint8Array(Buffer.from(base64, 'base64'));
-  if (bytes.length !== width * height * 3) {
-    throw new RangeError(
-      `${what} must be ${width}×${height} RGB (${width * height * 3} bytes), got ${bytes.length}`,
-    );
-  }
-  return bytes;
-}
 
 /** The partial grid decoded, with rows not yet sampled painted grey. */
 async function preview(model: VqArModel, codes: readonly number[]): Promise<Uint8Array> {
