@@ -6,21 +6,27 @@
  * inverse against its forward on one fixed image, so a missing, mismatched or broken graph is
  * named before anything is sampled from it.
  */
-import { join } from 'node:path';
 import type { ModelManifest } from '../../../common/model-manifest.ts';
 import {
   float32Tensor,
   floatData,
   int64Tensor,
-  loadSession,
   run,
   type LoadedSession,
   type Provider,
   type Tensor,
 } from '../../engine/ort.ts';
-import { WordTokenizer, type WordTokenizerFile } from '../../engine/tokenizers/word.ts';
+import type { WordTokenizer } from '../../engine/tokenizers/word.ts';
 import { readManifest } from '../manifest-file.ts';
-import { readCheckedFile } from '../model-files.ts';
+import {
+  cacheNames,
+  captionIds,
+  checkGraphNames,
+  embedText,
+  emptyCache,
+  loadGraphs,
+  readWords,
+} from '../shared/graph-model.ts';
 import { ModelLoadError } from '../types.ts';
 import { NonFiniteError } from './guided.ts';
 import { binCentres } from './pixels.ts';
@@ -63,14 +69,7 @@ export class JetFormerModel {
     readonly words: WordTokenizer,
     readonly sessions: Record<Role, LoadedSession>,
   ) {
-    const kv = manifest.graphs.decoder!.kv!;
-    const perLayer = (key: string, value: string) =>
-      Array.from({ length: kv.layers }, (_, i) => [
-        key.replace('{i}', String(i)),
-        value.replace('{i}', String(i)),
-      ]).flat();
-    this.pastNames = perLayer(kv.pastKey, kv.pastValue);
-    this.presentNames = perLayer(kv.presentKey, kv.presentValue);
+    ({ past: this.pastNames, present: this.presentNames } = cacheNames(manifest));
   }
 
   static async load(
@@ -82,21 +81,8 @@ export class JetFormerModel {
       throw new ModelLoadError(`${dir} holds a ${manifest.family} model, not jetformer`);
     if (manifest.gmm === undefined)
       throw new ModelLoadError(`${dir}'s manifest has no "gmm" block: ${REEXPORT}`);
-    const words = WordTokenizer.fromJson(
-      JSON.parse(
-        (await readCheckedFile(dir, manifest.tokenizer.file, manifest.tokenizer.sha256)).toString(
-          'utf8',
-        ),
-      ) as WordTokenizerFile,
-    );
-    const sessions = {} as Record<Role, LoadedSession>;
-    for (const role of ROLES) {
-      const g = manifest.graphs[role];
-      if (g === undefined)
-        throw new ModelLoadError(`${dir} has no "${role}" graph in its manifest: ${REEXPORT}`);
-      await readCheckedFile(dir, g.file, g.sha256);
-      sessions[role] = await loadSession(join(dir, g.file), options);
-    }
+    const words = await readWords(dir, manifest);
+    const sessions = await loadGraphs(dir, manifest, ROLES, options, REEXPORT);
     const model = new JetFormerModel(dir, manifest, words, sessions);
     model.checkGraphs();
     await model.checkFlowRoundTrip();
@@ -105,10 +91,6 @@ export class JetFormerModel {
 
   get gmm() {
     return this.manifest.gmm!;
-  }
-
-  private get kv() {
-    return this.manifest.graphs.decoder!.kv!;
   }
 
   private checkGraphs(): void {
@@ -125,19 +107,7 @@ export class JetFormerModel {
       text_head: [['hidden'], ['logits']],
       score: [['image', 'prompt_ids'], ['bits']],
     };
-    for (const role of ROLES) {
-      const s = this.sessions[role].session;
-      const [ins, outs] = want[role];
-      const missing = [
-        ...ins.filter((n) => !s.inputNames.includes(n)),
-        ...outs.filter((n) => !s.outputNames.includes(n)),
-      ];
-      if (missing.length > 0)
-        throw new ModelLoadError(
-          `${this.manifest.graphs[role]!.file} in ${this.dir} is not a jetformer ${role} graph ` +
-            `(it lacks ${missing.join(', ')}): ${REEXPORT}`,
-        );
-    }
+    checkGraphNames(this.dir, this.manifest, this.sessions, want, REEXPORT);
   }
 
   /**
@@ -165,16 +135,11 @@ export class JetFormerModel {
 
   /** Model ids of a prompt's caption (style token first); none for an empty prompt. */
   captionIds(prompt: string, style: string | null): number[] {
-    if (prompt.trim() === '') return [];
-    const offset = this.manifest.tokenizer.idRanges.text[0];
-    return this.words.encode(prompt, style).map((i) => i + offset);
+    return captionIds(this.manifest, this.words, prompt, style);
   }
 
   emptyCache(rows: number): Cache {
-    const kv = this.kv;
-    return this.pastNames.map(() =>
-      float32Tensor(new Float32Array(0), [rows, kv.kvHeads, 0, kv.headDim]),
-    );
+    return emptyCache(this.manifest, rows);
   }
 
   /** One image in [-1, 1] (H·W·3, channels last) -> soft tokens [N·C] and its log-determinant. */
@@ -201,11 +166,8 @@ export class JetFormerModel {
     return image;
   }
 
-  async embedText(ids: number[][]): Promise<Float32Array> {
-    const out = await run(this.sessions.embed_text.session, {
-      input_ids: int64Tensor(ids.flat(), [ids.length, ids[0]!.length]),
-    });
-    return floatData(out.inputs_embeds!);
+  embedText(ids: number[][]): Promise<Float32Array> {
+    return embedText(this.sessions.embed_text, ids);
   }
 
   /** AR dims [rows·S·d] -> embeddings [rows·S·D]. */

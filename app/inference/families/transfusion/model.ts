@@ -4,27 +4,34 @@
  * hashes, and every graph's inputs and outputs against the names the loop feeds and reads, so
  * a missing, damaged or mismatched graph is named before anything runs on it.
  */
-import { join } from 'node:path';
 import type { ModelManifest } from '../../../common/model-manifest.ts';
 import {
   float32Tensor,
   floatData,
   int64Tensor,
-  loadSession,
   run,
   type LoadedSession,
   type Provider,
   type Tensor,
 } from '../../engine/ort.ts';
-import { WordTokenizer, type WordTokenizerFile } from '../../engine/tokenizers/word.ts';
+import type { WordTokenizer } from '../../engine/tokenizers/word.ts';
 import { readManifest } from '../manifest-file.ts';
-import { readCheckedFile } from '../model-files.ts';
+import {
+  cacheNames,
+  captionIds,
+  checkGraphNames,
+  embedText,
+  emptyCache,
+  loadGraphs,
+  readWords,
+} from '../shared/graph-model.ts';
 import { ModelLoadError } from '../types.ts';
 
 export const ROLES = ['embed_text', 'patch_in', 'decoder', 'patch_out', 'lm_head'] as const;
 export type Role = (typeof ROLES)[number];
 
 const MASK_VALUE = -1e9;
+const REEXPORT = 're-export the model with tessera_models.transfusion.export';
 
 /** Past keys and values per layer, [rows, heads, length, headDim] each. */
 export type PrefixCache = Tensor[];
@@ -40,14 +47,7 @@ export class TransfusionModel {
     readonly words: WordTokenizer,
     readonly sessions: Record<Role, LoadedSession>,
   ) {
-    const kv = manifest.graphs.decoder!.kv!;
-    const perLayer = (key: string, value: string) =>
-      Array.from({ length: kv.layers }, (_, i) => [
-        key.replace('{i}', String(i)),
-        value.replace('{i}', String(i)),
-      ]).flat();
-    this.pastNames = perLayer(kv.pastKey, kv.pastValue);
-    this.presentNames = perLayer(kv.presentKey, kv.presentValue);
+    ({ past: this.pastNames, present: this.presentNames } = cacheNames(manifest));
   }
 
   private readonly layouts = new Map<string, { mask: Tensor; positions: Tensor }>();
@@ -59,23 +59,8 @@ export class TransfusionModel {
     const manifest = await readManifest(dir);
     if (manifest.family !== 'transfusion')
       throw new ModelLoadError(`${dir} holds a ${manifest.family} model, not transfusion`);
-    const words = WordTokenizer.fromJson(
-      JSON.parse(
-        (await readCheckedFile(dir, manifest.tokenizer.file, manifest.tokenizer.sha256)).toString(
-          'utf8',
-        ),
-      ) as WordTokenizerFile,
-    );
-    const sessions = {} as Record<Role, LoadedSession>;
-    for (const role of ROLES) {
-      const g = manifest.graphs[role];
-      if (g === undefined)
-        throw new ModelLoadError(
-          `${dir} has no "${role}" graph in its manifest: re-export the model with tessera_models.transfusion.export`,
-        );
-      await readCheckedFile(dir, g.file, g.sha256);
-      sessions[role] = await loadSession(join(dir, g.file), options);
-    }
+    const words = await readWords(dir, manifest);
+    const sessions = await loadGraphs(dir, manifest, ROLES, options, REEXPORT);
     const model = new TransfusionModel(dir, manifest, words, sessions);
     model.checkGraphs();
     return model;
@@ -83,10 +68,6 @@ export class TransfusionModel {
 
   get diffusion() {
     return this.manifest.diffusion!;
-  }
-
-  private get kv() {
-    return this.manifest.graphs.decoder!.kv!;
   }
 
   /** Each graph reads and writes the tensors the loop uses; else a mismatched graph is named. */
@@ -101,40 +82,20 @@ export class TransfusionModel {
       patch_out: [['hidden'], ['prediction']],
       lm_head: [['hidden'], ['logits']],
     };
-    for (const role of ROLES) {
-      const s = this.sessions[role].session;
-      const [ins, outs] = want[role];
-      const missing = [
-        ...ins.filter((n) => !s.inputNames.includes(n)),
-        ...outs.filter((n) => !s.outputNames.includes(n)),
-      ];
-      if (missing.length > 0)
-        throw new ModelLoadError(
-          `${this.manifest.graphs[role]!.file} in ${this.dir} is not a transfusion ${role} graph ` +
-            `(it lacks ${missing.join(', ')}): re-export the model with tessera_models.transfusion.export`,
-        );
-    }
+    checkGraphNames(this.dir, this.manifest, this.sessions, want, REEXPORT);
   }
 
   /** Model ids of a prompt's caption (style token first); none for an empty prompt. */
   captionIds(prompt: string, style: string | null): number[] {
-    if (prompt.trim() === '') return [];
-    const offset = this.manifest.tokenizer.idRanges.text[0];
-    return this.words.encode(prompt, style).map((i) => i + offset);
+    return captionIds(this.manifest, this.words, prompt, style);
   }
 
   emptyCache(rows: number): PrefixCache {
-    const kv = this.kv;
-    return this.pastNames.map(() =>
-      float32Tensor(new Float32Array(0), [rows, kv.kvHeads, 0, kv.headDim]),
-    );
+    return emptyCache(this.manifest, rows);
   }
 
-  async embedText(ids: number[][]): Promise<Float32Array> {
-    const out = await run(this.sessions.embed_text.session, {
-      input_ids: int64Tensor(ids.flat(), [ids.length, ids[0]!.length]),
-    });
-    return floatData(out.inputs_embeds!);
+  embedText(ids: number[][]): Promise<Float32Array> {
+    return embedText(this.sessions.embed_text, ids);
   }
 
   /** x [rows·N·C] at network time t -> embeddings [rows·N·D]. */
