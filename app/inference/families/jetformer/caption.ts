@@ -5,6 +5,7 @@
  * Bits per dimension run the `score` graph on the image at its levels' bin centres (midpoint
  * dequantisation: one deterministic number per image and prompt).
  */
+import { captionPicker, logProb } from '../shared/caption-words.ts';
 import { NonFiniteError } from './guided.ts';
 import type { Cache, JetFormerModel } from './model.ts';
 import { binCentres } from './pixels.ts';
@@ -36,11 +37,10 @@ export async function captionImage(model: JetFormerModel, rgb: Uint8Array): Prom
   const [lo, hi] = m.tokenizer.idRanges.text;
   const eos = m.specialTokens.eos;
   let { last, cache } = await imagePrefix(model, rgb);
+  const pick = captionPicker([lo, hi], eos, null);
   const words: number[] = [];
   for (let n = 0; n < m.tokenizer.maxTokens; n++) {
-    const row = await model.textLogits(last, 1);
-    let best = eos;
-    for (let i = lo; i < hi; i++) if (row[i]! > row[best]!) best = i;
+    const best = pick(await model.textLogits(last, 1));
     if (best === eos) break;
     words.push(best - lo);
     const step = await model.append(await model.embedText([[best]]), 1, 1, cache);
@@ -82,12 +82,7 @@ export async function scoreImage(
     const logits = await model.textLogits(hidden, ids.length);
     let total = 0;
     ids.forEach((token, t) => {
-      const row = logits.subarray(t * vocab, (t + 1) * vocab);
-      let max = -Infinity;
-      for (const x of row) if (x > max) max = x;
-      let sum = 0;
-      for (const x of row) sum += Math.exp(x - max);
-      total += row[token]! - max - Math.log(sum);
+      total += logProb(logits.subarray(t * vocab, (t + 1) * vocab), token);
     });
     logProbs.push(total);
     tokens.push(ids.length);

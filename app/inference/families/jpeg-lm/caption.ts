@@ -3,19 +3,12 @@
  * native-models/…/jpeg_lm/reference_loop.py, with the image-to-text layout
  * `<bos> <img> body </img> caption <eos>` (the body being the image's JPEG tokens).
  */
-import { sampleToken } from '../../engine/logits/sample.ts';
-import { Prng, PURPOSE_CAPTION, streamId } from '../../engine/rng.ts';
+import { captionPicker, logProb, type CaptionSampling } from '../shared/caption-words.ts';
 import type { JpegLmModel } from './model.ts';
 
 function imagePrefix(model: JpegLmModel, mcuTokens: readonly (readonly number[])[]): number[] {
   const sp = model.manifest.specialTokens;
   return [sp.bos, sp.boi!, ...mcuTokens.flat(), sp.eoi!];
-}
-
-export interface CaptionSampling {
-  temperature: number;
-  topP: number;
-  seed: number;
 }
 
 /**
@@ -31,31 +24,13 @@ export async function captionImage(
   const { vocab } = model;
   const eos = model.manifest.specialTokens.eos;
   const [lo, hi] = [vocab.textOffset, vocab.jpegOffset];
-  const prng = sampling === null ? null : new Prng(sampling.seed, streamId(0, PURPOSE_CAPTION));
+  const pick = captionPicker([lo, hi], eos, sampling);
   const decoder = model.decoder(1);
   const words: number[] = [];
   try {
     let logits = await decoder.prefill([imagePrefix(model, mcuTokens)]);
     for (let n = 0; n < vocab.words.maxTokens; n++) {
-      const row = logits.at(0);
-      let best = eos;
-      if (prng === null) {
-        for (let i = lo; i < hi; i++) if (row[i]! > row[best]!) best = i;
-      } else {
-        // Candidates: <eos> first, then the caption words, ascending like the allowed ids.
-        const candidates = new Float32Array(hi - lo + 1);
-        candidates[0] = row[eos]!;
-        candidates.set(row.subarray(lo, hi), 1);
-        const settings = {
-          cfgScale: 1,
-          temperature: sampling!.temperature,
-          topK: 0,
-          topP: sampling!.topP,
-          cdk: null,
-        };
-        const pick = sampleToken(candidates, null, settings, prng);
-        best = pick === 0 ? eos : lo + pick - 1;
-      }
+      const best = pick(logits.at(0));
       if (best === eos) break;
       words.push(best);
       if (n < vocab.words.maxTokens - 1) logits = await decoder.step(best);
@@ -64,15 +39,6 @@ export async function captionImage(
     decoder.dispose();
   }
   return vocab.decodeCaption(words);
-}
-
-/** log p(token) in nats of row `row`, in float64. */
-function logProb(row: Float32Array, token: number): number {
-  let max = -Infinity;
-  for (const x of row) if (x > max) max = x;
-  let sum = 0;
-  for (const x of row) sum += Math.exp(x - max);
-  return row[token]! - max - Math.log(sum);
 }
 
 export interface TextScore {

@@ -2,8 +2,7 @@
  * Captioning and caption scoring with the image first: [<bos>, <boi>, clean patches at t = 0,
  * <eoi>] and then the caption, as the reference loop reads them.
  */
-import { sampleToken } from '../../engine/logits/sample.ts';
-import { Prng, PURPOSE_CAPTION, streamId } from '../../engine/rng.ts';
+import { captionPicker, logProb, type CaptionSampling } from '../shared/caption-words.ts';
 import type { PrefixCache, TransfusionModel } from './model.ts';
 import { patchify } from './patches.ts';
 
@@ -32,12 +31,6 @@ async function imagePrefix(
   return { last: hidden.slice((seq - 1) * width), cache };
 }
 
-export interface CaptionSampling {
-  temperature: number;
-  topP: number;
-  seed: number;
-}
-
 /** Greedy (ties to the lower id, as numpy's lexsort) or sampled caption words until <eos>. */
 export async function captionImage(
   model: TransfusionModel,
@@ -48,27 +41,10 @@ export async function captionImage(
   const [lo, hi] = m.tokenizer.idRanges.text;
   const eos = m.specialTokens.eos;
   let { last, cache } = await imagePrefix(model, rgb);
-  const prng = sampling === null ? null : new Prng(sampling.seed, streamId(0, PURPOSE_CAPTION));
+  const pick = captionPicker([lo, hi], eos, sampling);
   const words: number[] = [];
   for (let n = 0; n < m.tokenizer.maxTokens; n++) {
-    const row = await model.logits(last, 1);
-    let best = eos;
-    if (sampling === null) {
-      for (let i = lo; i < hi; i++) if (row[i]! > row[best]!) best = i;
-    } else {
-      const candidates = new Float32Array(hi - lo + 1);
-      candidates[0] = row[eos]!;
-      candidates.set(row.subarray(lo, hi), 1);
-      const settings = {
-        cfgScale: 1,
-        temperature: sampling.temperature,
-        topK: 0,
-        topP: sampling.topP,
-        cdk: null,
-      };
-      const pick = sampleToken(candidates, null, settings, prng!);
-      best = pick === 0 ? eos : lo + pick - 1;
-    }
+    const best = pick(await model.logits(last, 1));
     if (best === eos) break;
     words.push(best - lo);
     const step = await model.decode(await model.embedText([[best]]), 1, 1, cache, null);
@@ -111,12 +87,7 @@ export async function scoreImage(
     const logits = await model.logits(hidden, ids.length);
     let total = 0;
     ids.forEach((token, t) => {
-      const row = logits.subarray(t * vocab, (t + 1) * vocab);
-      let max = -Infinity;
-      for (const x of row) if (x > max) max = x;
-      let sum = 0;
-      for (const x of row) sum += Math.exp(x - max);
-      total += row[token]! - max - Math.log(sum);
+      total += logProb(logits.subarray(t * vocab, (t + 1) * vocab), token);
     });
     logProbs.push(total);
     tokens.push(ids.length);

@@ -3,8 +3,7 @@
  * `<bos> <mask:0> <break> image <break> <infill> <mask:0> caption <eos>`
  * (docs/models.md §vq-ar infill and captioning).
  */
-import { sampleToken } from '../../engine/logits/sample.ts';
-import { Prng, PURPOSE_CAPTION, streamId } from '../../engine/rng.ts';
+import { captionPicker, logProb, type CaptionSampling } from '../shared/caption-words.ts';
 import type { VqArModel } from './model.ts';
 
 function imageFirstPrefix(model: VqArModel, codes: readonly number[]): number[] {
@@ -12,12 +11,6 @@ function imageFirstPrefix(model: VqArModel, codes: readonly number[]): number[] 
   const s0 = sp.sentinels![0]!;
   const lo = model.imageRange[0];
   return [sp.bos, s0, sp.break!, ...codes.map((c) => c + lo), sp.break!, sp.infill!, s0];
-}
-
-export interface CaptionSampling {
-  temperature: number;
-  topP: number;
-  seed: number;
 }
 
 /**
@@ -33,31 +26,12 @@ export async function captionCodes(
   const [textLo, textHi] = m.tokenizer.idRanges.text;
   const eos = m.specialTokens.eos;
   const decoder = model.decoder(1);
-  const prng = sampling === null ? null : new Prng(sampling.seed, streamId(0, PURPOSE_CAPTION));
+  const pick = captionPicker([textLo, textHi], eos, sampling);
   const words: number[] = [];
   try {
     let logits = await decoder.prefill([imageFirstPrefix(model, codes)]);
     for (let n = 0; n <= m.tokenizer.maxTokens; n++) {
-      const row = logits.at(0);
-      let best = eos;
-      if (sampling === null) {
-        // Ties go to the lower id, as numpy's argmax does.
-        for (let i = textLo; i < textHi; i++) if (row[i]! > row[best]!) best = i;
-      } else {
-        // Candidates: <eos> first, then the caption words, in one contiguous array.
-        const candidates = new Float32Array(textHi - textLo + 1);
-        candidates[0] = row[eos]!;
-        candidates.set(row.subarray(textLo, textHi), 1);
-        const settings = {
-          cfgScale: 1,
-          temperature: sampling.temperature,
-          topK: 0,
-          topP: sampling.topP,
-          cdk: null,
-        };
-        const pick = sampleToken(candidates, null, settings, prng!);
-        best = pick === 0 ? eos : textLo + pick - 1;
-      }
+      const best = pick(logits.at(0));
       if (best === eos) break;
       words.push(best - textLo);
       logits = await decoder.step(best);
@@ -86,12 +60,7 @@ export async function scoreTexts(
       const logits = await decoder.prefill([[...prefix, ...ids]]);
       let total = 0;
       [...ids, eos].forEach((token, t) => {
-        const row = logits.at(0, prefix.length - 1 + t);
-        let max = -Infinity;
-        for (const x of row) if (x > max) max = x;
-        let sum = 0;
-        for (const x of row) sum += Math.exp(x - max);
-        total += row[token]! - max - Math.log(sum);
+        total += logProb(logits.at(0, prefix.length - 1 + t), token);
       });
       scores.push(total);
     } finally {
