@@ -48,10 +48,16 @@ test('a vq-ar manifest without its tokenizer graphs is refused', () => {
 test('graph files may not point outside the model folder', () => {
   const m = shippedManifest();
   const graphs = m.graphs as Record<string, { file: string }>;
-  graphs.decoder!.file = '../../etc/passwd';
-  const result = parseManifest(JSON.stringify(m), 'x/manifest.json');
-  assert.equal(result.ok, false);
-  assert.match(result.ok ? '' : result.error.message, /model folder itself/);
+  for (const file of ['../../etc/passwd', '/etc/passwd', 'onnx/../../x.onnx', 'onnx\\x.onnx']) {
+    graphs.decoder!.file = file;
+    const result = parseManifest(JSON.stringify(m), 'x/manifest.json');
+    assert.equal(result.ok, false, file);
+    assert.match(result.ok ? '' : result.error.message, /must be a path inside the model folder/);
+    assert.doesNotMatch(result.ok ? '' : result.error.message, /passwd|x\.onnx/);
+  }
+  // A published layout keeps its graphs in a subfolder.
+  graphs.decoder!.file = 'onnx/decoder.onnx';
+  assert.equal(parseManifest(JSON.stringify(m), 'x/manifest.json').ok, true);
 });
 
 test('unknown families and broken JSON give readable errors', () => {
