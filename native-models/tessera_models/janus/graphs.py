@@ -20,9 +20,9 @@ import torch
 from torch import nn
 from transformers import DynamicCache, JanusForConditionalGeneration
 
+from tessera_models.common.graph_export import export_graph
 from tessera_models.janus.empty_images import guard_empty_images
 
-OPSET = 17
 GRAPHS = (
     "prepare_inputs_embeds",
     "language_model",
@@ -135,26 +135,6 @@ class ImageDecode(nn.Module):
         return self.vq.decode(generated_tokens)
 
 
-def _export(
-    module: nn.Module,
-    args: tuple[torch.Tensor, ...],
-    path: Path,
-    inputs: list[str],
-    outputs: list[str],
-    axes: dict[str, dict[int, str]],
-) -> None:
-    torch.onnx.export(
-        module.eval(),
-        args,
-        str(path),
-        input_names=inputs,
-        output_names=outputs,
-        dynamic_axes=axes,
-        opset_version=OPSET,
-        dynamo=False,
-    )
-
-
 def export_graphs(model: JanusForConditionalGeneration, onnx_dir: Path) -> dict[str, Path]:
     """Writes the six fp32 graphs into `onnx_dir`; returns their paths by name."""
     onnx_dir.mkdir(parents=True, exist_ok=True)
@@ -177,7 +157,7 @@ def export_graphs(model: JanusForConditionalGeneration, onnx_dir: Path) -> dict[
     pixels = torch.rand(2, 1, 3, size, size) * 2 - 1
     with_images = onnx_dir / "prepare_inputs_embeds.with_images.onnx"
     text_only = onnx_dir / "prepare_inputs_embeds.text_only.onnx"
-    _export(
+    export_graph(
         PrepareInputsEmbeds(model),
         (ids, pixels, seq_mask, emb_mask),
         with_images,
@@ -191,7 +171,7 @@ def export_graphs(model: JanusForConditionalGeneration, onnx_dir: Path) -> dict[
             "inputs_embeds": bs,
         },
     )
-    _export(
+    export_graph(
         TextEmbeds(model),
         (ids,),
         text_only,
@@ -216,7 +196,7 @@ def export_graphs(model: JanusForConditionalGeneration, onnx_dir: Path) -> dict[
     }
     axes |= {n: {0: "batch_size", 2: "past_sequence_length"} for n in past_names(layers)}
     axes |= {n: {0: "batch_size", 2: "total_sequence_length"} for n in present_names(layers)}
-    _export(
+    export_graph(
         LanguageModel(model),
         (embeds, mask, positions, *past),
         paths["language_model"],
@@ -227,9 +207,9 @@ def export_graphs(model: JanusForConditionalGeneration, onnx_dir: Path) -> dict[
 
     head_axes = {"hidden_states": bs, "logits": bs}
     for name, head in (("lm_head", model.lm_head), ("gen_head", model.model.generation_head)):
-        _export(head, (embeds,), paths[name], ["hidden_states"], ["logits"], head_axes)
+        export_graph(head, (embeds,), paths[name], ["hidden_states"], ["logits"], head_axes)
 
-    _export(
+    export_graph(
         GenImgEmbeds(model),
         (torch.randint(0, codebook, (2, 1)),),
         paths["gen_img_embeds"],
@@ -237,7 +217,7 @@ def export_graphs(model: JanusForConditionalGeneration, onnx_dir: Path) -> dict[
         ["inputs_embeds"],
         {"image_ids": bs, "inputs_embeds": bs},
     )
-    _export(
+    export_graph(
         ImageDecode(model),
         (torch.randint(0, codebook, (2, grid * grid)),),
         paths["image_decode"],

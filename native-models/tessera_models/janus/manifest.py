@@ -10,11 +10,11 @@ from typing import Any
 from onnx import TensorProto
 from transformers import GenerationConfig, JanusConfig
 
+from tessera_models.common.decoder_io import OPSET
 from tessera_models.common.manifest_parts import kv_block, memory_block, training_block
 from tessera_models.common.onnx_tools import graph_entry, sha256_file
 from tessera_models.common.prng import PRNG_VERSION
 from tessera_models.common.sampling import PIPELINE_VERSION
-from tessera_models.janus.graphs import OPSET
 from tessera_models.janus.layout import head_dim
 
 MANIFEST_VERSION = 1
