@@ -24,9 +24,9 @@ import {
   pairedSteps,
   printRows,
   recordRuns,
-  stepClock,
-  stepQuantiles,
+  runStepBenchmark,
   stepRows,
+  type StepRun,
   type StepSamples,
 } from './step-timing.ts';
 
@@ -37,8 +37,19 @@ const input = (model: JetFormerModel, settings: GmmSettings, seed: number): Gene
   settings,
 });
 
-/** One generation's token steps, each with its bare twin right after it. */
-async function pairedRound(
+const run =
+  (model: JetFormerModel): StepRun<GmmSettings> =>
+  (settings, seed, afterStep) =>
+    generateTokens(model, {
+      ...input(model, settings, seed),
+      afterToken: async (state) => {
+        await afterStep(state.done - 1);
+        return true;
+      },
+    });
+
+/** Records one generation's runs and returns the mark that replays token step i's bare twin. */
+async function pairedSetup(
   model: JetFormerModel,
   settings: GmmSettings,
   seed: number,
@@ -57,27 +68,7 @@ async function pairedRound(
   // 0 is the prompt); the callback with done = k + 1 closes it.
   const bare = runs.gmm_head.map((head, k) => [head, runs.embed_image[k]!, runs.decoder[k + 1]!]);
   const pairs = pairedSteps(bare, samples);
-  await generateTokens(model, {
-    ...input(model, settings, seed),
-    afterToken: async (state) => {
-      await pairs.mark(state.done - 1);
-      return true;
-    },
-  });
-}
-
-/** Milliseconds of each token step after the first of one generation. */
-async function stepTimes(model: JetFormerModel, settings: GmmSettings, seed: number) {
-  const times: number[] = [];
-  const clock = stepClock(times);
-  await generateTokens(model, {
-    ...input(model, settings, seed),
-    afterToken: async () => {
-      clock.mark();
-      return true;
-    },
-  });
-  return times;
+  return (i: number) => pairs.mark(i);
 }
 
 export async function jetformerStepBenchmark(model: JetFormerModel, rounds: number) {
@@ -87,15 +78,14 @@ export async function jetformerStepBenchmark(model: JetFormerModel, rounds: numb
     temperatureProbs: d.temperatureProbs,
     temperatureScales: d.temperatureScales,
   };
-  const plain = { ...guided, cfgScale: 1 };
-  const samples: StepSamples = { bare: [], guided: [], plain: [] };
-  await stepTimes(model, guided, 0); // warm up
-  const perImage = model.gmm.tokens - 1;
-  for (let r = 0; r < Math.max(1, Math.floor(rounds / perImage)); r++) {
-    await pairedRound(model, guided, r + 1, samples);
-    samples.plain.push(...(await stepTimes(model, plain, r + 1)));
-  }
-  return stepQuantiles(samples);
+  return runStepBenchmark({
+    run: run(model),
+    guided,
+    plain: { ...guided, cfgScale: 1 },
+    stepsPerImage: model.gmm.tokens - 1,
+    rounds,
+    paired: (settings, seed, samples) => pairedSetup(model, settings, seed, samples),
+  });
 }
 
 /** Table rows in bench/engine.ts's shape: [measure, value, goal]. */

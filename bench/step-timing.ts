@@ -99,6 +99,48 @@ export function stepClock(times: number[]) {
   };
 }
 
+/**
+ * A family's generation for the step benchmark: runs one image with `settings` and `seed`,
+ * calling `afterStep(i)` when step i is done.
+ */
+export type StepRun<S> = (
+  settings: S,
+  seed: number,
+  afterStep: (i: number) => Promise<void>,
+) => Promise<unknown>;
+
+/**
+ * Warm-up, then rounds of one guided generation (each step timed beside its bare twin, which
+ * `paired` records and sets up) and one plain one, until about `rounds` steps are sampled.
+ */
+export async function runStepBenchmark<S>(opts: {
+  run: StepRun<S>;
+  guided: S;
+  plain: S;
+  stepsPerImage: number;
+  rounds: number;
+  paired: (
+    settings: S,
+    seed: number,
+    samples: StepSamples,
+  ) => Promise<(i: number) => Promise<void>>;
+}): Promise<{ median: StepQuantiles; p10: StepQuantiles }> {
+  const timed = async (settings: S, seed: number): Promise<number[]> => {
+    const times: number[] = [];
+    const clock = stepClock(times);
+    await opts.run(settings, seed, async () => clock.mark());
+    return times;
+  };
+  const samples: StepSamples = { bare: [], guided: [], plain: [] };
+  await timed(opts.guided, 0); // warm up
+  for (let r = 0; r < Math.max(1, Math.floor(opts.rounds / opts.stepsPerImage)); r++) {
+    const mark = await opts.paired(opts.guided, r + 1, samples);
+    await opts.run(opts.guided, r + 1, mark);
+    samples.plain.push(...(await timed(opts.plain, r + 1)));
+  }
+  return stepQuantiles(samples);
+}
+
 export interface StepSamples {
   bare: number[];
   guided: number[];

@@ -25,9 +25,9 @@ import {
   pairedSteps,
   printRows,
   recordRuns,
-  stepClock,
-  stepQuantiles,
+  runStepBenchmark,
   stepRows,
+  type StepRun,
   type StepSamples,
 } from './step-timing.ts';
 
@@ -38,8 +38,19 @@ const job = (model: TransfusionModel, settings: DiffusionSettings, seed: number)
   settings,
 });
 
-/** One generation's steps, each with its bare twin right after it. */
-async function pairedRound(
+const run =
+  (model: TransfusionModel): StepRun<DiffusionSettings> =>
+  (settings, seed, afterStep) =>
+    denoise(model, {
+      ...job(model, settings, seed),
+      afterStep: async (i) => {
+        await afterStep(i);
+        return true;
+      },
+    });
+
+/** Records one generation's runs and returns the mark that replays step i's bare twin. */
+async function pairedSetup(
   model: TransfusionModel,
   settings: DiffusionSettings,
   seed: number,
@@ -58,27 +69,7 @@ async function pairedRound(
     calls.slice(i * perStep, (i + 1) * perStep).flat(),
   );
   const pairs = pairedSteps(bare, samples);
-  await denoise(model, {
-    ...job(model, settings, seed),
-    afterStep: async (i) => {
-      await pairs.mark(i);
-      return true;
-    },
-  });
-}
-
-/** Milliseconds of each step after the first of one generation. */
-async function stepTimes(model: TransfusionModel, settings: DiffusionSettings, seed: number) {
-  const times: number[] = [];
-  const clock = stepClock(times);
-  await denoise(model, {
-    ...job(model, settings, seed),
-    afterStep: async () => {
-      clock.mark();
-      return true;
-    },
-  });
-  return times;
+  return (i: number) => pairs.mark(i);
 }
 
 export async function transfusionStepBenchmark(model: TransfusionModel, rounds: number) {
@@ -90,14 +81,14 @@ export async function transfusionStepBenchmark(model: TransfusionModel, rounds: 
     sampler: d.defaults.sampler,
     resample: 1,
   };
-  const plain = { ...guided, cfgScale: 1 };
-  const samples: StepSamples = { bare: [], guided: [], plain: [] };
-  await stepTimes(model, guided, 0); // warm up
-  for (let r = 0; r < Math.max(1, Math.floor(rounds / steps)); r++) {
-    await pairedRound(model, guided, r + 1, samples);
-    samples.plain.push(...(await stepTimes(model, plain, r + 1)));
-  }
-  return stepQuantiles(samples);
+  return runStepBenchmark({
+    run: run(model),
+    guided,
+    plain: { ...guided, cfgScale: 1 },
+    stepsPerImage: steps,
+    rounds,
+    paired: (settings, seed, samples) => pairedSetup(model, settings, seed, samples),
+  });
 }
 
 /** Table rows in bench/engine.ts's shape: [measure, value, goal]. */
