@@ -5,91 +5,25 @@
  * sources or the common ones it uses change (a stamp of their hashes sits beside it).
  * reference.json holds transformers' own greedy generations from the same checkpoint.
  */
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-const NATIVE = join(import.meta.dirname, '..', '..', '..', '..', '..', 'native-models');
-const CACHE = join(NATIVE, '.cache');
-const TINY_DIR = join(CACHE, 'janus-pro-tiny');
-const STAMP = join(CACHE, 'janus-pro-tiny.stamp');
-const PYTHON = join(NATIVE, '.venv', 'bin', 'python');
+import { NATIVE, pythonBuiltModel } from '../../shared/testing/python-built-model.ts';
 
 export interface JanusReference {
   images: { prompt: string; ids: number[]; guidance: number; codes: number[] }[];
   caption: { ids: number[]; tokens: number[]; maxTokens: number };
 }
 
-function sourceStamp(): string {
-  const hash = createHash('sha256');
-  for (const part of ['janus', 'common']) {
-    const dir = join(NATIVE, 'tessera_models', part);
-    for (const file of readdirSync(dir).sort())
-      if (file.endsWith('.py')) hash.update(file).update(readFileSync(join(dir, file)));
-  }
-  hash.update(readFileSync(join(import.meta.dirname, 'build-tiny.py')));
-  hash.update(readFileSync(join(NATIVE, 'requirements.lock')));
-  return hash.digest('hex');
-}
-
-const fresh = (stamp: string): boolean =>
-  existsSync(join(TINY_DIR, 'reference.json')) &&
-  existsSync(STAMP) &&
-  readFileSync(STAMP, 'utf8') === stamp;
-
 export function tinyJanusDir(): string {
-  const stamp = sourceStamp();
-  if (fresh(stamp)) return TINY_DIR;
-  if (!existsSync(PYTHON))
-    throw new Error(
-      'the janus-pro tests build their model with native-models/.venv: run `npm run setup:python` first',
-    );
-  // Test files run in parallel processes: one builds, the others wait for its stamp.
-  mkdirSync(CACHE, { recursive: true });
-  const lock = join(CACHE, 'janus-pro-tiny.lock');
-  try {
-    mkdirSync(lock);
-  } catch {
-    const deadline = Date.now() + 15 * 60_000;
-    while (Date.now() < deadline && existsSync(lock)) {
-      if (fresh(stamp)) return TINY_DIR;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
-    }
-    rmSync(lock, { recursive: true, force: true }); // a build that died left it
-    return tinyJanusDir();
-  }
-  try {
-    if (fresh(stamp)) return TINY_DIR; // finished while this process looked
-    return build(stamp);
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-function build(stamp: string): string {
-  const staging = mkdtempSync(join(CACHE, 'janus-pro-tiny-building-'));
-  const out = join(staging, 'model');
-  execFileSync(PYTHON, [join(import.meta.dirname, 'build-tiny.py'), out], {
-    cwd: NATIVE,
-    env: { ...process.env, PYTHONPATH: NATIVE },
-    stdio: ['ignore', 'ignore', 'pipe'], // its warnings are noise; a failure carries them
+  return pythonBuiltModel({
+    name: 'janus-pro-tiny',
+    usedBy: 'the janus-pro tests',
+    script: join(import.meta.dirname, 'build-tiny.py'),
+    packages: ['janus', 'common'],
+    alsoHashed: [join(NATIVE, 'requirements.lock')],
+    marker: 'reference.json',
+    stderr: 'pipe', // its warnings are noise; a failure carries them
   });
-  rmSync(STAMP, { force: true });
-  rmSync(TINY_DIR, { recursive: true, force: true });
-  renameSync(out, TINY_DIR);
-  rmSync(staging, { recursive: true, force: true });
-  writeFileSync(STAMP, stamp);
-  return TINY_DIR;
 }
 
 export function tinyJanusReference(dir: string): JanusReference {
