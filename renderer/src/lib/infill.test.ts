@@ -167,10 +167,27 @@ test('a session kept in storage reads back with its mask and job, without its un
     modelId: 'm',
     style: null,
     cfgScale: 3,
+    denoising: { steps: 12, sampler: 'heun' },
+    resample: 3,
     jobId: 'job-1',
   };
   const back = sessionFromStorage(sessionForStorage(s));
   assert.deepEqual(back, { ...s, history: { past: [], present: s.history.present, future: [] } });
+  // kept before steps and resampling were infill settings, or damaged: the defaults apply
+  const older: Partial<InfillSession> = { ...s };
+  delete older.denoising;
+  delete older.resample;
+  assert.deepEqual(
+    [
+      sessionFromStorage(JSON.stringify(older))?.denoising,
+      sessionFromStorage(JSON.stringify(older))?.resample,
+    ],
+    [null, 1],
+  );
+  const damaged = sessionFromStorage(
+    JSON.stringify({ ...s, denoising: { steps: 1.5, sampler: 'plms' }, resample: 99 }),
+  );
+  assert.deepEqual([damaged?.denoising, damaged?.resample], [null, 20]);
   assert.equal(sessionFromStorage(null), null);
   assert.equal(sessionFromStorage('nope'), null);
   assert.equal(sessionFromStorage(JSON.stringify({ ...s, jobId: 3 })), null);
@@ -180,4 +197,56 @@ test('a session kept in storage reads back with its mask and job, without its un
     ),
     null,
   );
+});
+
+test("a diffusion model's infill takes the session's steps, sampler and resampling", () => {
+  const diffusionModel = {
+    id: 'transfusion/x',
+    usable: true,
+    provider: 'cpu' as const,
+    sampling: {
+      defaults: { cfgScale: 3, temperature: 1, topK: 0, topP: 1 },
+      bounds: {},
+      diffusion: {
+        samplers: ['euler', 'heun'],
+        defaults: { steps: 16, sampler: 'euler' },
+        bounds: { steps: [1, 64] },
+      },
+    },
+  } as never as Parameters<typeof infillRequest>[2] & { usable: boolean };
+  const made = {
+    ...item,
+    recipe: {
+      ...item.recipe!,
+      modelId: 'transfusion/x',
+      sampling: { ...sampling, diffusion: { steps: 8, sampler: 'heun', resample: 2 } },
+    },
+  } as unknown as ItemDetailView;
+  const source = itemSource(made);
+  const fresh = newSession(source, [diffusionModel] as never[], 1);
+  assert.deepEqual([fresh.denoising, fresh.resample], [{ steps: 8, sampler: 'heun' }, 2]);
+  const mask = Uint8Array.from([255]);
+  assert.deepEqual(infillRequest(fresh, source, diffusionModel, mask, 1).sampling.diffusion, {
+    steps: 8,
+    sampler: 'heun',
+    resample: 2,
+  });
+  const chosen = { ...fresh, denoising: { steps: 500, sampler: 'euler' as const }, resample: 1 };
+  assert.deepEqual(
+    infillRequest(chosen, source, diffusionModel, mask, 1).sampling.diffusion,
+    { steps: 64, sampler: 'euler' },
+    'steps pulled into the bounds; resampling once is the plain sampler and is not recorded',
+  );
+  const ddim = { ...fresh, denoising: { steps: 8, sampler: 'ddim' as const } };
+  assert.deepEqual(
+    infillRequest(ddim, fileSource(file), diffusionModel, mask, 1).sampling.diffusion,
+    { steps: 16, sampler: 'euler', resample: 2 },
+    "a sampler the model lacks falls back to the model's defaults",
+  );
+  const tokenModel = {
+    id: 'vq-ar/x',
+    provider: 'cpu' as const,
+    sampling: { defaults: { cfgScale: 2, temperature: 1, topK: 0, topP: 0.9 }, bounds: {} },
+  };
+  assert.equal('diffusion' in infillRequest(fresh, source, tokenModel, mask, 1).sampling, false);
 });

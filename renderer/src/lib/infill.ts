@@ -9,8 +9,10 @@ import type {
   OpenedFileView,
   RequestOf,
 } from '../../../app/common/contract.ts';
-import { samplingOf } from '../../../app/common/inference-contract.ts';
+import { MAX_RESAMPLE } from '../../../app/common/diffusion-settings.ts';
+import { DIFFUSION_SAMPLER_NAMES, samplingOf } from '../../../app/common/inference-contract.ts';
 import { denoisingFor } from './generate.ts';
+import type { Denoising } from './settings.ts';
 import { historyOf, redo, undo, type History } from './history.ts';
 import { bytesToBase64, type Stroke } from './mask.ts';
 
@@ -68,6 +70,11 @@ export interface InfillSession {
   modelId: string;
   style: string | null;
   cfgScale: number;
+  /** a diffusion model's steps and sampler; null until the user picks (the source's, else the
+   * model's defaults) */
+  denoising: Denoising | null;
+  /** RePaint's r for a diffusion model: each step retaken this many times (1 = once) */
+  resample: number;
   jobId: string | null;
 }
 
@@ -101,14 +108,22 @@ export function newSession(
     modelId: model?.id ?? '',
     style: recipe?.style ?? null,
     cfgScale: recipe?.sampling.cfgScale ?? model?.sampling.defaults.cfgScale ?? 3,
+    denoising: recipeDenoising(recipe),
+    resample: recipe?.sampling.diffusion?.resample ?? 1,
     jobId: null,
   };
 }
 
+function recipeDenoising(recipe: InfillSource['recipe']): Denoising | null {
+  const d = recipe?.sampling.diffusion;
+  return d === undefined ? null : { steps: d.steps, sampler: d.sampler };
+}
+
 /**
  * The request for a mask at the model's resolution: the source's own sampling when it has a
- * recipe (else the model's defaults) with the session's guidance, and the source named as the
- * parent item or, for a file, by its hash.
+ * recipe (else the model's defaults) with the session's guidance, steps, sampler and resampling
+ * where the model takes them, and the source named as the parent item or, for a file, by its
+ * hash.
  */
 export function infillRequest(
   session: InfillSession,
@@ -121,8 +136,12 @@ export function infillRequest(
     ...samplingOf(model.sampling.defaults),
     cdk: null,
   };
-  // The source's steps and sampler only where this model takes them (a token model takes none).
-  const diffusion = denoisingFor(sourceDiffusion ?? null, model);
+  // Steps and sampler only where this model takes them (a token model takes none).
+  const denoising = denoisingFor(session.denoising ?? sourceDiffusion ?? null, model);
+  const diffusion =
+    denoising === null
+      ? null
+      : { ...denoising, ...(session.resample > 1 ? { resample: session.resample } : {}) };
   return {
     modelId: model.id,
     provider: model.provider,
@@ -217,7 +236,22 @@ export function sessionFromStorage(raw: string | null): InfillSession | null {
       (v.style === null || str('style')) &&
       (v.jobId === null || str('jobId')) &&
       strokesOk;
-    return ok ? (v as unknown as InfillSession) : null;
+    if (!ok) return null;
+    // Sessions kept before steps and resampling were infill settings have neither: the source's
+    // or the model's defaults apply, as for a new session.
+    const d = v.denoising as { steps?: unknown; sampler?: unknown } | null | undefined;
+    const denoising =
+      d !== null &&
+      typeof d === 'object' &&
+      Number.isInteger(d.steps) &&
+      (DIFFUSION_SAMPLER_NAMES as readonly unknown[]).includes(d.sampler)
+        ? ({ steps: d.steps, sampler: d.sampler } as Denoising)
+        : null;
+    const resample =
+      Number.isInteger(v.resample) && (v.resample as number) >= 1
+        ? Math.min(MAX_RESAMPLE, v.resample as number)
+        : 1;
+    return { ...(v as unknown as InfillSession), denoising, resample };
   } catch {
     return null;
   }

@@ -6,11 +6,11 @@
 import type { ModelView } from '../../../../app/common/contract.ts';
 import { DECODING_WINDOW } from '../../../../app/common/inference-contract.ts';
 import { parallelDecoding } from '../../../../app/common/parallel-decoding.ts';
+import { DenoisingFields } from '../../components/DenoisingFields.tsx';
 import { RangeField } from '../../components/ui.tsx';
 import { samplingBound, toggleLock } from '../../lib/generate.ts';
 import type { Cdk, GenerateSettings, SamplingKey } from '../../lib/settings.ts';
 import { updateSettings } from '../../state/app.ts';
-import { DenoisingFields } from './DenoisingFields.tsx';
 
 const CDK_ON: Cdk = { alpha: 0.5, k: 8, tau: 1 };
 
@@ -75,7 +75,11 @@ export function SamplingControls({
   ];
   return (
     <>
-      <DenoisingFields denoising={s.diffusion} model={model} />
+      <DenoisingFields
+        denoising={s.diffusion}
+        model={model}
+        onChange={(diffusion) => updateSettings({ diffusion })}
+      />
       <RangeField
         label="Guidance (CFG)"
         value={s.cfgScale}

@@ -4,6 +4,7 @@
  */
 import { useId } from 'react';
 import type { ModelView } from '../../../../app/common/contract.ts';
+import { DenoisingFields } from '../../components/DenoisingFields.tsx';
 import { Icon } from '../../components/Icon.tsx';
 import { SeedField, StyleField } from '../../components/SeedStyleFields.tsx';
 import { Field, RangeField } from '../../components/ui.tsx';
@@ -132,6 +133,15 @@ export function InfillSettings({
           onChange={(v) => setInfillSession({ cfgScale: v })}
         />
       ) : null}
+      <DenoisingFields
+        denoising={session.denoising}
+        model={model}
+        onChange={(denoising) => setInfillSession({ denoising })}
+        resample={{
+          value: session.resample,
+          onChange: (resample) => setInfillSession({ resample }),
+        }}
+      />
       <div className="submit-row">
         <button
           type="button"
