@@ -12,38 +12,10 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-from PIL import Image, ImageDraw
-
+from tessera_models.common.sample_sheet import PROMPTS, STYLE, panel, save_sheet
 from tessera_models.common.settings_json import manifest_defaults
-from tessera_models.data.emoji import NATIVE_MODELS
 from tessera_models.vq_ar.evaluate import generate_best_of_codes
 from tessera_models.vq_ar.reference_loop import VqArRunner
-
-PROMPTS = [
-    "grinning face", "red heart", "red apple", "pizza", "dog face", "cat face", "sun", "rocket",
-    "banana", "star", "fire", "snowman", "ghost", "pile of poo", "crescent moon", "rainbow",
-    "four leaf clover", "hot beverage", "birthday cake", "soccer ball", "blue heart",
-    "green apple", "thumbs up", "smiling face with sunglasses", "face with tears of joy",
-    "penguin", "frog", "tomato", "cherries", "sunflower", "umbrella", "light bulb",
-]  # fmt: skip
-STYLE = "twemoji"
-SCALE = 3
-CELL_W, LABEL_H, COLS = 104, 26, 8
-
-
-def panel(images: list[np.ndarray], title: str) -> Image.Image:
-    rows = (len(images) + COLS - 1) // COLS
-    size = 32 * SCALE
-    sheet = Image.new("RGB", (COLS * CELL_W, 22 + rows * (size + LABEL_H)), "white")
-    draw = ImageDraw.Draw(sheet)
-    draw.text((4, 4), title, fill="black")
-    for i, (image, prompt) in enumerate(zip(images, PROMPTS, strict=True)):
-        x, y = (i % COLS) * CELL_W, 22 + (i // COLS) * (size + LABEL_H)
-        sheet.paste(Image.fromarray(image).resize((size, size), Image.NEAREST), (x + 4, y))
-        words = prompt if len(prompt) <= 16 else prompt[:15] + "…"
-        draw.text((x + 4, y + size + 4), words, fill="black")
-    return sheet
 
 
 def main() -> None:
@@ -74,17 +46,7 @@ def main() -> None:
         # What each prompt retrieved, so a reader can tell drawing from copying.
         shown = list(runner.document_images([runner.retrieve(p) for p in PROMPTS]))
         panels.append(panel(shown, "the document each prompt retrieved from the model's memory"))
-    height = sum(p.height for p in panels) + 10 * (len(panels) - 1)
-    sheet = Image.new("RGB", (panels[0].width, height), "white")
-    y = 0
-    for p in panels:
-        sheet.paste(p, (0, y))
-        y += p.height + 10
-    name = runner.manifest["id"].split("/")[-1]
-    out = Path(args.out) if args.out else NATIVE_MODELS.parent / "docs" / "samples" / f"{name}.png"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    sheet.save(out)
-    print(f"wrote {out}")
+    save_sheet(panels, runner.manifest["id"], args.out)
 
 
 if __name__ == "__main__":
