@@ -3,7 +3,9 @@
  * whose logits depend on the whole prefix (so drafts are often wrong) and a grammar that forbids
  * a token after itself make the joint distribution of a short sequence computable exactly; the
  * parallel sampler's counts over many seeds are held to it with a chi-square test, guided and
- * top-p included. Seeded, so the verdict is the same on every run.
+ * top-p included. Seeded, so the verdict is the same on every run. The test is shown strong
+ * enough by mutation: the same test, same seeds and sample count, rejects a sampler that checks
+ * drafts against the wrong Jacobi line or skips the residual at p < 1e-3.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -13,6 +15,7 @@ import { Prng } from '../rng.ts';
 import {
   jacobiDecode,
   type DraftSources,
+  type SamplerFault,
   type SpeculativeDecoder,
   type TokenGrammar,
 } from './speculative-jacobi.ts';
@@ -32,6 +35,8 @@ function toyLogits(prefix: readonly number[], b: number): Float32Array {
 class ToyDecoder implements SpeculativeDecoder {
   readonly tokens: number[] = [];
   runs = 0;
+  /** Refuse trees, as a graph that builds its own causal mask must. */
+  chainOnly = false;
   constructor(readonly batch: number) {}
   get length(): number {
     return this.tokens.length;
@@ -43,6 +48,8 @@ class ToyDecoder implements SpeculativeDecoder {
     );
   }
   async tree(tokens: readonly number[], parents: readonly number[]): Promise<DecoderLogits> {
+    if (this.chainOnly && parents.some((p, i) => p !== i - 1))
+      throw new RangeError(`not a chain: ${parents.join(' ')}`);
     this.runs++;
     const seq = tokens.length;
     const data = new Float32Array(this.batch * seq * V);
@@ -91,8 +98,11 @@ async function parallelSample(
   fanout: readonly number[],
   prng: Prng,
   sources?: DraftSources,
+  fault?: SamplerFault,
+  chain = false,
 ): Promise<{ body: number[]; runs: number }> {
   const decoder = new ToyDecoder(guided ? 2 : 1);
+  decoder.chainOnly = chain;
   const promptLogits = await decoder.prefill(PROMPT);
   const { body } = await jacobiDecode({
     decoder,
@@ -105,6 +115,8 @@ async function parallelSample(
     grammar,
     guess: (sofar) => sofar[sofar.length - 1] ?? null,
     ...(sources === undefined ? {} : { sources }),
+    ...(fault === undefined ? {} : { fault }),
+    chain,
   });
   return { body, runs: decoder.runs };
 }
@@ -165,14 +177,17 @@ function goodnessOfFit(counts: Map<string, number>, exact: Map<string, number>, 
 }
 
 const SAMPLES = 6000;
-const cases: {
+interface Case {
   name: string;
   s: SamplingSettings;
   guided: boolean;
   window: number;
   fanout: number[];
   sources?: DraftSources;
-}[] = [
+  /** One chain of drafts per run (the decoder refuses trees); `fanout` then unused. */
+  chain?: boolean;
+}
+const cases: Case[] = [
   {
     name: 'guided, top-p 0.95, window 3, three candidates then two',
     s: { cfgScale: 1.5, temperature: 1.6, topK: 0, topP: 0.95, cdk: null },
@@ -212,38 +227,80 @@ const cases: {
     window: 4,
     fanout: [2],
   },
+  {
+    // Every source on, but one draft per position: Jacobi line, else previous, else the guess.
+    name: 'guided, one chain per run, window 3, every line, previous drafts and the guess',
+    s: { cfgScale: 1.5, temperature: 1.2, topK: 0, topP: 1, cdk: null },
+    guided: true,
+    window: 3,
+    fanout: [3, 3],
+    sources: { lines: true, previous: true },
+    chain: true,
+  },
 ];
 
-for (const c of cases) {
+/**
+ * The mutation check's case: full-support distributions (no top-p to cut the tails where the
+ * faults move mass) and three candidates at two depths, so a rejection often leaves several
+ * different Jacobi lines behind.
+ */
+const mutationCase: Case = {
+  name: 'unguided, window 3, three candidates at two depths, every line, previous drafts',
+  s: { cfgScale: 1, temperature: 1, topK: 0, topP: 1, cdk: null },
+  guided: false,
+  window: 3,
+  fanout: [3, 3],
+  sources: { lines: true, previous: true },
+};
+
+/** The chi-square fit of `SAMPLES` seeded parallel samples to the exact joint. */
+async function parallelFit(c: Case, fault?: SamplerFault) {
+  const counts = new Map<string, number>();
+  let runs = 0;
+  for (let seed = 0; seed < SAMPLES; seed++) {
+    const out = await parallelSample(
+      c.s,
+      c.guided,
+      c.window,
+      c.fanout,
+      new Prng(seed, 1),
+      c.sources,
+      fault,
+      c.chain,
+    );
+    runs += out.runs;
+    const key = out.body.join('');
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return { ...goodnessOfFit(counts, exactJoint(c.s, c.guided), SAMPLES), runs };
+}
+
+for (const c of [...cases, mutationCase]) {
   test(`the parallel sampler's sequences follow the plain loop's distribution: ${c.name}`, async () => {
-    const exact = exactJoint(c.s, c.guided);
-    const parallel = new Map<string, number>();
+    const fit = await parallelFit(c);
     const sequential = new Map<string, number>();
-    let runs = 0;
     for (let seed = 0; seed < SAMPLES; seed++) {
-      const out = await parallelSample(
-        c.s,
-        c.guided,
-        c.window,
-        c.fanout,
-        new Prng(seed, 1),
-        c.sources,
-      );
-      runs += out.runs;
-      const key = out.body.join('');
-      parallel.set(key, (parallel.get(key) ?? 0) + 1);
       const plain = sequentialSample(c.s, c.guided, new Prng(seed, 2)).join('');
       sequential.set(plain, (sequential.get(plain) ?? 0) + 1);
     }
-    const fit = goodnessOfFit(parallel, exact, SAMPLES);
-    const control = goodnessOfFit(sequential, exact, SAMPLES);
+    const control = goodnessOfFit(sequential, exactJoint(c.s, c.guided), SAMPLES);
     assert.ok(
       fit.p > 0.001,
       `parallel: chi-square ${fit.stat.toFixed(1)} on ${fit.df} df, p ${fit.p}`,
     );
     assert.ok(control.p > 0.001, `plain: chi-square ${control.stat.toFixed(1)}, p ${control.p}`);
     // Fewer decoder runs than tokens: drafts were accepted, so the rule was exercised both ways.
-    assert.ok(runs < SAMPLES * LENGTH, `${runs} runs for ${SAMPLES * LENGTH} tokens`);
+    assert.ok(fit.runs < SAMPLES * LENGTH, `${fit.runs} runs for ${SAMPLES * LENGTH} tokens`);
+  });
+}
+
+for (const fault of ['wrong-line', 'skip-residual'] as const) {
+  test(`the same test rejects a sampler with the ${fault} fault (p < 1e-3)`, async () => {
+    const fit = await parallelFit(mutationCase, fault);
+    assert.ok(
+      fit.p < 1e-3,
+      `${fault}: chi-square ${fit.stat.toFixed(1)} on ${fit.df} df, p ${fit.p}: the test is too weak to catch it`,
+    );
   });
 }
 

@@ -83,11 +83,26 @@ export interface JacobiRun<S> {
   guess?: (sofar: readonly number[], position: number, state: S) => number | null;
   /** Extra draft sources (see above); both off by default, as recipes before them decoded. */
   sources?: DraftSources;
+  /**
+   * The decoder takes one chain of tokens per run, not a tree (a graph that builds its own
+   * causal mask): every node gets one draft, from the first source above that has one, and
+   * `fanout` is not used.
+   */
+  chain?: boolean;
   /** Body tokens of a stopped run (model ids). */
   resumeFrom?: readonly number[];
+  /**
+   * A deliberately wrong sampler, for the distribution test's mutation check only (which must
+   * reject it): `wrong-line` checks every Jacobi draft against the first line's distribution
+   * instead of the line it was drawn from; `skip-residual` draws a rejected position from the
+   * target itself instead of what the rejections left of it.
+   */
+  fault?: SamplerFault;
   /** Awaited after every run with the accepted tokens; resolve false to stop. */
   afterRun?: (body: readonly number[]) => Promise<boolean> | boolean;
 }
+
+export type SamplerFault = 'wrong-line' | 'skip-residual';
 
 export interface DraftSources {
   /** Jacobi drafts from every rejected candidate's line, not only the first's. */
@@ -180,7 +195,8 @@ type Line = { logits: DecoderLogits; t: number }[];
 export async function jacobiDecode<S>(run: JacobiRun<S>): Promise<JacobiResult> {
   const { decoder, grammar, prng, settings } = run;
   const resume = run.resumeFrom ?? [];
-  const fanout = (depth: number) => run.fanout?.[depth - 1] ?? 1;
+  /** Drafts per node at `depth` from one source. */
+  const width = (depth: number) => (run.chain === true ? 1 : (run.fanout?.[depth - 1] ?? 1));
   const body: number[] = [];
   let state = grammar.start;
   /** The distribution the newest body token was drawn from (its full target). */
@@ -252,10 +268,11 @@ export async function jacobiDecode<S>(run: JacobiRun<S>): Promise<JacobiResult> 
         const lineOf = (k: number) =>
           depth === 1 && lines.length > 0 ? k % lines.length : nodes[parent]!.line;
         let drawn = false;
-        for (let k = 0; k < fanout(depth); k++) {
+        for (let k = 0; k < width(depth); k++) {
           const q = jacobi(lineOf(k), depth, s, position);
           if (q === null) break;
-          add(draw(q, prng.uniform()), q, lineOf(k));
+          const checked = (run.fault === 'wrong-line' ? jacobi(0, depth, s, position) : null) ?? q;
+          add(draw(q, prng.uniform()), checked, lineOf(k));
           drawn = true;
         }
         if (drawn) continue;
@@ -264,9 +281,9 @@ export async function jacobiDecode<S>(run: JacobiRun<S>): Promise<JacobiResult> 
             ? restrict(newest, grammar.allowed(s, position))
             : null;
         if (previous !== null) {
-          for (let k = 0; k < fanout(depth); k++) add(draw(previous, prng.uniform()), previous, 0);
+          for (let k = 0; k < width(depth); k++) add(draw(previous, prng.uniform()), previous, 0);
         }
-        if (run.guess !== undefined) {
+        if (run.guess !== undefined && (run.chain !== true || tokens.size === 0)) {
           const token = run.guess(path(parent), position, s);
           if (
             token !== null &&
@@ -320,7 +337,7 @@ export async function jacobiDecode<S>(run: JacobiRun<S>): Promise<JacobiResult> 
         r = residual(r, node);
       }
       if (next === null) {
-        finalize(draw(r, prng.uniform()), p.ids);
+        finalize(draw(run.fault === 'skip-residual' ? p : r, prng.uniform()), p.ids);
         rejectedAt = at;
         break;
       }
