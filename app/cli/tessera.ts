@@ -39,6 +39,11 @@ const USAGE = `usage: tessera <command> [options]
            model's defaults); results go to the library, the sheet shows them side by side
   models   [--json]
   models   import DIR       check a model folder against its manifest and copy it into the data folder
+  models   pull OWNER/NAME [--revision R] [--dtype fp32|fp16|q4|q4f16]
+           download a model Tessera runs from the hub (HF_ENDPOINT sets another hub), check
+           every file's size and sha256, and import it; an interrupted pull resumes
+  models   convert janus-pro SRC [--out DIR] [--dtype D]
+           convert a transformers checkpoint with native-models' Python and import it
   serve    [--port N] [--allow-folder DIR]... [--open | --no-open]
            the studio's contract on 127.0.0.1, behind a per-launch token; the page may name
            paths only inside the folders --allow-folder names (repeatable); --open opens the
@@ -74,6 +79,8 @@ const OPTIONS = {
   provider: { type: 'string' },
   threads: { type: 'string' },
   out: { type: 'string' },
+  revision: { type: 'string' },
+  dtype: { type: 'string' },
   replay: { type: 'string' },
   image: { type: 'string' },
   mask: { type: 'string' },
@@ -146,7 +153,12 @@ export async function main(argv: string[]): Promise<number> {
     else if (command === 'caption') await captionCommand(ctx, values, rest);
     else if (command === 'score') await scoreCommand(ctx, values, text ?? []);
     else if (command === 'compare') await compareCommand(ctx, values);
-    else if (command === 'models') await modelsCommand(ctx, rest);
+    else if (command === 'models')
+      await modelsCommand(ctx, rest, {
+        revision: values.revision,
+        dtype: values.dtype,
+        out: values.out,
+      });
     else if (command === 'library') await libraryCommand(ctx, values, rest);
     else if (command === 'jobs') await jobsCommand(ctx, values, rest);
     else if (command === 'serve') await serveCommand(ctx, values, allowFolders ?? []);

@@ -2,6 +2,7 @@
  * tessera models [--json]: installed models with capabilities, sizes and a memory estimate.
  * tessera models import DIR: a model folder, checked against its manifest, copied into the data
  * folder (the same import as the studio's Models screen).
+ * tessera models pull OWNER/NAME and tessera models convert FAMILY SRC: see models-fetch.ts.
  */
 import { diffusionChoices } from '../../common/diffusion-settings.ts';
 import { isRunnableFamily } from '../../common/model-manifest.ts';
@@ -10,6 +11,7 @@ import { importModelFolder } from '../../models/import-model.ts';
 import { installedModels } from '../../models/installed.ts';
 import { CliError } from '../errors.ts';
 import type { CommandContext } from '../context.ts';
+import { convertCommand, pullCommand, type FetchOptions } from './models-fetch.ts';
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
@@ -23,12 +25,18 @@ async function importCommand(ctx: CommandContext, folder: string | undefined): P
   ctx.print(`imported ${imported.name} (${imported.id}) into ${imported.dir}`);
 }
 
-export async function modelsCommand(ctx: CommandContext, rest: string[] = []): Promise<void> {
+export async function modelsCommand(
+  ctx: CommandContext,
+  rest: string[] = [],
+  opts: FetchOptions = {},
+): Promise<void> {
   const [sub, folder, ...extra] = rest;
   if (sub === 'import' && extra.length === 0) return importCommand(ctx, folder);
+  if (sub === 'pull' && extra.length === 0) return pullCommand(ctx, folder, opts);
+  if (sub === 'convert') return convertCommand(ctx, rest.slice(1), opts);
   if (sub !== undefined)
     throw new CliError(
-      `unknown models command "${rest.join(' ')}": use \`tessera models\` or \`tessera models import DIR\``,
+      `unknown models command "${rest.join(' ')}": use \`tessera models\`, \`tessera models import DIR\`, \`tessera models pull OWNER/NAME\` or \`tessera models convert janus-pro SRC\``,
       2,
     );
   const rows = (await installedModels(ctx.home)).map((m) => {
