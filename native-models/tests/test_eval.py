@@ -178,6 +178,16 @@ def emoji() -> EmojiDataset:
         pytest.skip(f"needs the emoji-v1 dataset (run `npm run data:build`): {e}")
 
 
+def test_the_committed_evaluator_loads_and_a_missing_one_fails_saying_how_to_make_it(
+    tmp_path: Path,
+) -> None:
+    # The family evaluation tests run it unconditionally: it is committed, so its absence is a
+    # defect to fail on, never a reason to skip them.
+    assert len(ClassifierRunner().labels) > 100
+    with pytest.raises(FileNotFoundError, match="train_classifier"):
+        ClassifierRunner(tmp_path)
+
+
 def test_classifier_shapes_and_size() -> None:
     model = EmojiClassifier(ClassifierConfig(num_classes=7000)).eval()
     features, logits = model(torch.zeros(2, 3, 32, 32))

@@ -146,11 +146,8 @@ def test_guidance_and_seeds_change_the_sample(smoke_export: Path) -> None:
 
 @pytest.mark.slow
 def test_evaluation_reports_exact_bits_and_the_shared_metrics(smoke_export: Path) -> None:
-    from tessera_models.eval.metrics import DEFAULT_EVAL_DIR
     from tessera_models.jetformer.evaluate import evaluate, results_table
 
-    if not (DEFAULT_EVAL_DIR / "classifier.onnx").exists():
-        pytest.skip("the evaluator classifier is not trained here")
     m = evaluate(smoke_export, limit=3, threads=1, caption_items=2)
     assert 0 < m["bitsPerDim"]["test"] < 16 and 0 < m["bitsPerDim"]["testUnseen"] < 16
     assert m["split"] == {"test": 3, "testUnseen": 3}

@@ -274,11 +274,8 @@ def test_a_sampler_of_the_other_objective_is_refused(exports: dict[str, Path]) -
 def test_evaluation_reports_the_shared_metrics_and_quality_against_steps(
     exports: dict[str, Path],
 ) -> None:
-    from tessera_models.eval.metrics import DEFAULT_EVAL_DIR
     from tessera_models.transfusion.evaluate import evaluate, results_table
 
-    if not (DEFAULT_EVAL_DIR / "classifier.onnx").exists():
-        pytest.skip("the evaluator classifier is not trained here")
     m = evaluate(exports["ddpm"], limit=3, threads=1, caption_items=2, step_sweep=(1, 2))
     assert m["split"] == {"test": 3} and m["settings"]["steps"] == 4
     assert [row["steps"] for row in m["steps"]] == [1, 2, 4]
@@ -399,11 +396,9 @@ def test_defaults_are_swept_on_val_and_written_with_fresh_goldens(
 ) -> None:
     import shutil
 
-    from tessera_models.eval.metrics import DEFAULT_EVAL_DIR, ClassifierRunner
+    from tessera_models.eval.metrics import ClassifierRunner
     from tessera_models.transfusion.sweep_defaults import choose, sweep, write_defaults
 
-    if not (DEFAULT_EVAL_DIR / "classifier.onnx").exists():
-        pytest.skip("the evaluator classifier is not trained here")
     folder = tmp_path / "model"
     shutil.copytree(exports["flow"], folder)
     runner = TransfusionRunner(folder, threads=1)
