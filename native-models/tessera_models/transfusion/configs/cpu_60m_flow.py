@@ -1,7 +1,7 @@
 """A CPU preset: `cpu-60m-ddpm` with the rectified-flow objective instead (x_t = (1 − t)·x_0 +
 t·ε, velocity prediction, Euler sampling; Heun is a sampler option), at the same compute, so the
-two objectives compare on equal terms. 60 minutes on 2 CPU cores; checkpoints every three
-minutes and resumes when re-run.
+two objectives compare on equal terms: the same 3,900 steps of the same model and batch (about
+60 minutes on 2 idle CPU cores); checkpoints every three minutes and resumes when re-run.
 
 Run (from native-models/):
   OMP_WAIT_POLICY=PASSIVE .venv/bin/python -m tessera_models.transfusion.train --config cpu-60m-flow --threads 2
