@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { shippedModelDir } from '../models/testing/shipped-models.ts';
 import { decodingOption } from '../cli/options.ts';
+import { tinyJanusDir } from '../inference/families/janus-pro/testing/tiny-model.ts';
 import { manifestSchema, type ModelManifest } from './model-manifest.ts';
 import { decodingFor, parallelDecodingRefusal } from './parallel-decoding.ts';
 
@@ -22,6 +23,9 @@ function singleToken(m: ModelManifest): ModelManifest {
 }
 
 const sampling = { cfgScale: 3, temperature: 1, topK: 0, topP: 0.9, cdk: null };
+
+const tinyJanus = (): ModelManifest =>
+  manifestSchema.parse(JSON.parse(readFileSync(join(tinyJanusDir(), 'manifest.json'), 'utf8')));
 
 test('both shipped token models take several tokens per run', () => {
   assert.equal(parallelDecodingRefusal(shipped('vq-ar')), null);
@@ -68,4 +72,27 @@ test('--decoding and --window are checked, with messages that say what to pass',
     /--window must be between 1 and 16/,
   );
   assert.throws(() => decodingOption({ window: '4' }, m, warn), /add --decoding parallel/);
+});
+
+test('Janus-Pro decodes in parallel through its language model, one chain of drafts per run', () => {
+  const m = tinyJanus();
+  assert.equal(parallelDecodingRefusal(m), null);
+  const warn = () => assert.fail('no warning expected');
+  assert.deepEqual(decodingOption({ decoding: 'parallel', window: '5' }, m, warn), {
+    mode: 'parallel',
+    window: 5,
+    fanout: [1],
+  });
+  const lm = m.graphs.language_model!;
+  const inputs = lm.inputs.map((i) =>
+    i.name === 'inputs_embeds' ? { ...i, shape: [i.shape[0]!, 1, i.shape[2]!] } : i,
+  );
+  const single = { ...m, graphs: { ...m.graphs, language_model: { ...lm, inputs } } };
+  assert.match(
+    parallelDecodingRefusal(single)!,
+    /language_model graph takes one new token per run.*re-export/,
+  );
+  const out = decodingFor(single, { ...sampling, decoding: { mode: 'parallel', window: 4 } });
+  assert.deepEqual(out.sampling, sampling);
+  assert.match(out.notice!, /Decoding one token per run instead/);
 });

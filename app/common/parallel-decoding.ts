@@ -2,23 +2,30 @@
  * Whether a model can decode in parallel (docs/models.md §Parallel decoding): a token family
  * whose decoder graph takes several new tokens per run after a KV cache. A graph exported with
  * a fixed sequence length of 1 cannot verify drafts; such a model decodes one token per run.
+ * Janus-Pro's decoder is its `language_model` graph, fed embeddings rather than token ids.
  */
 import type { Decoding, DRAFT_SOURCES, Sampling } from './inference-contract.ts';
 import type { ModelManifest } from './model-manifest.ts';
 
 type DraftSource = (typeof DRAFT_SOURCES)[number];
 
-const TOKEN_FAMILIES: readonly string[] = ['vq-ar', 'jpeg-lm'];
+/** Each token family's decoder graph and the input that carries its new tokens. */
+const TOKEN_FAMILIES: Readonly<Record<string, { graph: string; input: string }>> = {
+  'vq-ar': { graph: 'decoder', input: 'input_ids' },
+  'jpeg-lm': { graph: 'decoder', input: 'input_ids' },
+  'janus-pro': { graph: 'language_model', input: 'inputs_embeds' },
+};
 
 /** Why `manifest`'s model cannot decode in parallel, or null if it can. */
 export function parallelDecodingRefusal(manifest: ModelManifest): string | null {
-  if (!TOKEN_FAMILIES.includes(manifest.family)) {
-    return `${manifest.id} is a ${manifest.family} model; parallel decoding is for token families (vq-ar, jpeg-lm)`;
+  const family = TOKEN_FAMILIES[manifest.family];
+  if (family === undefined) {
+    return `${manifest.id} is a ${manifest.family} model; parallel decoding is for token families (${Object.keys(TOKEN_FAMILIES).join(', ')})`;
   }
-  const decoder = manifest.graphs.decoder;
-  const ids = decoder?.inputs.find((i) => i.name === 'input_ids');
+  const decoder = manifest.graphs[family.graph];
+  const ids = decoder?.inputs.find((i) => i.name === family.input);
   if (decoder?.kv === undefined || ids === undefined || ids.shape[1] === 1) {
-    return `${manifest.id}'s decoder graph takes one new token per run, so it cannot check draft tokens; re-export it with a dynamic sequence length to decode in parallel`;
+    return `${manifest.id}'s ${family.graph} graph takes one new token per run, so it cannot check draft tokens; re-export it with a dynamic sequence length to decode in parallel`;
   }
   return null;
 }
@@ -48,6 +55,8 @@ export const DEFAULT_DECODING: Readonly<
 > = {
   'vq-ar': { window: 6, fanout: [4, 4], drafts: 'lines-previous' },
   'jpeg-lm': { window: 4, fanout: [2] },
+  // Its language model builds its own causal mask, so its drafts are one chain (fanout 1).
+  'janus-pro': { window: 3, fanout: [1] },
 };
 
 /** Parallel decoding for a family, with its default window unless `window` is given. */

@@ -47,10 +47,17 @@ export async function imageTextEmbeds(
   return out.inputs_embeds!;
 }
 
-/** Embeddings [B, 1, D] of one image code, the same in every row. */
-export async function codeEmbeds(model: JanusModel, code: number, batch: number): Promise<Tensor> {
+/** Embeddings [B, S, D] of image codes, the same codes in every row. */
+export async function codeEmbeds(
+  model: JanusModel,
+  codes: readonly number[],
+  batch: number,
+): Promise<Tensor> {
   const out = await run(model.sessions.gen_img_embeds.session, {
-    image_ids: int64Tensor(new Array<number>(batch).fill(code), [batch, 1]),
+    image_ids: int64Tensor(new Array<number[]>(batch).fill([...codes]).flat(), [
+      batch,
+      codes.length,
+    ]),
   });
   return out.inputs_embeds!;
 }

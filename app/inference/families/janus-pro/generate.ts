@@ -3,10 +3,20 @@
  * `gen_head` through the shared logits pipeline (guidance, temperature, top-k, top-p), the same
  * code fed to both rows through `gen_img_embeds`, exactly grid² codes, then `image_decode`.
  * The unconditional row is Janus's own: the prompt with every token but the first (<bos>) and
- * the last (<begin_of_image>) replaced by the pad token.
+ * the last (<begin_of_image>) replaced by the pad token. With parallel decoding the shared
+ * speculative Jacobi sampler (engine/parallel) checks a chain of draft codes per run.
  */
+import type { Decoding } from '../../../common/inference-contract.ts';
+import { draftSources } from '../../../common/parallel-decoding.ts';
+import { DecoderLogits } from '../../engine/decoder.ts';
 import { sampleToken, type SamplingSettings } from '../../engine/logits/sample.ts';
-import { floatData, int64Tensor, run } from '../../engine/ort.ts';
+import { floatData, int64Tensor, run, type Tensor } from '../../engine/ort.ts';
+import {
+  jacobiDecode,
+  type SpeculativeDecoder,
+  type TokenGrammar,
+} from '../../engine/parallel/speculative-jacobi.ts';
+import type { TokenTree } from '../../engine/masks.ts';
 import { Prng, PURPOSE_SAMPLE, streamId } from '../../engine/rng.ts';
 import { codeEmbeds, textEmbeds } from './embeddings.ts';
 import { EmbedsDecoder } from './language-model.ts';
@@ -21,8 +31,55 @@ export interface JanusGenerateRequest {
   afterCode?: (codes: readonly number[]) => Promise<boolean> | boolean;
   /** Codes of an interrupted run, replayed so the rest is identical. */
   resumeFrom?: readonly number[];
-  /** Language-model runs this generation took, prefill included. */
-  stats?: { runs: number };
+  /** Parallel decoding; absent = one code per language-model run. */
+  decoding?: Decoding;
+  /** Language-model runs this generation took, prefill included, and drafts checked. */
+  stats?: { runs: number; drafted?: number; accepted?: number };
+}
+
+/**
+ * The language model and gen_head as the speculative sampler's decoder. The graph builds its
+ * causal mask from a 0/1 mask over past and new tokens, so the drafts of a run must be one
+ * chain: a tree would let siblings see each other.
+ */
+class CodeChain implements SpeculativeDecoder {
+  constructor(
+    private readonly model: JanusModel,
+    private readonly decoder: EmbedsDecoder,
+  ) {}
+
+  get length(): number {
+    return this.decoder.length;
+  }
+
+  async tree(codes: readonly number[], parents: TokenTree): Promise<DecoderLogits> {
+    if (parents.some((p, i) => p !== i - 1))
+      throw new RangeError(
+        `${this.model.manifest.id}'s language model checks one chain of draft codes per run, not a tree: decode with one candidate per position (fanout 1)`,
+      );
+    const embeds = await codeEmbeds(this.model, codes, this.decoder.batch);
+    return this.head(await this.decoder.runAll(embeds));
+  }
+
+  /** gen_head's code logits [B, S, codebook] at every position of `hidden` [B, S, D]. */
+  async head(hidden: Tensor): Promise<DecoderLogits> {
+    const seq = hidden.dims[1]!;
+    const out = await run(this.model.sessions.gen_head.session, {
+      [this.model.hiddenName]: hidden,
+    });
+    hidden.dispose?.();
+    return new DecoderLogits(floatData(out.logits!), seq, this.model.codebook);
+  }
+
+  select(base: number, offsets: readonly number[]): void {
+    this.decoder.select(base, offsets);
+  }
+}
+
+/** Any code at any of the grid's `count` positions (codes are gen_head's ids). */
+function codeGrid(codebook: number, count: number): TokenGrammar<null> {
+  const ids = Int32Array.from({ length: codebook }, (_, i) => i);
+  return { start: null, allowed: () => ids, after: () => null, done: (_, k) => k >= count };
 }
 
 /** Janus's unconditional row: first and last prompt tokens kept, the rest padded. */
@@ -44,6 +101,31 @@ export async function generateCodes(
   const codebook = model.codebook;
   const codes: number[] = [];
   try {
+    if (req.decoding !== undefined) {
+      for (const code of req.resumeFrom ?? []) checkCode(code, codebook);
+      if ((req.decoding.fanout ?? []).some((f) => f > 1))
+        throw new RangeError(
+          `${model.manifest.id}'s language model checks one chain of draft codes per run: parallel decoding takes no extra candidates here (leave fanout at 1)`,
+        );
+      const chain = new CodeChain(model, decoder);
+      const promptLogits = await chain.head(await decoder.run(await textEmbeds(model, rows)));
+      const { body, drafted, accepted } = await jacobiDecode({
+        decoder: chain,
+        promptLogits,
+        guided,
+        settings: req.settings,
+        prng,
+        window: req.decoding.window,
+        chain: true,
+        grammar: codeGrid(codebook, count),
+        guess: (sofar, k) => sofar[k - model.grid] ?? null,
+        sources: draftSources(req.decoding),
+        ...(req.resumeFrom === undefined ? {} : { resumeFrom: req.resumeFrom }),
+        afterRun: async (body) => req.afterCode === undefined || (await req.afterCode(body)),
+      });
+      if (req.stats !== undefined) Object.assign(req.stats, { drafted, accepted });
+      return body;
+    }
     let hidden = await decoder.run(await textEmbeds(model, rows));
     for (let k = 0; k < count; k++) {
       const out = await run(model.sessions.gen_head.session, { [model.hiddenName]: hidden });
@@ -60,7 +142,7 @@ export async function generateCodes(
       codes.push(code);
       if (k === count - 1) break;
       if (req.afterCode !== undefined && (await req.afterCode(codes)) === false) break;
-      hidden = await decoder.run(await codeEmbeds(model, code, rows.length));
+      hidden = await decoder.run(await codeEmbeds(model, [code], rows.length));
     }
   } finally {
     if (req.stats !== undefined) req.stats.runs = decoder.runs;

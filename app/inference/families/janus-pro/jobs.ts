@@ -40,8 +40,9 @@ export async function runGenerate(
   control: JobControl,
   emit: Emit,
 ): Promise<JobResult | 'stopped'> {
-  if (req.sampling.decoding !== undefined)
-    throw new RangeError(parallelDecodingRefusal(model.manifest) ?? 'parallel decoding is off');
+  const decoding = req.sampling.decoding;
+  const refusal = decoding === undefined ? null : parallelDecodingRefusal(model.manifest);
+  if (refusal !== null) throw new RangeError(refusal);
   if (req.negativePrompt.trim() !== '')
     throw new RangeError(
       `${model.manifest.id} guides with Janus's own unconditional prompt: leave the negative prompt empty`,
@@ -51,12 +52,16 @@ export async function runGenerate(
   const started = Date.now();
   let lastProgress = 0;
   let lastPreview = 0;
+  // A parallel run accepts several codes at once, so checkpoints fall on the first call past
+  // each grid row rather than exactly on it.
+  let checkpointed = 0;
   const codes = await generateCodes(model, {
     promptIds: model.promptIds(req.prompt),
     seed: req.seed,
     imageIndex: req.imageIndex,
     settings: req.sampling,
     ...(req.resumeFrom === null ? {} : { resumeFrom: req.resumeFrom.codes }),
+    ...(decoding === undefined ? {} : { decoding }),
     afterCode: async (sofar) => {
       await yieldToEventLoop();
       const now = Date.now();
@@ -65,7 +70,8 @@ export async function runGenerate(
         const ratePerSecond = (sofar.length / Math.max(1, now - started)) * 1000;
         emit({ type: 'progress', done: sofar.length, total, unit: 'token', ratePerSecond });
       }
-      if (sofar.length % g === 0) {
+      if (Math.floor(sofar.length / g) > checkpointed) {
+        checkpointed = Math.floor(sofar.length / g);
         emit({ type: 'checkpoint', state: { codes: [...sofar] } });
         if (now - lastPreview >= PREVIEW_INTERVAL_MS) {
           lastPreview = now;

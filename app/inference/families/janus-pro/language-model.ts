@@ -25,7 +25,23 @@ export class EmbedsDecoder {
 
   /** Runs embeddings [B, S, D] after the cache; returns the last position's hidden states [B, 1, D]. */
   async run(embeds: Tensor): Promise<Tensor> {
-    const [batch, seq, hidden] = embeds.dims as [number, number, number];
+    const all = await this.runAll(embeds);
+    const [batch, seq, hidden] = all.dims as [number, number, number];
+    const data = floatData(all);
+    const last = new Float32Array(batch * hidden);
+    for (let b = 0; b < batch; b++)
+      last.set(data.subarray(((b + 1) * seq - 1) * hidden, (b + 1) * seq * hidden), b * hidden);
+    all.dispose?.();
+    return float32Tensor(last, [batch, 1, hidden]);
+  }
+
+  /**
+   * Runs embeddings [B, S, D] after the cache as one causal chain (the graph builds its own
+   * causal mask from the 0/1 mask, so several new tokens can only be a chain, never a tree);
+   * returns every position's hidden states [B, S, D].
+   */
+  async runAll(embeds: Tensor): Promise<Tensor> {
+    const [batch, seq] = embeds.dims as [number, number, number];
     if (batch !== this.batch) throw new RangeError(`expected ${this.batch} rows, got ${batch}`);
     const past = this.cache.length;
     const { feed } = this.cache.inputs(seq, true);
@@ -43,12 +59,12 @@ export class EmbedsDecoder {
       ...feed,
     });
     this.cache.update(out, seq);
-    const all = floatData(out[this.model.hiddenName]!);
-    const last = new Float32Array(batch * hidden);
-    for (let b = 0; b < batch; b++)
-      last.set(all.subarray(((b + 1) * seq - 1) * hidden, (b + 1) * seq * hidden), b * hidden);
-    out[this.model.hiddenName]!.dispose?.();
-    return float32Tensor(last, [batch, 1, hidden]);
+    return out[this.model.hiddenName]!;
+  }
+
+  /** Keeps, after the first `base` cached tokens, only those at `base + offsets[j]`. */
+  select(base: number, offsets: readonly number[]): void {
+    this.cache.select(base, offsets);
   }
 
   dispose(): void {
