@@ -295,6 +295,46 @@ const boardViewSchema = z.object({
   count: z.number().int(),
 });
 
+export const importedModelSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  family: z.string(),
+  dir: z.string(),
+  /** the model may not fit this machine's memory: what to expect and do */
+  warning: z.string().nullable(),
+});
+
+export const pullRequestSchema = z.object({
+  /** OWNER/NAME on the hub */
+  repo: z
+    .string()
+    .trim()
+    .regex(/^[\w.-]+\/[\w.-]+$/, 'give the repository as OWNER/NAME, e.g. deepseek-ai/Janus-Pro-1B')
+    .max(200),
+  revision: z.string().trim().min(1).max(200).optional(),
+  /** which weights: fp32, fp16, q4, q4f16… (the repository says which it has) */
+  dtype: z
+    .string()
+    .regex(/^[a-z0-9]{1,16}$/)
+    .optional(),
+});
+
+export const pullEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('progress'),
+    pullId: z.string(),
+    phase: z.enum(['resolving', 'downloading', 'importing']),
+    file: z.string().nullable(),
+    doneBytes: z.number(),
+    totalBytes: z.number(),
+    bytesPerSecond: z.number(),
+    etaSeconds: z.number().nullable(),
+  }),
+  z.object({ type: z.literal('done'), pullId: z.string(), model: importedModelSchema }),
+  z.object({ type: z.literal('failed'), pullId: z.string(), error: contractErrorSchema }),
+]);
+export type PullEvent = z.infer<typeof pullEventSchema>;
+
 function channel<Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res) {
   return { request, response };
 }
@@ -322,16 +362,13 @@ export const CHANNELS = {
     }),
   ),
   /** validates a model folder and copies it into the data folder's models/ */
-  'models:import': channel(
-    z.object({ path: z.string().min(1).max(4096) }),
-    z.object({
-      id: z.string(),
-      name: z.string(),
-      family: z.string(),
-      dir: z.string(),
-      /** the model may not fit this machine's memory: what to expect and do */
-      warning: z.string().nullable(),
-    }),
+  'models:import': channel(z.object({ path: z.string().min(1).max(4096) }), importedModelSchema),
+  /** starts fetching a hub repository (HF_ENDPOINT's hub); `models:pull` events tell how it goes */
+  'models:pull': channel(pullRequestSchema, z.object({ pullId: z.string() })),
+  /** stops a pull; what it fetched is kept, and pulling the repository again resumes it */
+  'models:cancelPull': channel(
+    z.object({ pullId: z.string().min(1).max(100) }),
+    z.object({ cancelled: z.boolean() }),
   ),
   'jobs:submitGenerate': channel(generateSubmitSchema, z.object({ jobIds: z.array(jobId) })),
   'compare:run': channel(compareRunSchema, compareStartedSchema),
@@ -465,6 +502,8 @@ export type ResponseOf<C extends Channel> = z.infer<(typeof CHANNELS)[C]['respon
 
 export const EVENTS = {
   'jobs:event': queueEventSchema,
+  /** a pull's progress and end */
+  'models:pull': pullEventSchema,
   'gallery:changed': z.object({ assetIds: z.array(z.number().int()) }),
   /** a menu command the UI carries out (File › Export… exports the selection) */
   'menu:command': z.object({ command: z.enum(['export']) }),

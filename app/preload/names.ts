@@ -10,6 +10,8 @@ export const CHANNEL_NAMES = [
   'models:providers',
   'models:setProvider',
   'models:import',
+  'models:pull',
+  'models:cancelPull',
   'models:promptCheck',
   'jobs:submitGenerate',
   'compare:run',
@@ -50,6 +52,7 @@ export const CHANNEL_NAMES = [
 
 export const EVENT_NAMES = [
   'jobs:event',
+  'models:pull',
   'gallery:changed',
   'menu:command',
 ] as const satisfies readonly EventName[];

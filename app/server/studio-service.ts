@@ -30,6 +30,7 @@ import type { Provider } from '../common/inference-contract.ts';
 import { providerNotice } from '../common/provider-notice.ts';
 import { jobDetailsSchema, type JobDetails } from '../common/queue-contract.ts';
 import { importModelFolder } from '../models/import-model.ts';
+import { PullManager } from '../models/pull/pull-manager.ts';
 import { checkPrompt } from '../models/prompt-check.ts';
 import {
   DEFAULT_MODEL_ID,
@@ -128,6 +129,8 @@ function modelView(m: InstalledModel, provider: Provider): ModelView | null {
 
 export class StudioService {
   readonly runner: JobRunner;
+  /** Hub pulls in the background, told as `models:pull` events. */
+  readonly pulls: PullManager;
   private draining: Promise<void> | null = null;
 
   constructor(
@@ -136,6 +139,7 @@ export class StudioService {
     private readonly client: InferenceClient,
     private readonly broadcast: Broadcast,
   ) {
+    this.pulls = new PullManager(home, (event) => broadcast('models:pull', event));
     this.runner = new JobRunner({
       gallery,
       client,
@@ -187,6 +191,8 @@ export class StudioService {
       return { provider, notice: providerNotice(provider, await this.client.providers()) };
     },
     'models:import': ({ path }) => importModelFolder(this.home, path),
+    'models:pull': (r) => this.pulls.start(r),
+    'models:cancelPull': ({ pullId }) => this.pulls.cancel(pullId),
     'models:promptCheck': (r) => checkPrompt(this.home, r),
     'jobs:submitGenerate': async (r) => {
       const model = await resolveModel(this.home, r.modelId);

@@ -263,6 +263,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     gallery,
     allowedFolders,
     close: async () => {
+      service.pulls.cancelAll();
       for (const res of streams) res.end();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -11,7 +11,8 @@ export type PullRefusal =
   | 'checksum'
   | 'interrupted'
   | 'disk-full'
-  | 'cancelled';
+  | 'cancelled'
+  | 'busy';
 
 export class PullError extends TesseraError<PullRefusal> {
   override readonly name = 'PullError';

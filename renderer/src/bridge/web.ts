@@ -11,6 +11,7 @@ import type { ConnectionState, Transport } from './transport.ts';
 
 const EVENT_NAMES: ReadonlySet<string> = new Set<EventName>([
   'jobs:event',
+  'models:pull',
   'gallery:changed',
   'menu:command',
 ]);

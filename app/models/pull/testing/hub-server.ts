@@ -25,6 +25,8 @@ export interface TestHub {
   served: ServedRequest[];
   /** Stop the next transfer of `path` after `bytes` body bytes by destroying the socket. */
   cutAfter(path: string, bytes: number): void;
+  /** Send every file in chunks of `chunkBytes` with `pauseMs` between them (null: at once). */
+  pace(pace: { chunkBytes: number; pauseMs: number } | null): void;
   /** Serve `path` with its last byte flipped (the tree still lists the true checksum); null heals. */
   corrupt(path: string | null): void;
   close(): Promise<void>;
@@ -73,6 +75,7 @@ export async function startTestHub(repos: Record<string, string>): Promise<TestH
   const served: ServedRequest[] = [];
   const cuts = new Map<string, number>();
   const corrupted = new Set<string>();
+  let paced: { chunkBytes: number; pauseMs: number } | null = null;
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://hub');
@@ -123,8 +126,21 @@ export async function startTestHub(repos: Record<string, string>): Promise<TestH
       res.write(slice.subarray(0, cut), () => res.destroy());
       return;
     }
-    record.bytes = slice.length;
-    res.end(slice);
+    if (paced === null || slice.length <= 1) {
+      record.bytes = slice.length;
+      res.end(slice);
+      return;
+    }
+    const { chunkBytes, pauseMs } = paced;
+    const sendFrom = (at: number) => {
+      if (res.destroyed) return;
+      const chunk = slice.subarray(at, at + chunkBytes);
+      record.bytes += chunk.length;
+      if (at + chunkBytes >= slice.length) return void res.end(chunk);
+      res.write(chunk);
+      setTimeout(() => sendFrom(at + chunkBytes), pauseMs);
+    };
+    sendFrom(0);
   };
 
   const server = createServer(handle);
@@ -134,6 +150,7 @@ export async function startTestHub(repos: Record<string, string>): Promise<TestH
     url: `http://127.0.0.1:${port}`,
     served,
     cutAfter: (path, bytes) => cuts.set(path, bytes),
+    pace: (p) => (paced = p),
     corrupt: (path) => (path === null ? corrupted.clear() : corrupted.add(path)),
     close: () =>
       new Promise((r) => {
