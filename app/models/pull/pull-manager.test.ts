@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { PullEvent } from '../../common/contract.ts';
 import { installedModels } from '../installed.ts';
-import { PullManager } from './pull-manager.ts';
+import { dispatch } from '../../server/router.ts';
+import { PullManager, type PullRequest } from './pull-manager.ts';
 import { writePublishedRepo } from './testing/published-repo.ts';
 import { startTestHub, type TestHub } from './testing/hub-server.ts';
 
@@ -91,4 +92,21 @@ test('a cancelled pull keeps its bytes; pulling again resumes and installs', asy
     'resumed with a Range',
   );
   assert.deepEqual(manager.cancel('no-such-pull'), { cancelled: false });
+});
+
+test('the contract refuses a repository name that is not OWNER/NAME before any pull starts', async () => {
+  const { manager, events } = managed(join(work, 'home-contract'));
+  const handlers = {
+    'models:pull': (r: PullRequest) => manager.start(r),
+    'models:cancelPull': ({ pullId }: { pullId: string }) => manager.cancel(pullId),
+  };
+  const refused = await dispatch(handlers, 'models:pull', { repo: '../../etc' });
+  assert.equal(refused.ok, false);
+  assert.match(!refused.ok ? refused.error.message : '', /give the repository as OWNER\/NAME/);
+  assert.equal((await dispatch(handlers, 'models:pull', { repo: REPO, dtype: 'Q4!' })).ok, false);
+  assert.deepEqual(await dispatch(handlers, 'models:cancelPull', { pullId: 'nope' }), {
+    ok: true,
+    value: { cancelled: false },
+  });
+  assert.deepEqual(events, []);
 });

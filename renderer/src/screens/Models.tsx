@@ -7,15 +7,15 @@ import { useEffect, useId, useState } from 'react';
 import type { ModelView } from '../../../app/common/contract.ts';
 import { PROVIDERS, type Provider } from '../../../app/common/inference-contract.ts';
 import { PROVIDER_LABELS, providerNotice } from '../../../app/common/provider-notice.ts';
-import { dialogs, invoke } from '../bridge/index.ts';
-import { WebFolderNote } from '../components/WebFolderNote.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { Callout, Empty, Field } from '../components/ui.tsx';
 import { formatBytes } from '../lib/format.ts';
 import { experimentalReason } from '../lib/model-metrics.ts';
-import { reportError, toast } from '../state/app.ts';
+import { reportError } from '../state/app.ts';
 import { chooseProvider, loadModels, loadProviders, modelsStore } from '../state/models.ts';
 import { useStore } from '../state/store.ts';
+import { AddModelDialog } from './models/AddModelDialog.tsx';
+import { ImportFolder } from './models/ImportFolder.tsx';
 import { MeasuredMetrics } from './models/MeasuredMetrics.tsx';
 
 const CAPABILITY_LABEL: Record<string, string> = {
@@ -188,81 +188,9 @@ function ModelCard({ m }: { m: ModelView }) {
   );
 }
 
-/** Imports a model folder (validated, then copied into the data folder's models/). */
-function ImportModel() {
-  const id = useId();
-  const [path, setPath] = useState('');
-  const [busy, setBusy] = useState(false);
-  const importFolder = async (folder: string) => {
-    if (folder.trim() === '' || busy) return;
-    setBusy(true);
-    try {
-      const imported = await invoke('models:import', { path: folder.trim() });
-      toast(
-        `Imported ${imported.name} (${imported.id})${imported.warning === null ? '' : `. ${imported.warning}`}`,
-      );
-      setPath('');
-      await loadModels();
-    } catch (err) {
-      reportError('Could not import the model', err);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <form
-      className="import-model"
-      aria-label="Import a model folder"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void importFolder(path);
-      }}
-    >
-      <Field
-        label="Import a model folder"
-        id={id}
-        hint="A folder with manifest.json and the graphs it names; it is checked, then copied"
-      >
-        <input
-          id={id}
-          type="text"
-          value={path}
-          onChange={(e) => setPath(e.target.value)}
-          placeholder="/home/me/Downloads/my-model"
-          spellCheck={false}
-          data-testid="model-import-path"
-        />
-        {dialogs.available() ? (
-          <button
-            type="button"
-            className="btn small browse"
-            onClick={() =>
-              void dialogs
-                .folder('Model folder to import', 'Import this model')
-                .then((p) => (p === null ? undefined : importFolder(p)))
-                .catch((err: unknown) => reportError('Could not open the folder picker', err))
-            }
-          >
-            <Icon name="folder" size={13} /> Browse…
-          </button>
-        ) : (
-          <WebFolderNote />
-        )}
-      </Field>
-      <button
-        type="submit"
-        className="btn"
-        disabled={busy || path.trim() === ''}
-        data-testid="model-import-submit"
-      >
-        <Icon name="import" size={14} /> {busy ? 'Checking and copying…' : 'Import'}
-      </button>
-    </form>
-  );
-}
-
 export function ModelsScreen() {
   const { models, loaded, loading } = useStore(modelsStore, (s) => s);
+  const [adding, setAdding] = useState(false);
   useEffect(() => {
     void loadProviders();
   }, []);
@@ -275,6 +203,14 @@ export function ModelsScreen() {
           <span className="grow" />
           <button
             type="button"
+            className="btn primary"
+            onClick={() => setAdding(true)}
+            data-testid="add-model-open"
+          >
+            <Icon name="plus" size={14} /> Add a model
+          </button>
+          <button
+            type="button"
             className="btn"
             onClick={() => void loadModels()}
             disabled={loading}
@@ -283,11 +219,13 @@ export function ModelsScreen() {
           </button>
         </div>
         <p className="muted intro page-intro">
-          Models run on this computer only. Import a model folder (a manifest.json with its ONNX
-          graphs): it is checked against its manifest, then copied into the data folder's models/
-          directory. A folder copied there by hand shows up after Rescan.
+          Models run on this computer only. Add a model pulls one from the hub or imports a model
+          folder (a manifest.json with its ONNX graphs): every file is checked against its manifest,
+          then copied into the data folder's models/ directory. A folder copied there by hand shows
+          up after Rescan.
         </p>
-        <ImportModel />
+        <ImportFolder />
+        <AddModelDialog open={adding} onClose={() => setAdding(false)} />
         {loaded && models.length === 0 ? (
           <Empty title="No models installed">
             Tessera ships with one; reinstall it if the list is empty.
