@@ -18,14 +18,14 @@ import { InferenceClient } from '../inference/client.ts';
 import { readPngText } from '../media/png.ts';
 import { dispatch } from '../server/router.ts';
 import { StudioService } from '../server/studio-service.ts';
+import { TESSERA_CLI } from './testing/built-cli.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'tessera-compare-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 const home = join(work, 'home');
 
 const tessera = (...args: string[]) =>
-  spawnSync(process.execPath, [join(root, 'bin', 'tessera.mjs'), ...args, '--home', home], {
+  spawnSync(process.execPath, [TESSERA_CLI, ...args, '--home', home], {
     encoding: 'utf8',
     timeout: 240_000,
   });

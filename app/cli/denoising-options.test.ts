@@ -22,6 +22,7 @@ import { readPngText } from '../media/png.ts';
 import { shippedModelDir } from '../models/testing/shipped-models.ts';
 import { CliError } from './errors.ts';
 import { diffusionFromOptions } from './options.ts';
+import { TESSERA_CLI } from './testing/built-cli.ts';
 
 requireExiftool();
 
@@ -40,7 +41,7 @@ before(() => {
 });
 
 function tessera(...args: string[]) {
-  return spawnSync(process.execPath, [join(root, 'bin', 'tessera.mjs'), ...args, '--home', home], {
+  return spawnSync(process.execPath, [TESSERA_CLI, ...args, '--home', home], {
     encoding: 'utf8',
     timeout: 180_000,
   });

@@ -1,18 +1,23 @@
 /**
  * The inference process as a Node child process with an IPC channel (CLI, tests, web mode):
- * host-node.ts run through tsx, messages serialized with the structured-clone algorithm.
+ * host-node.ts run through tsx, messages serialized with the structured-clone algorithm. When
+ * this file is part of a bundle (esbuild writes .mjs; the tests' built CLI is one), the host is
+ * the host-node.mjs bundled beside it, run by plain Node.
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { tailOf, type HostProcess } from './transport-types.ts';
 
-const HOST = fileURLToPath(new URL('./host-node.ts', import.meta.url));
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const HOST = fileURLToPath(
+  new URL(FROM_SOURCE ? './host-node.ts' : './host-node.mjs', import.meta.url),
+);
 /** How long close() waits for the process to leave by itself before it kills it. */
 const CLOSE_GRACE_MS = 2000;
 
 export function spawnNodeHost(): HostProcess {
   const child = fork(HOST, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: FROM_SOURCE ? ['--import', 'tsx'] : [],
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     serialization: 'advanced',
   });

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { openGallery } from '../gallery/index.ts';
 import { makeJunkFolder } from './testing/junk-folder.ts';
+import { TESSERA_CLI } from '../cli/testing/built-cli.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'tessera-caption-counts-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -22,16 +22,7 @@ test('the progress total is the number of entries the filters count', async () =
   const home = join(work, 'home');
   const r = spawnSync(
     process.execPath,
-    [
-      join(root, 'bin', 'tessera.mjs'),
-      'caption',
-      '--folder',
-      junk.root,
-      '--recursive',
-      '--json',
-      '--home',
-      home,
-    ],
+    [TESSERA_CLI, 'caption', '--folder', junk.root, '--recursive', '--json', '--home', home],
     { encoding: 'utf8', timeout: 180_000 },
   );
   assert.equal(r.status, 0, r.stderr);

@@ -18,8 +18,8 @@ import { openGallery } from '../gallery/index.ts';
 import { DEFAULT_MODEL_ID } from '../models/installed.ts';
 import { readSidecar } from '../media/xmp.ts';
 import { Prng } from '../inference/engine/rng.ts';
+import { TESSERA_CLI } from '../cli/testing/built-cli.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'tessera-crash-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -64,7 +64,7 @@ function captionRun(folder: string, home: string, plan: KillPlan | null) {
   const child = spawn(
     process.execPath,
     [
-      join(root, 'bin', 'tessera.mjs'),
+      TESSERA_CLI,
       'caption',
       '--folder',
       folder,

@@ -16,8 +16,8 @@ import { openGallery } from '../gallery/index.ts';
 import { readSidecar, sidecarCandidates, sidecarPathFor } from '../media/xmp.ts';
 import { DEFAULT_MODEL_ID } from '../models/installed.ts';
 import { expectedScan, makeJunkFolder, type JunkFolder } from './testing/junk-folder.ts';
+import { TESSERA_CLI } from '../cli/testing/built-cli.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'tessera-caption-folder-'));
 const home = join(work, 'home');
 let junk: JunkFolder;
@@ -32,14 +32,10 @@ after(async () => {
 });
 
 function tessera(...args: string[]) {
-  const r = spawnSync(
-    process.execPath,
-    [join(root, 'bin', 'tessera.mjs'), ...args, '--home', home],
-    {
-      encoding: 'utf8',
-      timeout: 180_000,
-    },
-  );
+  const r = spawnSync(process.execPath, [TESSERA_CLI, ...args, '--home', home], {
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -14,19 +14,18 @@ import sharp from 'sharp';
 import type { QueueEvent } from '../common/queue-contract.ts';
 import { openGallery } from '../gallery/index.ts';
 import { buildXmp, sidecarPathFor } from '../media/xmp.ts';
+import { TESSERA_CLI } from '../cli/testing/built-cli.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'tessera-caption-leftovers-'));
 const home = join(work, 'home');
 const photos = join(work, 'photos');
 after(() => rmSync(work, { recursive: true, force: true }));
 
 function tessera(...args: string[]) {
-  const r = spawnSync(
-    process.execPath,
-    [join(root, 'bin', 'tessera.mjs'), ...args, '--home', home, '--json'],
-    { encoding: 'utf8', timeout: 180_000 },
-  );
+  const r = spawnSync(process.execPath, [TESSERA_CLI, ...args, '--home', home, '--json'], {
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
   assert.equal(r.status, 0, r.stderr);
   const events = r.stdout
     .split('\n')

@@ -13,8 +13,8 @@ import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { buildXmp, readSidecar, sidecarPathFor } from '../media/xmp.ts';
 import { DEFAULT_MODEL_ID } from '../models/installed.ts';
+import { TESSERA_CLI } from '../cli/testing/built-cli.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'tessera-write-xmp-'));
 const home = join(work, 'home');
 const photos = join(work, 'photos');
@@ -42,16 +42,7 @@ before(async () => {
 function caption(...extra: string[]) {
   const r = spawnSync(
     process.execPath,
-    [
-      join(root, 'bin', 'tessera.mjs'),
-      'caption',
-      '--folder',
-      photos,
-      ...extra,
-      '--home',
-      home,
-      '--json',
-    ],
+    [TESSERA_CLI, 'caption', '--folder', photos, ...extra, '--home', home, '--json'],
     { encoding: 'utf8', timeout: 180_000 },
   );
   assert.equal(r.status, 0, r.stderr);

@@ -22,8 +22,8 @@ import { resolveModel } from '../models/installed.ts';
 import { dispatch } from '../server/router.ts';
 import { StudioService } from '../server/studio-service.ts';
 import { photoLike, rectMask, rgbOf } from './testing/photo-like.ts';
+import { TESSERA_CLI } from '../cli/testing/built-cli.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'tessera-infill-photo-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -80,7 +80,7 @@ test('tessera infill of a 451×300 JPEG returns the whole photo with only the ma
   const r = spawnSync(
     process.execPath,
     [
-      join(root, 'bin', 'tessera.mjs'),
+      TESSERA_CLI,
       'infill',
       '--image',
       image,

@@ -21,8 +21,8 @@ import { spawnNodeHost } from '../inference/transport-node.ts';
 import type { HostSpawner } from '../inference/transport-types.ts';
 import { DEFAULT_MODEL_ID, resolveModel } from '../models/installed.ts';
 import { JobRunner } from './runner.ts';
+import { TESSERA_CLI } from '../cli/testing/built-cli.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'tessera-jobs-'));
 const client = new InferenceClient();
 after(async () => {
@@ -230,13 +230,7 @@ test('a job whose process is killed resumes as interrupted and finishes identica
   // Best of 6: long enough to kill the process after its first candidate is checkpointed.
   const args = ['--prompt', 'sun', '--seed', '5', '--best-of', '6', '--threads', '1', '--json'];
   const plainHome = join(work, 'home-plain');
-  const plain = spawn(process.execPath, [
-    join(root, 'bin', 'tessera.mjs'),
-    'generate',
-    ...args,
-    '--home',
-    plainHome,
-  ]);
+  const plain = spawn(process.execPath, [TESSERA_CLI, 'generate', ...args, '--home', plainHome]);
   await new Promise((resolve) => plain.once('exit', resolve));
   const plainLib = openGallery(join(plainHome, 'library'));
   const expected = imageOf(plainLib, plainLib.jobs.list()[0]!.id);
@@ -245,14 +239,10 @@ test('a job whose process is killed resumes as interrupted and finishes identica
   const home = join(work, 'home-killed');
   const library = join(home, 'library');
   mkdirSync(library, { recursive: true });
-  const child = spawn(
-    process.execPath,
-    [join(root, 'bin', 'tessera.mjs'), 'generate', ...args, '--home', home],
-    {
-      detached: true,
-      stdio: 'ignore',
-    },
-  );
+  const child = spawn(process.execPath, [TESSERA_CLI, 'generate', ...args, '--home', home], {
+    detached: true,
+    stdio: 'ignore',
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const killedAt = await killWhen(library, child.pid!, exited, (row) => {
     const cp = imageCheckpointSchema.nullable().parse(row.checkpoint ?? null);

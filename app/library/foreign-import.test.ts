@@ -18,6 +18,7 @@ import { parseInfotext, type Recipe } from '../common/recipe.ts';
 import { extractXmp } from '../media/embed-xmp.ts';
 import { readPngText } from '../media/png.ts';
 import { parseXmp } from '../media/xmp.ts';
+import { TESSERA_CLI } from '../cli/testing/built-cli.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const python = join(root, 'native-models', '.venv', 'bin', 'python');
@@ -34,7 +35,7 @@ function run(command: string, args: string[]) {
 }
 
 const tessera = (...args: string[]) =>
-  run(process.execPath, [join(root, 'bin', 'tessera.mjs'), ...args, '--home', home]);
+  run(process.execPath, [TESSERA_CLI, ...args, '--home', home]);
 const tesseraJson = <T>(...args: string[]) =>
   JSON.parse(
     tessera(...args, '--json')

@@ -35,10 +35,10 @@ import {
   type Tags,
   warnings,
 } from '../media/testing/exiftool.ts';
+import { TESSERA_CLI } from '../cli/testing/built-cli.ts';
 
 requireExiftool();
 
-const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'tessera-roundtrip-'));
 const home = join(work, 'home');
 const photos = join(work, 'photos');
@@ -47,14 +47,10 @@ const exported = join(work, 'exported');
 after(() => rmSync(work, { recursive: true, force: true }));
 
 function tessera(...args: string[]): string {
-  const r = spawnSync(
-    process.execPath,
-    [join(root, 'bin', 'tessera.mjs'), ...args, '--home', home],
-    {
-      encoding: 'utf8',
-      timeout: 180_000,
-    },
-  );
+  const r = spawnSync(process.execPath, [TESSERA_CLI, ...args, '--home', home], {
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
   assert.equal(r.status, 0, `tessera ${args.join(' ')}\n${r.stderr}`);
   return r.stdout;
 }

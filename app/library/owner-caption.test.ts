@@ -16,18 +16,17 @@ import { openGallery } from '../gallery/index.ts';
 import { encodePng } from '../media/png.ts';
 import { buildXmp } from '../media/xmp.ts';
 import { DEFAULT_MODEL_ID } from '../models/installed.ts';
+import { TESSERA_CLI } from '../cli/testing/built-cli.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'tessera-owner-caption-'));
 const photos = join(work, 'photos');
 after(() => rmSync(work, { recursive: true, force: true }));
 
 function tessera(home: string, ...args: string[]) {
-  const r = spawnSync(
-    process.execPath,
-    [join(root, 'bin', 'tessera.mjs'), ...args, '--home', home, '--json'],
-    { encoding: 'utf8', timeout: 180_000 },
-  );
+  const r = spawnSync(process.execPath, [TESSERA_CLI, ...args, '--home', home, '--json'], {
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.trim().split('\n');
 }

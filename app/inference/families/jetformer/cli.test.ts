@@ -13,21 +13,17 @@ import sharp from 'sharp';
 import { bitsPerDim } from './caption.ts';
 import { JetFormerModel } from './model.ts';
 import { smokeModelDir } from './testing/smoke-model.ts';
+import { TESSERA_CLI } from '../../../cli/testing/built-cli.ts';
 
-const root = join(import.meta.dirname, '..', '..', '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'tessera-jetformer-cli-'));
 const home = join(work, 'home');
 after(() => rmSync(work, { recursive: true, force: true }));
 
 function tessera(...args: string[]): string {
-  const r = spawnSync(
-    process.execPath,
-    [join(root, 'bin', 'tessera.mjs'), ...args, '--home', home],
-    {
-      encoding: 'utf8',
-      timeout: 300_000,
-    },
-  );
+  const r = spawnSync(process.execPath, [TESSERA_CLI, ...args, '--home', home], {
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   assert.equal(r.status, 0, `tessera ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
