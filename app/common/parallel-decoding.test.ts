@@ -82,6 +82,7 @@ test('Janus-Pro decodes in parallel through its language model, one chain of dra
     mode: 'parallel',
     window: 5,
     fanout: [1],
+    drafts: 'lines-previous',
   });
   const lm = m.graphs.language_model!;
   const inputs = lm.inputs.map((i) =>

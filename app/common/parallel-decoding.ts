@@ -56,7 +56,7 @@ export const DEFAULT_DECODING: Readonly<
   'vq-ar': { window: 6, fanout: [4, 4], drafts: 'lines-previous' },
   'jpeg-lm': { window: 4, fanout: [2] },
   // Its language model builds its own causal mask, so its drafts are one chain (fanout 1).
-  'janus-pro': { window: 3, fanout: [1] },
+  'janus-pro': { window: 3, fanout: [1], drafts: 'lines-previous' },
 };
 
 /** Parallel decoding for a family, with its default window unless `window` is given. */
