@@ -8,6 +8,7 @@ checkpoint in model_best.pt for export.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, replace
 from functools import partial
 from typing import Any
@@ -45,11 +46,17 @@ from tessera_models.jpeg_lm.sequences import (
 from tessera_models.jpeg_lm.vocab import PAD, Vocab
 
 
-def build_examples(prep: Prepared) -> list[Example]:
+def build_examples(prep: Prepared, indices: Iterable[int]) -> dict[int, Example]:
+    """The given images captioned, their bodies BPE-tokenised: only those a run reads, since
+    tokenising every record of the dataset took most of a smoke run's time."""
     vocab = prep.vocab
-    return [
-        Example(r.caption, r.set, vocab.jpeg_ids(prep.bodies[r.index])) for r in prep.data.records
-    ]
+    records = prep.data.records
+    return {
+        i: Example(
+            records[i].caption, records[i].set, vocab.jpeg_ids(prep.bodies[records[i].index])
+        )
+        for i in indices
+    }
 
 
 def sequence_loss(
@@ -105,16 +112,17 @@ class JpegLmHooks(TrainingHooks):
         self.prep = prepare(config, data_root)
         vocab = self.vocab = self.prep.vocab
         data = self.prep.data
-        self.examples = build_examples(self.prep)
+        train_idx = training_indices(data, config.data_limit)
+        val_idx = data.indices("val")[:256].tolist()
+        self.examples = build_examples(self.prep, [*train_idx.tolist(), *val_idx])
         self.model_cfg = replace(config.model, vocab_size=vocab.size)
         # A caption of at most max_tokens words plus four structural tokens must fit beside
         # the body.
         room = self.model_cfg.context - vocab.words.max_tokens - 4
-        train_idx = training_indices(data, config.data_limit)
         self.too_long = [i for i in train_idx if len(self.examples[i].body) > room]
         self.train_idx = np.array([i for i in train_idx if len(self.examples[i].body) <= room])
         self.weights = draw_weights(data, self.train_idx, tc.skin_tone_weight)
-        self.val_examples = [self.examples[i] for i in data.indices("val")[:256]]
+        self.val_examples = [self.examples[i] for i in val_idx]
         self.mix = MixWeights(tc.p_image_to_text, tc.p_caption_dropout, tc.p_style_token)
         self.room = room
         self.views = (
@@ -131,7 +139,7 @@ class JpegLmHooks(TrainingHooks):
         return body if len(body) <= self.room else None
 
     def _example(self, i: int, rng: np.random.Generator) -> Example:
-        example = self.examples[i]
+        example = self.examples[int(i)]
         if not self.views or rng.random() >= self.config.training.p_augmented_target:
             return example
         body = self._view_body(int(rng.integers(len(self.views))), int(i))
