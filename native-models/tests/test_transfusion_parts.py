@@ -264,3 +264,25 @@ def test_the_default_step_count_is_the_fewest_within_noise_of_the_best() -> None
     results[1] = point(8, 3.0, 30)
     results[2] = point(16, 3.0, 40)
     assert choose(results) == DiffusionSettings(32, 3.0, "ddim")
+
+
+def test_without_measurable_adherence_the_defaults_follow_fd() -> None:
+    from tessera_models.transfusion.reference_loop import DiffusionSettings
+    from tessera_models.transfusion.sweep_defaults import GridResult, choose
+
+    def point(steps: int, cfg: float, fd: float, hits: int = 0) -> GridResult:
+        h = np.zeros(200, bool)
+        h[:hits] = True
+        return GridResult(DiffusionSettings(steps, cfg, "ddim"), h, fd=fd, fd_high=fd * 1.15)
+
+    results = [
+        point(4, 1.0, 10.4),
+        point(8, 1.0, 9.3, hits=1),  # one hit in 200: its interval reaches 0
+        point(16, 1.0, 8.7),  # inside the best's interval (up to 9.0)
+        point(32, 1.0, 7.8),  # the lowest FD
+        point(32, 3.0, 8.8),
+    ]
+    assert choose(results) == DiffusionSettings(16, 1.0, "ddim")
+    # By adherence alone the default would have been the fewest steps, 4, with the worst FD.
+    results[2] = point(16, 1.0, 9.1)
+    assert choose(results) == DiffusionSettings(32, 1.0, "ddim")
