@@ -13,6 +13,7 @@ import pytest
 
 from tessera_models.common.decoder_io import cpu_session
 from tessera_models.janus.export import convert
+from tessera_models.janus.onnx_chain import OnnxChain
 from tessera_models.janus.reference import pattern_image, pixel_values, reference
 from tessera_models.janus.tiny import write_tiny_checkpoint
 
@@ -55,10 +56,13 @@ def test_folder_has_the_published_onnx_layout(converted) -> None:
         "gen_head": (["hidden_states"], ["logits"]),
         "gen_img_embeds": (["image_ids"], ["inputs_embeds"]),
         "image_decode": (["generated_tokens"], ["decoded_image"]),
+        "image_encode": (["pixel_values"], ["image_ids"]),
     }
     for name, names in expected.items():
         assert io_names(out / "onnx" / f"{name}.onnx") == names, name
         assert manifest["graphs"][name]["file"] == f"onnx/{name}.onnx"
+        assert manifest["graphs"][name]["dtype"] == "fp32"
+        assert "externalData" not in manifest["graphs"][name]
     for name in ("generation_config.json", "preprocessor_config.json", "tokenizer.json"):
         assert (out / name).is_file(), name
     assert manifest["family"] == manifest["variant"] == "janus-pro"
@@ -77,84 +81,31 @@ def test_every_graph_matches_pytorch(converted) -> None:
     assert all(v <= 1e-4 for k, v in parity.items() if k != "tolerance"), parity
 
 
-class Chain:
-    """The six graphs run the way a reader of the layout runs them."""
-
-    def __init__(self, out: Path, manifest: dict[str, Any]) -> None:
-        self.s = {p.stem: cpu_session(p) for p in (out / "onnx").glob("*.onnx")}
-        self.layers = 2
-        self.placeholder = manifest["layouts"]["caption"][3]["placeholder"]
-
-    def embed_text(self, ids: np.ndarray, pixels: np.ndarray | None = None) -> np.ndarray:
-        tokens = 36
-        if pixels is None:
-            pixels = np.zeros((0, 0, 3, 384, 384), np.float32)
-        marked = (
-            np.zeros((1, ids.shape[1]), bool)
-            if pixels.shape[1] == 0
-            else ids[:1] == self.placeholder
-        )
-        return self.s["prepare_inputs_embeds"].run(
-            None,
-            {
-                "input_ids": ids,
-                "pixel_values": pixels,
-                "images_seq_mask": marked,
-                "images_emb_mask": np.ones((1, pixels.shape[1], tokens), bool),
-            },
-        )[0]
-
-    def step(self, embeds: np.ndarray, past: list[np.ndarray] | None) -> tuple:
-        b, s, _ = embeds.shape
-        p = 0 if past is None else past[0].shape[2]
-        if past is None:
-            past = [np.zeros((b, 2, 0, 16), np.float32) for _ in range(2 * self.layers)]
-        feed = {
-            "inputs_embeds": embeds,
-            "attention_mask": np.ones((b, p + s), np.int64),
-            "position_ids": np.tile(np.arange(p, p + s), (b, 1)),
-        }
-        names = [f"past_key_values.{i}.{kv}" for i in range(self.layers) for kv in ("key", "value")]
-        feed |= dict(zip(names, past, strict=True))
-        hidden, *present = self.s["language_model"].run(None, feed)
-        return hidden[:, -1:], present
-
-
 def test_onnx_chain_makes_transformers_greedy_codes(converted) -> None:
-    out, manifest, ref = converted
-    chain = Chain(out, manifest)
-    pad = manifest["specialTokens"]["pad"]
+    out, _, ref = converted
+    chain = OnnxChain(out)
     for image in ref["images"]:
-        ids = np.array([image["ids"]])
-        uncond = np.full_like(ids, pad)
-        uncond[0, 0], uncond[0, -1] = ids[0, 0], ids[0, -1]
-        hidden, past = chain.step(chain.embed_text(np.concatenate([ids, uncond])), None)
-        codes = []
-        for _ in range(36):
-            logits = chain.s["gen_head"].run(None, {"hidden_states": hidden})[0][:, -1]
-            guided = logits[1] + image["guidance"] * (logits[0] - logits[1])
-            codes.append(int(guided.argmax()))
-            embeds = chain.s["gen_img_embeds"].run(None, {"image_ids": np.array([[codes[-1]]] * 2)})
-            hidden, past = chain.step(embeds[0], past)
-        assert codes == image["codes"], image["prompt"]
-    decoded = chain.s["image_decode"].run(None, {"generated_tokens": np.array([codes])})[0]
-    assert decoded.shape == (1, 3, 48, 48)
+        assert chain.greedy_codes(image["ids"], image["guidance"]) == image["codes"], image[
+            "prompt"
+        ]
+    decoded = chain.s["image_decode"].run(None, {"generated_tokens": np.array([image["codes"]])})
+    assert decoded[0].shape == (1, 3, 48, 48)
 
 
 def test_onnx_chain_makes_transformers_greedy_caption(converted) -> None:
-    out, manifest, ref = converted
-    chain = Chain(out, manifest)
+    out, _, ref = converted
     cap = ref["caption"]
-    pixels = pixel_values(pattern_image(384))[None, None]
-    hidden, past = chain.step(chain.embed_text(np.array([cap["ids"]]), pixels), None)
-    tokens: list[int] = []
-    while len(tokens) < cap["maxTokens"]:
-        logits = chain.s["lm_head"].run(None, {"hidden_states": hidden})[0][0, -1]
-        tokens.append(int(logits.argmax()))
-        if tokens[-1] == manifest["specialTokens"]["eos"]:
-            break
-        hidden, past = chain.step(chain.embed_text(np.array([[tokens[-1]]])), past)
-    assert tokens == cap["tokens"]
+    pixels = pixel_values(pattern_image(384))
+    assert OnnxChain(out).greedy_caption(cap["ids"], pixels, cap["maxTokens"]) == cap["tokens"]
+
+
+def test_image_encode_gives_the_vq_codes_of_a_picture(converted) -> None:
+    out, manifest, _ = converted
+    # parity.py: the share of codes unlike PyTorch's VQ encoder, at two batch sizes
+    assert manifest["parity"]["image_encode.b1"] == manifest["parity"]["image_encode.b2"] == 0
+    encode = cpu_session(out / manifest["graphs"]["image_encode"]["file"])
+    (codes,) = encode.run(None, {"pixel_values": np.zeros((1, 3, 48, 48), np.float32)})
+    assert codes.shape == (1, 36) and codes.dtype == np.int64
 
 
 def test_a_checkpoint_without_janus_tokens_is_refused(tmp_path: Path) -> None:

@@ -47,8 +47,8 @@ def _branch(graph: onnx.GraphProto, name: str, prefix: str, shared: set[str]) ->
     return helper.make_graph(nodes, name, [], [output], initializer=inits)
 
 
-def guard_empty_images(full: Path, text_only: Path, out: Path) -> None:
-    """Writes to `out` the If of `full` (with images) and `text_only` (without)."""
+def guard_empty_images(full: Path, text_only: Path) -> onnx.ModelProto:
+    """The If of `full` (with images) and `text_only` (without)."""
     with_images = onnx.load(str(full))
     without = onnx.load(str(text_only))
     shared = [init for init in with_images.graph.initializer]
@@ -87,4 +87,4 @@ def guard_empty_images(full: Path, text_only: Path, out: Path) -> None:
     model = helper.make_model(graph, opset_imports=list(with_images.opset_import))
     model.ir_version = with_images.ir_version
     assert with_images.graph.output[0].type.tensor_type.elem_type == TensorProto.FLOAT
-    onnx.save(model, str(out))
+    return model

@@ -8,20 +8,29 @@
 - gen_img_embeds(image_ids) -> inputs_embeds
 - image_decode(generated_tokens) -> decoded_image (NCHW, about [-1, 1])
 
+and one graph of Tessera's own beyond that layout, for infill (a reader of the layout ignores it):
+
+- image_encode(pixel_values) -> image_ids: the VQ encoder, a picture in [-1, 1] to its G² codes
+
 Shape glossary: B batch rows, N images per row, S new tokens, P cached tokens, D hidden size,
 T image tokens per image, G the generation grid (G² codes per image).
 """
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
+import onnx
 import torch
 from torch import nn
 from transformers import DynamicCache, JanusForConditionalGeneration
 
 from tessera_models.common.graph_export import export_graph
 from tessera_models.janus.empty_images import guard_empty_images
+from tessera_models.janus.storage import EXTERNAL_DATA_THRESHOLD, save_graph
 
 GRAPHS = (
     "prepare_inputs_embeds",
@@ -30,6 +39,7 @@ GRAPHS = (
     "gen_head",
     "gen_img_embeds",
     "image_decode",
+    "image_encode",
 )
 
 
@@ -135,9 +145,39 @@ class ImageDecode(nn.Module):
         return self.vq.decode(generated_tokens)
 
 
-def export_graphs(model: JanusForConditionalGeneration, onnx_dir: Path) -> dict[str, Path]:
-    """Writes the six fp32 graphs into `onnx_dir`; returns their paths by name."""
+class ImageEncode(nn.Module):
+    def __init__(self, model: JanusForConditionalGeneration) -> None:
+        super().__init__()
+        self.vq = model.model.vqmodel
+
+    def forward(self, pixel_values: torch.Tensor) -> torch.Tensor:
+        codes = self.vq.encode(pixel_values).image_tokens
+        return codes.reshape(pixel_values.shape[0], -1)
+
+
+def export_graphs(
+    model: JanusForConditionalGeneration,
+    onnx_dir: Path,
+    *,
+    external_data_threshold: int = EXTERNAL_DATA_THRESHOLD,
+) -> dict[str, Path]:
+    """Writes the fp32 graphs into `onnx_dir` (storage.py: weights past the threshold as
+    external data); returns their paths by name."""
     onnx_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        # The exporter writes a graph over 2 GiB as one file per tensor; each is read back
+        # whole and stored the layout's way.
+        traced = _trace_graphs(model, Path(scratch))
+        paths = {name: onnx_dir / f"{name}.onnx" for name in GRAPHS}
+        for name, graph in traced.items():
+            save_graph(graph(), paths[name], external_data_threshold)
+    return paths
+
+
+def _trace_graphs(
+    model: JanusForConditionalGeneration, onnx_dir: Path
+) -> dict[str, Callable[[], onnx.ModelProto]]:
+    """Traces every graph into `onnx_dir`; returns a loader of each, loaded one at a time."""
     cfg = model.config
     tc, vc = cfg.text_config, cfg.vision_config
     layers, kv_heads = tc.num_hidden_layers, tc.num_key_value_heads
@@ -179,9 +219,14 @@ def export_graphs(model: JanusForConditionalGeneration, onnx_dir: Path) -> dict[
         ["inputs_embeds"],
         {"input_ids": bs, "inputs_embeds": bs},
     )
-    guard_empty_images(with_images, text_only, paths["prepare_inputs_embeds"])
-    with_images.unlink()
-    text_only.unlink()
+    loaders = {
+        "prepare_inputs_embeds": lambda: guard_empty_images(with_images, text_only),
+        **{
+            name: partial(onnx.load, str(path))
+            for name, path in paths.items()
+            if name != "prepare_inputs_embeds"
+        },
+    }
 
     b, s, p = 2, 3, 4
     embeds = torch.randn(b, s, hidden)
@@ -225,4 +270,13 @@ def export_graphs(model: JanusForConditionalGeneration, onnx_dir: Path) -> dict[
         ["decoded_image"],
         {"generated_tokens": {0: "batch_size"}, "decoded_image": {0: "batch_size"}},
     )
-    return paths
+    picture = grid * 2 ** (len(cfg.vq_config.channel_multiplier) - 1)
+    export_graph(
+        ImageEncode(model),
+        (torch.rand(2, 3, picture, picture) * 2 - 1,),
+        paths["image_encode"],
+        ["pixel_values"],
+        ["image_ids"],
+        {"pixel_values": {0: "batch_size"}, "image_ids": {0: "batch_size"}},
+    )
+    return loaders

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +38,15 @@ def language_config(config: JanusConfig) -> dict[str, Any]:
 
 
 def write_config_files(
-    config: JanusConfig, generation: GenerationConfig, tokens: dict[str, int], out: Path
+    config: JanusConfig,
+    generation: GenerationConfig,
+    tokens: dict[str, int],
+    out: Path,
+    *,
+    external_data: Sequence[str] = (),
 ) -> None:
+    """`external_data` names the graph files (language_model.onnx) whose weights sit in one
+    external-data file beside them: transformers.js looks for it only when config.json says so."""
     vc, vq = config.vision_config, config.vq_config
     files: dict[str, dict[str, Any]] = {
         "config.json": {
@@ -56,6 +64,15 @@ def write_config_files(
                 "num_patches": vq.num_patches,
             },
             "image_token_id": config.image_token_id,
+            **(
+                {
+                    "transformers.js_config": {
+                        "use_external_data_format": dict.fromkeys(external_data, 1)
+                    }
+                }
+                if external_data
+                else {}
+            ),
         },
         "generation_config.json": {
             "bos_token_id": tokens["bos"],

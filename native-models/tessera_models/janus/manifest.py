@@ -16,6 +16,7 @@ from tessera_models.common.onnx_tools import graph_entry, sha256_file
 from tessera_models.common.prng import PRNG_VERSION
 from tessera_models.common.sampling import PIPELINE_VERSION
 from tessera_models.janus.layout import head_dim
+from tessera_models.janus.storage import data_file
 
 MANIFEST_VERSION = 1
 FAMILY_VERSION = 1
@@ -33,6 +34,7 @@ def build_manifest(
     tokens: dict[str, int],
     out: Path,
     graphs: dict[str, Path],
+    dtypes: dict[str, str],
     parity: dict[str, Any],
     source: dict[str, Any],
 ) -> dict[str, Any]:
@@ -41,7 +43,18 @@ def build_manifest(
     size = grid * 2 ** (len(vq.channel_multiplier) - 1)
     entries = {}
     for role, path in graphs.items():
-        entry = {**graph_entry(path, OPSET), "file": path.relative_to(out).as_posix()}
+        entry = {
+            **graph_entry(path, OPSET),
+            "file": path.relative_to(out).as_posix(),
+            "dtype": dtypes[role],
+        }
+        data = data_file(path)
+        if data.is_file():
+            entry["externalData"] = {
+                "file": data.relative_to(out).as_posix(),
+                "sha256": sha256_file(data),
+                "bytes": data.stat().st_size,
+            }
         for spec in entry["inputs"] + entry["outputs"]:
             # graph_entry names float and int64 tensors only; the image masks are bool.
             if spec["dtype"] == str(TensorProto.BOOL):
@@ -52,7 +65,9 @@ def build_manifest(
         tc.num_hidden_layers, tc.num_key_value_heads, head_dim(config), context
     )
     kv_per_token_row = tc.num_hidden_layers * 2 * tc.num_key_value_heads * head_dim(config) * 4
-    weight_bytes = sum(e["bytes"] for e in entries.values())
+    weight_bytes = sum(
+        e["bytes"] + e.get("externalData", {}).get("bytes", 0) for e in entries.values()
+    )
     return {
         "manifestVersion": MANIFEST_VERSION,
         "id": model_id,
@@ -106,9 +121,12 @@ def build_manifest(
         "graphs": entries,
         "capabilities": {
             "generate": True,
-            "infill": "none",
+            # image_encode gives a picture's codes; the rest are picked in raster order with
+            # the codes outside the mask forced, so the model sees only what precedes a cell.
+            "infill": "constrained" if "image_encode" in graphs else "none",
             "caption": True,
-            "likelihood": "none",
+            # log p(text | picture) through the understanding path, token by token.
+            "likelihood": "tokens",
             "embed": False,
             "retrieval": False,
             "prefixCompletion": False,

@@ -130,6 +130,15 @@ def check_small_graphs(
             ref = model.model.vqmodel.decode(codes)
         (out,) = sess.run(None, {"generated_tokens": codes.numpy()})
         check_parity(f"image_decode.b{b}", _diff(out, ref), report)
+    # The VQ encoder gives codes: what counts is the share that differ, which must be none.
+    size = grid * 2 ** (len(cfg.vq_config.channel_multiplier) - 1)
+    sess = cpu_session(paths["image_encode"])
+    for b in (1, 2):
+        pixels = torch.rand(b, 3, size, size, generator=gen) * 2 - 1
+        with torch.no_grad():
+            ref = model.model.vqmodel.encode(pixels).image_tokens.reshape(b, -1)
+        (out,) = sess.run(None, {"pixel_values": pixels.numpy()})
+        check_parity(f"image_encode.b{b}", float((out != ref.numpy()).mean()), report)
 
 
 def check_graphs(model: JanusForConditionalGeneration, paths: dict[str, Path]) -> dict[str, Any]:
