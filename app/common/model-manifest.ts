@@ -96,6 +96,15 @@ export const graphSchema = z.object({
       cache: z.enum(['concat', 'slots']).default('concat'),
     })
     .optional(),
+  /** The weights' storage type, named as the published layouts name it (q4: 4-bit blocks). */
+  dtype: z.enum(['fp32', 'fp16', 'int8', 'uint8', 'q8', 'q4', 'q4f16']).optional(),
+  /**
+   * The graph's weights as ONNX external data in one file beside it (graphs over protobuf's
+   * 2 GiB limit); onnxruntime finds it by the name the graph records, next to the graph.
+   */
+  externalData: z
+    .object({ file: innerPath('external data files'), sha256, bytes: z.number().int().positive() })
+    .optional(),
 });
 
 const hashedFile = z.object({ file: ownFile('jpeg files'), sha256 });

@@ -5,7 +5,8 @@
  * non-blocking, so a named pipe or a link out of the folder cannot hang or feed the engine.
  */
 import { createHash } from 'node:crypto';
-import { ModelFileError, readModelFile } from '../../models/model-file.ts';
+import { pipeline } from 'node:stream/promises';
+import { ModelFileError, openModelFile, readModelFile } from '../../models/model-file.ts';
 import { ModelLoadError } from './types.ts';
 
 /** The model-file refusal as a load error (a missing file keeps its own words). */
@@ -29,4 +30,34 @@ export async function readCheckedFile(dir: string, file: string, sha256: string)
     );
   }
   return bytes;
+}
+
+/**
+ * Checks a file too large to hold in memory (a graph's external weights, gigabytes at real
+ * size) against the manifest's sha256 and size, reading it as a stream.
+ */
+export async function checkLargeFile(
+  dir: string,
+  file: string,
+  expected: { sha256: string; bytes: number },
+): Promise<void> {
+  const damaged = () =>
+    new ModelLoadError(
+      `${file} in ${dir} is damaged (its size or hash does not match the manifest): re-copy or re-export the model`,
+    );
+  let opened: Awaited<ReturnType<typeof openModelFile>>;
+  try {
+    opened = await openModelFile(dir, file);
+  } catch (err) {
+    throw asLoadError(err, dir, file);
+  }
+  const { handle, size } = opened;
+  try {
+    if (size !== expected.bytes) throw damaged();
+    const hash = createHash('sha256');
+    await pipeline(handle.createReadStream({ autoClose: false }), hash);
+    if (hash.digest('hex') !== expected.sha256) throw damaged();
+  } finally {
+    await handle.close();
+  }
 }

@@ -2,15 +2,17 @@
  * A loaded `janus-pro` model: its validated manifest and layouts, the BPE tokenizer of its
  * checkpoint, and the six onnxruntime sessions of the ONNX layout @huggingface/transformers runs
  * (prepare_inputs_embeds, language_model, lm_head, gen_head, gen_img_embeds, image_decode).
- * Every graph is checked against its manifest hash and for the inputs and outputs the loops
- * feed and read, so a swapped or foreign graph is named before anything runs on it.
+ * plus, for infill, `image_encode` (the VQ encoder: Tessera's converter adds it; a folder without
+ * it cannot infill). Every graph is checked against its manifest hash (and its external weights,
+ * when it keeps them beside it, against theirs) and for the inputs and outputs the loops feed
+ * and read, so a swapped or foreign graph is named before anything runs on it.
  */
 import { Tokenizer } from '@huggingface/tokenizers';
 import { join } from 'node:path';
 import type { ModelManifest } from '../../../common/model-manifest.ts';
 import { loadSession, type LoadedSession, type Provider } from '../../engine/ort.ts';
 import { readManifest } from '../manifest-file.ts';
-import { readCheckedFile } from '../model-files.ts';
+import { checkLargeFile, readCheckedFile } from '../model-files.ts';
 import { ModelLoadError } from '../types.ts';
 import { parseJanusLayouts, type JanusLayouts } from './layouts.ts';
 
@@ -23,11 +25,17 @@ export const JANUS_GRAPHS = [
   'image_decode',
 ] as const;
 export type JanusGraph = (typeof JANUS_GRAPHS)[number];
+/** Graphs a folder may lack; the job that needs one refuses without it. */
+export const OPTIONAL_GRAPHS = ['image_encode'] as const;
+type OptionalGraph = (typeof OPTIONAL_GRAPHS)[number];
 
 const REEXPORT = 'convert the checkpoint again with native-models (tessera_models.janus.export)';
 
 /** Names each graph must take and give, beyond the KV cache (added from the manifest's kv). */
-function requiredIo(m: ModelManifest, hidden: string): Record<JanusGraph, [string[], string[]]> {
+function requiredIo(
+  m: ModelManifest,
+  hidden: string,
+): Record<JanusGraph | OptionalGraph, [string[], string[]]> {
   const kv = m.graphs.language_model!.kv!;
   const layers = Array.from({ length: kv.layers }, (_, i) => String(i));
   const past = layers.flatMap((i) => [kv.pastKey, kv.pastValue].map((n) => n.replace('{i}', i)));
@@ -47,7 +55,26 @@ function requiredIo(m: ModelManifest, hidden: string): Record<JanusGraph, [strin
     gen_head: [[hidden], ['logits']],
     gen_img_embeds: [['image_ids'], ['inputs_embeds']],
     image_decode: [['generated_tokens'], ['decoded_image']],
+    image_encode: [['pixel_values'], ['image_ids']],
   };
+}
+
+/** Checks a graph's files against the manifest and opens it; onnxruntime reads the graph's
+ * external weights itself, from beside the graph. */
+async function openGraph(
+  dir: string,
+  g: ModelManifest['graphs'][string],
+  options: { provider: Provider; threads: number },
+): Promise<LoadedSession> {
+  await readCheckedFile(dir, g.file, g.sha256);
+  if (g.externalData !== undefined) {
+    if (g.externalData.file !== `${g.file}_data`)
+      throw new ModelLoadError(
+        `${g.file} in ${dir} names its weights ${g.externalData.file}; they must sit beside it as ${g.file}_data: ${REEXPORT}`,
+      );
+    await checkLargeFile(dir, g.externalData.file, g.externalData);
+  }
+  return loadSession(join(dir, g.file), options);
 }
 
 export class JanusModel {
@@ -56,7 +83,8 @@ export class JanusModel {
     readonly manifest: ModelManifest,
     readonly layouts: JanusLayouts,
     readonly tokenizer: Tokenizer,
-    readonly sessions: Record<JanusGraph, LoadedSession>,
+    readonly sessions: Record<JanusGraph, LoadedSession> &
+      Partial<Record<OptionalGraph, LoadedSession>>,
     /** The language model's hidden-state output, which both heads read. */
     readonly hiddenName: string,
   ) {}
@@ -95,12 +123,13 @@ export class JanusModel {
     );
     const tokenizer = new Tokenizer(JSON.parse(tokenizerJson.toString('utf8')) as object, {});
     const io = requiredIo(manifest, hidden);
-    const sessions = {} as Record<JanusGraph, LoadedSession>;
+    const sessions = {} as Record<JanusGraph, LoadedSession> &
+      Partial<Record<OptionalGraph, LoadedSession>>;
+    const roles = [...JANUS_GRAPHS, ...OPTIONAL_GRAPHS.filter((r) => r in manifest.graphs)];
     try {
-      for (const role of JANUS_GRAPHS) {
+      for (const role of roles) {
         const g = manifest.graphs[role]!;
-        await readCheckedFile(dir, g.file, g.sha256);
-        const loaded = await loadSession(join(dir, g.file), options);
+        const loaded = await openGraph(dir, g, options);
         sessions[role] = loaded;
         const [inputs, outputs] = io[role];
         const missing = [
@@ -113,7 +142,7 @@ export class JanusModel {
           );
       }
     } catch (err) {
-      await Promise.all(Object.values(sessions).map((s) => s.session.release()));
+      await Promise.all(Object.values(sessions).map((s) => s!.session.release()));
       throw err;
     }
     return new JanusModel(dir, manifest, layouts.value, tokenizer, sessions, hidden);
@@ -150,6 +179,6 @@ export class JanusModel {
   }
 
   async release(): Promise<void> {
-    await Promise.all(Object.values(this.sessions).map((s) => s.session.release()));
+    await Promise.all(Object.values(this.sessions).map((s) => s!.session.release()));
   }
 }

@@ -12,6 +12,28 @@ import { NATIVE, pythonBuiltModel } from '../../shared/testing/python-built-mode
 export interface JanusReference {
   images: { prompt: string; ids: number[]; guidance: number; codes: number[] }[];
   caption: { ids: number[]; tokens: number[]; maxTokens: number };
+  score: { texts: string[]; ids: number[][]; logProbs: number[] };
+  infill: {
+    prompt: string;
+    ids: number[];
+    guidance: number;
+    /** The source picture, RGB bytes at the manifest size, base64. */
+    pictureRgb: string;
+    /** The mask: [top, left, bottom, right) as fractions of the picture's side. */
+    box: [number, number, number, number];
+    sourceCodes: number[];
+    cells: number[];
+    codes: number[];
+  };
+  /** A variant's own greedy generations, by onnxruntime's Python chain over its graphs. */
+  onnx?: { codes: number[][]; caption: number[] };
+}
+
+/** The same checkpoint converted otherwise (build-tiny.py): q4, int8, or with external data. */
+export type JanusVariant = 'q4' | 'int8' | 'external';
+
+export function tinyJanusVariantDir(variant: JanusVariant): string {
+  return join(tinyJanusDir(), 'variants', variant);
 }
 
 export function tinyJanusDir(): string {
@@ -41,4 +63,17 @@ export function patternImage(size: number): Uint8Array {
       rgb[p + 2] = Math.abs(x - y) < Math.floor(size / 8) ? 230 : 40;
     }
   return rgb;
+}
+
+/** The pixel mask [size²] of a [top, left, bottom, right) box given as fractions of the side. */
+export function boxMask(box: readonly number[], size: number): Uint8Array {
+  const [top, left, bottom, right] = box.map((f) => Math.round(f * size)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  const mask = new Uint8Array(size * size);
+  for (let y = top; y < bottom; y++) mask.fill(1, y * size + left, y * size + right);
+  return mask;
 }
