@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { openGallery } from '../gallery/index.ts';
+import { TESSERA_CLI } from './testing/built-cli.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'tessera-again-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -19,7 +19,7 @@ const generate = () =>
   spawnSync(
     process.execPath,
     [
-      join(root, 'bin', 'tessera.mjs'),
+      TESSERA_CLI,
       'generate',
       '--prompt',
       'red heart',

@@ -13,21 +13,17 @@ import sharp from 'sharp';
 import type { Recipe } from '../common/recipe.ts';
 import { tinyJanusDir } from '../inference/families/janus-pro/testing/tiny-model.ts';
 import { readPngText } from '../media/png.ts';
+import { TESSERA_CLI } from './testing/built-cli.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'tessera-janus-cli-'));
 const home = join(work, 'home');
 after(() => rmSync(work, { recursive: true, force: true }));
 
 function ok(...args: string[]): string {
-  const r = spawnSync(
-    process.execPath,
-    [join(root, 'bin', 'tessera.mjs'), ...args, '--home', home],
-    {
-      encoding: 'utf8',
-      timeout: 180_000,
-    },
-  );
+  const r = spawnSync(process.execPath, [TESSERA_CLI, ...args, '--home', home], {
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
   assert.equal(r.status, 0, `tessera ${args.join(' ')}\n${r.stderr}`);
   return r.stdout;
 }

@@ -10,25 +10,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { DEFAULT_MODEL_ID, resolveModel } from '../models/installed.ts';
+import { TESSERA_CLI } from './testing/built-cli.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'tessera-cli-models-import-'));
 const home = join(work, 'home');
 const shipped = (await resolveModel(home, DEFAULT_MODEL_ID)).dir;
 after(() => rmSync(work, { recursive: true, force: true }));
 
 function tessera(...args: string[]) {
-  const r = spawnSync(
-    process.execPath,
-    [join(root, 'bin', 'tessera.mjs'), ...args, '--home', home],
-    {
-      encoding: 'utf8',
-      timeout: 60_000,
-      cwd: work,
-      // No embedded models, so the shipped one imports as if downloaded.
-      env: { ...process.env, TESSERA_EMBEDDED_MODELS: join(work, 'none') },
-    },
-  );
+  const r = spawnSync(process.execPath, [TESSERA_CLI, ...args, '--home', home], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    cwd: work,
+    // No embedded models, so the shipped one imports as if downloaded.
+    env: { ...process.env, TESSERA_EMBEDDED_MODELS: join(work, 'none') },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

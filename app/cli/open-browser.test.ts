@@ -18,8 +18,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { within } from '../web/testing/http.ts';
 import { browserCommand } from './open-browser.ts';
+import { TESSERA_CLI } from './testing/built-cli.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'tessera-open-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -52,7 +52,7 @@ async function serve(flags: string[], env: NodeJS.ProcessEnv) {
   );
   const child = spawn(
     process.execPath,
-    [join(root, 'bin', 'tessera.mjs'), 'serve', ...flags, '--home', join(work, 'home')],
+    [TESSERA_CLI, 'serve', ...flags, '--home', join(work, 'home')],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...rest, PATH: `${bin}:${process.env.PATH ?? ''}`, ...env },

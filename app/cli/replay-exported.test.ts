@@ -14,18 +14,17 @@ import { after, test } from 'node:test';
 import sharp from 'sharp';
 import { extractXmp } from '../media/embed-xmp.ts';
 import { encodePng, readPngText } from '../media/png.ts';
+import { TESSERA_CLI } from './testing/built-cli.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'tessera-replay-exported-'));
 const home = join(work, 'home');
 after(() => rmSync(work, { recursive: true, force: true }));
 
 function tessera(...args: string[]) {
-  const r = spawnSync(
-    process.execPath,
-    [join(root, 'bin', 'tessera.mjs'), ...args, '--home', home, '--json'],
-    { encoding: 'utf8', timeout: 120_000 },
-  );
+  const r = spawnSync(process.execPath, [TESSERA_CLI, ...args, '--home', home, '--json'], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

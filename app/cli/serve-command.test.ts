@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { httpCall, within } from '../web/testing/http.ts';
+import { TESSERA_CLI } from './testing/built-cli.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'tessera-serve-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -23,7 +23,7 @@ test('serve allows exactly the folders named by --allow-folder', { timeout: 60_0
   const child = spawn(
     process.execPath,
     [
-      join(root, 'bin', 'tessera.mjs'),
+      TESSERA_CLI,
       'serve',
       '--allow-folder',
       a,
@@ -75,14 +75,7 @@ test('serve allows exactly the folders named by --allow-folder', { timeout: 60_0
 test('a folder to allow that does not exist stops serve with one line saying so', () => {
   const r = spawnSync(
     process.execPath,
-    [
-      join(root, 'bin', 'tessera.mjs'),
-      'serve',
-      '--allow-folder',
-      join(work, 'missing'),
-      '--home',
-      join(work, 'home'),
-    ],
+    [TESSERA_CLI, 'serve', '--allow-folder', join(work, 'missing'), '--home', join(work, 'home')],
     { encoding: 'utf8', timeout: 60_000 },
   );
   assert.equal(r.status, 2, r.stderr);
