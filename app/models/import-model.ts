@@ -52,6 +52,10 @@ export function namedFiles(m: ModelManifest): NamedFile[] {
   const files: NamedFile[] = [
     { file: m.tokenizer.file, sha256: m.tokenizer.sha256 },
     ...Object.values(m.graphs).map((g) => ({ file: g.file, sha256: g.sha256, bytes: g.bytes })),
+    // A graph's weights kept beside it as external data travel and are checked like the graph.
+    ...Object.values(m.graphs).flatMap((g) =>
+      g.externalData === undefined ? [] : [g.externalData],
+    ),
   ];
   if (m.jpeg !== undefined) files.push(m.jpeg.tables, m.jpeg.header, m.jpeg.bpe);
   if (m.retrieval !== undefined) files.push(m.retrieval.memory, m.retrieval.codes);
