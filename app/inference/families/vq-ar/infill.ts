@@ -7,6 +7,7 @@
 import { sampleToken, type SamplingSettings } from '../../engine/logits/sample.ts';
 import { float32Tensor, int64Data, run } from '../../engine/ort.ts';
 import { Prng, PURPOSE_SAMPLE, streamId } from '../../engine/rng.ts';
+import { maskedCells } from '../shared/grid-mask.ts';
 import { InfillMaskError } from '../types.ts';
 import type { VqArModel } from './model.ts';
 
@@ -21,22 +22,12 @@ export function maskToSegments(
   size: number,
   grid: number,
 ): Segment[] {
-  const cell = size / grid;
+  const cells = maskedCells(mask, size, grid);
   const segments: Segment[] = [];
   for (let r = 0; r < grid; r++) {
-    let first = -1;
-    let last = -1;
-    for (let c = 0; c < grid; c++) {
-      let any = false;
-      for (let y = r * cell; y < (r + 1) * cell && !any; y++) {
-        for (let x = c * cell; x < (c + 1) * cell; x++) if (mask[y * size + x]) any = true;
-      }
-      if (any) {
-        if (first < 0) first = c;
-        last = c;
-      }
-    }
-    if (first >= 0) segments.push([r, first, last + 1]);
+    const row = cells.slice(r * grid, (r + 1) * grid);
+    const first = row.indexOf(true);
+    if (first >= 0) segments.push([r, first, row.lastIndexOf(true) + 1]);
   }
   if (segments.length === 0)
     throw new InfillMaskError('the mask is empty: paint the region to regenerate');
