@@ -1,25 +1,20 @@
 /** Registry entry of the `janus-pro` family (Janus-Pro checkpoints in the transformers.js ONNX layout). */
-import { CapabilityError, type FamilyDescriptor, type FamilyModel } from '../types.ts';
-import { runCaption, runGenerate } from './jobs.ts';
+import { CAN_CAPTION, CAN_INFILL, familyEntry } from '../shared/family-entry.ts';
+import { runCaption, runGenerate, runInfill, runScore } from './jobs.ts';
 import { JanusModel } from './model.ts';
 
-export const janusPro: FamilyDescriptor = {
+export const janusPro = familyEntry({
   family: 'janus-pro',
   progressUnit: 'token',
-  async load(dir, options): Promise<FamilyModel> {
-    const model = await JanusModel.load(dir, options);
-    const id = model.manifest.id;
-    const session = model.sessions.language_model;
-    return {
-      dir,
-      manifest: model.manifest,
-      provider: session.provider,
-      providerNotice: session.notice,
-      generate: (req, control, emit) => runGenerate(model, req, control, emit),
-      infill: () => Promise.reject(new CapabilityError(`${id} cannot infill yet`)),
-      caption: (req) => runCaption(model, req),
-      score: () => Promise.reject(new CapabilityError(`${id} cannot score texts yet`)),
-      release: () => model.release(),
-    };
+  load: (dir, options) => JanusModel.load(dir, options),
+  decoder: (model) => model.sessions.language_model,
+  needs: {
+    infill: CAN_INFILL,
+    caption: CAN_CAPTION,
+    score: [(c) => c.likelihood !== 'none', 'score texts'],
   },
-};
+  generate: runGenerate,
+  infill: runInfill,
+  caption: runCaption,
+  score: runScore,
+});

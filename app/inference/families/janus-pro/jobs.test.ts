@@ -2,8 +2,8 @@
  * janus-pro jobs through the family registry, as the inference host runs them: a generation
  * reports progress and checkpoints and ends with grid² codes and the decoded picture; paused
  * part-way and resumed from its saved codes it ends with the same bytes; a caption job answers
- * with the text of transformers' greedy caption; infill, which the manifest does not declare,
- * is refused by name.
+ * with the text of transformers' greedy caption; an infill job gives the codes transformers'
+ * own modules give when driven the same way, and leaves the picture outside the mask as it was.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -12,7 +12,7 @@ import { loadFamilyModel } from '../registry.ts';
 import type { FamilyModel, JobControl } from '../types.ts';
 import { JanusModel } from './model.ts';
 import { resizeRgb } from './resize.ts';
-import { patternImage, tinyJanusDir, tinyJanusReference } from './testing/tiny-model.ts';
+import { boxMask, patternImage, tinyJanusDir, tinyJanusReference } from './testing/tiny-model.ts';
 
 let dir: string;
 let family: FamilyModel;
@@ -83,15 +83,43 @@ test("a caption job answers with transformers' greedy caption", async () => {
   assert.ok(result.caption.startsWith(expected.trim()), `${result.caption} / ${expected}`);
 });
 
-test('infill, which the manifest does not declare, is refused by name', async () => {
-  await assert.rejects(
-    family.infill(
-      { ...request(), task: 'infill', imageRgb: '', mask: '', featherPx: 0 },
-      { stop: null },
-      () => {},
-    ),
-    /cannot infill/,
+test("an infill job regenerates the masked cells as transformers' driven loop does", async () => {
+  const ref = tinyJanusReference(dir).infill;
+  const { width } = family.manifest.image;
+  const events: JobEvent[] = [];
+  const result = await family.infill(
+    {
+      task: 'infill',
+      modelDir: dir,
+      provider: 'cpu',
+      threads: 2,
+      prompt: ref.prompt,
+      style: null,
+      seed: 0,
+      imageIndex: 0,
+      sampling: { cfgScale: ref.guidance, temperature: 0, topK: 0, topP: 1, cdk: null },
+      imageRgb: ref.pictureRgb,
+      mask: Buffer.from(boxMask(ref.box, width)).toString('base64'),
+      featherPx: 0,
+    },
+    { stop: null },
+    (e) => events.push(e),
   );
+  assert.ok(result !== 'stopped' && result.task === 'infill');
+  assert.deepEqual(result.codes, ref.codes);
+  const masked = ref.cells.filter((c) => c === 1).length;
+  assert.deepEqual(events.at(-1), {
+    ...events.at(-1),
+    type: 'progress',
+    done: masked,
+    total: masked,
+  });
+  // Outside the mask the picture is the source's, byte for byte.
+  const source = Buffer.from(ref.pictureRgb, 'base64');
+  const out = Buffer.from(result.imageRgb, 'base64');
+  const mask = boxMask(ref.box, width);
+  for (let p = 0; p < mask.length; p++)
+    if (mask[p] === 0) assert.equal(out[p * 3], source[p * 3], `pixel ${p}`);
 });
 
 test('a caption job takes a picture at the manifest size, resized for the vision tower', async () => {

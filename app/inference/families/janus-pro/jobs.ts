@@ -6,14 +6,18 @@
 import type {
   CaptionRequest,
   GenerateRequest,
+  InfillRequest,
   JobResult,
 } from '../../../common/inference-contract.ts';
+import { featheredComposite } from '../../engine/image/composite.ts';
 import { parallelDecodingRefusal } from '../../../common/parallel-decoding.ts';
 import type { Emit, JobControl } from '../types.ts';
 import { captionTokens } from './caption.ts';
 import { decodeCodes, generateCodes } from './generate.ts';
+import { encodeImage, infillCells, infillCodes } from './infill.ts';
 import type { JanusModel } from './model.ts';
 import { resizeRgb } from './resize.ts';
+import { scoreTexts } from './score.ts';
 
 const PROGRESS_INTERVAL_MS = 100;
 const PREVIEW_INTERVAL_MS = 250;
@@ -92,19 +96,91 @@ export async function runGenerate(
   return { task: 'generate', codes, imageRgb, width, height };
 }
 
-export async function runCaption(model: JanusModel, req: CaptionRequest): Promise<JobResult> {
-  if (req.sampling !== null)
-    throw new RangeError(`${model.manifest.id} captions greedily: leave caption sampling off`);
+/**
+ * A picture sent for the understanding path as RGB bytes: at the manifest's image size (what
+ * the model generates, resized up to the SigLIP input) or already at the SigLIP input size.
+ */
+function understandingPicture(model: JanusModel, imageRgb: string): Uint8Array {
   const { width, height } = model.manifest.image;
   const { size } = model.layouts.imageInput;
-  const sent = new Uint8Array(Buffer.from(req.imageRgb, 'base64'));
+  const sent = new Uint8Array(Buffer.from(imageRgb, 'base64'));
   const atManifestSize = width === height && sent.length === width * height * 3;
   const rgb = atManifestSize ? resizeRgb(sent, width, size) : sent;
   if (!atManifestSize && rgb.length !== size * size * 3)
     throw new RangeError(
       `the picture must be ${width}×${height} RGB (${width * height * 3} bytes), got ${rgb.length}`,
     );
-  const tokens = await captionTokens(model, rgb, CAPTION_MAX_TOKENS);
+  return rgb;
+}
+
+export async function runCaption(model: JanusModel, req: CaptionRequest): Promise<JobResult> {
+  if (req.sampling !== null)
+    throw new RangeError(`${model.manifest.id} captions greedily: leave caption sampling off`);
+  const tokens = await captionTokens(
+    model,
+    understandingPicture(model, req.imageRgb),
+    CAPTION_MAX_TOKENS,
+  );
   const eos = model.manifest.specialTokens.eos;
   return { task: 'caption', caption: model.decode(tokens.filter((t) => t !== eos)).trim() };
+}
+
+/** log p(text | picture) per text; `tokens` counts each text's tokens and its <eos>. */
+export async function runScore(
+  model: JanusModel,
+  imageRgb: string,
+  texts: string[],
+): Promise<JobResult> {
+  const ids = texts.map((t) => model.encode(t));
+  const logProbs = await scoreTexts(model, understandingPicture(model, imageRgb), ids);
+  return { task: 'score', logProbs, tokens: ids.map((x) => x.length + 1) };
+}
+
+export async function runInfill(
+  model: JanusModel,
+  req: InfillRequest,
+  control: JobControl,
+  emit: Emit,
+): Promise<JobResult | 'stopped'> {
+  if (req.sampling.decoding !== undefined)
+    throw new RangeError(
+      'parallel decoding is for generation; an infill decodes one code per run: leave the decoding setting out',
+    );
+  const { width, height } = model.manifest.image;
+  const source = new Uint8Array(Buffer.from(req.imageRgb, 'base64'));
+  const mask = new Uint8Array(Buffer.from(req.mask, 'base64'));
+  const cells = infillCells(model, mask);
+  const codes = await encodeImage(model, source);
+  const started = Date.now();
+  let lastProgress = 0;
+  let lastPreview = 0;
+  const out = await infillCodes(model, {
+    promptIds: model.promptIds(req.prompt),
+    codes,
+    cells,
+    seed: req.seed,
+    imageIndex: req.imageIndex,
+    settings: req.sampling,
+    afterCode: async (done, total, grid) => {
+      await yieldToEventLoop();
+      const now = Date.now();
+      if (now - lastProgress >= PROGRESS_INTERVAL_MS || done === total) {
+        lastProgress = now;
+        const ratePerSecond = (done / Math.max(1, now - started)) * 1000;
+        emit({ type: 'progress', done, total, unit: 'token', ratePerSecond });
+      }
+      if (now - lastPreview >= PREVIEW_INTERVAL_MS) {
+        lastPreview = now;
+        emit({ type: 'preview', imageRgb: b64(await decodeCodes(model, grid)), done });
+      }
+      return control.stop === null;
+    },
+  });
+  if (out === null) {
+    if (control.stop === 'pause') emit({ type: 'paused', state: { codes: [] } });
+    return 'stopped';
+  }
+  const generated = await decodeCodes(model, out);
+  const composite = featheredComposite(source, generated, mask, width, height, req.featherPx);
+  return { task: 'infill', codes: out, imageRgb: b64(composite), width, height };
 }
