@@ -45,6 +45,7 @@ test('a folder with its graphs under onnx/ is imported with the same layout', as
     'gen_head.onnx',
     'gen_img_embeds.onnx',
     'image_decode.onnx',
+    'image_encode.onnx',
     'language_model.onnx',
     'lm_head.onnx',
     'prepare_inputs_embeds.onnx',
