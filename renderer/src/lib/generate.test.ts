@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { parallelDecoding } from '../../../app/common/parallel-decoding.ts';
 import {
   firstChoice,
   generateRequest,
@@ -11,6 +12,7 @@ import {
   settingsForModel,
   stageOf,
   toggleLock,
+  withDecodingWindow,
   withSubmitted,
 } from './generate.ts';
 import { defaultSettings, type SamplingKey } from './settings.ts';
@@ -187,4 +189,14 @@ test('the kept session reads back, and damaged storage reads as empty', () => {
     jobIds: ['a'],
     results: [],
   });
+});
+
+test("a new draft window keeps the family's candidates per position and draft source", () => {
+  const tuned = parallelDecoding('vq-ar');
+  assert.ok(
+    tuned.fanout!.some((n) => n > 1),
+    'the vq-ar default drafts a tree',
+  );
+  const wider = withDecodingWindow(tuned, 7.6);
+  assert.deepEqual(wider, { ...tuned, window: 8 });
 });

@@ -4,6 +4,7 @@
  * this session's jobs is "on stage" (shown in the preview with its progress). Pure.
  */
 import type { JobView, ModelView, RequestOf } from '../../../app/common/contract.ts';
+import type { Decoding } from '../../../app/common/inference-contract.ts';
 import {
   clamp,
   clampToBounds,
@@ -207,4 +208,12 @@ export function parseSession(raw: string | null): {
   } catch {
     return empty;
   }
+}
+
+/**
+ * Parallel decoding with another draft window, keeping the candidates per position and the
+ * draft source: the window alone changes, so the family's tuned tree stays in use.
+ */
+export function withDecodingWindow(decoding: Decoding, window: number): Decoding {
+  return { ...decoding, window: Math.round(window) };
 }

@@ -8,7 +8,7 @@ import { DECODING_WINDOW } from '../../../../app/common/inference-contract.ts';
 import { parallelDecoding } from '../../../../app/common/parallel-decoding.ts';
 import { DenoisingFields } from '../../components/DenoisingFields.tsx';
 import { RangeField } from '../../components/ui.tsx';
-import { samplingBound, toggleLock } from '../../lib/generate.ts';
+import { samplingBound, toggleLock, withDecodingWindow } from '../../lib/generate.ts';
 import type { Cdk, GenerateSettings, SamplingKey } from '../../lib/settings.ts';
 import { updateSettings } from '../../state/app.ts';
 
@@ -151,7 +151,7 @@ export function SamplingControls({
             max={DECODING_WINDOW[1]}
             step={1}
             onChange={(v) =>
-              updateSettings({ decoding: { mode: 'parallel', window: Math.round(v) } })
+              s.decoding !== null && updateSettings({ decoding: withDecodingWindow(s.decoding, v) })
             }
             hint="tokens checked per model run"
           />
