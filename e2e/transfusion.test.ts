@@ -1,27 +1,31 @@
 /**
- * A diffusion model in the studio, end to end in Chromium against web mode, with the
- * transfusion smoke export installed in the data folder: the Generate screen shows Steps and
+ * A diffusion model in the studio, end to end in Chromium against web mode, with the shipped
+ * transfusion model (an embedded default): the Generate screen shows Steps and
  * Sampler for it (from its manifest, with its defaults) and not for a token model; a generation
  * counts denoising steps with a live preview, pauses and resumes from its saved latent, and
  * lands in the library with the steps and sampler chosen; an infill of it takes Steps, Sampler
  * and Resample from the Infill screen and records them.
  */
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { DEFAULT_MODEL_ID } from '../app/models/installed.ts';
-import { SMOKE_DIR } from '../app/inference/families/transfusion/testing/test-model.ts';
+import { DEFAULT_MODEL_ID, EMBEDDED_DIR } from '../app/models/installed.ts';
 import { openStudio, type Studio } from './harness.ts';
 
-const MODEL = (JSON.parse(readFileSync(join(SMOKE_DIR, 'manifest.json'), 'utf8')) as { id: string })
-  .id;
+const shippedDir = readdirSync(EMBEDDED_DIR).find((name) => name.startsWith('transfusion-'));
+if (shippedDir === undefined) throw new Error(`no shipped transfusion model in ${EMBEDDED_DIR}`);
+const manifest = JSON.parse(
+  readFileSync(join(EMBEDDED_DIR, shippedDir, 'manifest.json'), 'utf8'),
+) as {
+  id: string;
+  diffusion: { defaults: { steps: number; sampler: string }; samplers: string[] };
+};
+const MODEL = manifest.id;
 
 let studio: Studio;
 before(async () => {
   studio = await openStudio();
-  cpSync(SMOKE_DIR, join(studio.home, 'models', 'transfusion-smoke'), { recursive: true });
-  await studio.page.reload();
 });
 after(async () => {
   await studio?.close();
@@ -38,11 +42,16 @@ test('Steps and Sampler for a diffusion model; progress in steps, pause and resu
 
   await byTestId('model-select').selectOption(MODEL);
   await byTestId('steps-input').waitFor();
-  assert.equal(await byTestId('steps-input').inputValue(), '4', "the manifest's default");
-  assert.equal(await byTestId('sampler-select').inputValue(), 'ddim');
-  assert.deepEqual(
-    await byTestId('sampler-select').locator('option').allTextContents(),
-    ['DDIM (default)'],
+  const { defaults, samplers } = manifest.diffusion;
+  assert.equal(
+    await byTestId('steps-input').inputValue(),
+    String(defaults.steps),
+    "the manifest's default",
+  );
+  assert.equal(await byTestId('sampler-select').inputValue(), defaults.sampler);
+  assert.equal(
+    await byTestId('sampler-select').locator('option').count(),
+    samplers.length,
     "the manifest's samplers",
   );
 
@@ -56,7 +65,7 @@ test('Steps and Sampler for a diffusion model; progress in steps, pause and resu
     .waitFor({ timeout: 60_000 });
   await byTestId('queue-panel').getByTestId('job-pause').first().click();
   await byTestId('queue-panel').getByTestId('job-resume').first().waitFor({ timeout: 30_000 });
-  await studio.shot('transfusion-paused');
+  await studio.shot('transfusion-generate-paused');
   const [job] = studio.web.gallery.jobs.list({ limit: 5 });
   assert.equal(job!.status, 'paused');
   assert.ok((job!.checkpoint as { partial: unknown } | null)?.partial, 'its latent is saved');
@@ -70,7 +79,7 @@ test('Steps and Sampler for a diffusion model; progress in steps, pause and resu
   const recipe = studio.web.gallery.getItem(made[0]!.id)!.generation!.recipe;
   assert.equal(recipe.modelId, MODEL);
   assert.equal(recipe.steps, 250);
-  assert.deepEqual(recipe.sampling.diffusion, { steps: 250, sampler: 'ddim' });
+  assert.deepEqual(recipe.sampling.diffusion, { steps: 250, sampler: defaults.sampler });
 });
 
 test('infill with a diffusion model: Steps, Sampler and Resample, recorded in the recipe', async () => {
@@ -99,5 +108,9 @@ test('infill with a diffusion model: Steps, Sampler and Resample, recorded in th
   const newest = studio.web.gallery.query({}).items[0]!;
   const recipe = studio.web.gallery.getItem(newest.id)!.generation!.recipe;
   assert.equal(recipe.task, 'infill');
-  assert.deepEqual(recipe.sampling.diffusion, { steps: 6, sampler: 'ddim', resample: 2 });
+  assert.deepEqual(recipe.sampling.diffusion, {
+    steps: 6,
+    sampler: manifest.diffusion.defaults.sampler,
+    resample: 2,
+  });
 });
