@@ -32,7 +32,7 @@ test('every generating model runs the prompt; labelled cells stream in; a cell o
   const generating = (await studio.web.service.handlers['models:list']({}))
     .filter((m) => m.usable && m.capabilities.generate === true)
     .map((m) => ({ id: m.id, name: m.name, family: m.family }));
-  assert.ok(generating.length >= 2, 'the shipped models: vq-ar and jpeg-lm');
+  assert.ok(generating.length >= 3, 'the shipped models: vq-ar, jpeg-lm and transfusion');
 
   await byTestId('compare-prompt').fill('red heart');
   await byTestId('compare-seed-input').fill(String(SEED));
@@ -149,9 +149,23 @@ test('shared settings: every model runs with the same values, and its recipe say
     .locator('[data-testid^="compare-cell-"][data-state="done"]')
     .nth(count - 1)
     .waitFor({ timeout: 240_000 });
+  // Each model runs the shared values pulled into its own bounds (a diffusion model's
+  // temperature and top-k are fixed at 1 and 0), and its recipe records what ran.
+  const models = await studio.web.service.handlers['models:list']({});
+  const within = (v: number, b: readonly [number, number] | undefined) =>
+    b === undefined ? v : Math.min(b[1], Math.max(b[0], v));
   for (let i = 0; i < count; i++) {
     const itemId = Number(await cells.nth(i).getAttribute('data-item'));
-    const { sampling } = studio.web.gallery.getItem(itemId)!.generation!.recipe;
-    assert.deepEqual([sampling.temperature, sampling.topK], [0.5, 7], `cell ${i}`);
+    const { modelId, sampling } = studio.web.gallery.getItem(itemId)!.generation!.recipe;
+    const bounds = models.find((m) => m.id === modelId)!.sampling.bounds;
+    assert.deepEqual(
+      [sampling.temperature, sampling.topK],
+      [within(0.5, bounds.temperature), within(7, bounds.topK)],
+      `cell ${i} (${modelId})`,
+    );
   }
+  assert.ok(
+    models.some((m) => m.capabilities.generate && (m.sampling.bounds.topK?.[1] ?? 7) >= 7),
+    'at least one model takes the shared values unchanged',
+  );
 });

@@ -47,13 +47,17 @@ test('tessera compare runs every generating model once and writes the sheet', as
   const r = tessera('compare', '--prompt', 'red heart', '--seed', '12', '--out', out, '--json');
   assert.equal(r.status, 0, r.stderr);
   const printed = JSON.parse(r.stdout) as Printed;
-  assert.deepEqual(printed.results.map((c) => c.family).sort(), ['jpeg-lm', 'vq-ar']);
+  assert.deepEqual(printed.results.map((c) => c.family).sort(), [
+    'jpeg-lm',
+    'transfusion',
+    'vq-ar',
+  ]);
   for (const c of printed.results) {
     assert.ok(c.seconds > 0, `${c.model} timed`);
     assert.equal(typeof c.score, 'number', `${c.model} scores its own prompt`);
   }
   const meta = await sharp(out).metadata();
-  assert.deepEqual([meta.format, meta.width, meta.height], ['png', 8 + 2 * 200, 28 + 192 + 76 + 8]);
+  assert.deepEqual([meta.format, meta.width, meta.height], ['png', 8 + 3 * 200, 28 + 192 + 76 + 8]);
 
   const gallery = openGallery(join(home, 'library'));
   try {

@@ -10,8 +10,9 @@ import type { ModelManifest } from '../common/model-manifest.ts';
 import type { InferenceClient } from '../inference/client.ts';
 
 /**
- * `image`: the PNG the model made, at its own size. Null where the model has no likelihood, or
- * the scoring run did not complete.
+ * `image`: the PNG the model made, at its own size. Null where the model cannot caption (the
+ * score is its caption head's log p(text | image), whatever its manifest says of the image's own
+ * likelihood: a diffusion model has none and still scores texts), or the run did not complete.
  */
 export async function promptSelfScore(
   client: Pick<InferenceClient, 'run'>,
@@ -20,7 +21,7 @@ export async function promptSelfScore(
   prompt: string,
   provider: Provider,
 ): Promise<number | null> {
-  if (model.manifest.capabilities.likelihood === 'none') return null;
+  if (!model.manifest.capabilities.caption) return null;
   const rgb = await sharp(image).removeAlpha().raw().toBuffer();
   const end = await client.run({
     task: 'score',

@@ -83,7 +83,11 @@ test('every contract channel is handled; a foreign sender is refused', () => {
   assert.deepEqual(report.channels, Object.keys(CHANNELS).sort());
   assert.deepEqual(report.protocols, ['app', 'tessera-asset']);
   // The default model comes first; the others follow.
-  assert.deepEqual(report.models, [DEFAULT_MODEL_ID, 'tessera/jpeg-lm-emoji64-cpu-2h']);
+  assert.deepEqual(report.models, [
+    DEFAULT_MODEL_ID,
+    'tessera/jpeg-lm-emoji64-cpu-2h',
+    'tessera/transfusion-emoji32-cpu-60m-ddpm',
+  ]);
   assert.deepEqual(report.forbidden, FORBIDDEN);
 });
 
