@@ -21,13 +21,23 @@ from tessera_models.jpeg_lm.config import load_config as jpeg_config
 from tessera_models.jpeg_lm.export import default_out
 from tessera_models.jpeg_lm.export import weights_path as jpeg_weights
 from tessera_models.jpeg_lm.llama import LlamaConfig
+from tessera_models.transfusion.config import load_config as transfusion_config
+from tessera_models.transfusion.export import weights_path as transfusion_weights
 from tessera_models.vq_ar import configs as vq_configs
 from tessera_models.vq_ar.config import load_config as vq_config
 from tessera_models.vq_ar.paths import export_dir, model_id, run_dir
 from tessera_models.vq_ar.shipped_weights import weights_path as vq_weights
 
-LOADERS = {"vq-ar": vq_config, "jpeg-lm": jpeg_config}
+LOADERS = {"vq-ar": vq_config, "jpeg-lm": jpeg_config, "transfusion": transfusion_config}
 SHIPPED = sorted(p.parent for p in (NATIVE_MODELS / "exports").glob("*/manifest.json"))
+# The families whose presets were renamed from `cpu-Nh` after their models shipped.
+RENAMED_FAMILIES = ("vq-ar", "jpeg-lm")
+RENAMED = [
+    d
+    for d in SHIPPED
+    if json.loads((d / "manifest.json").read_text())["family"] in RENAMED_FAMILIES
+]
+KEPT_NAMES = [d for d in SHIPPED if d not in RENAMED]
 
 
 def _names(package: Any) -> list[str]:
@@ -61,7 +71,8 @@ def test_a_shipped_manifest_carries_the_resolved_config_that_produced_it(model_d
     config = LOADERS[manifest["family"]](manifest["source"]["config"])
     training = manifest["training"]
     assert training["resolvedConfig"] == resolve(config)
-    assert (NATIVE_MODELS / training["config"]).exists()
+    # Families written after the shared loop name the file `configFile`.
+    assert (NATIVE_MODELS / training.get("config", training.get("configFile", "-"))).is_file()
 
 
 @pytest.mark.parametrize("model_dir", SHIPPED, ids=[d.name for d in SHIPPED])
@@ -78,6 +89,10 @@ def test_the_resolved_config_describes_the_shipped_weights(model_dir: Path) -> N
         settings, best_of = manifest_defaults(manifest["sampling"]["defaults"])
         assert settings == replace(SamplingSettings(**resolved["sampling"]), cdk=False)
         assert best_of == resolved["best_of"]
+    elif family == "transfusion":
+        saved = torch.load(transfusion_weights(name), map_location="cpu", weights_only=False)
+        weights_model = saved["config"]["model"]
+        assert {**resolved["model"], "vocab_size": weights_model["vocab_size"]} == weights_model
     else:
         saved = torch.load(jpeg_weights(name), map_location="cpu", weights_only=False)
         # Weights saved before a field existed (dropout) load with its default, as Llama does.
@@ -87,7 +102,15 @@ def test_the_resolved_config_describes_the_shipped_weights(model_dir: Path) -> N
     assert manifest["tokenizer"]["vocabSize"] > 0
 
 
-@pytest.mark.parametrize("model_dir", SHIPPED, ids=[d.name for d in SHIPPED])
+@pytest.mark.parametrize("model_dir", KEPT_NAMES, ids=[d.name for d in KEPT_NAMES])
+def test_a_preset_never_renamed_ships_under_its_own_name(model_dir: Path) -> None:
+    manifest = _manifest(model_dir)
+    name = manifest["source"]["config"]
+    assert LOADERS[manifest["family"]](name).name == name
+    assert manifest["id"] == f"tessera/{model_dir.name}" and model_dir.name.endswith(name)
+
+
+@pytest.mark.parametrize("model_dir", RENAMED, ids=[d.name for d in RENAMED])
 def test_a_renamed_preset_keeps_its_model_id_export_folder_and_weights(model_dir: Path) -> None:
     manifest = _manifest(model_dir)
     old = manifest["source"]["config"]
