@@ -11,6 +11,8 @@ import type {
 } from '../../../common/inference-contract.ts';
 import { featheredComposite } from '../../engine/image/composite.ts';
 import { parallelDecodingRefusal } from '../../../common/parallel-decoding.ts';
+import { generationEvents, infillEvents } from '../shared/code-events.ts';
+import { b64 } from '../shared/job-io.ts';
 import type { Emit, JobControl } from '../types.ts';
 import { captionTokens } from './caption.ts';
 import { decodeCodes, generateCodes } from './generate.ts';
@@ -19,14 +21,8 @@ import type { JanusModel } from './model.ts';
 import { resizeRgb } from './resize.ts';
 import { scoreTexts } from './score.ts';
 
-const PROGRESS_INTERVAL_MS = 100;
-const PREVIEW_INTERVAL_MS = 250;
 /** Captions are one short sentence; the cap keeps a rambling model from running on. */
 const CAPTION_MAX_TOKENS = 48;
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-const b64 = (bytes: Uint8Array) =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
 /** The codes so far decoded, the rest of the grid filled with the last code, unsampled rows grey. */
 async function preview(model: JanusModel, codes: readonly number[]): Promise<Uint8Array> {
@@ -54,11 +50,6 @@ export async function runGenerate(
   const g = model.grid;
   const total = g * g;
   const started = Date.now();
-  let lastProgress = 0;
-  let lastPreview = 0;
-  // A parallel run accepts several codes at once, so checkpoints fall on the first call past
-  // each grid row rather than exactly on it.
-  let checkpointed = 0;
   const codes = await generateCodes(model, {
     promptIds: model.promptIds(req.prompt),
     seed: req.seed,
@@ -66,24 +57,7 @@ export async function runGenerate(
     settings: req.sampling,
     ...(req.resumeFrom === null ? {} : { resumeFrom: req.resumeFrom.codes }),
     ...(decoding === undefined ? {} : { decoding }),
-    afterCode: async (sofar) => {
-      await yieldToEventLoop();
-      const now = Date.now();
-      if (now - lastProgress >= PROGRESS_INTERVAL_MS) {
-        lastProgress = now;
-        const ratePerSecond = (sofar.length / Math.max(1, now - started)) * 1000;
-        emit({ type: 'progress', done: sofar.length, total, unit: 'token', ratePerSecond });
-      }
-      if (Math.floor(sofar.length / g) > checkpointed) {
-        checkpointed = Math.floor(sofar.length / g);
-        emit({ type: 'checkpoint', state: { codes: [...sofar] } });
-        if (now - lastPreview >= PREVIEW_INTERVAL_MS) {
-          lastPreview = now;
-          emit({ type: 'preview', imageRgb: b64(await preview(model, sofar)), done: sofar.length });
-        }
-      }
-      return control.stop === null;
-    },
+    afterCode: generationEvents(emit, control, total, g, (sofar) => preview(model, sofar)),
   });
   if (codes.length < total) {
     if (control.stop === 'pause') emit({ type: 'paused', state: { codes } });
@@ -151,9 +125,6 @@ export async function runInfill(
   const mask = new Uint8Array(Buffer.from(req.mask, 'base64'));
   const cells = infillCells(model, mask);
   const codes = await encodeImage(model, source);
-  const started = Date.now();
-  let lastProgress = 0;
-  let lastPreview = 0;
   const out = await infillCodes(model, {
     promptIds: model.promptIds(req.prompt),
     codes,
@@ -161,20 +132,7 @@ export async function runInfill(
     seed: req.seed,
     imageIndex: req.imageIndex,
     settings: req.sampling,
-    afterCode: async (done, total, grid) => {
-      await yieldToEventLoop();
-      const now = Date.now();
-      if (now - lastProgress >= PROGRESS_INTERVAL_MS || done === total) {
-        lastProgress = now;
-        const ratePerSecond = (done / Math.max(1, now - started)) * 1000;
-        emit({ type: 'progress', done, total, unit: 'token', ratePerSecond });
-      }
-      if (now - lastPreview >= PREVIEW_INTERVAL_MS) {
-        lastPreview = now;
-        emit({ type: 'preview', imageRgb: b64(await decodeCodes(model, grid)), done });
-      }
-      return control.stop === null;
-    },
+    afterCode: infillEvents(emit, control, (grid) => decodeCodes(model, grid)),
   });
   if (out === null) {
     if (control.stop === 'pause') emit({ type: 'paused', state: { codes: [] } });

@@ -15,10 +15,9 @@ import { captionCodes, scoreTexts } from './caption.ts';
 import { decodeCodes, generateCodes } from './generate.ts';
 import { encodeImage, infillCodes, maskToSegments } from './infill.ts';
 import type { VqArModel } from './model.ts';
-import { b64, decodeRgb, yieldToEventLoop } from '../shared/job-io.ts';
+import { generationEvents, infillEvents } from '../shared/code-events.ts';
+import { b64, decodeRgb } from '../shared/job-io.ts';
 
-const PROGRESS_INTERVAL_MS = 100; // at most 10 progress events per second
-const PREVIEW_INTERVAL_MS = 250; // at most 4 previews per second
 const CHECKPOINT_EVERY = 8; // codes: one grid row
 
 /** The partial grid decoded, with rows not yet sampled painted grey. */
@@ -45,16 +44,11 @@ export async function runGenerate(
 ): Promise<JobResult | 'stopped'> {
   const total = model.grid ** 2;
   const started = Date.now();
-  let lastProgress = 0;
-  let lastPreview = 0;
   const resumeFrom = req.resumeFrom?.codes;
   const decoding = req.sampling.decoding;
   const refusal = decoding === undefined ? null : parallelDecodingRefusal(model.manifest);
   if (refusal !== null) throw new RangeError(refusal);
   const document = model.document(req.prompt, req.retrieval ?? 'auto');
-  // A parallel run accepts several codes at once, so checkpoints fall on the first call past
-  // each grid row rather than exactly on it.
-  let checkpointed = 0;
   const codes = await generateCodes(model, {
     promptIds: model.promptIds(req.prompt, req.style),
     documentIds: model.documentIds(document),
@@ -66,29 +60,9 @@ export async function runGenerate(
     settings: req.sampling,
     ...(resumeFrom === undefined ? {} : { resumeFrom }),
     ...(decoding === undefined ? {} : { decoding }),
-    afterCode: async (sofar) => {
-      await yieldToEventLoop();
-      const now = Date.now();
-      if (now - lastProgress >= PROGRESS_INTERVAL_MS) {
-        lastProgress = now;
-        emit({
-          type: 'progress',
-          done: sofar.length,
-          total,
-          unit: 'token',
-          ratePerSecond: (sofar.length / Math.max(1, now - started)) * 1000,
-        });
-      }
-      if (Math.floor(sofar.length / CHECKPOINT_EVERY) > checkpointed) {
-        checkpointed = Math.floor(sofar.length / CHECKPOINT_EVERY);
-        emit({ type: 'checkpoint', state: { codes: [...sofar] } });
-        if (now - lastPreview >= PREVIEW_INTERVAL_MS) {
-          lastPreview = now;
-          emit({ type: 'preview', imageRgb: b64(await preview(model, sofar)), done: sofar.length });
-        }
-      }
-      return control.stop === null;
-    },
+    afterCode: generationEvents(emit, control, total, CHECKPOINT_EVERY, (sofar) =>
+      preview(model, sofar),
+    ),
   });
   if (codes.length < total) {
     if (control.stop === 'pause') emit({ type: 'paused', state: { codes } });
@@ -132,9 +106,6 @@ export async function runInfill(
   }
   const codes = await encodeImage(model, source);
   const segments = maskToSegments(mask, width, model.grid);
-  const started = Date.now();
-  let lastProgress = 0;
-  let lastPreview = 0;
   const out = await infillCodes(model, {
     codes,
     segments,
@@ -142,20 +113,7 @@ export async function runInfill(
     seed: req.seed,
     imageIndex: req.imageIndex,
     settings: req.sampling,
-    afterCode: async (done, total, grid) => {
-      await yieldToEventLoop();
-      const now = Date.now();
-      if (now - lastProgress >= PROGRESS_INTERVAL_MS || done === total) {
-        lastProgress = now;
-        const ratePerSecond = (done / Math.max(1, now - started)) * 1000;
-        emit({ type: 'progress', done, total, unit: 'token', ratePerSecond });
-      }
-      if (now - lastPreview >= PREVIEW_INTERVAL_MS) {
-        lastPreview = now;
-        emit({ type: 'preview', imageRgb: b64(await decodeCodes(model, grid)), done });
-      }
-      return control.stop === null;
-    },
+    afterCode: infillEvents(emit, control, (grid) => decodeCodes(model, grid)),
   });
   if (out === null) {
     if (control.stop === 'pause') emit({ type: 'paused', state: { codes: [] } });
