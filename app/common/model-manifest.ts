@@ -509,6 +509,15 @@ function checkDiffusion(
 export type ModelManifest = z.infer<typeof manifestSchema>;
 
 /**
+ * Whether a model scores texts against an image, log p(text | image): what its caption head
+ * reads after the image, so every model that captions can. The manifest's `likelihood` speaks
+ * of the image's own likelihood, which a diffusion model lacks and still scores texts.
+ */
+export function canScoreTexts(capabilities: ModelManifest['capabilities']): boolean {
+  return capabilities.caption;
+}
+
+/**
  * The graph whose hash names a model's weights (recipes and imports find a model by it): the
  * decoder, or for a converted Janus checkpoint its language model.
  */

@@ -6,7 +6,7 @@
  */
 import sharp from 'sharp';
 import type { Provider } from '../common/inference-contract.ts';
-import type { ModelManifest } from '../common/model-manifest.ts';
+import { canScoreTexts, type ModelManifest } from '../common/model-manifest.ts';
 import type { InferenceClient } from '../inference/client.ts';
 
 /**
@@ -21,7 +21,7 @@ export async function promptSelfScore(
   prompt: string,
   provider: Provider,
 ): Promise<number | null> {
-  if (!model.manifest.capabilities.caption) return null;
+  if (!canScoreTexts(model.manifest.capabilities)) return null;
   const rgb = await sharp(image).removeAlpha().raw().toBuffer();
   const end = await client.run({
     task: 'score',

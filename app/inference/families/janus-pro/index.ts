@@ -1,5 +1,5 @@
 /** Registry entry of the `janus-pro` family (Janus-Pro checkpoints in the transformers.js ONNX layout). */
-import { CAN_CAPTION, CAN_INFILL, familyEntry } from '../shared/family-entry.ts';
+import { CAN_CAPTION, CAN_INFILL, CAN_SCORE, familyEntry } from '../shared/family-entry.ts';
 import { runCaption, runGenerate, runInfill, runScore } from './jobs.ts';
 import { JanusModel } from './model.ts';
 
@@ -11,7 +11,7 @@ export const janusPro = familyEntry({
   needs: {
     infill: CAN_INFILL,
     caption: CAN_CAPTION,
-    score: [(c) => c.likelihood !== 'none', 'score texts'],
+    score: CAN_SCORE,
   },
   generate: runGenerate,
   infill: runInfill,

@@ -167,10 +167,11 @@ test('a folder without the VQ encoder graph cannot infill, and says how to get o
   }
 });
 
-test('a manifest that declares no infill or no likelihood is refused by name', async () => {
+test('a manifest that declares no infill or no captioning is refused by name', async () => {
   const dir = copyWith('no-infill', (m) => {
     m.capabilities.infill = 'none';
-    m.capabilities.likelihood = 'none';
+    // Texts are scored by the caption head, so a model that cannot caption cannot score them.
+    m.capabilities.caption = false;
   });
   const family = await loadFamilyModel(dir, { provider: 'cpu', threads: 2 });
   try {

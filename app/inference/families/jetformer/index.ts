@@ -2,7 +2,7 @@
  * Registry entry of the `jetformer` family (a normalising flow and an autoregressive
  * transformer over its soft tokens, with a Gaussian-mixture head).
  */
-import { CAN_CAPTION, CAN_INFILL, familyEntry } from '../shared/family-entry.ts';
+import { CAN_CAPTION, CAN_INFILL, CAN_SCORE, familyEntry } from '../shared/family-entry.ts';
 import { runCaption, runGenerate, runInfill, runScore } from './jobs.ts';
 import { JetFormerModel } from './model.ts';
 
@@ -15,7 +15,7 @@ export const jetformer = familyEntry({
     generate: [(c) => c.generate, 'generate'],
     infill: CAN_INFILL,
     caption: CAN_CAPTION,
-    score: [(c) => c.caption, 'score texts'],
+    score: CAN_SCORE,
   },
   generate: runGenerate,
   infill: runInfill,

@@ -1,5 +1,5 @@
 /** Registry entry of the `jpeg-lm` family (JPEG-LM: a Llama decoder over JPEG file bytes). */
-import { CAN_CAPTION, CAN_INFILL, familyEntry } from '../shared/family-entry.ts';
+import { CAN_CAPTION, CAN_INFILL, CAN_SCORE, familyEntry } from '../shared/family-entry.ts';
 import { runCaption, runGenerate, runInfill, runScore } from './jobs.ts';
 import { JpegLmModel } from './model.ts';
 
@@ -12,7 +12,7 @@ export const jpegLm = familyEntry({
     generate: [(c) => c.generate, 'generate images'],
     infill: CAN_INFILL,
     caption: CAN_CAPTION,
-    score: [(c) => c.likelihood !== 'none', 'score texts'],
+    score: CAN_SCORE,
   },
   generate: runGenerate,
   infill: runInfill,

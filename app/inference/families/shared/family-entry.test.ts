@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import type { ModelManifest } from '../../../common/model-manifest.ts';
 import type { LoadedSession } from '../../engine/ort.ts';
 import { CapabilityError } from '../types.ts';
-import { CAN_CAPTION, CAN_INFILL, familyEntry } from './family-entry.ts';
+import { CAN_CAPTION, CAN_INFILL, CAN_SCORE, familyEntry } from './family-entry.ts';
 
 function fakeModel(capabilities: Partial<ModelManifest['capabilities']>) {
   const manifest = {
@@ -76,4 +76,12 @@ test('a declared capability lets its job run', async () => {
   await loaded.infill({} as never, { stop: null }, () => {});
   await loaded.score('', []);
   assert.deepEqual(ran, ['infill', 'score']);
+});
+
+test('texts are scored by any model that captions, whatever it says of the image likelihood', () => {
+  const [scores] = CAN_SCORE;
+  const caps = (c: Partial<ModelManifest['capabilities']>) => fakeModel(c).manifest.capabilities;
+  assert.equal(scores(caps({ caption: true, likelihood: 'none' })), true, 'a diffusion model');
+  assert.equal(scores(caps({ caption: true, likelihood: 'tokens' })), true);
+  assert.equal(scores(caps({ caption: false, likelihood: 'tokens' })), false);
 });

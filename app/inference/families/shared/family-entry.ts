@@ -9,7 +9,7 @@ import type {
   InfillRequest,
   JobResult,
 } from '../../../common/inference-contract.ts';
-import type { ModelManifest } from '../../../common/model-manifest.ts';
+import { canScoreTexts, type ModelManifest } from '../../../common/model-manifest.ts';
 import type { LoadedSession } from '../../engine/ort.ts';
 import {
   CapabilityError,
@@ -53,6 +53,7 @@ export interface FamilyParts<M extends { manifest: ModelManifest; release(): Pro
 /** The needs most families share: infill and captioning as their manifest declares them. */
 export const CAN_INFILL: Need = [(c) => c.infill !== 'none', 'infill'];
 export const CAN_CAPTION: Need = [(c) => c.caption, 'caption'];
+export const CAN_SCORE: Need = [canScoreTexts, 'score texts'];
 
 export function familyEntry<M extends { manifest: ModelManifest; release(): Promise<void> }>(
   parts: FamilyParts<M>,

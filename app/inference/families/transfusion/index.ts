@@ -1,5 +1,5 @@
 /** Registry entry of the `transfusion` family (text by next-token prediction, images by diffusion). */
-import { CAN_CAPTION, CAN_INFILL, familyEntry } from '../shared/family-entry.ts';
+import { CAN_CAPTION, CAN_INFILL, CAN_SCORE, familyEntry } from '../shared/family-entry.ts';
 import { runCaption, runGenerate, runInfill, runScore } from './jobs.ts';
 import { TransfusionModel } from './model.ts';
 
@@ -11,9 +11,7 @@ export const transfusion = familyEntry({
   needs: {
     infill: CAN_INFILL,
     caption: CAN_CAPTION,
-    // Scoring needs only the caption head read after a clean image, which every transfusion
-    // model has; the manifest's `likelihood` speaks of the image, which diffusion only bounds.
-    score: [(c) => c.caption, 'score texts'],
+    score: CAN_SCORE,
   },
   generate: runGenerate,
   infill: runInfill,

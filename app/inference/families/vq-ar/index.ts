@@ -1,5 +1,5 @@
 /** Registry entry of the `vq-ar` family (CM3Leon-style VQ tokens). */
-import { CAN_CAPTION, CAN_INFILL, familyEntry } from '../shared/family-entry.ts';
+import { CAN_CAPTION, CAN_INFILL, CAN_SCORE, familyEntry } from '../shared/family-entry.ts';
 import { runCaption, runGenerate, runInfill, runScore } from './jobs.ts';
 import { VqArModel } from './model.ts';
 
@@ -11,7 +11,7 @@ export const vqAr = familyEntry({
   needs: {
     infill: CAN_INFILL,
     caption: CAN_CAPTION,
-    score: [(c) => c.likelihood !== 'none', 'score texts'],
+    score: CAN_SCORE,
   },
   generate: runGenerate,
   infill: runInfill,
