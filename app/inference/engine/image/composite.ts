@@ -3,16 +3,21 @@
  * outside it untouched, and a linear blend over `featherPx` pixels just outside the mask edge.
  */
 
-/** Euclidean distance (px) from each pixel to the nearest masked pixel; 0 inside the mask. */
+/**
+ * Euclidean distance (px) from each pixel to the nearest masked pixel; 0 inside the mask.
+ * With a `limit`, only distances up to it are found (farther pixels read Infinity): a masked
+ * pixel within `limit` lies within `limit` on each axis, so a window of that radius around each
+ * pixel finds it exactly, and the cost grows with the pixels times the window, not the pixels
+ * squared (a 384×384 infill with a 2 px feather: 7 M pairs instead of 10 G).
+ */
 export function distanceToMask(
   mask: ArrayLike<number | boolean>,
   width: number,
   height: number,
+  limit = Infinity,
 ): Float64Array {
-  const inside: number[] = [];
-  for (let i = 0; i < width * height; i++) if (mask[i]) inside.push(i);
   const dist = new Float64Array(width * height).fill(Infinity);
-  // Brute force is fine at model resolutions (32² or 64²: at most 4k × 4k pairs).
+  const r = Math.min(Math.max(width, height), Math.floor(limit));
   for (let i = 0; i < width * height; i++) {
     if (mask[i]) {
       dist[i] = 0;
@@ -20,12 +25,17 @@ export function distanceToMask(
     }
     const x = i % width;
     const y = (i - x) / width;
-    for (const j of inside) {
-      const dx = (j % width) - x;
-      const dy = Math.floor(j / width) - y;
-      const d = Math.sqrt(dx * dx + dy * dy);
-      if (d < dist[i]!) dist[i] = d;
+    let best = Infinity;
+    for (let yy = Math.max(0, y - r); yy <= Math.min(height - 1, y + r); yy++) {
+      const dy = yy - y;
+      for (let xx = Math.max(0, x - r); xx <= Math.min(width - 1, x + r); xx++) {
+        if (!mask[yy * width + xx]) continue;
+        const dx = xx - x;
+        const d = Math.sqrt(dx * dx + dy * dy);
+        if (d < best) best = d;
+      }
     }
+    dist[i] = best <= limit ? best : Infinity;
   }
   return dist;
 }
@@ -39,7 +49,8 @@ export function featheredComposite(
   height: number,
   featherPx: number,
 ): Uint8Array {
-  const dist = distanceToMask(mask, width, height);
+  // Beyond featherPx + 1 the blend weight is 0, so no distance past it is needed.
+  const dist = distanceToMask(mask, width, height, featherPx + 1);
   const out = new Uint8Array(original.length);
   for (let p = 0; p < width * height; p++) {
     const d = dist[p]!;
